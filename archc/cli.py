@@ -1,0 +1,288 @@
+"""The `archc` command: argv in, exit code out. Thin: it calls the pipeline and renders.
+
+Exit codes (documented in the README):
+    0  success, nothing to report (or only notes/warnings)
+    1  findings: invalid input, failed checks, stale outputs (`build --check`, `fmt --check`)
+    2  usage error (unknown command, bad option)
+    4  I/O error (cannot read or write a file)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from archc import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_IO = 0, 1, 2, 4
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.run(args))
+    except OSError as exc:
+        sys.stderr.write(f"archc: error: {exc}\n")
+        return EXIT_IO
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="archc", description="Compile a Mermaid architecture diagram plus a YAML overlay "
+                                  "into Terraform, security rules and diagrams.")
+    parser.add_argument("--version", action="version", version=f"archc {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_parse(sub)
+    _add_fmt(sub)
+    _add_check(sub)
+    _add_build(sub)
+    _add_explain(sub)
+    _add_schema(sub)
+    return parser
+
+
+def _add_parse(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("parse", help="print what archc understood of a Mermaid flowchart",
+                       description="Parse a flowchart (.mmd, .md with a ```mermaid fence, or - "
+                                   "for stdin) and print what archc understood.")
+    p.add_argument("file", help="flowchart file, or - for standard input")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="json prints the Mermaid oracle's schema-1 JSON")
+    p.set_defaults(run=cmd_parse)
+
+
+def _add_fmt(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("fmt", help="print a flowchart in canonical form",
+                       description="Print the flowchart in archc's canonical Mermaid form.")
+    p.add_argument("file", help="flowchart file, or - for standard input")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true",
+                      help="exit 1 if the file is not in canonical form; write nothing")
+    mode.add_argument("--write", action="store_true", help="rewrite the file in place")
+    p.set_defaults(run=cmd_fmt)
+
+
+def _add_check(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("check", help="validate a spec directory",
+                       description="Validate placement, flows, reachability and CIDRs.")
+    p.add_argument("spec_dir", type=Path)
+    p.add_argument("--env", help="check only this environment's addressing")
+    p.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="also print notes (every assumption archc made)")
+    p.set_defaults(run=cmd_check)
+
+
+def _add_build(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("build", help="check a spec, then generate its outputs",
+                       description="Check the spec; on success write every generated file.")
+    p.add_argument("spec_dir", type=Path)
+    p.add_argument("-o", "--out", type=Path, default=Path("outputs"),
+                   help="output directory (default: outputs/)")
+    p.add_argument("--env", help="check only this environment")
+    p.add_argument("--only", help="comma-separated emitters to run")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 and list stale files if outputs are out of date")
+    p.set_defaults(run=cmd_build)
+
+
+def _add_explain(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("explain", help="show what archc decided for a component or edge, and why",
+                       description="NODE_OR_EDGE is a node id, a subgraph id or title, an edge "
+                                   "id, or an edge written `A -> B` / `A <-> B`.")
+    p.add_argument("spec_dir", type=Path)
+    p.add_argument("target", metavar="NODE_OR_EDGE")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=cmd_explain)
+
+
+def _add_schema(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("schema", help="print the overlay's JSON Schema",
+                       description="Print the JSON Schema (Draft 2020-12) of archc.yaml.")
+    p.set_defaults(run=cmd_schema)
+
+
+# -- commands -----------------------------------------------------------------------------
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from archc.spec.mermaid_json import dumps_oracle_json, to_oracle_json
+
+    chart, sources, diags = _read_flowchart(args.file)
+    _report(diags, sources)
+    if chart is None:
+        return EXIT_FINDINGS
+    if args.format == "json":
+        sys.stdout.write(dumps_oracle_json(to_oracle_json(chart)))
+    else:
+        from archc.spec.describe import describe_flowchart
+
+        sys.stdout.write(describe_flowchart(chart))
+    return EXIT_OK
+
+
+def cmd_fmt(args: argparse.Namespace) -> int:
+    from archc.spec.mermaid_fmt import format_flowchart
+
+    chart, sources, diags = _read_flowchart(args.file)
+    _report(diags, sources)
+    if chart is None:
+        return EXIT_FINDINGS
+    text = format_flowchart(chart)
+    if args.check:
+        current = _read_text(args.file)
+        if current != text:
+            sys.stderr.write(f"{args.file}: not in canonical form (run `archc fmt --write`)\n")
+            return EXIT_FINDINGS
+        return EXIT_OK
+    if args.write and args.file != "-":
+        from archc._write import write_text_atomic
+
+        write_text_atomic(Path(args.file), text)
+        return EXIT_OK
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from archc import pipeline
+
+    outcome = pipeline.check(args.spec_dir, args.env)
+    if args.format == "json":
+        from archc.render import diagnostics_json
+
+        sys.stdout.write(diagnostics_json(outcome.diagnostics))
+    elif args.format == "sarif":
+        from archc.sarif import to_sarif
+
+        sys.stdout.write(json.dumps(to_sarif(outcome.diagnostics, outcome.loaded.sources,
+                                             __version__), indent=2, sort_keys=True) + "\n")
+    else:
+        _report(outcome.diagnostics, outcome.loaded.sources, verbose=args.verbose)
+        _summary(args.spec_dir, outcome.diagnostics)
+    return EXIT_OK if outcome.ok else EXIT_FINDINGS
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from archc import pipeline
+    from archc.emit import emitter_names
+
+    only = tuple(x.strip() for x in args.only.split(",")) if args.only else None
+    unknown = [x for x in only or () if x not in emitter_names()]
+    if unknown:
+        sys.stderr.write(f"archc build: unknown emitter(s) {', '.join(unknown)}; "
+                         f"known: {', '.join(emitter_names())}\n")
+        return EXIT_USAGE
+    outcome = pipeline.build(args.spec_dir, args.out, args.env, only, dry_run=args.check)
+    _report(outcome.check.diagnostics, outcome.check.loaded.sources)
+    if not outcome.ok:
+        _summary(args.spec_dir, outcome.check.diagnostics)
+        sys.stderr.write(f"archc build: nothing written to {args.out}/\n")
+        return EXIT_FINDINGS
+    if args.check:
+        return _report_stale(args.out, outcome)
+    sys.stdout.write(f"archc build: {len(outcome.files)} files in {args.out}/ "
+                     f"({len(outcome.written)} written, {len(outcome.unchanged)} unchanged, "
+                     f"{len(outcome.removed)} stale removed)\n")
+    for path in outcome.removed:
+        sys.stdout.write(f"  removed {args.out}/{path}\n")
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from archc import pipeline
+    from archc.explain import explain
+
+    outcome = pipeline.check(args.spec_dir)
+    arch = outcome.loaded.arch
+    if arch is None:
+        _report(outcome.diagnostics, outcome.loaded.sources)
+        return EXIT_FINDINGS
+    found = explain(arch, args.target)
+    if found is None:
+        sys.stderr.write(f"archc explain: {args.target!r} is not a node, zone or edge of "
+                         f"{args.spec_dir}\n")
+        return EXIT_FINDINGS
+    if args.format == "json":
+        sys.stdout.write(json.dumps(found.to_json(), indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(found.to_text())
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from archc.spec.schema import schema_text
+
+    sys.stdout.write(schema_text())
+    return EXIT_OK
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _read_text(name: str) -> str:
+    if name == "-":
+        return sys.stdin.read()
+    return Path(name).read_text(encoding="utf-8")
+
+
+def _read_flowchart(name: str):  # type: ignore[no-untyped-def]
+    from archc.source import SourceRegistry
+    from archc.spec.mermaid import extract_flowchart, load_flowchart, parse_flowchart
+
+    sources = SourceRegistry()
+    if name != "-":
+        chart, source, diags = load_flowchart(Path(name), name)
+        if source is not None:
+            sources.add(source)
+        return chart, sources, diags
+    from archc.source import SourceFile
+
+    text = sys.stdin.read()
+    sources.add(SourceFile("<stdin>", text))
+    extracted = extract_flowchart(text, "<stdin>")
+    if not isinstance(extracted, tuple):
+        return None, sources, [extracted]
+    body, offset = extracted
+    chart, diags = parse_flowchart(body, "<stdin>", offset)
+    return chart, sources, diags
+
+
+def _report(diags, sources, verbose: bool = False) -> None:  # type: ignore[no-untyped-def]
+    from archc.diagnostics import Severity
+    from archc.render import write_text
+
+    shown = [x for x in diags if verbose or x.severity is not Severity.NOTE]
+    write_text(shown, sources)
+
+
+def _summary(spec_dir: Path, diags) -> None:  # type: ignore[no-untyped-def]
+    from archc.render import summary_line
+
+    notes = sum(1 for x in diags if x.severity.value == "note")
+    tail = " (run with -v to see the notes)" if notes else ""
+    sys.stderr.write(f"{spec_dir}: {summary_line(diags)}{tail}\n")
+
+
+def _report_stale(out: Path, outcome) -> int:  # type: ignore[no-untyped-def]
+    stale = [*outcome.written, *outcome.removed]
+    if not stale:
+        sys.stdout.write(f"archc build --check: {out}/ is up to date "
+                         f"({len(outcome.files)} files)\n")
+        return EXIT_OK
+    sys.stderr.write(f"archc build --check: {len(stale)} stale file(s) in {out}/ "
+                     "(run `archc build` and commit the result):\n")
+    for path in outcome.written:
+        sys.stderr.write(f"  changed {out}/{path}\n")
+    for path in outcome.removed:
+        sys.stderr.write(f"  no longer generated {out}/{path}\n")
+    return EXIT_FINDINGS

@@ -1,0 +1,178 @@
+"""What archc knows about each kind of component and zone: literal tables, read top to bottom.
+
+Everything archc infers when the overlay is silent comes from here, so `archc explain` can
+name the rule that decided. Order matters in the label tables: the first match wins.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+
+class Kind(enum.StrEnum):
+    USERS = "users"
+    DNS_ZONE = "dns_zone"
+    CDN = "cdn"
+    WAF = "waf"
+    INTERNET_GATEWAY = "internet_gateway"
+    NAT_GATEWAY = "nat_gateway"
+    LOAD_BALANCER = "load_balancer"
+    BASTION = "bastion"
+    BACKEND_SERVICE = "backend_service"
+    INSTANCE = "instance"
+    CI_SERVER = "ci_server"
+    SCM_SERVER = "scm_server"
+    EKS_CONTROL_PLANE = "eks_control_plane"
+    EKS_NODE_GROUP = "eks_node_group"
+    DATABASE = "database"
+    OBJECT_STORAGE = "object_storage"
+    EXTERNAL_FRONTEND = "external_frontend"
+    EXTERNAL_SERVICE = "external_service"
+
+
+class Role(enum.StrEnum):
+    CLOUD = "cloud"
+    VPC = "vpc"
+    SUBNET = "subnet"
+    EKS_CLUSTER = "eks_cluster"
+    NODE_GROUPS = "node_groups"
+    EXTERNAL = "external"
+
+
+class Tier(enum.StrEnum):
+    INTERNET = "internet"
+    PUBLIC = "public"
+    APP = "app"
+    DATA = "data"
+
+
+class Scope(enum.StrEnum):
+    """Where a kind of component must live."""
+
+    INTERNET = "internet"  # outside every cloud zone: people, third-party platforms
+    GLOBAL = "global"  # a regional/global AWS service outside the VPC (Route53, S3, CloudFront)
+    VPC_EDGE = "vpc_edge"  # attached to the VPC, not in a subnet (internet gateway)
+    PUBLIC_SUBNET = "public_subnet"
+    PRIVATE_SUBNET = "private_subnet"
+    DATA_SUBNET = "data_subnet"
+
+
+@dataclass(frozen=True, slots=True)
+class KindInfo:
+    scope: Scope
+    # lower ranks start connections: used to decide who initiates a `<-->` edge
+    initiator_rank: int
+    # the service port a connection *to* this kind uses, if it has one
+    service_port: int | None
+    title: str
+
+
+KINDS: dict[Kind, KindInfo] = {
+    Kind.USERS: KindInfo(Scope.INTERNET, 0, None, "end users on the internet"),
+    Kind.EXTERNAL_FRONTEND: KindInfo(Scope.INTERNET, 1, 443, "frontend hosted outside AWS"),
+    Kind.EXTERNAL_SERVICE: KindInfo(Scope.INTERNET, 1, 443, "third-party service"),
+    Kind.CDN: KindInfo(Scope.GLOBAL, 2, 443, "CloudFront distribution"),
+    Kind.WAF: KindInfo(Scope.GLOBAL, 2, None, "WAF web ACL"),
+    Kind.BASTION: KindInfo(Scope.PUBLIC_SUBNET, 3, 22, "bastion host"),
+    Kind.CI_SERVER: KindInfo(Scope.PRIVATE_SUBNET, 4, 8080, "CI/CD server (Jenkins)"),
+    Kind.LOAD_BALANCER: KindInfo(Scope.PUBLIC_SUBNET, 5, 443, "internet-facing load balancer"),
+    Kind.BACKEND_SERVICE: KindInfo(Scope.PRIVATE_SUBNET, 6, 8080, "backend service on EC2"),
+    Kind.INSTANCE: KindInfo(Scope.PRIVATE_SUBNET, 6, 22, "EC2 instance"),
+    Kind.SCM_SERVER: KindInfo(Scope.PRIVATE_SUBNET, 6, 443, "source/model repository (GitLab)"),
+    Kind.EKS_NODE_GROUP: KindInfo(Scope.PRIVATE_SUBNET, 6, None, "EKS managed node group"),
+    Kind.EKS_CONTROL_PLANE: KindInfo(Scope.PRIVATE_SUBNET, 7, 443, "EKS control plane"),
+    Kind.NAT_GATEWAY: KindInfo(Scope.PUBLIC_SUBNET, 8, None, "NAT gateway"),
+    Kind.INTERNET_GATEWAY: KindInfo(Scope.VPC_EDGE, 9, None, "internet gateway"),
+    Kind.DATABASE: KindInfo(Scope.DATA_SUBNET, 10, None, "relational database (RDS)"),
+    Kind.OBJECT_STORAGE: KindInfo(Scope.GLOBAL, 10, None, "S3 buckets"),
+    Kind.DNS_ZONE: KindInfo(Scope.GLOBAL, 10, None, "Route53 hosted zone"),
+}
+
+# Kinds whose components run inside the VPC and therefore get a security group.
+SECURITY_GROUP_KINDS: frozenset[Kind] = frozenset({
+    Kind.LOAD_BALANCER, Kind.BASTION, Kind.BACKEND_SERVICE, Kind.INSTANCE, Kind.CI_SERVER,
+    Kind.SCM_SERVER, Kind.EKS_CONTROL_PLANE, Kind.EKS_NODE_GROUP, Kind.DATABASE,
+})
+
+# Kinds that stand for the internet side of a flow.
+INTERNET_KINDS: frozenset[Kind] = frozenset({
+    Kind.USERS, Kind.EXTERNAL_FRONTEND, Kind.EXTERNAL_SERVICE,
+})
+
+# Kinds that may receive traffic from the internet when the policy does not list entry points.
+DEFAULT_ENTRY_KINDS: frozenset[Kind] = frozenset({Kind.CDN, Kind.LOAD_BALANCER})
+
+DATABASE_PORTS: dict[str, int] = {"postgres": 5432, "mysql": 3306, "mariadb": 3306}
+
+# (pattern over the lower-cased label and id, kind). First match wins.
+LABEL_KINDS: tuple[tuple[re.Pattern[str], Kind], ...] = tuple(
+    (re.compile(pattern), kind) for pattern, kind in (
+        (r"\bnat\b|nat gateway", Kind.NAT_GATEWAY),
+        (r"internet gateway|\bigw\b", Kind.INTERNET_GATEWAY),
+        (r"bastion|jump ?host", Kind.BASTION),
+        (r"load balancer|\balb\b|\bnlb\b|\belb\b", Kind.LOAD_BALANCER),
+        (r"\bwaf\b|web application firewall", Kind.WAF),
+        (r"cloudfront|\bcdn\b", Kind.CDN),
+        (r"route ?53|\bdns\b", Kind.DNS_ZONE),
+        (r"\bs3\b|bucket|object stor", Kind.OBJECT_STORAGE),
+        (r"\brds\b|aurora|postgres|mysql|mariadb|database|\bdb\b", Kind.DATABASE),
+        (r"control plane|\beks\b", Kind.EKS_CONTROL_PLANE),
+        (r"worker node|node group|nodegroup", Kind.EKS_NODE_GROUP),
+        (r"jenkins|ci/cd|\bci\b|build server", Kind.CI_SERVER),
+        (r"gitlab|gitea|git server|repository", Kind.SCM_SERVER),
+        (r"\busers?\b|clients?\b|browsers?\b|customers?\b", Kind.USERS),
+        (r"vercel|netlify|frontend", Kind.EXTERNAL_FRONTEND),
+        (r"backend|\bapi\b|service", Kind.BACKEND_SERVICE),
+        (r"\bec2\b|instance|server|\bvm\b", Kind.INSTANCE),
+    )
+)
+
+# Zone titles and ids, lower-cased. First match wins.
+TITLE_ROLES: tuple[tuple[re.Pattern[str], Role, Tier | None], ...] = tuple(
+    (re.compile(pattern), role, tier) for pattern, role, tier in (
+        (r"public.*subnet|subnet.*public|\bdmz\b", Role.SUBNET, Tier.PUBLIC),
+        (r"(data|database|db).*subnet|subnet.*(data|database|db)", Role.SUBNET, Tier.DATA),
+        (r"private.*subnet|subnet|app.*tier", Role.SUBNET, None),
+        (r"worker nodes?|node ?groups?", Role.NODE_GROUPS, None),
+        (r"\beks\b|kubernetes|\bk8s\b", Role.EKS_CLUSTER, None),
+        (r"\bvpc\b|virtual private cloud", Role.VPC, None),
+        (r"\baws\b|cloud|region", Role.CLOUD, None),
+        (r"vercel|netlify|external|platform|saas|third.party", Role.EXTERNAL, None),
+    )
+)
+
+# Addresses one EKS node consumes in its subnet with the VPC CNI: the node itself plus its pods
+# (max pods per instance type from the EKS AMI's eni-max-pods table). Unknown types use DEFAULT.
+EKS_MAX_PODS: dict[str, int] = {
+    "t3.medium": 17, "t3.large": 35, "t3.xlarge": 58, "m5.large": 29, "m6i.large": 29,
+    "m6i.xlarge": 58, "m6i.2xlarge": 58, "c6i.large": 29, "c6i.xlarge": 58, "r6i.large": 29,
+    "g5.xlarge": 58, "g5.2xlarge": 58, "g4dn.xlarge": 29,
+}
+EKS_DEFAULT_MAX_PODS = 58
+
+# Actions an S3 flow needs, by the access its meaning implies.
+S3_ACTIONS: dict[str, tuple[str, ...]] = {
+    "read": ("s3:GetObject", "s3:ListBucket"),
+    "write": ("s3:PutObject", "s3:AbortMultipartUpload", "s3:ListBucket"),
+    "read_write": ("s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+                   "s3:AbortMultipartUpload", "s3:ListBucket"),
+}
+
+
+def infer_kind(node_id: str, label: str) -> tuple[Kind, str] | None:
+    """The kind a label suggests and the pattern that matched, or None."""
+    text = f"{label} {node_id}".lower().replace("\\n", " ")
+    for pattern, kind in LABEL_KINDS:
+        if pattern.search(text):
+            return kind, pattern.pattern
+    return None
+
+
+def infer_role(zone_id: str, title: str) -> tuple[Role, Tier | None, str] | None:
+    text = f"{title} {zone_id}".lower()
+    for pattern, role, tier in TITLE_ROLES:
+        if pattern.search(text):
+            return role, tier, pattern.pattern
+    return None

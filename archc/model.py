@@ -1,0 +1,221 @@
+"""The architecture IR: one frozen, typed model that every rule and emitter reads.
+
+Built by ``archc.spec.link`` from the Mermaid syntax model plus the overlay. Spans and
+decisions are excluded from equality so that moving a line in the diagram does not make a
+component "modified" in a diff.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from archc.kinds import Kind, Role, Tier
+from archc.source import Span
+
+
+class FlowClass(enum.StrEnum):
+    NETWORK = "network"  # a connection inside the VPC: one security-group rule
+    DEPLOY = "deploy"  # CI/CD reaching a target: a security-group rule plus deploy access
+    INGRESS = "ingress"  # the internet entering at an entry point
+    EGRESS = "egress"  # a private component going out to the internet through NAT
+    UPLINK = "uplink"  # gateway wiring (NAT -> internet gateway): route tables, no rule
+    CONTROL = "control"  # EKS control plane to its nodes: managed by the EKS module
+    IAM = "iam"  # a call to an AWS API (S3): an IAM policy on the caller's role
+    DNS = "dns"  # name resolution and DNS records
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Why an attribute has its value: for `archc explain` and assumption notes."""
+
+    attribute: str
+    value: str
+    source: str  # "diagram" | "overlay" | "inferred" | "default"
+    reason: str
+    span: Span | None = field(default=None, compare=False)
+
+
+def freeze(value: Any) -> Any:
+    """Deep read-only copy of overlay data: dicts become mapping proxies, lists tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in sorted(value.items())})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Plain JSON-like data back from `freeze` (for templates and JSON output)."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Zone:
+    id: str
+    title: str
+    role: Role
+    tier: Tier | None
+    parent: str | None
+    span: Span = field(compare=False)
+    decisions: tuple[Decision, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    id: str
+    label: str
+    kind: Kind
+    zone: str | None  # innermost subgraph that holds it
+    props: Mapping[str, Any]  # overlay properties, before per-environment overrides
+    span: Span = field(compare=False)
+    decisions: tuple[Decision, ...] = field(default=(), compare=False)
+
+    @property
+    def title(self) -> str:
+        """The label on one line, as people read it in the diagram."""
+        return " ".join(self.label.replace("\\n", " ").replace("<br>", " ").split())
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    id: str  # Mermaid's edge id
+    src: str  # as written in the diagram
+    dst: str
+    label: str
+    bidirectional: bool
+    initiator: str  # the component that opens the connection
+    target: str
+    flow_class: FlowClass
+    protocol: str  # "tcp" | "udp" | "" (no network meaning)
+    ports: tuple[tuple[int, int], ...]  # inclusive ranges
+    buckets: tuple[str, ...] = ()
+    access: str = ""  # read | write | read_write, for IAM flows
+    span: Span = field(default=Span("", 0, 0, 0, 0), compare=False)
+    decisions: tuple[Decision, ...] = field(default=(), compare=False)
+
+    @property
+    def arrow(self) -> str:
+        return "<->" if self.bidirectional else "->"
+
+    @property
+    def ref(self) -> str:
+        """How people and the overlay name this edge: `EC2 <-> RDS`."""
+        return f"{self.src} {self.arrow} {self.dst}"
+
+    def port_text(self) -> str:
+        parts = [str(a) if a == b else f"{a}-{b}" for a, b in self.ports]
+        return f"{self.protocol}/{','.join(parts)}" if parts else ""
+
+
+@dataclass(frozen=True, slots=True)
+class SubnetBlock:
+    zone: str
+    az_index: int
+    cidr: str
+    explicit: bool = False  # given by the overlay rather than allocated
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    name: str
+    vpc_cidr: str
+    azs: int
+    nat: str  # single | per_az | none
+    spot_non_critical: bool
+    subnets: tuple[SubnetBlock, ...]
+    components: Mapping[str, Mapping[str, Any]]  # resolved properties per component id
+    tags: Mapping[str, str]
+    span: Span = field(compare=False)
+    vpc_cidr_span: Span | None = field(default=None, compare=False)
+
+    def props(self, component_id: str) -> Mapping[str, Any]:
+        return self.components.get(component_id, MappingProxyType({}))
+
+    def subnets_of(self, zone_id: str) -> tuple[SubnetBlock, ...]:
+        return tuple(s for s in self.subnets if s.zone == zone_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    tier_flows: frozenset[tuple[Tier, Tier]]
+    internet_entry: tuple[str, ...]
+    admin_cidrs: tuple[str, ...]
+    bastion_access: str  # ssh | ssm
+    span: Span | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Architecture:
+    project: str
+    cloud: str
+    region: str
+    domain: str
+    tags: Mapping[str, str]
+    zones: tuple[Zone, ...]  # diagram order
+    components: tuple[Component, ...]  # diagram order
+    flows: tuple[Flow, ...]  # diagram order
+    environments: tuple[Environment, ...]
+    policy: Policy
+    state: Mapping[str, Any]
+    secrets: Mapping[str, Any]
+    observability: Mapping[str, Any]
+    inputs: tuple[str, ...]  # spec files, relative to the spec directory
+
+    def component(self, component_id: str) -> Component | None:
+        return _index(self.components).get(component_id)
+
+    def zone(self, zone_id: str) -> Zone | None:
+        return _index(self.zones).get(zone_id)
+
+    def environment(self, name: str) -> Environment | None:
+        return next((e for e in self.environments if e.name == name), None)
+
+    def ancestors(self, zone_id: str | None) -> tuple[Zone, ...]:
+        """The zone itself and every zone around it, innermost first."""
+        chain: list[Zone] = []
+        while zone_id is not None:
+            zone = self.zone(zone_id)
+            if zone is None or zone in chain:
+                break
+            chain.append(zone)
+            zone_id = zone.parent
+        return tuple(chain)
+
+    def enclosing(self, component: Component, role: Role) -> Zone | None:
+        return next((z for z in self.ancestors(component.zone) if z.role is role), None)
+
+    def subnet_of(self, component: Component) -> Zone | None:
+        return self.enclosing(component, Role.SUBNET)
+
+    def tier_of(self, component: Component) -> Tier | None:
+        subnet = self.subnet_of(component)
+        return subnet.tier if subnet else None
+
+    def in_vpc(self, component: Component) -> bool:
+        return self.enclosing(component, Role.VPC) is not None
+
+    def components_of(self, kind: Kind) -> tuple[Component, ...]:
+        return tuple(c for c in self.components if c.kind is kind)
+
+
+_INDEX_CACHE: dict[int, tuple[object, dict[str, Any]]] = {}
+
+
+def _index(items: tuple[Any, ...]) -> dict[str, Any]:
+    """id -> item for a tuple of the IR, cached per tuple (the IR is immutable)."""
+    key = id(items)
+    cached = _INDEX_CACHE.get(key)
+    if cached is not None and cached[0] is items:
+        return cached[1]
+    index = {item.id: item for item in items}
+    _INDEX_CACHE[key] = (items, index)
+    return index

@@ -1,0 +1,79 @@
+"""The whole pipeline on one screen: load → model → graph → rules → emit → write.
+
+Each stage returns diagnostics instead of raising; this module decides when to stop.
+Only `archc.cli` turns the outcome into text and exit codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+
+from archc import diagnostics as d
+from archc.spec import LoadedSpec, load_spec
+
+
+@dataclass
+class CheckOutcome:
+    loaded: LoadedSpec
+    graph: nx.MultiDiGraph | None
+    diagnostics: list[d.Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return self.loaded.arch is not None and not d.has_errors(self.diagnostics)
+
+
+@dataclass
+class BuildOutcome:
+    check: CheckOutcome
+    files: tuple[object, ...] = ()
+    written: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.check.ok
+
+
+def check(spec_dir: Path, env: str | None = None) -> CheckOutcome:
+    from archc.graph import to_graph
+    from archc.rules import run_rules
+
+    loaded = load_spec(spec_dir)                                    # load + model
+    diags = list(loaded.diagnostics)
+    graph = None
+    arch = loaded.arch
+    if arch is not None and not d.has_errors(diags):
+        if env is not None and arch.environment(env) is None:
+            known = ", ".join(e.name for e in arch.environments)
+            diags.append(d.error("ARC003", f"no environment named {env!r}", None,
+                                 hint=f"known environments: {known}"))
+        else:
+            graph = to_graph(arch)                                  # graph
+            diags += run_rules(arch, graph, env)                    # rules
+    return CheckOutcome(loaded, graph, d.sorted_diagnostics(diags))
+
+
+def build(spec_dir: Path, out_dir: Path, env: str | None = None,
+          only: tuple[str, ...] | None = None, dry_run: bool = False) -> BuildOutcome:
+    from archc import _write
+    from archc.emit import emit_all
+
+    checked = check(spec_dir, env)
+    if not checked.ok:
+        return BuildOutcome(checked)
+    arch = checked.loaded.arch
+    assert arch is not None and checked.graph is not None
+    emitted = emit_all(arch, checked.graph, only)                   # emit
+    checked.diagnostics = d.sorted_diagnostics(checked.diagnostics + list(emitted.diagnostics))
+    if d.has_errors(checked.diagnostics):
+        return BuildOutcome(checked)
+    inputs = {s.path: s.text.encode("utf-8") for s in checked.loaded.sources}
+    files = emitted.files + (_write.manifest_file(emitted.files, inputs),)
+    write = _write.diff_outputs if dry_run else _write.write_outputs
+    result = write(files, out_dir)                                  # write
+    return BuildOutcome(checked, files, result.written, result.unchanged, result.removed)

@@ -1,0 +1,101 @@
+"""CIDR rules: subnets inside their VPC, no overlaps, no overlap between environments, room."""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+
+import networkx as nx
+
+from archc import diagnostics as d
+from archc.addressing import addresses_per_az, usable
+from archc.model import Architecture, Environment
+
+
+def check(arch: Architecture, graph: nx.MultiDiGraph, env: str | None) -> list[d.Diagnostic]:
+    envs = [e for e in arch.environments if env is None or e.name == env]
+    found: list[d.Diagnostic] = []
+    for environment in envs:
+        found += _inside_vpc(environment)
+        found += _overlaps(environment)
+        found += _capacity(arch, environment)
+    found += _between_environments(envs)
+    return found
+
+
+def _net(cidr: str) -> ipaddress.IPv4Network | None:
+    try:
+        net = ipaddress.ip_network(cidr, strict=False)
+    except ValueError:
+        return None
+    return net if isinstance(net, ipaddress.IPv4Network) else None
+
+
+def _inside_vpc(env: Environment) -> list[d.Diagnostic]:
+    vpc = _net(env.vpc_cidr)
+    found = []
+    for block in env.subnets:
+        net = _net(block.cidr)
+        if net is None:
+            found.append(d.error("ARC405", f"environment {env.name}: {block.cidr!r} is not a "
+                                           "CIDR", block.span, hint="write e.g. 10.10.1.0/24"))
+        elif vpc is not None and not net.subnet_of(vpc):
+            found.append(d.error(
+                "ARC401", f"environment {env.name}: subnet {block.zone!r} {block.cidr} lies "
+                          f"outside the VPC {vpc}", block.span or env.span,
+                hint=f"pick a block inside {vpc}"))
+    return found
+
+
+def _overlaps(env: Environment) -> list[d.Diagnostic]:
+    found = []
+    nets = [(b, _net(b.cidr)) for b in env.subnets]
+    for (a, na), (b, nb) in itertools.combinations(nets, 2):
+        if na is None or nb is None or not na.overlaps(nb):
+            continue
+        blame, other = (b, a) if b.explicit or not a.explicit else (a, b)
+        found.append(d.error(
+            "ARC402", f"environment {env.name}: subnet {blame.zone!r} {blame.cidr} (AZ "
+                      f"{blame.az_index + 1}) overlaps {other.zone!r} {other.cidr} (AZ "
+                      f"{other.az_index + 1})", blame.span or env.span,
+            hint="give each subnet its own block, or drop `cidrs` and let archc allocate them",
+            notes=(d.Note(f"{other.zone!r} {other.cidr} is here", other.span),)
+            if other.span else ()))
+    return found
+
+
+def _capacity(arch: Architecture, env: Environment) -> list[d.Diagnostic]:
+    demand: dict[str, int] = {}
+    for comp in arch.components:
+        subnet = arch.subnet_of(comp)
+        if subnet is not None:
+            demand[subnet.id] = demand.get(subnet.id, 0) + addresses_per_az(
+                comp.kind, env.props(comp.id), env.azs)
+    found = []
+    for block in env.subnets:
+        net = _net(block.cidr)
+        need = demand.get(block.zone, 0)
+        if net is None or usable(block.cidr) >= need:
+            continue
+        zone = arch.zone(block.zone)
+        title = zone.title if zone else block.zone
+        found.append(d.error(
+            "ARC404", f"environment {env.name}: subnet {title!r} {block.cidr} has "
+                      f"{usable(block.cidr)} usable addresses but what is placed there needs "
+                      f"{need} per AZ (EKS pods take VPC addresses)", block.span or env.span,
+            hint="use a larger block, or drop `cidrs` and let archc size it"))
+    return found
+
+
+def _between_environments(envs: list[Environment]) -> list[d.Diagnostic]:
+    found = []
+    for a, b in itertools.combinations(envs, 2):
+        na, nb = _net(a.vpc_cidr), _net(b.vpc_cidr)
+        if na is not None and nb is not None and na.overlaps(nb):
+            found.append(d.error(
+                "ARC403", f"environment {b.name}'s VPC {nb} overlaps environment {a.name}'s "
+                          f"VPC {na}", b.vpc_cidr_span or b.span,
+                hint="give every environment its own VPC range so they can be peered later",
+                notes=(d.Note(f"{a.name} uses {na}", a.vpc_cidr_span or a.span),)))
+    return found
+

@@ -1,0 +1,86 @@
+"""Placement: every component sits where its kind must live, every subnet inside a VPC."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from archc import diagnostics as d
+from archc.kinds import KINDS, Kind, Role, Scope, Tier
+from archc.model import Architecture, Component
+
+_HINTS: dict[Scope, str] = {
+    Scope.PUBLIC_SUBNET: "move it into a subnet whose tier is public",
+    Scope.PRIVATE_SUBNET: "move it into a private (app or data tier) subnet",
+    Scope.DATA_SUBNET: "move it into a private subnet whose tier is data",
+    Scope.GLOBAL: "draw it outside the VPC subgraph (it is a regional or global AWS service)",
+    Scope.INTERNET: "draw it outside the cloud, at top level or in an external platform zone",
+    Scope.VPC_EDGE: "draw it in the VPC or cloud zone, outside every subnet",
+}
+
+
+def check(arch: Architecture, graph: nx.MultiDiGraph, env: str | None) -> list[d.Diagnostic]:
+    found = _zones(arch)
+    for comp in arch.components:
+        problem = _misplaced(arch, comp)
+        if problem:
+            found.append(d.error(
+                _code(comp), f"{comp.id} ({comp.title}, a {KINDS[comp.kind].title}) {problem}",
+                comp.span, hint=_HINTS[KINDS[comp.kind].scope]))
+    return found
+
+
+def _zones(arch: Architecture) -> list[d.Diagnostic]:
+    found = []
+    vpcs = [z for z in arch.zones if z.role is Role.VPC]
+    for extra in vpcs[1:]:
+        found.append(d.error("ARC216", f"a second VPC {extra.title!r}: archc builds one VPC "
+                                       "per spec", extra.span,
+                             hint="split the architecture into one spec directory per VPC"))
+    for zone in arch.zones:
+        if zone.role is Role.SUBNET and not any(
+                a.role is Role.VPC for a in arch.ancestors(zone.parent)):
+            found.append(d.error("ARC210", f"subnet {zone.title!r} is not inside a VPC",
+                                 zone.span, hint="nest the subnet's subgraph inside the VPC's"))
+    return found
+
+
+def _where(arch: Architecture, comp: Component) -> tuple[bool, bool, Tier | None]:
+    """(inside a cloud zone, inside the VPC, subnet tier)."""
+    chain = arch.ancestors(comp.zone)
+    in_cloud = any(z.role in (Role.CLOUD, Role.VPC, Role.SUBNET) for z in chain)
+    return in_cloud, arch.in_vpc(comp), arch.tier_of(comp)
+
+
+def _misplaced(arch: Architecture, comp: Component) -> str | None:
+    in_cloud, in_vpc, tier = _where(arch, comp)
+    scope = KINDS[comp.kind].scope
+    if scope is Scope.INTERNET:
+        return "sits inside the cloud" if in_cloud else None
+    if scope is Scope.GLOBAL:
+        return "sits inside the VPC" if in_vpc else None
+    if scope is Scope.VPC_EDGE:
+        return "sits inside a subnet" if tier is not None else None
+    if tier is None:
+        return "is not in any subnet" if in_vpc else "is not inside a VPC subnet"
+    return _subnet_problem(scope, tier)
+
+
+def _subnet_problem(scope: Scope, tier: Tier) -> str | None:
+    if scope is Scope.PUBLIC_SUBNET and tier is not Tier.PUBLIC:
+        return f"sits in a private {tier} subnet but must be in a public subnet"
+    if scope is Scope.PRIVATE_SUBNET and tier is Tier.PUBLIC:
+        return "sits in a public subnet but must be in a private subnet"
+    if scope is Scope.DATA_SUBNET and tier is not Tier.DATA:
+        return f"sits in a {tier} subnet but must be in a private data subnet"
+    return None
+
+
+def _code(comp: Component) -> str:
+    scope = KINDS[comp.kind].scope
+    if comp.kind is Kind.DATABASE:
+        return "ARC212"
+    if scope is Scope.PUBLIC_SUBNET:
+        return "ARC211"
+    if scope is Scope.PRIVATE_SUBNET:
+        return "ARC213"
+    return "ARC214"

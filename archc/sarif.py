@@ -1,0 +1,53 @@
+"""SARIF 2.1.0 for `archc check --format sarif`, so GitHub code scanning shows findings inline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archc.diagnostics import Diagnostic, Severity
+from archc.source import SourceRegistry
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+
+
+def to_sarif(diags: list[Diagnostic], sources: SourceRegistry, version: str) -> dict[str, Any]:
+    codes = sorted({d.code for d in diags})
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "archc",
+                "version": version,
+                "informationUri": "https://github.com/archc/archc",
+                "rules": [{"id": code, "name": code} for code in codes],
+            }},
+            "results": [_result(d, codes.index(d.code)) for d in diags],
+        }],
+    }
+
+
+def _result(diag: Diagnostic, rule_index: int) -> dict[str, Any]:
+    text = diag.message + (f"\nhint: {diag.hint}" if diag.hint else "")
+    result: dict[str, Any] = {
+        "ruleId": diag.code,
+        "ruleIndex": rule_index,
+        "level": _LEVELS[diag.severity],
+        "message": {"text": text},
+    }
+    if diag.span is not None:
+        span = diag.span
+        result["locations"] = [{"physicalLocation": {
+            "artifactLocation": {"uri": span.file},
+            "region": {"startLine": span.line, "startColumn": span.col,
+                       "endLine": span.end_line, "endColumn": max(span.end_col, span.col + 1)},
+        }}]
+    if diag.notes:
+        result["relatedLocations"] = [
+            {"id": i, "message": {"text": n.message},
+             "physicalLocation": {"artifactLocation": {"uri": n.span.file},
+                                  "region": {"startLine": n.span.line,
+                                             "startColumn": n.span.col}}}
+            for i, n in enumerate(diag.notes) if n.span is not None]
+    return result

@@ -1,0 +1,165 @@
+"""Environments: per-environment values, resolved component properties and subnet plans."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from typing import Any
+
+from archc import diagnostics as d
+from archc.addressing import SubnetNeed, addresses_per_az, allocate
+from archc.kinds import Role, Tier
+from archc.model import Component, Environment, SubnetBlock, Zone, freeze
+from archc.source import Span
+from archc.spec.overlay_view import OverlayView
+
+# What archc assumes when the overlay names no environments: the seed's own recommendation.
+DEFAULT_ENVIRONMENTS: dict[str, dict[str, Any]] = {
+    "dev": {"vpc_cidr": "10.10.0.0/16", "azs": 2, "nat": "single", "spot_non_critical": True},
+    "staging": {"vpc_cidr": "10.20.0.0/16", "azs": 2, "nat": "single",
+                "spot_non_critical": True},
+    "prod": {"vpc_cidr": "10.30.0.0/16", "azs": 3, "nat": "per_az",
+             "spot_non_critical": False},
+}
+
+
+def build_environments(ov: OverlayView, zones: tuple[Zone, ...],
+                       components: tuple[Component, ...]) -> tuple[
+                           tuple[Environment, ...], list[d.Diagnostic]]:
+    diags: list[d.Diagnostic] = []
+    specs = ov.mapping("environments")
+    if not specs:
+        specs = DEFAULT_ENVIRONMENTS
+        diags.append(d.note(
+            "ARC206", "the overlay names no environments; assuming dev, staging and prod "
+                      "(10.10/16, 10.20/16, 10.30/16)", ov.key_span(("environments",)),
+            hint="add an `environments:` section to choose CIDRs, AZs and NAT per environment"))
+    envs = tuple(_environment(name, specs[name], ov, zones, components, diags)
+                 for name in specs)
+    return envs, diags
+
+
+def _environment(name: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zone, ...],
+                 components: tuple[Component, ...], diags: list[d.Diagnostic]) -> Environment:
+    span = ov.key_span(("environments", name)) or Span(ov.file or "", 1, 1, 1, 2)
+    azs = int(spec.get("azs", 2))
+    props = _resolved_props(name, spec, ov, components, diags)
+    subnets = _subnets(name, spec, ov, zones, components, props, azs, diags)
+    tags = dict(ov.mapping("tags"))
+    tags.update(spec.get("tags", {}))
+    return Environment(
+        name=name, vpc_cidr=str(spec.get("vpc_cidr", "10.0.0.0/16")), azs=azs,
+        nat=str(spec.get("nat", "single")),
+        spot_non_critical=bool(spec.get("spot_non_critical", False)),
+        subnets=subnets, components=freeze(props), tags=freeze(tags), span=span,
+        vpc_cidr_span=ov.value_span(("environments", name, "vpc_cidr")))
+
+
+def _resolved_props(env: str, spec: Mapping[str, Any], ov: OverlayView,
+                    components: tuple[Component, ...],
+                    diags: list[d.Diagnostic]) -> dict[str, dict[str, Any]]:
+    overrides = spec.get("components", {}) or {}
+    known = {c.id for c in components}
+    for key in overrides:
+        if key not in known:
+            diags.append(d.error(
+                "ARC201", f"environments.{env}.components: node {key!r} does not exist in the "
+                          "diagram", ov.key_span(("environments", env, "components", key)),
+                hint="override only components the diagram draws"))
+    return {c.id: deep_merge(_plain(c.props), overrides.get(c.id, {})) for c in components}
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Override wins; nested mappings merge so an environment restates only what changes."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _subnets(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zone, ...],
+             components: tuple[Component, ...], props: dict[str, dict[str, Any]], azs: int,
+             diags: list[d.Diagnostic]) -> tuple[SubnetBlock, ...]:
+    try:
+        vpc = ipaddress.ip_network(str(spec.get("vpc_cidr", "10.0.0.0/16")), strict=True)
+    except ValueError as exc:
+        diags.append(d.error("ARC405", f"environment {env}: invalid VPC CIDR: {exc}",
+                             ov.value_span(("environments", env, "vpc_cidr")),
+                             hint="write the network address, e.g. 10.10.0.0/16"))
+        return ()
+    needs, explicit_spans = _needs(env, spec, ov, zones, components, props, azs, diags)
+    blocks, unfit = allocate(vpc, azs, needs)
+    for zone_id in sorted(set(unfit)):
+        diags.append(d.error(
+            "ARC404", f"environment {env}: VPC {vpc} has no room left for subnet {zone_id!r} "
+                      f"({azs} AZs)", ov.value_span(("environments", env, "vpc_cidr")),
+            hint="use a larger VPC CIDR (e.g. a /16) or fewer AZs"))
+    return tuple(SubnetBlock(zone, az, cidr, explicit=(zone, az) in explicit_spans,
+                             span=explicit_spans.get((zone, az)))
+                 for zone, az, cidr in blocks)
+
+
+def _needs(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zone, ...],
+           components: tuple[Component, ...], props: dict[str, dict[str, Any]], azs: int,
+           diags: list[d.Diagnostic]) -> tuple[list[SubnetNeed], dict[tuple[str, int], Span | None]]:
+    by_id = {z.id: z for z in zones}
+    explicit, spans = _explicit_cidrs(env, spec, ov, zones, azs, diags)
+    demand: dict[str, int] = {}
+    for comp in components:
+        subnet = _subnet_zone(comp.zone, by_id)
+        if subnet is not None:
+            demand[subnet] = demand.get(subnet, 0) + addresses_per_az(comp.kind, props[comp.id],
+                                                                      azs)
+    needs = [SubnetNeed(zone=z.id, tier=z.tier or Tier.APP, order=i, per_az=demand.get(z.id, 1),
+                        explicit=explicit.get(z.id, ()))
+             for i, z in enumerate(zones) if z.role is Role.SUBNET]
+    return needs, spans
+
+
+def _explicit_cidrs(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zone, ...],
+                    azs: int, diags: list[d.Diagnostic]) -> tuple[
+                        dict[str, tuple[str, ...]], dict[tuple[str, int], Span | None]]:
+    explicit: dict[str, tuple[str, ...]] = {}
+    spans: dict[tuple[str, int], Span] = {}
+    for ref, zspec in (spec.get("zones", {}) or {}).items():
+        zone = next((z for z in zones if ref in (z.id, z.title)), None)
+        path = ("environments", env, "zones", ref)
+        if zone is None:
+            diags.append(d.error("ARC201", f"environments.{env}.zones: subgraph {ref!r} does "
+                                           "not exist in the diagram", ov.key_span(path),
+                                 hint="name a subgraph by its title or id"))
+            continue
+        cidrs = tuple(str(c) for c in zspec.get("cidrs", ()))
+        if cidrs and len(cidrs) != azs:
+            diags.append(d.error(
+                "ARC406", f"environment {env}: {ref!r} lists {len(cidrs)} CIDRs for {azs} AZs",
+                ov.value_span(path + ("cidrs",)), hint="give exactly one CIDR per AZ"))
+            continue
+        explicit[zone.id] = cidrs
+        for i in range(len(cidrs)):
+            spans[(zone.id, i)] = ov.value_span(path + ("cidrs", i))
+    return explicit, spans
+
+
+def _subnet_zone(zone_id: str | None, by_id: dict[str, Zone]) -> str | None:
+    seen: set[str] = set()
+    while zone_id is not None and zone_id not in seen:
+        seen.add(zone_id)
+        zone = by_id.get(zone_id)
+        if zone is None:
+            return None
+        if zone.role is Role.SUBNET:
+            return zone.id
+        zone_id = zone.parent
+    return None

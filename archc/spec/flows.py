@@ -1,0 +1,131 @@
+"""What a diagram edge means: who initiates it, its class, its ports, its buckets.
+
+Pure functions over kinds and overlay values, so the rules for each default sit in one place
+and `archc explain` can quote them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from archc.kinds import DATABASE_PORTS, INTERNET_KINDS, KINDS, Kind
+from archc.model import FlowClass
+
+# Ports a CI server uses to deploy, by target kind: SSH for instances, the Kubernetes API.
+DEPLOY_PORTS: dict[Kind, int] = {
+    Kind.BACKEND_SERVICE: 22, Kind.INSTANCE: 22, Kind.EKS_CONTROL_PLANE: 443,
+}
+
+_READ_WORDS = re.compile(r"\b(load|read|fetch|download|pull|get|serve)")
+_WRITE_WORDS = re.compile(r"\b(store|write|upload|push|put|save|archive)")
+_RETRIEVE = re.compile(r"retriev")
+
+
+def initiator_by_rank(src_kind: Kind, dst_kind: Kind) -> int | None:
+    """For `A <--> B`: 0 if A starts connections, 1 if B does, None if kinds cannot tell."""
+    a, b = KINDS[src_kind].initiator_rank, KINDS[dst_kind].initiator_rank
+    if a == b:
+        return None
+    return 0 if a < b else 1
+
+
+def classify(initiator: Kind, target: Kind) -> tuple[FlowClass, str]:
+    """The class of a flow from its two kinds, and the rule that decided it."""
+    for rule, (test, flow_class) in _CLASS_RULES.items():
+        if test(initiator, target):
+            return flow_class, rule
+    return FlowClass.NETWORK, "a connection between two components inside the VPC"
+
+
+_CLASS_RULES: dict[str, tuple[Any, FlowClass]] = {
+    "DNS: one end is a DNS zone": (
+        lambda i, t: Kind.DNS_ZONE in (i, t), FlowClass.DNS),
+    "S3 is reached through its API: an IAM permission": (
+        lambda i, t: t is Kind.OBJECT_STORAGE, FlowClass.IAM),
+    "traffic from the internet side enters the architecture": (
+        lambda i, t: i in INTERNET_KINDS or i in (Kind.CDN, Kind.INTERNET_GATEWAY),
+        FlowClass.INGRESS),
+    "a NAT gateway forwards its traffic to the internet gateway": (
+        lambda i, t: i is Kind.NAT_GATEWAY and t is Kind.INTERNET_GATEWAY, FlowClass.UPLINK),
+    "traffic to a NAT or internet gateway leaves for the internet": (
+        lambda i, t: t in (Kind.NAT_GATEWAY, Kind.INTERNET_GATEWAY), FlowClass.EGRESS),
+    "the EKS control plane manages its node groups": (
+        lambda i, t: i is Kind.EKS_CONTROL_PLANE and t is Kind.EKS_NODE_GROUP,
+        FlowClass.CONTROL),
+    "a CI server deploys to a compute target": (
+        lambda i, t: i is Kind.CI_SERVER and t in DEPLOY_PORTS, FlowClass.DEPLOY),
+}
+
+
+def default_port(flow_class: FlowClass, initiator: Kind, target: Kind,
+                 target_props: Mapping[str, Any]) -> tuple[int, str] | None:
+    """The port a flow uses when the overlay does not say, with the reason."""
+    if flow_class in (FlowClass.IAM, FlowClass.DNS, FlowClass.CONTROL, FlowClass.UPLINK):
+        return None
+    if flow_class is FlowClass.EGRESS:
+        return 443, "outbound internet access is HTTPS (package mirrors, AWS APIs)"
+    if flow_class is FlowClass.DEPLOY:
+        port = DEPLOY_PORTS[target]
+        return port, f"a CI server deploys to a {KINDS[target].title} on {port}"
+    if initiator is Kind.BASTION:
+        return 22, "a bastion reaches private hosts for admin access over SSH"
+    return _service_port(target, target_props)
+
+
+def _service_port(target: Kind, props: Mapping[str, Any]) -> tuple[int, str] | None:
+    if target is Kind.DATABASE:
+        engine = str(props.get("engine", "postgres"))
+        port = DATABASE_PORTS.get(engine, 5432)
+        return port, f"{engine} listens on {port}"
+    if target is Kind.LOAD_BALANCER and "listener_port" in props:
+        return int(props["listener_port"]), "the load balancer's listener_port"
+    if "port" in props:
+        return int(props["port"]), f"the {KINDS[target].title}'s port"
+    port = KINDS[target].service_port
+    if port is None:
+        return None
+    return port, f"a {KINDS[target].title} serves on {port}"
+
+
+def infer_access(label: str) -> tuple[str, str]:
+    """read / write / read_write from the words of an S3 edge's label."""
+    text = label.lower()
+    reads = bool(_READ_WORDS.search(text) or _RETRIEVE.search(text))
+    writes = bool(_WRITE_WORDS.search(text))
+    if reads and writes:
+        return "read_write", f"label {label!r} both reads and writes"
+    if writes:
+        return "write", f"label {label!r} writes"
+    if reads:
+        return "read", f"label {label!r} reads"
+    return "read", f"label {label!r} names no write; least privilege is read-only"
+
+
+def infer_buckets(label: str, buckets: Mapping[str, Any]) -> tuple[tuple[str, ...], str]:
+    """Buckets whose purpose (or key) the label names; all buckets if it names none."""
+    text = label.lower()
+    named = tuple(sorted(
+        key for key, spec in buckets.items()
+        if _stem(str(spec.get("purpose", key))) in text or _stem(key) in text
+    ))
+    if named:
+        return named, f"label {label!r} names {', '.join(named)}"
+    return tuple(sorted(buckets)), f"label {label!r} names no bucket, so all of them"
+
+
+def _stem(word: str) -> str:
+    return word.lower().rstrip("s")
+
+
+def parse_ports(values: list[Any] | tuple[Any, ...]) -> tuple[tuple[int, int], ...]:
+    """Overlay ports ([5432] or ["8000-8010"]) as sorted inclusive ranges."""
+    ranges: list[tuple[int, int]] = []
+    for value in values:
+        if isinstance(value, int):
+            ranges.append((value, value))
+        else:
+            low, _, high = str(value).partition("-")
+            ranges.append((int(low), int(high or low)))
+    return tuple(sorted(set(ranges)))

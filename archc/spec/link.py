@@ -1,0 +1,434 @@
+"""Linking: the Mermaid syntax model plus the overlay become one `Architecture`.
+
+Every value in the IR is either written in the diagram, given by the overlay, or inferred by
+a rule from `archc.kinds` / `archc.spec.flows`; each records a `Decision` saying which.
+Problems are collected as diagnostics; linking never stops at the first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from archc import diagnostics as d
+from archc.kinds import INTERNET_KINDS, Kind, Role, Tier, infer_kind, infer_role
+from archc.model import (
+    Architecture, Component, Decision, Flow, FlowClass, Policy, Zone, freeze,
+)
+from archc.source import Span
+from archc.spec.environments import build_environments
+from archc.spec.flowchart import FlowEdge, Flowchart, FlowSubgraph
+from archc.spec.flows import (
+    classify, default_port, infer_access, infer_buckets, initiator_by_rank, parse_ports,
+)
+from archc.spec.overlay_view import OverlayView
+
+_EDGE_REF = re.compile(r"^\s*(\S+)\s*(<->|->|<-)\s*(\S+)\s*$")
+DEFAULT_TIER_FLOWS = frozenset({(Tier.PUBLIC, Tier.APP), (Tier.APP, Tier.APP),
+                                (Tier.APP, Tier.DATA)})
+
+
+class Linker:
+    """One linking run; holds the diagnostics it collects."""
+
+    def __init__(self, chart: Flowchart, overlay: OverlayView, inputs: tuple[str, ...]):
+        self.chart = chart
+        self.ov = overlay
+        self.inputs = inputs
+        self.diags: list[d.Diagnostic] = []
+        self.nodes = {n.id: n for n in chart.nodes}
+        self.subgraphs = {s.id: s for s in chart.subgraphs}
+
+    def link(self) -> Architecture:
+        zones = self._zones()
+        zone_by_id = {z.id: z for z in zones}
+        components = self._components(zone_by_id)
+        comp_by_id = {c.id: c for c in components}
+        flows = self._flows(comp_by_id, zone_by_id)
+        environments, env_diags = build_environments(self.ov, zones, components)
+        self.diags += env_diags
+        data = self.ov.data
+        return Architecture(
+            project=str(data.get("project", _slug(self.chart.file))),
+            cloud=str(data.get("cloud", "aws")),
+            region=str(data.get("region", "us-east-1")),
+            domain=str(data.get("domain", "")),
+            tags=freeze(data.get("tags", {})),
+            zones=zones, components=components, flows=flows,
+            environments=environments, policy=self._policy(),
+            state=freeze(data.get("state", {"backend": "s3", "locking": "lockfile"})),
+            secrets=freeze(data.get("secrets", {"provider": "secrets_manager"})),
+            observability=freeze(data.get("observability", {"log_retention_days": 90})),
+            inputs=self.inputs,
+        )
+
+    # -- zones -------------------------------------------------------------------------
+
+    def _zones(self) -> tuple[Zone, ...]:
+        refs = self._zone_refs()
+        ordered = sorted(self.chart.subgraphs, key=lambda s: s.span.sort_key())
+        return tuple(self._zone(sg, refs.get(sg.id)) for sg in ordered)
+
+    def _zone_refs(self) -> dict[str, str]:
+        """subgraph id -> overlay key under `zones` (the key may be an id or a title)."""
+        by_id = {sg.id: sg for sg in self.chart.subgraphs}
+        by_title: dict[str, list[FlowSubgraph]] = {}
+        for sg in self.chart.subgraphs:
+            by_title.setdefault(sg.title, []).append(sg)
+        refs: dict[str, str] = {}
+        for key in self.ov.mapping("zones"):
+            matches = [by_id[key]] if key in by_id else by_title.get(key, [])
+            if len(matches) == 1:
+                refs[matches[0].id] = key
+            else:
+                self._unknown_ref("zones", key, "subgraph", sorted(by_title), len(matches))
+        return refs
+
+    def _zone(self, sg: FlowSubgraph, key: str | None) -> Zone:
+        spec = self.ov.mapping("zones", key) if key else {}
+        decisions: list[Decision] = []
+        role, tier = self._zone_role(sg, key, spec, decisions)
+        return Zone(id=sg.id, title=sg.title, role=role, tier=tier, parent=sg.parent,
+                    span=sg.span, decisions=tuple(decisions))
+
+    def _zone_role(self, sg: FlowSubgraph, key: str | None, spec: Mapping[str, Any],
+                   decisions: list[Decision]) -> tuple[Role, Tier | None]:
+        inferred = infer_role(sg.id, sg.title)
+        if "role" in spec:
+            role = Role(spec["role"])
+            decisions.append(self._from_overlay("role", role, ("zones", key, "role")))
+        elif inferred:
+            role = inferred[0]
+            decisions.append(Decision("role", role, "inferred",
+                                      f"title {sg.title!r} matches /{inferred[2]}/", sg.span))
+        else:
+            role = Role.CLOUD
+            self.diags.append(d.error(
+                "ARC203", f"cannot tell what zone {sg.title!r} is", sg.span,
+                hint=f"add `zones: {{{_yaml_key(sg.title)}: {{role: ...}}}}` to the overlay "
+                     f"(one of: {', '.join(r.value for r in Role)})"))
+        tier = None
+        if role is Role.SUBNET:
+            tier = self._subnet_tier(sg, key, spec, inferred, decisions)
+        return role, tier
+
+    def _subnet_tier(self, sg: FlowSubgraph, key: str | None, spec: Mapping[str, Any],
+                     inferred: tuple[Role, Tier | None, str] | None,
+                     decisions: list[Decision]) -> Tier:
+        if "tier" in spec:
+            decisions.append(self._from_overlay("tier", spec["tier"], ("zones", key, "tier")))
+            return Tier(spec["tier"])
+        if inferred and inferred[1] is not None:
+            decisions.append(Decision("tier", inferred[1], "inferred",
+                                      f"title {sg.title!r} matches /{inferred[2]}/", sg.span))
+            return inferred[1]
+        holds_data = any(self._label_kind(n) is Kind.DATABASE for n in self._subtree_nodes(sg))
+        tier = Tier.DATA if holds_data else Tier.APP
+        reason = ("it holds a database" if holds_data
+                  else "a private subnet without a database is an app tier")
+        decisions.append(Decision("tier", tier, "inferred", reason, sg.span))
+        return tier
+
+    def _subtree_nodes(self, sg: FlowSubgraph) -> list[str]:
+        nodes = list(sg.nodes)
+        for child in sg.subgraphs:
+            sub = self.subgraphs.get(child)
+            if sub is not None:
+                nodes += self._subtree_nodes(sub)
+        return nodes
+
+    def _label_kind(self, node_id: str) -> Kind | None:
+        node = self.nodes.get(node_id)
+        spec = self.ov.mapping("components", node_id)
+        if "kind" in spec:
+            return Kind(spec["kind"])
+        found = infer_kind(node_id, node.label if node else node_id)
+        return found[0] if found else None
+
+    # -- components --------------------------------------------------------------------
+
+    def _components(self, zones: dict[str, Zone]) -> tuple[Component, ...]:
+        node_ids = {n.id for n in self.chart.nodes}
+        for key in self.ov.mapping("components"):
+            if key not in node_ids:
+                self._unknown_ref("components", key, "node", sorted(node_ids), 0)
+        ordered = sorted(self.chart.nodes, key=lambda n: n.span.sort_key())
+        return tuple(self._component(n.id, n.label, n.parent, n.span, zones) for n in ordered)
+
+    def _component(self, node_id: str, label: str, parent: str | None, span: Span,
+                   zones: dict[str, Zone]) -> Component:
+        spec = self.ov.mapping("components", node_id)
+        decisions: list[Decision] = [Decision("zone", parent or "(top level)", "diagram",
+                                              "the innermost subgraph that mentions it", span)]
+        kind = self._component_kind(node_id, label, parent, spec, zones, decisions, span)
+        props = {k: v for k, v in spec.items() if k != "kind"}
+        for prop in sorted(props):
+            decisions.append(self._from_overlay(prop, props[prop],
+                                                ("components", node_id, prop)))
+        return Component(id=node_id, label=label, kind=kind, zone=parent,
+                         props=freeze(props), span=span, decisions=tuple(decisions))
+
+    def _component_kind(self, node_id: str, label: str, parent: str | None,
+                        spec: Mapping[str, Any], zones: dict[str, Zone],
+                        decisions: list[Decision], span: Span) -> Kind:
+        if "kind" in spec:
+            decisions.append(self._from_overlay("kind", spec["kind"],
+                                                ("components", node_id, "kind")))
+            return Kind(spec["kind"])
+        zone = zones.get(parent) if parent else None
+        by_zone = _kind_from_zone(zone, label)
+        if by_zone:
+            decisions.append(Decision("kind", by_zone, "inferred",
+                                      f"it sits in {zone.title!r} ({zone.role})", span))
+            return by_zone
+        found = infer_kind(node_id, label)
+        if found:
+            decisions.append(Decision("kind", found[0], "inferred",
+                                      f"label {_one_line(label)!r} matches /{found[1]}/", span))
+            return found[0]
+        self.diags.append(d.error(
+            "ARC202", f"cannot tell what kind of component {node_id!r} ({_one_line(label)!r}) is",
+            span, hint=f"add `components: {{{node_id}: {{kind: ...}}}}` to the overlay "
+                       f"(one of: {', '.join(k.value for k in Kind)})"))
+        return Kind.INSTANCE
+
+    # -- flows -------------------------------------------------------------------------
+
+    def _flows(self, comps: dict[str, Component], zones: dict[str, Zone]) -> tuple[Flow, ...]:
+        edges = [e for e in self.chart.edges if e.stroke != "invisible"]
+        specs = self._flow_specs(edges)
+        flows = []
+        for edge in sorted(edges, key=lambda e: e.span.sort_key()):
+            flow = self._flow(edge, specs.get(edge.id, ({}, None)), comps, zones)
+            if flow is not None:
+                flows.append(flow)
+        return tuple(flows)
+
+    def _flow_specs(self, edges: list[FlowEdge]) -> dict[str, tuple[Mapping[str, Any], str]]:
+        """edge id -> (overlay flow properties, the overlay key that gave them)."""
+        specs: dict[str, tuple[Mapping[str, Any], str]] = {}
+        for key in self.ov.mapping("flows"):
+            matched = [e for e in edges if _edge_matches(key, e)]
+            if not matched:
+                refs = sorted({_edge_ref(e) for e in edges})
+                self._unknown_ref("flows", key, "edge", refs, 0)
+            for edge in matched:
+                specs[edge.id] = (self.ov.mapping("flows", key), key)
+        return specs
+
+    def _flow(self, edge: FlowEdge, spec_key: tuple[Mapping[str, Any], str | None],
+              comps: dict[str, Component], zones: dict[str, Zone]) -> Flow | None:
+        spec, key = spec_key
+        ends = [self._endpoint(edge, end, comps, zones) for end in (edge.src, edge.dst)]
+        if ends[0] is None or ends[1] is None:
+            return None
+        src, dst = ends
+        bidirectional = edge.arrow.startswith("double_") or edge.arrow == "arrow_open"
+        decisions: list[Decision] = []
+        initiator, target = self._initiator(edge, key, spec, src, dst, bidirectional, decisions)
+        flow_class = self._flow_class(edge, key, spec, initiator, target, decisions)
+        protocol, ports = self._ports(edge, key, spec, flow_class, initiator, target, decisions)
+        buckets, access = self._iam(edge, key, spec, flow_class, target, decisions)
+        return Flow(id=edge.id, src=src.id, dst=dst.id, label=edge.label,
+                    bidirectional=bidirectional, initiator=initiator.id, target=target.id,
+                    flow_class=flow_class, protocol=protocol, ports=ports, buckets=buckets,
+                    access=access, span=edge.span, decisions=tuple(decisions))
+
+    def _endpoint(self, edge: FlowEdge, end: str, comps: dict[str, Component],
+                  zones: dict[str, Zone]) -> Component | None:
+        if end in comps:
+            return comps[end]
+        zone = zones.get(end)
+        if zone is not None and zone.role is Role.EKS_CLUSTER:
+            inner = [c for c in comps.values()
+                     if c.kind is Kind.EKS_CONTROL_PLANE and c.zone == zone.id]
+            if len(inner) == 1:
+                return inner[0]
+        what = f"zone {zone.title!r}" if zone else f"{end!r}"
+        self.diags.append(d.error(
+            "ARC204", f"edge {_edge_ref(edge)} points at {what}, not at a component",
+            edge.span, hint="draw the edge to the component inside the zone that serves it"))
+        return None
+
+    def _initiator(self, edge: FlowEdge, key: str | None, spec: Mapping[str, Any],
+                   src: Component, dst: Component, bidirectional: bool,
+                   decisions: list[Decision]) -> tuple[Component, Component]:
+        if "initiator" in spec:
+            init = str(spec["initiator"])
+            decisions.append(self._from_overlay("initiator", init, ("flows", key, "initiator")))
+            if init in (src.id, dst.id):
+                return (src, dst) if init == src.id else (dst, src)
+            self.diags.append(d.error(
+                "ARC205", f"initiator {init!r} is not an end of edge {_edge_ref(edge)}",
+                self.ov.value_span(("flows", key, "initiator")) or edge.span,
+                hint=f"use {src.id!r} or {dst.id!r}"))
+            return src, dst
+        if key and _EDGE_REF.match(key) and _EDGE_REF.match(key).group(2) != "<->":
+            first = _EDGE_REF.match(key).group(1 if "->" in key else 3)
+            decisions.append(Decision("initiator", first, "overlay",
+                                      f"the overlay key {key!r} names the direction",
+                                      self.ov.key_span(("flows", key))))
+            return (src, dst) if first == src.id else (dst, src)
+        if not bidirectional:
+            decisions.append(Decision("initiator", src.id, "diagram",
+                                      "a directed edge starts at its initiator", edge.span))
+            return src, dst
+        order = initiator_by_rank(src.kind, dst.kind)
+        if order is None:
+            self.diags.append(d.error(
+                "ARC301", f"cannot tell which end of {_edge_ref(edge)} opens the connection "
+                          f"({src.kind} and {dst.kind})", edge.span,
+                hint=f"add `flows: {{\"{_edge_ref(edge)}\": {{initiator: {src.id}}}}}` "
+                     "to the overlay, or draw the edge with `-->`"))
+            order = 0
+        init, tgt = (src, dst) if order == 0 else (dst, src)
+        decisions.append(Decision("initiator", init.id, "inferred",
+                                  f"a {init.kind} starts connections to a {tgt.kind}", edge.span))
+        return init, tgt
+
+    def _flow_class(self, edge: FlowEdge, key: str | None, spec: Mapping[str, Any],
+                    init: Component, tgt: Component, decisions: list[Decision]) -> FlowClass:
+        if "meaning" in spec:
+            decisions.append(self._from_overlay("class", spec["meaning"],
+                                                ("flows", key, "meaning")))
+            return FlowClass(spec["meaning"])
+        flow_class, rule = classify(init.kind, tgt.kind)
+        decisions.append(Decision("class", flow_class, "inferred", rule, edge.span))
+        return flow_class
+
+    def _ports(self, edge: FlowEdge, key: str | None, spec: Mapping[str, Any],
+               flow_class: FlowClass, init: Component, tgt: Component,
+               decisions: list[Decision]) -> tuple[str, tuple[tuple[int, int], ...]]:
+        protocol = str(spec.get("protocol", "tcp"))
+        if "ports" in spec:
+            decisions.append(self._from_overlay("ports", spec["ports"], ("flows", key, "ports")))
+            return protocol, parse_ports(spec["ports"])
+        found = default_port(flow_class, init.kind, tgt.kind, tgt.props)
+        if found is not None:
+            decisions.append(Decision("ports", f"{protocol}/{found[0]}", "inferred", found[1],
+                                      edge.span))
+            return protocol, ((found[0], found[0]),)
+        if flow_class in (FlowClass.NETWORK, FlowClass.INGRESS) and _needs_port(init, tgt):
+            self.diags.append(d.error(
+                "ARC302", f"flow {_edge_ref(edge)} ({init.id} to {tgt.id}) has no port",
+                edge.span, hint=f"a {tgt.kind} has no default service port; add `flows: "
+                                f"{{\"{_edge_ref(edge)}\": {{ports: [...]}}}}` to the overlay"))
+        return ("", ())
+
+    def _iam(self, edge: FlowEdge, key: str | None, spec: Mapping[str, Any],
+             flow_class: FlowClass, tgt: Component,
+             decisions: list[Decision]) -> tuple[tuple[str, ...], str]:
+        if flow_class is not FlowClass.IAM:
+            return (), ""
+        if "access" in spec:
+            access = str(spec["access"])
+            decisions.append(self._from_overlay("access", access, ("flows", key, "access")))
+        else:
+            access, why = infer_access(edge.label)
+            decisions.append(Decision("access", access, "inferred", why, edge.span))
+        declared = tgt.props.get("buckets", {})
+        if "buckets" in spec:
+            buckets = tuple(sorted(spec["buckets"]))
+            decisions.append(self._from_overlay("buckets", buckets, ("flows", key, "buckets")))
+            for bucket in buckets:
+                if declared and bucket not in declared:
+                    self.diags.append(d.error(
+                        "ARC201", f"flow {key!r} names bucket {bucket!r}, which {tgt.id} "
+                                  "does not declare",
+                        self.ov.value_span(("flows", key, "buckets")) or edge.span,
+                        hint=f"declared buckets: {', '.join(sorted(declared)) or 'none'}"))
+        else:
+            buckets, why = infer_buckets(edge.label, declared or {"default": {}})
+            decisions.append(Decision("buckets", ", ".join(buckets), "inferred", why, edge.span))
+        return buckets, access
+
+    # -- policy and helpers -------------------------------------------------------------
+
+    def _policy(self) -> Policy:
+        spec = self.ov.mapping("policy")
+        tier_flows = DEFAULT_TIER_FLOWS
+        if "tier_flows" in spec:
+            tier_flows = frozenset((Tier(p["from"]), Tier(p["to"])) for p in spec["tier_flows"])
+        return Policy(tier_flows=tier_flows,
+                      internet_entry=tuple(spec.get("internet_entry", ())),
+                      admin_cidrs=tuple(spec.get("admin_cidrs", ())),
+                      bastion_access=str(spec.get("bastion_access", "ssh")),
+                      span=self.ov.key_span(("policy",)))
+
+    def _from_overlay(self, attribute: str, value: Any, path: tuple[Any, ...]) -> Decision:
+        return Decision(attribute, _show(value), "overlay", f"overlay key {_path(path)}",
+                        self.ov.value_span(path))
+
+    def _unknown_ref(self, section: str, key: str, what: str, known: list[str],
+                     matches: int) -> None:
+        import difflib
+
+        close = difflib.get_close_matches(key, known, n=1)
+        problem = "is ambiguous" if matches > 1 else "does not exist in the diagram"
+        hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known[:12])}"
+        self.diags.append(d.error(
+            "ARC201", f"{section}: {what} {key!r} {problem}",
+            self.ov.key_span((section, key)), hint=hint))
+
+
+def _kind_from_zone(zone: Zone | None, label: str) -> Kind | None:
+    if zone is None:
+        return None
+    if zone.role is Role.NODE_GROUPS:
+        return Kind.EKS_NODE_GROUP
+    if zone.role is Role.EXTERNAL:
+        found = infer_kind("", label)
+        if found and found[0] in INTERNET_KINDS:
+            return found[0]
+        return Kind.EXTERNAL_SERVICE
+    return None
+
+
+def _needs_port(init: Component, tgt: Component) -> bool:
+    """Only connections that land inside the VPC become security-group rules."""
+    return tgt.kind not in (Kind.CDN, Kind.WAF, Kind.INTERNET_GATEWAY, Kind.NAT_GATEWAY)
+
+
+def _edge_matches(key: str, edge: FlowEdge) -> bool:
+    if key == edge.id:
+        return True
+    match = _EDGE_REF.match(key)
+    if not match:
+        return False
+    a, arrow, b = match.groups()
+    if arrow == "<-":
+        a, b = b, a
+    pair = {edge.src, edge.dst}
+    bidirectional = edge.arrow.startswith("double_") or edge.arrow == "arrow_open"
+    if arrow == "<->" or bidirectional:
+        return {a, b} == pair
+    return (a, b) == (edge.src, edge.dst)
+
+
+def _edge_ref(edge: FlowEdge) -> str:
+    bidirectional = edge.arrow.startswith("double_") or edge.arrow == "arrow_open"
+    return f"{edge.src} {'<->' if bidirectional else '->'} {edge.dst}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _path(path: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def _one_line(label: str) -> str:
+    return " ".join(label.replace("\\n", " ").replace("<br>", " ").split())
+
+
+def _yaml_key(text: str) -> str:
+    return text if re.fullmatch(r"[A-Za-z0-9_ .-]+", text) else f'"{text}"'
+
+
+def _slug(path: str) -> str:
+    stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-") or "architecture"

@@ -1,0 +1,274 @@
+"""`archc fmt`: print a parsed flowchart as canonical Mermaid.
+
+Two layouts, one contract: the printed text parses to exactly the same flowchart (same oracle
+JSON), and printing it again gives the same text. The *nested* layout is what people want to
+read (nodes declared inside their subgraphs, edges after). Mermaid's membership-by-mention and
+first-mention ordering cannot always be expressed that way, so the nested text is checked by
+parsing it back, and the *flat* layout (all nodes first, then each subgraph listing its
+members, which reproduces Mermaid's bookkeeping exactly) is used when it does not round-trip.
+"""
+
+from __future__ import annotations
+
+from archc.spec.flowchart import FlowEdge, Flowchart, FlowNode, FlowSubgraph
+
+INDENT = "    "
+
+# FlowDB vertex type -> (open, close) brackets of the classic node syntax.
+SHAPE_BRACKETS: dict[str, tuple[str, str]] = {
+    "square": ("[", "]"), "round": ("(", ")"), "stadium": ("([", "])"),
+    "subroutine": ("[[", "]]"), "cylinder": ("[(", ")]"), "circle": ("((", "))"),
+    "doublecircle": ("(((", ")))"), "odd": (">", "]"), "diamond": ("{", "}"),
+    "hexagon": ("{{", "}}"), "lean_right": ("[/", "/]"), "lean_left": ("[\\", "\\]"),
+    "trapezoid": ("[/", "\\]"), "inv_trapezoid": ("[\\", "/]"), "ellipse": ("(-", "-)"),
+    "rect": ("[", "]"),
+}
+
+# (arrow, stroke) -> (left head, body char, right head); length repeats the body.
+_LINKS: dict[tuple[str, str], tuple[str, str, str]] = {
+    ("arrow_point", "normal"): ("", "-", ">"),
+    ("arrow_open", "normal"): ("", "-", "-"),
+    ("arrow_cross", "normal"): ("", "-", "x"),
+    ("arrow_circle", "normal"): ("", "-", "o"),
+    ("double_arrow_point", "normal"): ("<", "-", ">"),
+    ("double_arrow_cross", "normal"): ("x", "-", "x"),
+    ("double_arrow_circle", "normal"): ("o", "-", "o"),
+    ("arrow_point", "thick"): ("", "=", ">"),
+    ("arrow_open", "thick"): ("", "=", "="),
+    ("arrow_cross", "thick"): ("", "=", "x"),
+    ("arrow_circle", "thick"): ("", "=", "o"),
+    ("double_arrow_point", "thick"): ("<", "=", ">"),
+    ("double_arrow_cross", "thick"): ("x", "=", "x"),
+    ("double_arrow_circle", "thick"): ("o", "=", "o"),
+    ("arrow_point", "dotted"): ("", ".", ">"),
+    ("arrow_open", "dotted"): ("", ".", "-"),
+    ("arrow_cross", "dotted"): ("", ".", "x"),
+    ("arrow_circle", "dotted"): ("", ".", "o"),
+    ("double_arrow_point", "dotted"): ("<", ".", ">"),
+    ("double_arrow_cross", "dotted"): ("x", ".", "x"),
+    ("double_arrow_circle", "dotted"): ("o", ".", "o"),
+    ("arrow_open", "invisible"): ("", "~", "~"),
+}
+
+
+def format_flowchart(chart: Flowchart) -> str:
+    """Canonical text for `chart`: nested when it round-trips, flat otherwise."""
+    from archc.spec.mermaid import parse_flowchart
+    from archc.spec.mermaid_json import to_oracle_json
+
+    want = to_oracle_json(chart)
+    nested = _render(chart, nested=True)
+    again, _ = parse_flowchart(nested, chart.file)
+    if again is not None and to_oracle_json(again) == want:
+        return nested
+    return _render(chart, nested=False)
+
+
+def _render(chart: Flowchart, nested: bool) -> str:
+    lines = [_header(chart)]
+    lines += _accessibility(chart)
+    lines += _nested_body(chart) if nested else _flat_body(chart)
+    lines += [INDENT + _edge(e) for e in chart.edges]
+    lines += _edge_data(chart)
+    lines += _styling(chart)
+    return "\n".join(lines) + "\n"
+
+
+def _header(chart: Flowchart) -> str:
+    keyword = "flowchart-elk" if chart.diagram_type == "flowchart-elk" else "flowchart"
+    return f"{keyword} {chart.direction}"
+
+
+def _accessibility(chart: Flowchart) -> list[str]:
+    lines = []
+    if chart.acc_title:
+        lines.append(f"{INDENT}accTitle: {chart.acc_title}")
+    if "\n" in chart.acc_descr:
+        lines.append(INDENT + "accDescr {")
+        lines += [INDENT * 2 + line for line in chart.acc_descr.split("\n")]
+        lines.append(INDENT + "}")
+    elif chart.acc_descr:
+        lines.append(f"{INDENT}accDescr: {chart.acc_descr}")
+    return lines
+
+
+# -- layouts -----------------------------------------------------------------------------
+
+
+def _nested_body(chart: Flowchart) -> list[str]:
+    nodes = {n.id: n for n in chart.nodes}
+    subgraphs = {s.id: s for s in chart.subgraphs}
+    top = [("n", n.id, n.span.sort_key()) for n in chart.nodes if n.parent is None]
+    top += [("s", s.id, s.span.sort_key()) for s in chart.subgraphs if s.parent is None]
+    lines: list[str] = []
+    for what, item, _ in sorted(top, key=lambda t: t[2]):
+        if what == "n":
+            lines.append(INDENT + _node_decl(nodes[item]))
+        else:
+            lines += _subgraph_block(subgraphs[item], nodes, subgraphs, 1)
+    return lines
+
+
+def _subgraph_block(sg: FlowSubgraph, nodes: dict[str, FlowNode],
+                    subgraphs: dict[str, FlowSubgraph], depth: int) -> list[str]:
+    pad = INDENT * depth
+    lines = [pad + _subgraph_open(sg)]
+    if sg.dir:
+        lines.append(pad + INDENT + f"direction {sg.dir}")
+    for member in sg.members:
+        if member in subgraphs and subgraphs[member].parent == sg.id:
+            lines += _subgraph_block(subgraphs[member], nodes, subgraphs, depth + 1)
+        elif member in nodes:
+            lines.append(pad + INDENT + _node_decl(nodes[member]))
+    lines.append(pad + "end")
+    return lines
+
+
+def _flat_body(chart: Flowchart) -> list[str]:
+    lines = [INDENT + _node_decl(n) for n in chart.nodes]
+    for sg in chart.subgraphs:
+        lines.append(INDENT + _subgraph_open(sg))
+        if sg.dir:
+            lines.append(INDENT * 2 + f"direction {sg.dir}")
+        lines += [INDENT * 2 + member for member in sg.members]
+        lines.append(INDENT + "end")
+    return lines
+
+
+# -- pieces -----------------------------------------------------------------------------
+
+
+def _subgraph_open(sg: FlowSubgraph) -> str:
+    if sg.title_type == "markdown":
+        return f'subgraph {sg.id} ["`{sg.title}`"]'
+    if sg.title == sg.id:
+        return f"subgraph {sg.id}"
+    if sg.id.startswith("subGraph") and any(ch.isspace() for ch in sg.title):
+        return f'subgraph "{sg.title}"'
+    if sg.title_type == "text" and _plain_title(sg.title):
+        return f"subgraph {sg.id} [{sg.title}]"
+    return f'subgraph {sg.id} ["{sg.title}"]'
+
+
+def _plain_title(title: str) -> bool:
+    return all(ch.isalnum() or ch in " _-.:/" for ch in title)
+
+
+def _node_decl(node: FlowNode) -> str:
+    data = dict(node.data)
+    if node.shape is not None and node.shape not in SHAPE_BRACKETS or data:
+        return _node_at(node, data)
+    if node.shape is None and node.label == node.id:
+        return node.id
+    opening, closing = SHAPE_BRACKETS.get(node.shape or "square", ("[", "]"))
+    props = "".join(f"|{k}:{v}|" for k, v in node.props)
+    return f"{node.id}{opening}{props}{_label_text(node.label, node.label_type)}{closing}"
+
+
+def _node_at(node: FlowNode, data: dict[str, str]) -> str:
+    """The v11 `A@{ shape: ..., label: ... }` form (labels there are always markdown)."""
+    fields = []
+    if node.shape is not None:
+        fields.append(f"shape: {node.shape}")
+    if node.label != node.id or not data:
+        fields.append(f'label: "{node.label}"')
+    names = {"assetWidth": "w", "assetHeight": "h"}
+    for key, value in data.items():
+        text = value if _is_number(value) else f'"{value}"'
+        fields.append(f"{names.get(key, key)}: {text}")
+    return f"{node.id}@{{ {', '.join(fields)} }}"
+
+
+def _is_number(value: str) -> bool:
+    return value.replace(".", "", 1).isdigit()
+
+
+def _label_text(label: str, label_type: str) -> str:
+    if label_type == "markdown":
+        return f'"`{label}`"'
+    if label_type == "string":
+        return f'"{label}"'
+    return label
+
+
+def _edge(edge: FlowEdge) -> str:
+    link = _link(edge)
+    if edge.label:
+        link += f"|{_label_text(edge.label, edge.label_type)}|"
+    user_id = f" {edge.id}@" if edge.user_id else " "
+    return f"{edge.src}{user_id}{link} {edge.dst}"
+
+
+def _link(edge: FlowEdge) -> str:
+    """The shortest link text Mermaid reads back as this arrow, stroke and length."""
+    left, body, right = _LINKS.get((edge.arrow, edge.stroke), ("", "-", ">"))
+    length = edge.length or 1
+    if edge.stroke == "invisible":
+        return "~" * (length + 2)
+    if edge.stroke == "dotted":
+        head = f"{left}-" if left else "-"
+        tail = "-" if right == "-" else f"-{right}"
+        return head + "." * length + tail
+    if right == body:  # an open link: no head at all
+        return body * (length + 2)
+    return left + body * (length + 1) + right
+
+
+def _edge_data(chart: Flowchart) -> list[str]:
+    lines = []
+    for edge in chart.edges:
+        if edge.user_id and (edge.data or edge.curve):
+            fields = [f"{k}: {v}" for k, v in edge.data]
+            if edge.curve:
+                fields.append(f"curve: {edge.curve}")
+            lines.append(f"{INDENT}{edge.id}@{{ {', '.join(fields)} }}")
+    return lines
+
+
+def _styling(chart: Flowchart) -> list[str]:
+    lines = [f"{INDENT}classDef {c.id} {_style_list(c.styles)}" for c in chart.class_defs]
+    for node in chart.nodes:
+        lines += [f"{INDENT}class {node.id} {cls}" for cls in node.classes
+                  if cls != "clickable"]
+    for sg in chart.subgraphs:
+        lines += [f"{INDENT}class {sg.id} {cls}" for cls in sg.classes]
+    for edge in chart.edges:
+        lines += [f"{INDENT}class {edge.id} {cls}" for cls in edge.classes if edge.user_id]
+    lines += [f"{INDENT}style {n.id} {_style_list(n.styles)}" for n in chart.nodes if n.styles]
+    lines += _clicks(chart)
+    lines += _link_styles(chart)
+    return lines
+
+
+def _style_list(styles: tuple[str, ...]) -> str:
+    return ",".join(s.replace(",", "\\,") for s in styles)
+
+
+def _clicks(chart: Flowchart) -> list[str]:
+    lines = []
+    for node in chart.nodes:
+        if node.link is None and node.tooltip is None and "clickable" not in node.classes:
+            continue
+        parts = [f"click {node.id}"]
+        if node.link is not None:
+            parts.append(f'href "{node.link}"')
+        if node.tooltip is not None:
+            parts.append(f'"{node.tooltip}"')
+        if node.link_target is not None:
+            parts.append(node.link_target)
+        lines.append(INDENT + " ".join(parts))
+    return lines
+
+
+def _link_styles(chart: Flowchart) -> list[str]:
+    lines = []
+    if chart.default_edge_curve:
+        lines.append(f"{INDENT}linkStyle default interpolate {chart.default_edge_curve}")
+    if chart.default_edge_style:
+        lines.append(f"{INDENT}linkStyle default {_style_list(chart.default_edge_style)}")
+    for index, edge in enumerate(chart.edges):
+        if edge.curve and not edge.user_id:
+            lines.append(f"{INDENT}linkStyle {index} interpolate {edge.curve}")
+        if edge.style:
+            lines.append(f"{INDENT}linkStyle {index} {_style_list(edge.style)}")
+    return lines
