@@ -164,8 +164,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     elif args.format == "sarif":
         from archc.sarif import to_sarif
 
-        sys.stdout.write(json.dumps(to_sarif(outcome.diagnostics, outcome.loaded.sources,
-                                             __version__), indent=2, sort_keys=True) + "\n")
+        shown = [x for x in outcome.diagnostics if args.verbose or x.severity.value != "note"]
+        sys.stdout.write(json.dumps(to_sarif(shown, outcome.loaded.sources, __version__),
+                                    indent=2, sort_keys=True) + "\n")
     else:
         _report(outcome.diagnostics, outcome.loaded.sources, verbose=args.verbose)
         _summary(args.spec_dir, outcome.diagnostics)

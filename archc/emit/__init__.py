@@ -36,10 +36,11 @@ Emitter = Callable[[Architecture, nx.MultiDiGraph], EmitResult]
 
 def _registry() -> dict[str, Emitter]:
     """name -> emitter; imported lazily so `archc --help` stays fast."""
-    from archc.emit import mermaid
+    from archc.emit import diagram, mermaid
 
     return {
         "mermaid": mermaid.emit,
+        "diagram": diagram.emit,
     }
 
 

@@ -8,10 +8,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 __all__ = [
+    "FILTERS",
     "HclExpr",
     "hcl_attrs",
     "hcl_comment",
     "hcl_expr",
+    "hcl_fragment",
     "hcl_key",
     "hcl_string",
     "hcl_value",
@@ -56,6 +58,21 @@ def hcl_string(value: str) -> str:
     body = "".join(_escape_char(ch) for ch in value)
     body = body.replace("${", "$${").replace("%{", "%%{")
     return f'"{body}"'
+
+
+def hcl_fragment(value: str) -> str:
+    """Escape ``value`` for splicing into a quoted template next to interpolations.
+
+    ``"${var.name}-{{ x | hcl_fragment }}"`` or ``"{{ x | hcl_fragment }}.${var.zone}"``:
+    the text is escaped like :func:`hcl_string` without the quotes, and a trailing
+    run of ``$`` is moved into an interpolation (``${"$$"}``) so it cannot fuse
+    with a following ``${`` into the ``$${`` escape.
+    """
+    body = hcl_string(value)[1:-1]
+    stripped = body.rstrip("$")
+    if len(stripped) != len(body):
+        body = stripped + '${"' + "$" * (len(body) - len(stripped)) + '"}'
+    return body
 
 
 def hcl_key(key: str) -> str:
@@ -164,3 +181,15 @@ def hcl_attrs(items: Mapping[str, Any] | Iterable[tuple[str, Any]], indent: int 
             run.append((key, text))
     flush()
     return "".join(out)
+
+
+FILTERS = {
+    "hcl": hcl_string,
+    "hcl_attrs": hcl_attrs,
+    "hcl_comment": hcl_comment,
+    "hcl_expr": hcl_expr,
+    "hcl_fragment": hcl_fragment,
+    "hcl_key": hcl_key,
+    "hcl_value": hcl_value,
+}
+"""Jinja filters the Terraform templates use (register all of them on the environment)."""

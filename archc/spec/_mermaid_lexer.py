@@ -334,8 +334,9 @@ class LexRun:
         self.openers: list[tuple[str, int]] = []  # (condition, offset) of unclosed brackets
         self.subgraphs: list[int] = []  # offsets of `subgraph` tokens not yet closed by `end`
         self.first_graph = True
-        self.last: Tok | None = None
-        self.prev: Tok | None = None
+        self.last: Tok | None = None  # the token being fed to the parser
+        self.before: Tok | None = None  # the one before it
+        self.unmatched_end = False  # the last token is an `end` with no open subgraph
         self.pos = 0
 
     def _direction_lines(self) -> tuple[list[int], list[int]]:
@@ -393,9 +394,10 @@ class LexRun:
             if m is None:
                 if pos >= end:
                     break
-                self.pos = pos
                 if pending is not None:
+                    self._track(pending)
                     yield pending
+                self.pos = pos
                 raise LexError(pos, cond_name)
             _, tok_type, act, arg = cond.actions[m.lastindex - 1]  # type: ignore[operator]
             value = m.group()
@@ -415,37 +417,43 @@ class LexRun:
                     continue
                 if tok_type == "SPACE" and (pending.type == "NEWLINE" or pending.type == "SEMI"):
                     continue
-                self.prev = pending
-                self.pos = pending.pos
                 self._track(pending)
                 yield pending
             pending = tok
         if pending is not None:
-            self.prev = pending
-            self.pos = pending.pos
             self._track(pending)
             yield pending
         self.pos = end
 
     def _track(self, tok: Tok) -> None:
-        """Remember which subgraphs are open, for the "missing `end`" diagnostic."""
-        self.last = tok
+        """Remember context for diagnostics (open subgraphs, the last two tokens)."""
+        self.before, self.last = self.last, tok
+        self.pos = tok.pos
         if tok.type == "SUBGRAPH":
             self.subgraphs.append(tok.pos)
-        elif tok.type == "END" and self.subgraphs:
-            self.subgraphs.pop()
+        elif tok.type == "END":
+            self.unmatched_end = not self.subgraphs
+            if self.subgraphs:
+                self.subgraphs.pop()
 
 
-class MermaidLexer:
-    """lark custom lexer (interface 2): the parse input is a :class:`LexRun`."""
+def make_lexer_class() -> type:
+    """The lark custom lexer (interface 2); built on demand so lark is imported lazily.
 
-    __future_interface__ = 2
+    The parse input handed to lark is a :class:`LexRun`, which lark passes back here.
+    """
+    from lark.lexer import Lexer
 
-    def __init__(self, lexer_conf: object) -> None:
-        self.conf = lexer_conf
+    class MermaidLexer(Lexer):
+        __future_interface__ = 2
 
-    def lex(self, lexer_state, parser_state):  # type: ignore[no-untyped-def]
-        return lexer_state.text.tokens()
+        def __init__(self, lexer_conf: object) -> None:
+            self.conf = lexer_conf
+
+        def lex(self, lexer_state, parser_state):  # type: ignore[no-untyped-def]
+            return lexer_state.text.tokens()
+
+    return MermaidLexer
 
 
 def first_nonspace(tok: Tok) -> int:

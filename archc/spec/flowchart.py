@@ -29,6 +29,8 @@ class FlowNode:
     tooltip: str | None = None
     props: tuple[tuple[str, str], ...] = ()
     data: tuple[tuple[str, str], ...] = ()
+    # `data` with YAML's types kept (48 stays a number), for exact JSON output
+    data_json: tuple[tuple[str, object], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,7 @@ class FlowEdge:
     style: tuple[str, ...] = ()
     curve: str | None = None
     data: tuple[tuple[str, str], ...] = ()
+    data_json: tuple[tuple[str, object], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,10 @@ class FlowSubgraph:
     span: Span = field(compare=False)  # the `subgraph` line
     classes: tuple[str, ...] = ()
     data: tuple[tuple[str, str], ...] = ()
+    data_json: tuple[tuple[str, object], ...] = field(default=(), compare=False)
+    # The FlowDB vertex with the subgraph's id (from an edge endpoint, `style`, `id:::c`...):
+    # mermaid applies its classes/styles to the cluster and ignores its label and shape.
+    as_node: FlowNode | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +103,7 @@ class Flowchart:
     default_edge_curve: str | None = None
     # 1-based line in the original file where the flowchart text starts (for .md fences)
     line_offset: int = 0
+    title: str | None = None  # front matter `title:` (mermaid draws it; not in the oracle JSON)
 
     def node(self, node_id: str) -> FlowNode | None:
         for n in self.nodes:

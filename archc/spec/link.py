@@ -48,6 +48,7 @@ class Linker:
         flows = self._flows(comp_by_id, zone_by_id)
         environments, env_diags = build_environments(self.ov, zones, components)
         self.diags += env_diags
+        self.diags += _assumption_notes(zones, components, flows)
         data = self.ov.data
         return Architecture(
             project=str(data.get("project", _slug(self.chart.file))),
@@ -187,11 +188,28 @@ class Linker:
             decisions.append(Decision("kind", found[0], "inferred",
                                       f"label {_one_line(label)!r} matches /{found[1]}/", span))
             return found[0]
-        self.diags.append(d.error(
-            "ARC202", f"cannot tell what kind of component {node_id!r} ({_one_line(label)!r}) is",
-            span, hint=f"add `components: {{{node_id}: {{kind: ...}}}}` to the overlay "
-                       f"(one of: {', '.join(k.value for k in Kind)})"))
+        if label == node_id and self.nodes[node_id].shape is None:
+            self.diags.append(self._undeclared(node_id, span))
+        else:
+            self.diags.append(d.error(
+                "ARC202", f"cannot tell what kind of component {node_id!r} "
+                          f"({_one_line(label)!r}) is", span,
+                hint=f"add `components: {{{node_id}: {{kind: ...}}}}` to the overlay "
+                     f"(one of: {', '.join(k.value for k in Kind)})"))
         return Kind.INSTANCE
+
+    def _undeclared(self, node_id: str, span: Span) -> d.Diagnostic:
+        """A bare id only an edge mentions: usually a subgraph or node name that is misspelt."""
+        import difflib
+
+        names = sorted({*self.subgraphs, *(s.title for s in self.subgraphs.values()),
+                        *(n for n in self.nodes if n != node_id)})
+        close = difflib.get_close_matches(node_id, names, n=1, cutoff=0.5)
+        hint = (f"did you mean {close[0]!r}? " if close else "") + (
+            "declare it as a node with a label (`id[\"Label\"]`) inside its subgraph, or "
+            "point the edge at an existing component")
+        return d.error("ARC207", f"{node_id!r} is only mentioned by an edge: no subgraph or "
+                                 "declared node has that id", span, hint=hint)
 
     # -- flows -------------------------------------------------------------------------
 
@@ -370,6 +388,26 @@ class Linker:
         self.diags.append(d.error(
             "ARC201", f"{section}: {what} {key!r} {problem}",
             self.ov.key_span((section, key)), hint=hint))
+
+
+# Inferred attributes worth telling the user about; the rest are visible in `archc explain`.
+_NOTED = ("kind", "role", "tier", "initiator", "ports", "access", "buckets")
+
+
+def _assumption_notes(zones: tuple[Zone, ...], components: tuple[Component, ...],
+                      flows: tuple[Flow, ...]) -> list[d.Diagnostic]:
+    notes = []
+    items: list[tuple[str, tuple[Decision, ...]]] = [(f"zone {z.title!r}", z.decisions)
+                                                     for z in zones]
+    items += [(c.id, c.decisions) for c in components]
+    items += [(f.ref, f.decisions) for f in flows]
+    for subject, decisions in items:
+        for dec in decisions:
+            if dec.source == "inferred" and dec.attribute in _NOTED:
+                notes.append(d.note("ARC290", f"assumed {dec.attribute} {dec.value} for "
+                                              f"{subject}: {dec.reason}", dec.span,
+                                    hint="state it in the overlay to make it explicit"))
+    return notes
 
 
 def _kind_from_zone(zone: Zone | None, label: str) -> Kind | None:

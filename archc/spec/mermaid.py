@@ -1,0 +1,294 @@
+"""Mermaid flowchart front end: text -> :class:`Flowchart`, with mermaid's own semantics.
+
+Pipeline (each step replays mermaid 12.3.0; the oracle in shared/oracle/mermaid is the
+reference, see its README for the quirks):
+
+    text --_mermaid_pre--> preprocessed text (+ position map, diagram type)
+         --_mermaid_lexer--> jison's tokens --mermaid.lark (LALR)--> _mermaid_actions
+         --_mermaid_db (FlowDB)--> Flowchart (every element with a Span in the file)
+
+Error recovery is line-based: on a syntax error the offending line is reported, blanked
+out (offsets preserved) and the text parsed again, so independent problems on other lines
+are all reported; a parse is cheap and only failing inputs pay for it. lark's
+interactive ``on_error`` recovery was not used because after an error inside a
+construct (an unclosed bracket, a link) the LALR stack would have to be unwound to a
+statement boundary by hand, while re-parsing gives exactly mermaid's behaviour for the
+rest of the file. Semantic problems (unknown ``@{ shape }``, ``linkStyle`` out of range,
+``subgraph`` without id) do not stop the parse and are all collected.
+
+The lark parser is built once, lazily; lark itself is imported only then, so importing
+this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from bisect import bisect_right
+from pathlib import Path
+from typing import Any
+
+from archc.diagnostics import Diagnostic, error
+from archc.source import SourceFile, Span
+from archc.spec.flowchart import Flowchart
+
+MERMAID_CODES: dict[str, str] = {
+    "ARC101": "syntax error",
+    "ARC102": "missing flowchart header (the text does not start with `flowchart`/`graph`)",
+    "ARC103": "malformed or wrongly capitalised flowchart header",
+    "ARC104": "not a flowchart (another Mermaid diagram type)",
+    "ARC105": "unclosed bracket or quote",
+    "ARC106": "subgraph without a closing `end`",
+    "ARC107": "unknown arrow/link syntax",
+    "ARC108": "`end` used as a node id",
+    "ARC109": "`subgraph` without an id or title",
+    "ARC110": "`%%` comment after a statement (comments must be on their own line)",
+    "ARC111": "unknown `@{ shape: ... }` name",
+    "ARC112": "`linkStyle` index out of range",
+    "ARC113": "invalid `@{ ... }` shape data (not YAML key/value pairs)",
+    "ARC114": "character not allowed in a node id",
+    "ARC115": "unknown direction in the header",
+    "ARC116": "invalid YAML front matter",
+    "ARC117": "inline edge text not closed, or containing `--`",
+    "ARC118": "double quote inside a quoted label",
+    "ARC119": "bracket inside an unquoted label",
+    "ARC120": "keyword used as a node id",
+    "ARC121": "`end` without a matching `subgraph`",
+    "ARC146": "Markdown file without a ```mermaid flowchart block",
+    "ARC147": "file cannot be read",
+    "ARC148": "file is not valid UTF-8",
+    "ARC149": "internal error in the Mermaid front end",
+}
+
+_MAX_RECOVERIES = 25
+_LOCK = threading.Lock()  # the lark callbacks share one Actions object
+
+
+@functools.cache
+def _parser() -> tuple[Any, Any]:
+    """Build the LALR parser once. The Actions object is the transformer: lark calls it
+    at each reduction, so no parse tree is ever built."""
+    from lark import Lark
+
+    from archc.spec._mermaid_actions import Actions
+    from archc.spec._mermaid_lexer import make_lexer_class
+
+    actions = Actions()
+    parser = Lark.open("mermaid.lark", rel_to=__file__, parser="lalr",
+                       lexer=make_lexer_class(), transformer=actions,
+                       propagate_positions=True, maybe_placeholders=False)
+    return parser, actions
+
+
+# -- positions ------------------------------------------------------------------------------
+
+
+class _Locator:
+    """Offsets in the preprocessed text -> spans in the original file."""
+
+    def __init__(self, original: str, prepared: Any, file: str, line_offset: int) -> None:
+        self.file = file
+        self.line_offset = line_offset
+        self.prepared = prepared
+        self.maps = prepared.maps
+        self.starts = _line_starts(original)
+        self.length = len(original)
+
+    def original(self, offset: int) -> int:
+        for pmap in reversed(self.maps):
+            offset = pmap(offset)
+        return min(max(offset, 0), self.length)
+
+    def line_col(self, original_offset: int) -> tuple[int, int]:
+        i = bisect_right(self.starts, original_offset) - 1
+        return i + 1 + self.line_offset, original_offset - self.starts[i] + 1
+
+    def span(self, offset: int, length: int = 1) -> Span:
+        start = self.original(offset)
+        line, col = self.line_col(start)
+        end_line, end_col = self.line_col(self.original(offset + max(length, 1) - 1))
+        return Span(self.file, line, col, end_line, end_col + 1)
+
+
+def _line_starts(text: str) -> list[int]:
+    if "\r" not in text:
+        starts = [0]
+        i = text.find("\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = text.find("\n", i + 1)
+        return starts
+    return [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+
+
+# -- the parse ------------------------------------------------------------------------------
+
+
+def parse_flowchart(text: str, file: str, line_offset: int = 0
+                    ) -> tuple[Flowchart | None, list[Diagnostic]]:
+    """Parse flowchart text. Never raises: problems come back as diagnostics.
+
+    ``line_offset`` is added to every line number (the number of file lines before
+    ``text``, e.g. above a Markdown fence's body).
+    """
+    try:
+        return _parse(text, file, line_offset)
+    except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
+        span = Span.point(file, 1 + line_offset, 1)
+        return None, [error("ARC149", f"internal error in the Mermaid front end: "
+                            f"{type(exc).__name__}: {exc}", span,
+                            "please report this with the input that caused it")]
+
+
+def _parse(text: str, file: str, line_offset: int) -> tuple[Flowchart | None, list[Diagnostic]]:
+    from archc.spec._mermaid_build import build_flowchart
+    from archc.spec._mermaid_header import config_inherit_dir, header_problem
+    from archc.spec._mermaid_pre import prepare
+
+    prepared = prepare(text)
+    locator = _Locator(text, prepared, file, line_offset)
+    if prepared.diagram_type is None:
+        return None, [header_problem(text, prepared, file, line_offset)]
+    inherit, diags = config_inherit_dir(text, prepared, file, line_offset)
+    db, failed, blanked = _parse_with_recovery(prepared.text, inherit, locator, diags)
+    if db is None:
+        return None, diags
+    for p in db.problems:
+        if not _on_blanked_line(prepared.text, p.pos, blanked):
+            diags.append(error(p.code, p.message, locator.span(p.pos, p.length), p.hint))
+    if diags or failed:
+        return None, diags
+    chart = build_flowchart(db, prepared, locator, line_offset)
+    return chart, diags
+
+
+def _parse_with_recovery(source: str, inherit: bool, locator: _Locator,
+                         diags: list[Diagnostic]) -> tuple[Any, bool, list[tuple[int, int]]]:
+    """Parse; on a syntax error report it, blank the line and parse again."""
+    from archc.spec._mermaid_errors import classify
+
+    blanked: list[tuple[int, int]] = []
+    failed = False
+    for _ in range(_MAX_RECOVERIES):
+        db, run, exc = _run_parser(source, inherit)
+        if exc is None:
+            return db, failed, blanked
+        failed = True
+        failure = classify(exc, run, header_done=db.direction is not None)
+        diags.append(error(failure.code, failure.message,
+                           locator.span(failure.pos, failure.length), failure.hint))
+        if failure.resume_at is None:
+            return None, failed, blanked
+        line = _line_bounds(source, failure.resume_at)
+        if line in blanked:
+            return None, failed, blanked
+        blanked.append(line)
+        source = _blank(source, *line)
+    return None, failed, blanked
+
+
+def _run_parser(source: str, inherit: bool) -> tuple[Any, Any, Exception | None]:
+    from lark.exceptions import UnexpectedInput
+
+    from archc.spec._mermaid_db import FlowDB
+    from archc.spec._mermaid_lexer import LexError, LexRun
+
+    parser, actions = _parser()
+    db = FlowDB(inherit_dir=inherit)
+    run = LexRun(source)
+    with _LOCK:
+        actions.db = db
+        try:
+            parser.parse(run)
+        except (UnexpectedInput, LexError) as exc:
+            return db, run, exc
+        finally:
+            actions.db = None
+    return db, run, None
+
+
+def _line_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, end if end != -1 else len(text)
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    """Replace a line by spaces (offsets kept). A `subgraph` line keeps a placeholder
+    subgraph so its `end` still has something to close."""
+    line = text[start:end]
+    stripped = line.lstrip()
+    filler = " " * len(line)
+    if stripped.startswith("subgraph") and len(line) >= len("subgraph _"):
+        indent = len(line) - len(stripped)
+        filler = (" " * indent + "subgraph _").ljust(len(line))
+    return text[:start] + filler + text[end:]
+
+
+def _on_blanked_line(text: str, pos: int, blanked: list[tuple[int, int]]) -> bool:
+    return any(start <= pos <= end for start, end in blanked)
+
+
+# -- files and Markdown ---------------------------------------------------------------------
+
+_FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})[ \t]*mermaid\b.*$")
+
+
+def extract_flowchart(text: str, file: str) -> tuple[str, int] | Diagnostic:
+    """The flowchart text of a file, and how many file lines precede it.
+
+    ``.md``/``.markdown``: the body of the first ```mermaid fence that holds a flowchart.
+    Anything else is returned whole, with offset 0.
+    """
+    if not file.lower().endswith((".md", ".markdown")):
+        return text, 0
+    from archc.spec._mermaid_pre import detect_type
+
+    lines = text.splitlines(keepends=True)
+    i = 0
+    while i < len(lines):
+        m = _FENCE_OPEN.match(lines[i].rstrip("\r\n"))
+        if m is None:
+            i += 1
+            continue
+        body_lines, close = _fence_body(lines, i + 1, m.group(1))
+        body = "".join(body_lines)
+        if detect_type(body.replace("\r\n", "\n")) is not None:
+            return body, i + 1
+        i = close + 1
+    return error("ARC146", "no ```mermaid block with a flowchart in this Markdown file",
+                 Span.point(file, 1, 1), "add a fenced block: ```mermaid, then `flowchart TD` "
+                 "and the diagram, then ```")
+
+
+def _fence_body(lines: list[str], start: int, fence: str) -> tuple[list[str], int]:
+    closing = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$")
+    for j in range(start, len(lines)):
+        if closing.match(lines[j].rstrip("\r\n")):
+            return lines[start:j], j
+    return lines[start:], len(lines)
+
+
+def load_flowchart(path: Path, display_name: str
+                   ) -> tuple[Flowchart | None, SourceFile | None, list[Diagnostic]]:
+    """Read a ``.mmd``/``.md`` file (UTF-8) and parse its flowchart."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, None, [error("ARC147", f"cannot read {display_name}: {exc.strerror or exc}",
+                                  Span.point(display_name, 1, 1))]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        return None, None, [error("ARC148", f"{display_name} is not valid UTF-8 "
+                                  f"(byte {exc.start})", Span.point(display_name, line, 1),
+                                  "save the file as UTF-8")]
+    source = SourceFile(display_name, text)
+    extracted = extract_flowchart(text, display_name)
+    if not isinstance(extracted, tuple):
+        return None, source, [extracted]
+    body, offset = extracted
+    chart, diags = parse_flowchart(body, display_name, offset)
+    return chart, source, diags
