@@ -161,6 +161,12 @@ S3_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def with_article(noun: str) -> str:
+    """'an EC2 instance', 'a NAT gateway': by sound, for the handful of nouns used here."""
+    vowel_sound = noun[:1].lower() in "aeiou" or noun.startswith(("EC2", "EKS", "S3"))
+    return f"{'an' if vowel_sound else 'a'} {noun}"
+
+
 def infer_kind(node_id: str, label: str) -> tuple[Kind, str] | None:
     """The kind a label suggests and the pattern that matched, or None."""
     text = f"{label} {node_id}".lower().replace("\\n", " ")

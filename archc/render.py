@@ -12,7 +12,8 @@ from archc.source import SourceRegistry
 
 DIAGNOSTICS_JSON_VERSION = 1
 
-_COLOURS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m", Severity.NOTE: "\033[1;36m"}
+_COLOURS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m",
+            Severity.NOTE: "\033[1;36m"}
 _RESET = "\033[0m"
 
 

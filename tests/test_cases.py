@@ -21,13 +21,15 @@ CASES = sorted(p for p in (REPO / "tests" / "cases").iterdir() if (p / "spec").i
 EXAMPLES = sorted(p for p in (REPO / "examples").iterdir() if p.is_dir())
 
 
-def run_check(cwd: Path, spec: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def run_check(cwd: Path, spec: str, monkeypatch: pytest.MonkeyPatch,
+              *flags: str) -> str:
     monkeypatch.chdir(cwd)
     monkeypatch.setenv("NO_COLOR", "1")
     out, err = io.StringIO(), io.StringIO()
+    args = ["check", spec, *flags]
     with redirect_stdout(out), redirect_stderr(err):
-        code = main(["check", spec, "-v"])
-    return f"$ archc check {spec} -v\n{err.getvalue()}{out.getvalue()}exit: {code}\n"
+        code = main(args)
+    return f"$ archc {' '.join(args)}\n{err.getvalue()}{out.getvalue()}exit: {code}\n"
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
@@ -37,7 +39,7 @@ def test_case(case: Path, golden, monkeypatch: pytest.MonkeyPatch) -> None:  # t
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
 def test_example(example: Path, golden, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    report = run_check(example.parent, example.name, monkeypatch)
+    report = run_check(example.parent, example.name, monkeypatch, "-v")
     golden.check_text(report, REPO / "tests" / "cases" / "examples" / f"{example.name}.txt")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 
 from archc import diagnostics as d
-from archc.kinds import KINDS, Kind, Role, Scope, Tier
+from archc.kinds import KINDS, Kind, Role, Scope, Tier, with_article
 from archc.model import Architecture, Component
 
 _HINTS: dict[Scope, str] = {
@@ -24,7 +24,8 @@ def check(arch: Architecture, graph: nx.MultiDiGraph, env: str | None) -> list[d
         problem = _misplaced(arch, comp)
         if problem:
             found.append(d.error(
-                _code(comp), f"{comp.id} ({comp.title}, a {KINDS[comp.kind].title}) {problem}",
+                _code(comp),
+                f"{comp.id} ({comp.title}, {with_article(KINDS[comp.kind].title)}) {problem}",
                 comp.span, hint=_HINTS[KINDS[comp.kind].scope]))
     return found
 

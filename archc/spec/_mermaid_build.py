@@ -14,7 +14,14 @@ from typing import Any
 
 from archc.spec._mermaid_db import Edge, FlowDB, SubGraph, Vertex
 from archc.spec._mermaid_pre import Prepared, undo_entities
-from archc.spec.flowchart import ClassDef, DroppedMember, FlowEdge, Flowchart, FlowNode, FlowSubgraph
+from archc.spec.flowchart import (
+    ClassDef,
+    DroppedMember,
+    Flowchart,
+    FlowEdge,
+    FlowNode,
+    FlowSubgraph,
+)
 
 _NODE_EXTRA_KEYS = ("icon", "form", "pos", "img", "constraint", "assetWidth", "assetHeight")
 

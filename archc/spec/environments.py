@@ -112,7 +112,8 @@ def _subnets(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zo
 
 def _needs(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zone, ...],
            components: tuple[Component, ...], props: dict[str, dict[str, Any]], azs: int,
-           diags: list[d.Diagnostic]) -> tuple[list[SubnetNeed], dict[tuple[str, int], Span | None]]:
+           diags: list[d.Diagnostic]
+           ) -> tuple[list[SubnetNeed], dict[tuple[str, int], Span | None]]:
     by_id = {z.id: z for z in zones}
     explicit, spans = _explicit_cidrs(env, spec, ov, zones, azs, diags)
     demand: dict[str, int] = {}

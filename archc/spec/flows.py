@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from archc.kinds import DATABASE_PORTS, INTERNET_KINDS, KINDS, Kind
+from archc.kinds import DATABASE_PORTS, INTERNET_KINDS, KINDS, Kind, with_article
 from archc.model import FlowClass
 
 # Ports a CI server uses to deploy, by target kind: SSH for instances, the Kubernetes API.
@@ -68,7 +68,7 @@ def default_port(flow_class: FlowClass, initiator: Kind, target: Kind,
         return 443, "outbound internet access is HTTPS (package mirrors, AWS APIs)"
     if flow_class is FlowClass.DEPLOY:
         port = DEPLOY_PORTS[target]
-        return port, f"a CI server deploys to a {KINDS[target].title} on {port}"
+        return port, f"a CI server deploys to {with_article(KINDS[target].title)} on {port}"
     if initiator is Kind.BASTION:
         return 22, "a bastion reaches private hosts for admin access over SSH"
     return _service_port(target, target_props)
@@ -86,7 +86,7 @@ def _service_port(target: Kind, props: Mapping[str, Any]) -> tuple[int, str] | N
     port = KINDS[target].service_port
     if port is None:
         return None
-    return port, f"a {KINDS[target].title} serves on {port}"
+    return port, f"{with_article(KINDS[target].title)} serves on {port}"
 
 
 def infer_access(label: str) -> tuple[str, str]:

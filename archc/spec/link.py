@@ -14,13 +14,25 @@ from typing import Any
 from archc import diagnostics as d
 from archc.kinds import INTERNET_KINDS, Kind, Role, Tier, infer_kind, infer_role
 from archc.model import (
-    Architecture, Component, Decision, Flow, FlowClass, Policy, Zone, freeze,
+    Architecture,
+    Component,
+    Decision,
+    Flow,
+    FlowClass,
+    Policy,
+    Zone,
+    freeze,
 )
 from archc.source import Span
 from archc.spec.environments import build_environments
-from archc.spec.flowchart import FlowEdge, Flowchart, FlowSubgraph
+from archc.spec.flowchart import Flowchart, FlowEdge, FlowSubgraph
 from archc.spec.flows import (
-    classify, default_port, infer_access, infer_buckets, initiator_by_rank, parse_ports,
+    classify,
+    default_port,
+    infer_access,
+    infer_buckets,
+    initiator_by_rank,
+    parse_ports,
 )
 from archc.spec.overlay_view import OverlayView
 
@@ -38,6 +50,7 @@ class Linker:
         self.inputs = inputs
         self.diags: list[d.Diagnostic] = []
         self.nodes = {n.id: n for n in chart.nodes}
+        self.unknown_kinds: set[str] = set()  # reported once; no follow-on port errors
         self.subgraphs = {s.id: s for s in chart.subgraphs}
 
     def link(self) -> Architecture:
@@ -188,6 +201,7 @@ class Linker:
             decisions.append(Decision("kind", found[0], "inferred",
                                       f"label {_one_line(label)!r} matches /{found[1]}/", span))
             return found[0]
+        self.unknown_kinds.add(node_id)
         if label == node_id and self.nodes[node_id].shape is None:
             self.diags.append(self._undeclared(node_id, span))
         else:
@@ -302,7 +316,8 @@ class Linker:
             order = 0
         init, tgt = (src, dst) if order == 0 else (dst, src)
         decisions.append(Decision("initiator", init.id, "inferred",
-                                  f"a {init.kind} starts connections to a {tgt.kind}", edge.span))
+                                  f"{_article(init.kind)} {init.kind} starts connections to "
+                                  f"{_article(tgt.kind)} {tgt.kind}", edge.span))
         return init, tgt
 
     def _flow_class(self, edge: FlowEdge, key: str | None, spec: Mapping[str, Any],
@@ -327,10 +342,13 @@ class Linker:
             decisions.append(Decision("ports", f"{protocol}/{found[0]}", "inferred", found[1],
                                       edge.span))
             return protocol, ((found[0], found[0]),)
-        if flow_class in (FlowClass.NETWORK, FlowClass.INGRESS) and _needs_port(init, tgt):
+        known = not {init.id, tgt.id} & self.unknown_kinds
+        needs_rule = flow_class in (FlowClass.NETWORK, FlowClass.INGRESS)
+        if known and needs_rule and _needs_port(init, tgt):
             self.diags.append(d.error(
                 "ARC302", f"flow {_edge_ref(edge)} ({init.id} to {tgt.id}) has no port",
-                edge.span, hint=f"a {tgt.kind} has no default service port; add `flows: "
+                edge.span, hint=f"{_article(tgt.kind)} {tgt.kind} has no default service port; "
+                                f"add `flows: "
                                 f"{{\"{_edge_ref(edge)}\": {{ports: [...]}}}}` to the overlay"))
         return ("", ())
 
@@ -447,6 +465,10 @@ def _edge_matches(key: str, edge: FlowEdge) -> bool:
 def _edge_ref(edge: FlowEdge) -> str:
     bidirectional = edge.arrow.startswith("double_") or edge.arrow == "arrow_open"
     return f"{edge.src} {'<->' if bidirectional else '->'} {edge.dst}"
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _show(value: Any) -> str:

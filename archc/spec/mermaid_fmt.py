@@ -10,7 +10,7 @@ members, which reproduces Mermaid's bookkeeping exactly) is used when it does no
 
 from __future__ import annotations
 
-from archc.spec.flowchart import FlowEdge, Flowchart, FlowNode, FlowSubgraph
+from archc.spec.flowchart import Flowchart, FlowEdge, FlowNode, FlowSubgraph
 
 INDENT = "    "
 

@@ -13,7 +13,7 @@ import json
 import math
 from typing import Any
 
-from archc.spec.flowchart import FlowEdge, Flowchart, FlowNode, FlowSubgraph
+from archc.spec.flowchart import Flowchart, FlowEdge, FlowNode, FlowSubgraph
 
 SCHEMA_VERSION = 1
 

@@ -3,7 +3,12 @@ from __future__ import annotations
 from archc.kinds import Kind
 from archc.model import FlowClass
 from archc.spec.flows import (
-    classify, default_port, infer_access, infer_buckets, initiator_by_rank, parse_ports,
+    classify,
+    default_port,
+    infer_access,
+    infer_buckets,
+    initiator_by_rank,
+    parse_ports,
 )
 
 

@@ -98,7 +98,8 @@ def platform(rendered) -> dict:
 # --------------------------------------------------------------------------- layout & hygiene
 def test_layout(rendered) -> None:
     _, files = rendered
-    env_files = {"backend.tf", "main.tf", "outputs.tf", "terraform.tfvars", "variables.tf", "versions.tf"}
+    env_files = {"backend.tf", "main.tf", "outputs.tf", "terraform.tfvars", "variables.tf",
+                 "versions.tf"}
     for env in ("dev", "staging", "prod"):
         assert {p.split("/")[-1] for p in files if p.startswith(f"envs/{env}/")} == env_files
     assert {p for p in files if p.startswith("bootstrap/")} == {
@@ -231,8 +232,8 @@ def test_rds_ingress_only_from_its_flow_sources(platform) -> None:
 def test_alb_ingress_is_cloudfront_only(platform) -> None:
     alb_in = [b for d, _, b in _rules(platform)
               if d == "ingress" and _sg_of(b["security_group_id"]) == "alb"]
-    assert alb_in and all(
-        b["prefix_list_id"] == "${data.aws_ec2_managed_prefix_list.cloudfront_origin.id}" for b in alb_in)
+    cloudfront = "${data.aws_ec2_managed_prefix_list.cloudfront_origin.id}"
+    assert alb_in and all(b["prefix_list_id"] == cloudfront for b in alb_in)
     pl = [blk for blk in platform["data"] if "aws_ec2_managed_prefix_list" in blk]
     assert pl[0]["aws_ec2_managed_prefix_list"]["cloudfront_origin"]["name"] == \
         "com.amazonaws.global.cloudfront.origin-facing"
@@ -245,7 +246,8 @@ def test_vpc_nat_flow_logs(platform) -> None:
     assert vpc["one_nat_gateway_per_az"] == "${!var.single_nat_gateway}"
     assert vpc["enable_flow_log"] is True
     assert vpc["flow_log_cloudwatch_log_group_kms_key_id"].startswith("${aws_kms_key.")
-    assert vpc["default_security_group_ingress"] == [] and vpc["default_security_group_egress"] == []
+    assert vpc["default_security_group_ingress"] == []
+    assert vpc["default_security_group_egress"] == []
 
 
 def test_rds_is_private_encrypted_passwordless(platform, rendered) -> None:
@@ -315,8 +317,8 @@ def test_iam_policies_follow_flow_meaning(platform) -> None:
         st = doc["statement"]
         return [r for s in (st if isinstance(st, list) else [st]) for r in s["resources"]]
     load = docs["model_server_models_read"]           # Node1 -> S3 "Load Models"
-    assert {a for a in actions(load) if a.startswith("s3:")} == {"s3:GetBucketLocation", "s3:ListBucket",
-                                                                  "s3:GetObject"}
+    assert {a for a in actions(load) if a.startswith("s3:")} == {
+        "s3:GetBucketLocation", "s3:ListBucket", "s3:GetObject"}
     store = docs["backend_data_read_write"]           # EC2 <-> S3 "Store/Retrieve Data"
     assert "s3:PutObject" in actions(store) and "s3:GetObject" in actions(store)
     for name, doc in docs.items():
@@ -334,7 +336,8 @@ def test_edge_dns_cloudfront_waf(platform) -> None:
     dns = modules(platform)["dns"]
     assert dns["records"]["frontend"]["type"] == "CNAME"
     assert dns["records"]["frontend"]["records"] == ["cname.vercel-dns.com"]
-    assert dns["records"]["api"]["alias"]["name"] == "${module.cdn.cloudfront_distribution_domain_name}"
+    api_alias = dns["records"]["api"]["alias"]
+    assert api_alias["name"] == "${module.cdn.cloudfront_distribution_domain_name}"
     cdn = modules(platform)["cdn"]
     assert cdn["providers"] == {"aws": "${aws.us_east_1}"}
     assert cdn["web_acl_id"].startswith("${aws_wafv2_web_acl.")
@@ -443,7 +446,8 @@ def test_ssm_bastion_variant_has_no_ssh(tmp_path) -> None:
 def test_undeclared_environment_input_is_an_error(tmp_path) -> None:
     ctx = seed()
     ctx["environments"][0]["inputs"]["surprise"] = 1
-    with pytest.raises(jinja2.UndefinedError, match="environment input is not a platform variable: surprise"):
+    message = "environment input is not a platform variable: surprise"
+    with pytest.raises(jinja2.UndefinedError, match=message):
         RENDER.render_all(ctx)
 
 
@@ -470,7 +474,8 @@ def test_labels_cannot_inject_hcl(tmp_path) -> None:
     assert resources(plat, "aws_iam_policy")[pid]["description"] == view
     if TERRAFORM:
         proc = subprocess.run([TERRAFORM, "fmt", "-check", "-recursive", str(tmp_path)],
-                              capture_output=True, text=True, env={"TF_CLI_CONFIG_FILE": "/dev/null"})
+                              capture_output=True, text=True,
+                              env={"TF_CLI_CONFIG_FILE": "/dev/null"})
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
