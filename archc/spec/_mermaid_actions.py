@@ -109,46 +109,58 @@ class Actions:
     def document_empty(self, c: list[Any]) -> list[Any]:
         return []
 
+    def document_vertex(self, c: list[Any]) -> list[Any]:
+        # jison: a vertex statement's value is its node list (targets before sources)
+        doc = c[0]
+        doc.append([t.value for t in c[1][1]])
+        return doc
+
+    def document_keep(self, c: list[Any]) -> list[Any]:
+        return c[0]  # style/class/click/linkStyle statements add nothing (jison: [])
+
     def document_line(self, c: list[Any]) -> list[Any]:
         doc, line = c
-        if line is not None and line != []:
+        if line is not None:  # None: a subgraph mermaid would have crashed on
             doc.append(line)
         return doc
 
-    def line(self, c: list[Any]) -> Any:
+    def document_token(self, c: list[Any]) -> list[Any]:
+        # a stray separator is a line whose value is its own text (";" can become a
+        # subgraph "member"; blank ones are dropped by addSubGraph)
+        c[0].append(c[1].value)
         return c[0]
 
-    def line_token(self, c: list[Any]) -> str:
-        return c[0].value
-
-    def statement_vertex(self, c: list[Any]) -> list[str]:
-        return [t.value for t in c[0][1]]
-
-    def statement_other(self, c: list[Any]) -> list[Any]:  # noqa: F811 - jison returns []
-        return []
-
-    def statement(self, c: list[Any]) -> Any:
+    def document_acc_title(self, c: list[Any]) -> list[Any]:
+        value = js_trim(c[2].value)
+        self.db.set_acc_title(value)
+        c[0].append(value)
         return c[0]
+
+    def document_acc_descr(self, c: list[Any]) -> list[Any]:
+        value = js_trim(c[2].value)
+        self.db.set_acc_descr(value)
+        c[0].append(value)
+        return c[0]
+
+    def document_acc_descr_multiline(self, c: list[Any]) -> list[Any]:
+        value = js_trim(c[1].value)
+        self.db.set_acc_descr(value)
+        c[0].append(value)
+        return c[0]
+
+    def other_statement(self, c: list[Any]) -> None:
+        return None
 
     def direction(self, c: list[Any]) -> DirItem:
         return DirItem(_DIRECTIONS[c[0].type])
 
-    def acc_title(self, c: list[Any]) -> str:
-        value = js_trim(c[1].value)
-        self.db.set_acc_title(value)
-        return value
 
-    def acc_descr(self, c: list[Any]) -> str:
-        value = js_trim(c[1].value)
-        self.db.set_acc_descr(value)
-        return value
 
-    def acc_descr_multiline(self, c: list[Any]) -> str:
-        value = js_trim(c[0].value)
-        self.db.set_acc_descr(value)
-        return value
 
     # -- subgraphs ----------------------------------------------------------------------
+
+    def subgraph(self, c: list[Any]) -> Any:
+        return c[0]
 
     def subgraph_titled(self, c: list[Any]) -> str | None:
         return self.db.add_subgraph(c[2], c[7], c[4], c[0].pos, c[5].pos + 1)
@@ -228,6 +240,18 @@ class Actions:
         self.db.set_class(c[0].value, c[2].value)
         return c[0]
 
+    def node_vertex(self, c: list[Any]) -> list[Tok]:
+        tok = c[0]
+        content = tok.content
+        if content is None:
+            self.db.add_vertex(tok.value, tok.pos)
+        else:
+            text = TextObj(content.value, tok.content_type, content.pos)
+            self.db.add_vertex(tok.value, tok.pos, text, tok.shape)
+        if tok.cls is not None:
+            self.db.set_class(tok.value, tok.cls.value)
+        return [tok]
+
     def node_single(self, c: list[Any]) -> list[Tok]:
         return [c[0]]
 
@@ -272,18 +296,27 @@ class Actions:
 
     # -- links --------------------------------------------------------------------------
 
-    def link_token(self, c: list[Any]) -> LinkInfo:
+    def link_plain(self, c: list[Any]) -> LinkInfo:
         return _link_info(c[0], None, c[0])
 
-    def link_token_id(self, c: list[Any]) -> LinkInfo:
+    def link_plain_id(self, c: list[Any]) -> LinkInfo:
         return _link_info(c[1], None, c[0], c[0].value)
 
-    def link_plain(self, c: list[Any]) -> LinkInfo:
-        return c[0]
-
     def link_text(self, c: list[Any]) -> LinkInfo:
-        c[0].text = c[1]
-        return c[0]
+        info = _link_info(c[0], None, c[0])
+        info.text = c[1]
+        return info
+
+    def link_text_id(self, c: list[Any]) -> LinkInfo:
+        info = _link_info(c[1], None, c[0], c[0].value)
+        info.text = c[2]
+        return info
+
+    def link_merged(self, c: list[Any]) -> LinkInfo:
+        tok = c[0]
+        info = _link_info(tok.end, tok.start, tok)
+        info.text = TextObj(tok.label.value, tok.label_type, tok.label.pos)
+        return info
 
     def arrow_text(self, c: list[Any]) -> TextObj:
         return c[1]

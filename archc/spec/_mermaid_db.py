@@ -511,26 +511,52 @@ def _shape_hint(shape: str) -> str:
     return "common shapes: rect, rounded, stadium, cyl, circle, diamond, hex, doc, cloud"
 
 
-# accTitle / accDescr go through mermaid's common sanitizer (DOMPurify), which FlowDB's
-# raw-label switch in the oracle does not reach. Text without markup only has its
-# HTML-special characters escaped.
+# accTitle / accDescr go through mermaid's common sanitizer (DOMPurify), which the
+# oracle's raw-label switch does not reach. DOMPurify returns a text without "<" as is;
+# otherwise it parses HTML and serialises it back: text escaped, harmless tags kept,
+# script-like elements dropped with their content. That is approximated here.
 import re as _re  # noqa: E402
 
 _NL_WS = _re.compile("\\n[\\t\\n\\x0b\\x0c\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029"
                      "\\u202f\\u205f\\u3000\\ufeff]+")
-_TAG = _re.compile(r"<[A-Za-z/!]")
+_DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template",
+                      "title", "textarea", "select", "svg", "math"}
+_VOID = {"br", "hr", "img", "wbr"}
 
 
 def dompurify_text(text: str) -> str:
-    if not text or not any(c in text for c in "&<>\xa0"):
+    if "<" not in text:
         return text
-    if _TAG.search(text):
-        return text  # markup: left as written (DOMPurify keeps harmless tags)
-    import html
+    from html import escape
+    from html.parser import HTMLParser
 
-    plain = html.unescape(text)
-    return (plain.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("\xa0", "&nbsp;"))
+    out: list[str] = []
+    skip = [0]
+
+    class _Purifier(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in _DROP_WITH_CONTENT:
+                skip[0] += 1
+            elif not skip[0]:
+                kept = "".join(f' {k}="{escape(v or "", quote=True)}"' for k, v in attrs
+                               if not k.startswith("on"))
+                out.append(f"<{tag}{kept}>")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in _DROP_WITH_CONTENT:
+                skip[0] = max(skip[0] - 1, 0)
+            elif not skip[0] and tag not in _VOID:
+                out.append(f"</{tag}>")
+
+        def handle_data(self, data: str) -> None:
+            if not skip[0]:
+                out.append(data.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                           .replace("\xa0", "&nbsp;"))
+
+    parser = _Purifier(convert_charrefs=True)
+    parser.feed(text)
+    parser.close()
+    return "".join(out)
 
 
 def js_trim_start_ws(text: str) -> str:

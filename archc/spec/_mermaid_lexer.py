@@ -26,8 +26,8 @@ ignored ``line``).
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
-from dataclasses import dataclass
+
+from typing import Any
 
 # JavaScript's \s, as a character-class body.
 _WS = "\\t\\n\\x0b\\x0c\\r \\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff"
@@ -270,6 +270,32 @@ OPENING_CONDITIONS = frozenset({
 })
 
 
+# Tokens that can continue an id (jison's idStringToken): a vertex ends before none of them.
+ID_TOKENS = frozenset({"NUM", "NODE_STRING", "DOWN", "MINUS", "DEFAULT", "COMMA", "COLON",
+                       "AMP", "BRKT", "MULT", "UNICODE_TEXT"})
+# After these a NODE_STRING can only start a vertex (statement start, or a link target).
+_VERTEX_BOUNDARY = frozenset({"NEWLINE", "SEMI", "LINK", "LINKT", "LINKI"})
+_CONTENT = {"TEXT": "text", "STR": "string", "MD_STR": "markdown"}
+_EDGE_CONTENT = {"EDGE_TEXT": "text", "STR": "string", "MD_STR": "markdown"}
+# Shape brackets: opening token run -> [(closing token run, FlowDB vertex type)]
+_SHAPES: dict[tuple[str, ...], tuple[tuple[tuple[str, ...], str], ...]] = {
+    ("PS", "PS"): ((("PE", "PE"), "circle"),),
+    ("DIAMOND_START", "DIAMOND_START"): ((("DIAMOND_STOP", "DIAMOND_STOP"), "hexagon"),),
+    ("SQS",): ((("SQE",), "square"),),
+    ("PS",): ((("PE",), "round"),),
+    ("DIAMOND_START",): ((("DIAMOND_STOP",), "diamond"),),
+    ("STADIUMSTART",): ((("STADIUMEND",), "stadium"),),
+    ("SUBROUTINESTART",): ((("SUBROUTINEEND",), "subroutine"),),
+    ("CYLINDERSTART",): ((("CYLINDEREND",), "cylinder"),),
+    ("DOUBLECIRCLESTART",): ((("DOUBLECIRCLEEND",), "doublecircle"),),
+    ("ELLIPSE_START",): ((("ELLIPSE_END",), "ellipse"),),
+    ("TAGEND",): ((("SQE",), "odd"),),
+    ("TRAPSTART",): ((("TRAPEND",), "trapezoid"), (("INVTRAPEND",), "lean_right")),
+    ("INVTRAPSTART",): ((("INVTRAPEND",), "inv_trapezoid"), (("TRAPEND",), "lean_left")),
+}
+_OPENERS = frozenset(t for key in _SHAPES for t in key)
+
+
 class Tok:
     """A token. Lighter than ``lark.Token`` (creating those dominated lexing time).
 
@@ -286,30 +312,142 @@ class Tok:
         self.pos = pos
 
     def __repr__(self) -> str:
-        return f"Tok({self.type}, {self.value!r}, {self.pos})"
+        return f"{type(self).__name__}({self.type}, {self.value!r}, {self.pos})"
 
 
-@dataclass(frozen=True, slots=True)
+class VertexTok(Tok):
+    """``id``, ``id[label]``, ``id(label):::cls``... as one token (see :func:`merge`)."""
+
+    __slots__ = ("shape", "content", "content_type", "cls")
+
+    def __init__(self, ident: Tok, shape: str | None, content: Tok | None, cls: Tok | None):
+        super().__init__("VERTEX", ident.value, ident.pos)
+        self.shape = shape
+        self.content = content
+        self.content_type = _CONTENT[content.type] if content is not None else "text"
+        self.cls = cls
+
+
+class LinkTok(Tok):
+    """``-->|label|`` or ``-- label -->`` as one token."""
+
+    __slots__ = ("start", "end", "label", "label_type")
+
+    def __init__(self, type_: str, first: Tok, start: Tok | None, end: Tok, label: Tok,
+                 label_type: str) -> None:
+        super().__init__(type_, first.value, first.pos)
+        self.start = start
+        self.end = end
+        self.label = label
+        self.label_type = label_type
+
+
+# -- rule dispatch by first character -------------------------------------------------------
+
+
+def _first_items(pattern: str) -> tuple[bool, list[tuple[str, Any]]]:
+    """What the first character of a match can be: (can match empty, predicates).
+
+    Computed from Python's own regex parse tree; anything not understood counts as "any
+    character", so the answer is a superset, which keeps the dispatch exact."""
+    from re import _constants as c
+    from re import _parser as p
+
+    def seq(items: list[Any]) -> tuple[bool, list[tuple[str, Any]]]:
+        preds: list[tuple[str, Any]] = []
+        for op, av in items:
+            nullable, found = one(op, av)
+            preds.extend(found)
+            if not nullable:
+                return False, preds
+        return True, preds
+
+    def one(op: Any, av: Any) -> tuple[bool, list[tuple[str, Any]]]:
+        if op is c.LITERAL:
+            return False, [("lit", av)]
+        if op is c.NOT_LITERAL:
+            return False, [("notlit", av)]
+        if op is c.IN:
+            return False, [("in", av)]
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            nullable, found = seq(list(av[2]))
+            return nullable or av[0] == 0, found
+        if op is c.SUBPATTERN:
+            return seq(list(av[-1]))
+        if op is c.BRANCH:
+            results = [seq(list(b)) for b in av[1]]
+            return any(n for n, _ in results), [x for _, f in results for x in f]
+        if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            return True, []
+        return False, [("any", None)]
+
+    return seq(list(p.parse(pattern, re.ASCII)))
+
+
+def _class_has(items: list[Any], code: int) -> bool:
+    from re import _constants as c
+
+    negate = False
+    hit = False
+    for op, av in items:
+        if op is c.NEGATE:
+            negate = True
+        elif op is c.LITERAL:
+            hit = hit or av == code
+        elif op is c.RANGE:
+            hit = hit or av[0] <= code <= av[1]
+        else:  # categories and the like: assume a match
+            hit = True
+    return hit != negate
+
+
+def _can_start(preds: list[tuple[str, Any]], code: int | None) -> bool:
+    """``code`` None stands for "any non-ASCII character"."""
+    for kind, av in preds:
+        if kind == "any" or code is None:
+            return True
+        if kind == "lit" and av == code or kind == "notlit" and av != code:
+            return True
+        if kind == "in" and _class_has(av, code):
+            return True
+    return False
+
+
+_FIRST = {num: _first_items(rx) for num, rx, *_ in RULES}
+
+
 class _Condition:
-    regex: re.Pattern[str]
-    actions: tuple[tuple[int, str | None, int, str | None], ...]  # by group index - 1
+    """One start condition's rules, with a compiled alternation per first character."""
 
+    def __init__(self, rule_numbers: tuple[int, ...]) -> None:
+        self.rules = tuple(sorted(rule_numbers))  # jison tries them in rule order
+        self.by_char: dict[str, tuple[re.Pattern[str], tuple[Any, ...]]] = {}
 
-def _compile(rule_numbers: tuple[int, ...]) -> _Condition:
-    parts, actions = [], []
-    for num in sorted(rule_numbers):  # jison tries a condition's rules in rule order
-        _, rx, tok, act, arg = _RULE_BY_NUM[num]
-        parts.append(f"({rx})")
-        actions.append((num, tok, act, arg))
-    return _Condition(re.compile("|".join(parts), re.ASCII), tuple(actions))
+    def entry(self, ch: str) -> tuple[re.Pattern[str], tuple[Any, ...]]:
+        found = self.by_char.get(ch)
+        if found is None:
+            found = self.by_char[ch] = self._build(ch)
+        return found
+
+    def _build(self, ch: str) -> tuple[re.Pattern[str], tuple[Any, ...]]:
+        code = None if ch == "\x80" else (ord(ch) if ch else -1)
+        parts, actions = [], []
+        for num in self.rules:
+            nullable, preds = _FIRST[num]
+            if nullable or (code != -1 and _can_start(preds, code)):
+                _, rx, tok, act, arg = _RULE_BY_NUM[num]
+                parts.append(f"({rx})")
+                actions.append((num, tok, act, arg))
+        regex = re.compile("|".join(parts) or "(?!)", re.ASCII)
+        return regex, tuple(actions)
 
 
 def _build_tables() -> tuple[dict[str, _Condition], _Condition]:
-    tables = {name: _compile(rules) for name, rules in CONDITIONS.items()}
+    tables = {name: _Condition(rules) for name, rules in CONDITIONS.items()}
     # INITIAL without the `.*direction ...` rules: they scan to the end of the line at
     # every token, so they are only tried on lines that contain "direction".
     plain = tuple(n for n in CONDITIONS["INITIAL"] if n not in _DIRECTION_RULES)
-    return tables, _compile(plain)
+    return tables, _Condition(plain)
 
 
 _TABLES, _INITIAL_PLAIN = _build_tables()
@@ -326,7 +464,7 @@ class LexError(Exception):
 
 
 class LexRun:
-    """State of one lexing pass; also what the parser reports errors against."""
+    """One lexing pass over a text; also the context diagnostics are computed from."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -372,69 +510,186 @@ class LexRun:
             self.first_graph = False
             self._push("dir", pos)
 
-    def tokens(self):  # type: ignore[no-untyped-def]
-        """Yield the tokens jison's lexer would return, merged as described above."""
+    def lex_all(self) -> tuple[list[Tok], LexError | None]:
+        """All tokens jison's lexer returns (consecutive single-character ``TEXT`` and
+        ``EDGE_TEXT`` joined, a ``SPACE`` after ``NEWLINE``/``SEMI`` dropped), and the
+        lexical error that stopped it, if any."""
         text, end = self.text, len(self.text)
         hits, starts = self._direction_lines()
         hit_i, pos, done = 0, 0, False
-        pending: Tok | None = None
+        toks: list[Tok] = []
+        append = toks.append
+        stack = self.stack
+        initial, plain = _TABLES["INITIAL"], _INITIAL_PLAIN
         while True:
             if pos >= end:
                 if done:
                     break
                 done = True
-            cond_name = self.stack[-1]
+            cond_name = stack[-1]
             if cond_name == "INITIAL":
                 while hits[hit_i] < pos:
                     hit_i += 1
-                cond = _TABLES["INITIAL"] if starts[hit_i] <= pos else _INITIAL_PLAIN
+                cond = initial if starts[hit_i] <= pos else plain
             else:
                 cond = _TABLES[cond_name]
-            m = cond.regex.match(text, pos)
+            ch = text[pos] if pos < end else ""
+            regex, actions = cond.entry(ch if ch < "\x80" else "\x80")
+            m = regex.match(text, pos)
             if m is None:
                 if pos >= end:
                     break
-                if pending is not None:
-                    self._track(pending)
-                    yield pending
-                self.pos = pos
-                raise LexError(pos, cond_name)
-            _, tok_type, act, arg = cond.actions[m.lastindex - 1]  # type: ignore[operator]
-            value = m.group()
+                return toks, LexError(pos, cond_name)
+            _, tok_type, act, arg = actions[m.lastindex - 1]  # type: ignore[operator]
             start, pos = pos, m.end()
             if act:
+                value = m.group()
                 if act == BR_TEXT:
                     value = _BR_RE.sub("<br/>", value)
                 elif act == EMPTY_TEXT:
                     value = ""
                 self._apply(act, arg, start)
-            if tok_type is None:
+                if tok_type is None:
+                    continue
+            elif tok_type is None:
                 continue
-            tok = Tok(tok_type, value, start)
-            if pending is not None:
-                if tok_type == pending.type and (tok_type == "EDGE_TEXT" or tok_type == "TEXT"):
-                    pending.value += value
+            else:
+                value = m.group()
+            if toks:
+                prev = toks[-1]
+                ptype = prev.type
+                if tok_type == ptype and (tok_type == "EDGE_TEXT" or tok_type == "TEXT"):
+                    prev.value += value
                     continue
-                if tok_type == "SPACE" and (pending.type == "NEWLINE" or pending.type == "SEMI"):
+                if tok_type == "SPACE" and (ptype == "NEWLINE" or ptype == "SEMI"):
                     continue
-                self._track(pending)
-                yield pending
-            pending = tok
-        if pending is not None:
-            self._track(pending)
-            yield pending
-        self.pos = end
+            append(Tok(tok_type, value, start))
+        return toks, None
+
+    def tokens(self):  # type: ignore[no-untyped-def]
+        """The parser's token stream: merged tokens, then the lexical error if any (so a
+        parse error earlier in the text is reported first, as in mermaid)."""
+        toks, lex_error = self.lex_all()
+        track = self._track
+        for tok in merge(toks):
+            track(tok)
+            yield tok
+        if lex_error is not None:
+            self.pos = lex_error.pos
+            raise lex_error
+        self.pos = len(self.text)
 
     def _track(self, tok: Tok) -> None:
         """Remember context for diagnostics (open subgraphs, the last two tokens)."""
         self.before, self.last = self.last, tok
         self.pos = tok.pos
-        if tok.type == "SUBGRAPH":
+        ttype = tok.type
+        if ttype == "SUBGRAPH":
             self.subgraphs.append(tok.pos)
-        elif tok.type == "END":
+        elif ttype == "END":
             self.unmatched_end = not self.subgraphs
             if self.subgraphs:
                 self.subgraphs.pop()
+
+
+# -- coarse tokens --------------------------------------------------------------------------
+
+
+def merge(toks: list[Tok]) -> list[Tok]:
+    """Join token runs the grammar always reduces the same way into single tokens.
+
+    * ``NODE_STRING`` right after ``NEWLINE``/``SEMI``/a link (where it can only start a
+      vertex), forming the whole id, with an optional one-token label in a matching
+      bracket pair and an optional ``:::class`` -> ``VERTEX``;
+    * ``LINK PIPE label PIPE [SPACE]`` -> ``LINKT``; ``START_LINK label LINK`` -> ``LINKI``.
+
+    Anything else (multi-token ids, labels mixing quoted and unquoted text, ``A & B``,
+    ``e1@-->``...) is left as mermaid's tokens and goes through the full grammar, so the
+    merge only saves work: the grammar gives the coarse tokens the same meaning.
+    """
+    out: list[Tok] = []
+    append = out.append
+    n = len(toks)
+    i = 0
+    prev_type = ""
+    while i < n:
+        tok = toks[i]
+        ttype = tok.type
+        merged: Tok | None = None
+        used = 0
+        if ttype == "NODE_STRING" and prev_type in _VERTEX_BOUNDARY:
+            merged, used = _merge_vertex(toks, i, n)
+        elif ttype == "LINK" and prev_type not in _NO_LINK_MERGE:
+            merged, used = _merge_link_text(toks, i, n)
+        elif ttype == "START_LINK" and prev_type not in _NO_LINK_MERGE:
+            merged, used = _merge_inline(toks, i, n)
+        if merged is None:
+            append(tok)
+            i += 1
+        else:
+            append(merged)
+            i += used
+        prev_type = out[-1].type
+    return out
+
+
+_NO_LINK_MERGE = frozenset({"LINK_ID", "EDGE_TEXT", "STR", "MD_STR", "START_LINK"})
+
+
+def _type_at(toks: list[Tok], i: int, n: int) -> str:
+    return toks[i].type if i < n else ""
+
+
+def _merge_vertex(toks: list[Tok], i: int, n: int) -> tuple[Tok | None, int]:
+    j = i + 1
+    nxt = _type_at(toks, j, n)
+    if nxt in ID_TOKENS or nxt == "VERTEX_WITH_PROPS_START":
+        return None, 0
+    shape = content = None
+    if nxt in _OPENERS:
+        found = _match_shape(toks, j, n)
+        if found is None:
+            return None, 0
+        shape, content, j = found
+    cls = None
+    if _type_at(toks, j, n) == "STYLE_SEPARATOR":
+        if _type_at(toks, j + 1, n) != "NODE_STRING" or _type_at(toks, j + 2, n) in ID_TOKENS:
+            return None, 0  # a class name of several tokens: leave it to the grammar
+        cls = toks[j + 1]
+        j += 2
+    return VertexTok(toks[i], shape, content, cls), j - i
+
+
+def _match_shape(toks: list[Tok], j: int, n: int) -> tuple[str, Tok, int] | None:
+    for width in (2, 1):
+        opener = tuple(t.type for t in toks[j:j + width])
+        options = _SHAPES.get(opener)
+        if options is None or len(opener) < width:
+            continue
+        k = j + width
+        if _type_at(toks, k, n) not in _CONTENT:
+            return None
+        for closer, shape in options:
+            if tuple(t.type for t in toks[k + 1:k + 1 + len(closer)]) == closer:
+                return shape, toks[k], k + 1 + len(closer)
+        return None
+    return None
+
+
+def _merge_link_text(toks: list[Tok], i: int, n: int) -> tuple[Tok | None, int]:
+    if _type_at(toks, i + 1, n) != "PIPE" or _type_at(toks, i + 2, n) not in _CONTENT \
+            or _type_at(toks, i + 3, n) != "PIPE":
+        return None, 0
+    label = toks[i + 2]
+    used = 5 if _type_at(toks, i + 4, n) == "SPACE" else 4
+    return LinkTok("LINKT", toks[i], None, toks[i], label, _CONTENT[label.type]), used
+
+
+def _merge_inline(toks: list[Tok], i: int, n: int) -> tuple[Tok | None, int]:
+    label_type = _EDGE_CONTENT.get(_type_at(toks, i + 1, n))
+    if label_type is None or _type_at(toks, i + 2, n) != "LINK":
+        return None, 0
+    return LinkTok("LINKI", toks[i], toks[i], toks[i + 2], toks[i + 1], label_type), 3
 
 
 def make_lexer_class() -> type:
@@ -460,16 +715,3 @@ def first_nonspace(tok: Tok) -> int:
     """Offset of the first non-blank character of a token (links carry their blanks)."""
     value = tok.value
     return tok.pos + (len(value) - len(value.lstrip()))
-
-
-def line_starts(text: str) -> list[int]:
-    starts = [0]
-    i = text.find("\n")
-    while i != -1:
-        starts.append(i + 1)
-        i = text.find("\n", i + 1)
-    return starts
-
-
-def offset_to_line(starts: list[int], offset: int) -> int:
-    return bisect_left(starts, offset + 1)

@@ -489,5 +489,6 @@ def test_seed_context_respects_string_rules() -> None:
         assert all(ident.match(i) for i in ids), key
     for item in ctx["security_group_rules"] + ctx["security_groups"]:
         assert SG_DESCRIPTION_RE.match(item["description"]), item["description"]
+    assert re.fullmatch(r"[\w+=:#@/\-,. ]+", ctx["waf"]["label"]), "WAF description charset"
     for pol in ctx["iam"]["policies"]:
         assert all(re.fullmatch(r"[A-Za-z0-9]+", st["sid"]) for st in pol["statements"])
