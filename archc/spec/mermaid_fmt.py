@@ -57,17 +57,19 @@ def format_flowchart(chart: Flowchart) -> str:
     from archc.spec.mermaid_json import to_oracle_json
 
     want = to_oracle_json(chart)
-    nested = _render(chart, nested=True)
-    again, _ = parse_flowchart(nested, chart.file)
-    if again is not None and to_oracle_json(again) == want:
-        return nested
-    return _render(chart, nested=False)
+    for layout in ("compact", "nested"):
+        text = _render(chart, layout)
+        again, _ = parse_flowchart(text, chart.file)
+        if again is not None and to_oracle_json(again) == want:
+            return text
+    return _render(chart, "flat")
 
 
-def _render(chart: Flowchart, nested: bool) -> str:
+def _render(chart: Flowchart, layout: str) -> str:
+    """compact: nested, and bare top-level nodes left to the edges that mention them."""
     lines = [_header(chart)]
     lines += _accessibility(chart)
-    lines += _nested_body(chart) if nested else _flat_body(chart)
+    lines += _flat_body(chart) if layout == "flat" else _nested_body(chart, layout == "compact")
     lines += [INDENT + _edge(e) for e in chart.edges]
     lines += _edge_data(chart)
     lines += _styling(chart)
@@ -95,10 +97,11 @@ def _accessibility(chart: Flowchart) -> list[str]:
 # -- layouts -----------------------------------------------------------------------------
 
 
-def _nested_body(chart: Flowchart) -> list[str]:
+def _nested_body(chart: Flowchart, compact: bool) -> list[str]:
     nodes = {n.id: n for n in chart.nodes}
     subgraphs = {s.id: s for s in chart.subgraphs}
-    top = [("n", n.id, n.span.sort_key()) for n in chart.nodes if n.parent is None]
+    top = [("n", n.id, n.span.sort_key()) for n in chart.nodes
+           if n.parent is None and not (compact and _node_decl(n) == n.id)]
     top += [("s", s.id, s.span.sort_key()) for s in chart.subgraphs if s.parent is None]
     lines: list[str] = []
     for what, item, _ in sorted(top, key=lambda t: t[2]):
@@ -106,6 +109,16 @@ def _nested_body(chart: Flowchart) -> list[str]:
             lines.append(INDENT + _node_decl(nodes[item]))
         else:
             lines += _subgraph_block(subgraphs[item], nodes, subgraphs, 1)
+    return lines + _as_nodes(chart)
+
+
+def _as_nodes(chart: Flowchart) -> list[str]:
+    """A subgraph id used as a node keeps the label/shape Mermaid records for it (`asNode`)."""
+    lines = []
+    for sg in chart.subgraphs:
+        node = sg.as_node
+        if node is not None and (node.label != sg.id or node.shape is not None):
+            lines.append(INDENT + _node_decl(node))
     return lines
 
 
@@ -145,13 +158,9 @@ def _subgraph_open(sg: FlowSubgraph) -> str:
         return f"subgraph {sg.id}"
     if sg.id.startswith("subGraph") and any(ch.isspace() for ch in sg.title):
         return f'subgraph "{sg.title}"'
-    if sg.title_type == "text" and _plain_title(sg.title):
+    if sg.title_type == "text":
         return f"subgraph {sg.id} [{sg.title}]"
     return f'subgraph {sg.id} ["{sg.title}"]'
-
-
-def _plain_title(title: str) -> bool:
-    return all(ch.isalnum() or ch in " _-.:/" for ch in title)
 
 
 def _node_decl(node: FlowNode) -> str:
@@ -170,7 +179,7 @@ def _node_at(node: FlowNode, data: dict[str, str]) -> str:
     fields = []
     if node.shape is not None:
         fields.append(f"shape: {node.shape}")
-    if node.label != node.id or not data:
+    if node.label_type == "markdown":
         fields.append(f'label: "{node.label}"')
     names = {"assetWidth": "w", "assetHeight": "h"}
     for key, value in data.items():
@@ -192,11 +201,21 @@ def _label_text(label: str, label_type: str) -> str:
 
 
 def _edge(edge: FlowEdge) -> str:
+    user_id = f" {edge.id}@" if edge.user_id else " "
+    if edge.arrow == "INVALID":
+        # Only inline text with two different heads gives this; any such pair reads back alike.
+        return f"{edge.src}{user_id}x-- {edge.label} --o {edge.dst}"
     link = _link(edge)
+    if edge.label and edge.label_type == "text" and "|" in edge.label:
+        return f"{edge.src}{user_id}{_inline_open(link)} {edge.label} {link} {edge.dst}"
     if edge.label:
         link += f"|{_label_text(edge.label, edge.label_type)}|"
-    user_id = f" {edge.id}@" if edge.user_id else " "
     return f"{edge.src}{user_id}{link} {edge.dst}"
+
+
+def _inline_open(link: str) -> str:
+    """The opening half of `A -- text --> B` for a link (`--`, `-.`, `==`)."""
+    return {"=": "==", ".": "-."}.get(link[1:2], "--") if link[:1] != "<" else "<--"
 
 
 def _link(edge: FlowEdge) -> str:
@@ -252,6 +271,10 @@ def _clicks(chart: Flowchart) -> list[str]:
         parts = [f"click {node.id}"]
         if node.link is not None:
             parts.append(f'href "{node.link}"')
+        else:
+            # A callback name is not kept (Mermaid ignores callbacks at its default security
+            # level); any name reads back as the same clickable node with its tooltip.
+            parts.append("callback")
         if node.tooltip is not None:
             parts.append(f'"{node.tooltip}"')
         if node.link_target is not None:
