@@ -181,14 +181,9 @@ class Architecture:
 
     def ancestors(self, zone_id: str | None) -> tuple[Zone, ...]:
         """The zone itself and every zone around it, innermost first."""
-        chain: list[Zone] = []
-        while zone_id is not None:
-            zone = self.zone(zone_id)
-            if zone is None or zone in chain:
-                break
-            chain.append(zone)
-            zone_id = zone.parent
-        return tuple(chain)
+        if zone_id is None:
+            return ()
+        return _chains(self.zones).get(zone_id, ())
 
     def enclosing(self, component: Component, role: Role) -> Zone | None:
         return next((z for z in self.ancestors(component.zone) if z.role is role), None)
@@ -208,6 +203,25 @@ class Architecture:
 
 
 _INDEX_CACHE: dict[int, tuple[object, dict[str, Any]]] = {}
+_CHAIN_CACHE: dict[int, tuple[object, dict[str, tuple[Zone, ...]]]] = {}
+
+
+def _chains(zones: tuple[Zone, ...]) -> dict[str, tuple[Zone, ...]]:
+    """zone id -> (zone, parent, grandparent, ...), computed once per zones tuple."""
+    cached = _CHAIN_CACHE.get(id(zones))
+    if cached is not None and cached[0] is zones:
+        return cached[1]
+    by_id = {z.id: z for z in zones}
+    chains: dict[str, tuple[Zone, ...]] = {}
+    for zone in zones:
+        chain: list[Zone] = []
+        current: Zone | None = zone
+        while current is not None and current not in chain:  # a cycle cannot loop forever
+            chain.append(current)
+            current = by_id.get(current.parent) if current.parent else None
+        chains[zone.id] = tuple(chain)
+    _CHAIN_CACHE[id(zones)] = (zones, chains)
+    return chains
 
 
 def _index(items: tuple[Any, ...]) -> dict[str, Any]:

@@ -51,8 +51,16 @@ def js_number_text(value: float | int) -> str:
     return repr(value)
 
 
-def _pairs(mapping: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+def _pairs(mapping: dict[str, Any] | None) -> tuple[tuple[str, str], ...]:
+    if not mapping:
+        return ()
     return tuple((k, js_string(v)) for k, v in mapping.items())
+
+
+def _texts(items: list[str] | None) -> tuple[str, ...]:
+    if not items:
+        return ()
+    return tuple(map(undo_entities, items))
 
 
 def build_flowchart(db: FlowDB, prepared: Prepared, locator: Any, line_offset: int) -> Flowchart:
@@ -77,28 +85,28 @@ def build_flowchart(db: FlowDB, prepared: Prepared, locator: Any, line_offset: i
 
 
 def _node(v: Vertex, db: FlowDB, parent: dict[str, str], locator: Any) -> FlowNode:
-    extra = {k: v.extra[k] for k in _NODE_EXTRA_KEYS if k in v.extra}
-    tooltip = db.tooltips.get(v.id)
+    extra = v.extra
+    if extra:
+        extra = {k: extra[k] for k in _NODE_EXTRA_KEYS if k in extra}
+    tooltip = db.tooltips.get(v.id) if db.tooltips else None
     label = v.text if v.text is not None else v.id
     return FlowNode(
-        id=v.id, label=undo_entities(js_string(label)), label_type=v.label_type,
-        shape=v.type, classes=tuple(v.classes), styles=tuple(undo_entities(s) for s in v.styles),
-        parent=parent.get(v.id), span=locator.span(v.pos, len(v.id)),
-        label_span=locator.span(v.label_pos) if v.label_pos is not None else None,
-        link=v.link, link_target=v.link_target,
-        tooltip=undo_entities(tooltip) if tooltip is not None else None,
-        props=_pairs(v.props or {}), data=_pairs(extra), data_json=tuple(extra.items()),
+        v.id, undo_entities(label if isinstance(label, str) else js_string(label)),
+        v.label_type, v.type, tuple(v.classes), _texts(v.styles), parent.get(v.id),
+        locator.span(v.pos, len(v.id)),
+        locator.span(v.label_pos) if v.label_pos is not None else None,
+        v.link, v.link_target, undo_entities(tooltip) if tooltip is not None else None,
+        _pairs(v.props), _pairs(extra), tuple(extra.items()) if extra else (),
     )
 
 
 def _edge(e: Edge, locator: Any) -> FlowEdge:
-    style = tuple(undo_entities(s) for s in e.style) if e.style else ()
+    data = e.data
     return FlowEdge(
-        id=e.id, user_id=e.user_id, src=e.start, dst=e.end, label=undo_entities(e.text),
-        label_type=e.label_type, arrow=e.type or "arrow_open", stroke=e.stroke or "normal",
-        length=e.length, span=locator.span(e.pos, max(e.end_pos - e.pos, 1)),
-        classes=tuple(e.classes), style=style, curve=e.interpolate, data=_pairs(e.data),
-        data_json=tuple(e.data.items()),
+        e.id, e.user_id, e.start, e.end, undo_entities(e.text), e.label_type,
+        e.type or "arrow_open", e.stroke or "normal", e.length,
+        locator.span(e.pos, max(e.end_pos - e.pos, 1)), tuple(e.classes), _texts(e.style),
+        e.interpolate, _pairs(data), tuple(data.items()) if data else (),
     )
 
 

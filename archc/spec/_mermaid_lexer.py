@@ -424,9 +424,16 @@ class _Condition:
         self.by_char: dict[str, tuple[re.Pattern[str], tuple[Any, ...]]] = {}
 
     def entry(self, ch: str) -> tuple[re.Pattern[str], tuple[Any, ...]]:
+        """The alternation for positions starting with ``ch`` ("" = end of input); all
+        non-ASCII characters share one (a superset) so the cache stays small."""
         found = self.by_char.get(ch)
         if found is None:
-            found = self.by_char[ch] = self._build(ch)
+            key = ch if ch < "\x80" else "\x80"
+            found = self.by_char.get(key)
+            if found is None:
+                found = self._build(key)
+                self.by_char[key] = found
+            self.by_char[ch] = found
         return found
 
     def _build(self, ch: str) -> tuple[re.Pattern[str], tuple[Any, ...]]:
@@ -451,6 +458,9 @@ def _build_tables() -> tuple[dict[str, _Condition], _Condition]:
 
 
 _TABLES, _INITIAL_PLAIN = _build_tables()
+# Blanks followed by a character no link/`~~~` rule can start with (so jison's next token
+# is SPACE): a letter other than x and o, a digit, `_`, or an opening quote/bracket.
+_INDENT = re.compile("[ \t]+(?=[A-Za-np-wyz0-9_\"\\[(])")
 _BR_RE = re.compile(f"\\n{S}*")
 
 
@@ -520,7 +530,9 @@ class LexRun:
         toks: list[Tok] = []
         append = toks.append
         stack = self.stack
-        initial, plain = _TABLES["INITIAL"], _INITIAL_PLAIN
+        initial, plain = _TABLES["INITIAL"].by_char, _INITIAL_PLAIN.by_char
+        indent = _INDENT.match
+        prev_type = ""
         while True:
             if pos >= end:
                 if done:
@@ -530,17 +542,21 @@ class LexRun:
             if cond_name == "INITIAL":
                 while hits[hit_i] < pos:
                     hit_i += 1
-                cond = initial if starts[hit_i] <= pos else plain
+                if starts[hit_i] <= pos:
+                    by_char, cond = initial, _TABLES["INITIAL"]
+                else:
+                    by_char, cond = plain, _INITIAL_PLAIN
             else:
                 cond = _TABLES[cond_name]
+                by_char = cond.by_char
             ch = text[pos] if pos < end else ""
-            regex, actions = cond.entry(ch if ch < "\x80" else "\x80")
-            m = regex.match(text, pos)
+            entry = by_char.get(ch) or cond.entry(ch)
+            m = entry[0].match(text, pos)
             if m is None:
                 if pos >= end:
                     break
                 return toks, LexError(pos, cond_name)
-            _, tok_type, act, arg = actions[m.lastindex - 1]  # type: ignore[operator]
+            _, tok_type, act, arg = entry[1][m.lastindex - 1]  # type: ignore[operator]
             start, pos = pos, m.end()
             if act:
                 value = m.group()
@@ -555,15 +571,20 @@ class LexRun:
                 continue
             else:
                 value = m.group()
-            if toks:
-                prev = toks[-1]
-                ptype = prev.type
-                if tok_type == ptype and (tok_type == "EDGE_TEXT" or tok_type == "TEXT"):
-                    prev.value += value
+            if tok_type == prev_type:
+                if tok_type == "EDGE_TEXT" or tok_type == "TEXT":
+                    toks[-1].value += value
                     continue
-                if tok_type == "SPACE" and (ptype == "NEWLINE" or ptype == "SEMI"):
-                    continue
+            elif tok_type == "SPACE" and (prev_type == "NEWLINE" or prev_type == "SEMI"):
+                continue
+            elif tok_type == "NEWLINE" and cond_name == "INITIAL" and starts[hit_i] > pos:
+                # Indentation after a line break lexes as SPACE, which is dropped anyway;
+                # skip it here unless a link rule (`\s*-->`, `\s*~~~`) could start there.
+                m = indent(text, pos)
+                if m is not None:
+                    pos = m.end()
             append(Tok(tok_type, value, start))
+            prev_type = tok_type
         return toks, None
 
     def tokens(self):  # type: ignore[no-untyped-def]

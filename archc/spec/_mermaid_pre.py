@@ -67,6 +67,33 @@ class PosMap:
         return len(self.starts) == 1 and self.bases[0] == 0
 
 
+def compose(maps: list[PosMap]) -> PosMap:
+    """One map equal to applying ``maps`` last to first (each maps a text to the one
+    before it). Every map is piecewise linear with slope 1, so the composite is too; its
+    breakpoints are the preimages of every map's breakpoints."""
+    result = PosMap()
+    for pmap in maps:  # result: current text -> original; extend it by one more step
+        if pmap.identity:
+            continue
+        points = set(pmap.starts)
+        for start in result.starts:
+            points.update(_preimages(pmap, start))
+        starts = sorted(p for p in points if p >= 0)
+        result = PosMap(starts, [result(pmap(x)) for x in starts])
+    return result
+
+
+def _preimages(pmap: PosMap, target: int) -> list[int]:
+    """Offsets ``x`` (segment starts excluded) with ``pmap(x) == target``."""
+    found = []
+    bounds = pmap.starts[1:] + [None]
+    for start, base, nxt in zip(pmap.starts, pmap.bases, bounds, strict=True):
+        x = start + (target - base)
+        if x >= start and (nxt is None or x < nxt):
+            found.append(x)
+    return found
+
+
 def apply_edits(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, PosMap]:
     """Apply sorted, non-overlapping ``(start, end, replacement)`` edits."""
     if not edits:
@@ -99,19 +126,17 @@ def sub_with_map(regex: re.Pattern[str], repl, text: str) -> tuple[str, PosMap]:
     return apply_edits(text, edits)
 
 
+# JavaScript's whitespace (String.prototype.trim, \s): not quite Python's str.isspace.
+JS_WS_CHARS = ("\t\n\x0b\x0c\r \xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+               "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff")
+
+
 def js_trim_start(text: str) -> str:
-    i = 0
-    while i < len(text) and _JS_WS.match(text, i):
-        i += 1
-    return text[i:]
+    return text.lstrip(JS_WS_CHARS)
 
 
 def js_trim(text: str) -> str:
-    text = js_trim_start(text)
-    j = len(text)
-    while j > 0 and _JS_WS.match(text, j - 1):
-        j -= 1
-    return text[:j]
+    return text.strip(JS_WS_CHARS)
 
 
 def undo_entities(text: str) -> str:

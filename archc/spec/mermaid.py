@@ -88,16 +88,18 @@ class _Locator:
     """Offsets in the preprocessed text -> spans in the original file."""
 
     def __init__(self, original: str, prepared: Any, file: str, line_offset: int) -> None:
+        from archc.spec._mermaid_pre import compose
+
         self.file = file
         self.line_offset = line_offset
-        self.prepared = prepared
-        self.maps = prepared.maps
+        self.pmap = compose(prepared.maps)
+        self.identity = self.pmap.identity
         self.starts = _line_starts(original)
         self.length = len(original)
 
     def original(self, offset: int) -> int:
-        for pmap in reversed(self.maps):
-            offset = pmap(offset)
+        if not self.identity:
+            offset = self.pmap(offset)
         return min(max(offset, 0), self.length)
 
     def line_col(self, original_offset: int) -> tuple[int, int]:
@@ -105,9 +107,16 @@ class _Locator:
         return i + 1 + self.line_offset, original_offset - self.starts[i] + 1
 
     def span(self, offset: int, length: int = 1) -> Span:
+        """A span of ``length`` characters (of the preprocessed text) from ``offset``."""
+        starts = self.starts
         start = self.original(offset)
-        line, col = self.line_col(start)
-        end_line, end_col = self.line_col(self.original(offset + max(length, 1) - 1))
+        i = bisect_right(starts, start) - 1
+        last = self.original(offset + length - 1) if length > 1 else start
+        line = i + 1 + self.line_offset
+        col = start - starts[i] + 1
+        if i + 1 >= len(starts) or last < starts[i + 1]:  # one line: the common case
+            return Span(self.file, line, col, line, col + max(last - start, 0) + 1)
+        end_line, end_col = self.line_col(last)
         return Span(self.file, line, col, end_line, end_col + 1)
 
 
