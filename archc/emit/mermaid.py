@@ -67,22 +67,52 @@ def emit(arch: Architecture, graph: nx.MultiDiGraph) -> EmitResult:
 
 def render(arch: Architecture, components: tuple[Component, ...], flows: tuple[Flow, ...],
            header: str) -> str:
+    """The whole model (or one part of it: flows leaving the part end at a stub per zone)."""
     keep = {c.id for c in components}
+    inner = [f for f in flows if f.initiator in keep and f.target in keep]
     lines = [header, "flowchart TB"]
-    lines += _zone_blocks(arch, components)
-    lines += [INDENT + _node(arch, c) for c in components if c.zone is None]
-    lines += [INDENT + _stub(c) for c in _stubs(arch, flows, keep)]
-    lines += [INDENT + _edge(f) for f in flows]
+    lines += _top_level(arch, components)
+    lines += _boundary(arch, [f for f in flows if f not in inner], keep)
+    lines += [INDENT + _edge(f) for f in inner]
     lines += _classes(arch, components)
     return "\n".join(lines) + "\n"
 
 
-def _zone_blocks(arch: Architecture, components: tuple[Component, ...]) -> list[str]:
+def _top_level(arch: Architecture, components: tuple[Component, ...]) -> list[str]:
+    """Top-level zones and components in the order the diagram declares them."""
     used = _zones_used(arch, components)
+    items: list[tuple[tuple[str, int, int], Zone | Component]] = [
+        (z.span.sort_key(), z) for z in arch.zones if z.parent is None and z.id in used]
+    items += [(c.span.sort_key(), c) for c in components if c.zone is None]
     lines: list[str] = []
-    for zone in arch.zones:
-        if zone.parent is None and zone.id in used:
-            lines += _zone_block(arch, zone, components, used, 1)
+    for _, item in sorted(items, key=lambda i: i[0]):
+        if isinstance(item, Zone):
+            lines += _zone_block(arch, item, components, used, 1)
+        else:
+            lines.append(INDENT + _node(arch, item))
+    return lines
+
+
+def _boundary(arch: Architecture, flows: list[Flow], keep: set[str]) -> list[str]:
+    """Flows to components outside a part, folded into one stub and one edge per zone."""
+    counts: dict[tuple[str, str], int] = {}
+    stubs: dict[str, str] = {}
+    for flow in flows:
+        ends = []
+        for end in (flow.initiator, flow.target):
+            comp = arch.component(end)
+            if end in keep or comp is None:
+                ends.append(end)
+                continue
+            zone = arch.zone(comp.zone) if comp.zone else None
+            stub = f"outside_{_file_id(zone.id if zone else comp.id)}"
+            stubs[stub] = zone.title if zone else comp.title
+            ends.append(stub)
+        counts[(ends[0], ends[1])] = counts.get((ends[0], ends[1]), 0) + 1
+    lines = [f'{INDENT}{sid}["{_text(title)}<br/><small>outside this part</small>"]'
+             for sid, title in sorted(stubs.items())]
+    lines += [f'{INDENT}{a} -->|"{n} flow{"s" if n > 1 else ""}"| {b}'
+              for (a, b), n in sorted(counts.items())]
     return lines
 
 
@@ -95,12 +125,17 @@ def _zones_used(arch: Architecture, components: tuple[Component, ...]) -> set[st
 
 def _zone_block(arch: Architecture, zone: Zone, components: tuple[Component, ...],
                 used: set[str], depth: int) -> list[str]:
+    """A zone with its child zones and components, in the order the diagram declares them."""
     pad = INDENT * depth
     lines = [f'{pad}subgraph {zone.id} ["{_text(_zone_title(zone))}"]']
-    for child in arch.zones:
-        if child.parent == zone.id and child.id in used:
-            lines += _zone_block(arch, child, components, used, depth + 1)
-    lines += [pad + INDENT + _node(arch, c) for c in components if c.zone == zone.id]
+    members: list[tuple[tuple[str, int, int], Zone | Component]] = [
+        (z.span.sort_key(), z) for z in arch.zones if z.parent == zone.id and z.id in used]
+    members += [(c.span.sort_key(), c) for c in components if c.zone == zone.id]
+    for _, member in sorted(members, key=lambda m: m[0]):
+        if isinstance(member, Zone):
+            lines += _zone_block(arch, member, components, used, depth + 1)
+        else:
+            lines.append(pad + INDENT + _node(arch, member))
     lines.append(f"{pad}end")
     return lines
 
@@ -113,16 +148,6 @@ def _zone_title(zone: Zone) -> str:
 
 def _node(arch: Architecture, comp: Component) -> str:
     return f'{comp.id}["{_text(comp.title)}<br/><small>{comp.kind.value}</small>"]'
-
-
-def _stub(comp: Component) -> str:
-    """A component outside the part being drawn, shown so boundary flows keep both ends."""
-    return f'{comp.id}["{_text(comp.title)}<br/><small>elsewhere</small>"]'
-
-
-def _stubs(arch: Architecture, flows: tuple[Flow, ...], keep: set[str]) -> list[Component]:
-    ids = sorted({end for f in flows for end in (f.initiator, f.target)} - keep)
-    return [c for c in (arch.component(i) for i in ids) if c is not None]
 
 
 def _edge(flow: Flow) -> str:
@@ -192,23 +217,49 @@ def _subnet_table(arch: Architecture) -> list[str]:
 
 
 def _split_by_zone(arch: Architecture, header: str) -> list[OutputFile]:
-    """One diagram per top-level zone below the VPC (or cloud), each under Mermaid's limits."""
+    """Parts of the diagram that Mermaid renders with its default limits: one per zone,
+    descending into child zones, and into pages of components, until every part fits."""
     parts: list[OutputFile] = []
-    for zone in _split_zones(arch):
-        inside = {z.id for z in arch.zones if zone in arch.ancestors(z.id)}
-        comps = tuple(c for c in arch.components if c.zone in inside)
-        ids = {c.id for c in comps}
-        flows = tuple(f for f in arch.flows if f.initiator in ids or f.target in ids)
-        parts.append(OutputFile(f"diagrams/zones/{_file_id(zone.id)}.mmd",
-                                render(arch, comps, flows, header)))
+    pending = [(z.id, _subtree_components(arch, z)) for z in arch.zones if z.parent is None]
+    outside = tuple(c for c in arch.components if c.zone is None)
+    if outside:
+        pending.append(("top-level", outside))
+    while pending:
+        name, comps = pending.pop(0)
+        text, flows = _part(arch, comps, header)
+        if _fits(text, flows) or len(comps) == 1:
+            parts.append(OutputFile(f"diagrams/zones/{_file_id(name)}.mmd", text))
+        else:
+            pending[0:0] = _smaller(arch, name, comps)
     return parts
 
 
-def _split_zones(arch: Architecture) -> list[Zone]:
-    vpc = next((z for z in arch.zones if z.role is Role.VPC), None)
-    if vpc is not None:
-        return [z for z in arch.zones if z.parent == vpc.id]
-    return [z for z in arch.zones if z.parent is None]
+def _part(arch: Architecture, comps: tuple[Component, ...],
+          header: str) -> tuple[str, tuple[Flow, ...]]:
+    ids = {c.id for c in comps}
+    flows = tuple(f for f in arch.flows if f.initiator in ids or f.target in ids)
+    return render(arch, comps, flows, header), flows
+
+
+def _fits(text: str, flows: tuple[Flow, ...]) -> bool:
+    return len(flows) <= MAX_EDGES and len(text) <= MAX_TEXT
+
+
+def _subtree_components(arch: Architecture, zone: Zone) -> tuple[Component, ...]:
+    return tuple(c for c in arch.components if zone in arch.ancestors(c.zone))
+
+
+def _smaller(arch: Architecture, name: str,
+             comps: tuple[Component, ...]) -> list[tuple[str, tuple[Component, ...]]]:
+    """Split a part by its child zones; a part with none is cut into halves."""
+    children = [z for z in arch.zones if z.parent == name]
+    if children:
+        split = [(z.id, _subtree_components(arch, z)) for z in children]
+        direct = tuple(c for c in comps if c.zone == name)
+        split += [(f"{name}-direct", direct)] if direct else []
+        return [(n, c) for n, c in split if c]
+    half = len(comps) // 2
+    return [(f"{name}-1", comps[:half]), (f"{name}-2", comps[half:])]
 
 
 def _file_id(zone_id: str) -> str:
