@@ -30,6 +30,9 @@ BASENAME = "architecture"
 SCRIPT_PATH = f"{OUT_DIR}/{BASENAME}.py"
 DOT_PATH = f"{OUT_DIR}/{BASENAME}.dot"
 IMAGE_FORMATS = ("png", "svg")
+# Graphviz lays out ~100 labelled, clustered components in seconds but 1,000 in minutes, and a
+# picture that size is unreadable anyway; above this the DOT is written and rendering skipped.
+MAX_RENDERED_COMPONENTS = 250
 
 # kind -> (module, class) of its `diagrams` icon. The one place icons are chosen.
 ICONS: dict[Kind, tuple[str, str]] = {
@@ -172,6 +175,13 @@ def emit(arch: Architecture, graph: nx.MultiDiGraph) -> EmitResult:
         return EmitResult(tuple(files), (built,))
     files.append(OutputFile(DOT_PATH, built.dot))
     files += [OutputFile(f"{OUT_DIR}/{rel}", data) for rel, data in built.icons.items()]
+    if len(arch.components) > MAX_RENDERED_COMPONENTS:
+        skipped = d.warning(
+            "ARC504", f"{len(arch.components)} components are more than one picture can show: "
+                      f"skipped {OUT_DIR}/{BASENAME}.png and .svg ({DOT_PATH} was written)", None,
+            hint=f"render parts yourself, e.g. `dot -Tsvg {DOT_PATH}`, or view the per-zone "
+                 "Mermaid files under diagrams/zones/")
+        return EmitResult(tuple(sorted(files, key=lambda f: f.path)), (skipped,))
     images, diags = render.render_images(built, BASENAME, IMAGE_FORMATS)
     files += [OutputFile(f"{OUT_DIR}/{BASENAME}.{fmt}", data) for fmt, data in images.items()]
     return EmitResult(tuple(sorted(files, key=lambda f: f.path)), tuple(diags))

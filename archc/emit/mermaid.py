@@ -70,9 +70,10 @@ def render(arch: Architecture, components: tuple[Component, ...], flows: tuple[F
     """The whole model (or one part of it: flows leaving the part end at a stub per zone)."""
     keep = {c.id for c in components}
     inner = [f for f in flows if f.initiator in keep and f.target in keep]
+    crossing = [f for f in flows if f.initiator not in keep or f.target not in keep]
     lines = [header, "flowchart TB"]
     lines += _top_level(arch, components)
-    lines += _boundary(arch, [f for f in flows if f not in inner], keep)
+    lines += _boundary(arch, crossing, keep)
     lines += [INDENT + _edge(f) for f in inner]
     lines += _classes(arch, components)
     return "\n".join(lines) + "\n"
