@@ -28,5 +28,5 @@ def test_large_models_skip_rendering_with_a_warning(tmp_path: Path,
     result = diagram.emit(arch, to_graph(arch))
     paths = {f.path for f in result.files}
     assert diagram.DOT_PATH in paths and diagram.SCRIPT_PATH in paths
-    assert not any(p.endswith((".png", ".svg")) for p in paths)
+    assert not {"diagrams/architecture.png", "diagrams/architecture.svg"} & paths
     assert [x.code for x in result.diagnostics] == ["ARC504"]
