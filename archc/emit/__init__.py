@@ -36,9 +36,11 @@ Emitter = Callable[[Architecture, nx.MultiDiGraph], EmitResult]
 
 def _registry() -> dict[str, Emitter]:
     """name -> emitter; imported lazily so `archc --help` stays fast."""
-    from archc.emit import diagram, mermaid
+    from archc.emit import diagram, mermaid, security_report, terraform
 
     return {
+        "terraform": terraform.emit,
+        "security": security_report.emit,
         "mermaid": mermaid.emit,
         "diagram": diagram.emit,
     }

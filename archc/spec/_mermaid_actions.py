@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from archc.spec._mermaid_db import DirItem, FlowDB, LinkInfo, TextObj
-from archc.spec._mermaid_lexer import Tok, first_nonspace
+from archc.spec._mermaid_fastlex import G_ID1, G_ID2, G_LINK, G_LSTR, G_LTXT, SHAPE_OF
 from archc.spec._mermaid_pre import js_trim
+from archc.spec._mermaid_tokens import Tok, first_nonspace
 
 _DIRECTIONS = {"DIRECTION_TB": "TB", "DIRECTION_BT": "BT", "DIRECTION_RL": "RL",
                "DIRECTION_LR": "LR", "DIRECTION_TD": "TD"}
@@ -55,8 +56,22 @@ def destruct_end_link(raw: str) -> tuple[str, str, int]:
     return kind, stroke, length
 
 
+_DESTRUCTED: dict[tuple[str, str | None], tuple[str, str, int | None]] = {}
+
+
 def destruct_link(end_raw: str, start_raw: str | None = None) -> tuple[str, str, int | None]:
-    """FlowDB.destructLink: arrow type, stroke and length of a link token (pair)."""
+    """FlowDB.destructLink: arrow type, stroke and length of a link token (pair).
+    Memoised: a diagram uses a handful of distinct arrows thousands of times."""
+    key = (end_raw, start_raw)
+    found = _DESTRUCTED.get(key)
+    if found is None:
+        found = _destruct_link(end_raw, start_raw)
+        if len(_DESTRUCTED) < 4096:
+            _DESTRUCTED[key] = found
+    return found
+
+
+def _destruct_link(end_raw: str, start_raw: str | None) -> tuple[str, str, int | None]:
     kind, stroke, length = destruct_end_link(end_raw)
     if start_raw is None:
         return kind, stroke, length
@@ -78,6 +93,12 @@ def _link_info(end: Tok, start: Tok | None, first: Tok, link_id: str | None = No
     kind, stroke, length = destruct_link(end.value, start.value if start is not None else None)
     last = end.pos + len(end.value.rstrip())
     return LinkInfo(kind, stroke, length, first_nonspace(first), last, None, link_id)
+
+
+def _merged_link(tok: Any) -> LinkInfo:
+    info = _link_info(tok.end, tok.start, tok)
+    info.text = TextObj(tok.label.value, tok.label_type, tok.label.pos)
+    return info
 
 
 def _ids(nodes: list[Tok]) -> list[tuple[str, int]]:
@@ -114,6 +135,59 @@ class Actions:
         doc = c[0]
         doc.append([t.value for t in c[1][1]])
         return doc
+
+    def document_stmt(self, c: list[Any]) -> list[Any]:
+        """A fast-path line: the actions `vertex_statement` would run, in its order
+        (first vertex; then per link: target vertex, then the edge)."""
+        doc, stmt = c[0], c[1]
+        if stmt.match is not None:
+            doc.append(self._simple_stmt(stmt.match, stmt.groups))
+            return doc
+        vertices = stmt.vertices
+        add_link = self.db.add_link
+        self._vertex_tok(vertices[0])
+        for i, link in enumerate(stmt.links):
+            source, target = vertices[i], vertices[i + 1]
+            self._vertex_tok(target)
+            info = _link_info(link, None, link) if link.type == "LINK" else _merged_link(link)
+            add_link([(source.value, source.pos)], [(target.value, target.pos)], info)
+        doc.append([v.value for v in reversed(vertices)])
+        return doc
+
+    def _simple_stmt(self, m: Any, g: tuple[Any, ...]) -> list[str]:
+        # g = m.groups() is 0-based; m.start() counts groups from 1
+        start = m.start
+        first = self._simple_vertex(start, g, G_ID1)
+        if g[G_LINK] is None:
+            return [first]
+        second = self._simple_vertex(start, g, G_ID2)
+        link = g[G_LINK]
+        kind, stroke, length = destruct_link(link)
+        pos = start(G_LINK + 1)
+        lead = len(link) - len(link.lstrip())
+        info = LinkInfo(kind, stroke, length, pos + lead, pos + len(link.rstrip()))
+        if g[G_LSTR] is not None:
+            info.text = TextObj(g[G_LSTR], "string", start(G_LSTR + 1))
+        elif g[G_LTXT] is not None:
+            info.text = TextObj(g[G_LTXT], "text", start(G_LTXT + 1))
+        self.db.add_link([(first, start(G_ID1 + 1))], [(second, start(G_ID2 + 1))], info)
+        return [second, first]
+
+    def _simple_vertex(self, start: Any, g: tuple[Any, ...], base: int) -> str:
+        vid = g[base]
+        open_ = g[base + 1]
+        if open_ is None:
+            self.db.add_vertex(vid, start(base + 1))
+        else:
+            shape = SHAPE_OF[(open_, g[base + 4])]
+            if g[base + 2] is not None:
+                text = TextObj(g[base + 2], "string", start(base + 3))
+            else:
+                text = TextObj(g[base + 3], "text", start(base + 4))
+            self.db.add_vertex(vid, start(base + 1), text, shape)
+        if g[base + 5] is not None:
+            self.db.set_class(vid, g[base + 5])
+        return vid
 
     def document_keep(self, c: list[Any]) -> list[Any]:
         return c[0]  # style/class/click/linkStyle statements add nothing (jison: [])
@@ -241,7 +315,10 @@ class Actions:
         return c[0]
 
     def node_vertex(self, c: list[Any]) -> list[Tok]:
-        tok = c[0]
+        self._vertex_tok(c[0])
+        return [c[0]]
+
+    def _vertex_tok(self, tok: Any) -> None:
         content = tok.content
         if content is None:
             self.db.add_vertex(tok.value, tok.pos)
@@ -250,7 +327,6 @@ class Actions:
             self.db.add_vertex(tok.value, tok.pos, text, tok.shape)
         if tok.cls is not None:
             self.db.set_class(tok.value, tok.cls.value)
-        return [tok]
 
     def node_single(self, c: list[Any]) -> list[Tok]:
         return [c[0]]
@@ -313,10 +389,7 @@ class Actions:
         return info
 
     def link_merged(self, c: list[Any]) -> LinkInfo:
-        tok = c[0]
-        info = _link_info(tok.end, tok.start, tok)
-        info.text = TextObj(tok.label.value, tok.label_type, tok.label.pos)
-        return info
+        return _merged_link(c[0])
 
     def arrow_text(self, c: list[Any]) -> TextObj:
         return c[1]

@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from archc.spec._mermaid_lexer import JS_WS_RE
-from archc.spec._mermaid_pre import js_trim
+from archc.spec._mermaid_pre import JS_WS_CHARS, js_trim
+from archc.spec._mermaid_rules import JS_WS_RE
 from archc.spec._mermaid_shapes import VALID_SHAPES
 from archc.spec._mermaid_url import format_url
 from archc.spec._mermaid_yaml import YamlError
@@ -26,6 +26,7 @@ from archc.spec._mermaid_yaml import load as load_yaml
 
 _INTERNAL_KEYS = ("laneRole", "laneIndex", "drawnExtent")
 UNDEFINED: Any = object()  # JavaScript's `undefined`, where it differs from null
+_HANDLED: Any = object()
 
 
 @dataclass(slots=True)
@@ -55,13 +56,15 @@ class DirItem:
 
 @dataclass(slots=True)
 class Problem:
-    """A semantic error: where mermaid's FlowDB would throw."""
+    """A semantic error: where mermaid's FlowDB would throw. ``word``: a name to point
+    at if it occurs shortly after ``pos`` (e.g. the bad shape in ``@{ shape: x }``)."""
 
     code: str
     message: str
     pos: int
     length: int
     hint: str | None = None
+    word: str | None = None
 
 
 @dataclass(slots=True)
@@ -135,7 +138,10 @@ def js_number(value: Any) -> float | int:
         if not text:
             return 0
         try:
-            number = float(text) if not text.lower().startswith(("0x", "0o", "0b")) else int(text, 0)
+            if text.lower().startswith(("0x", "0o", "0b")):
+                number: float | int = int(text, 0)
+            else:
+                number = float(text)
         except ValueError:
             return float("nan")
         return int(number) if isinstance(number, float) and number.is_integer() else number
@@ -208,27 +214,33 @@ class FlowDB:
     def add_vertex(self, vid: str, pos: int, text: TextObj | None = None, shape: str | None = None,
                    styles: list[str] | None = None, props: dict[str, str] | None = None,
                    metadata: str | None = None, meta_pos: int = 0) -> None:
-        if not vid or not js_trim(vid):
+        if not vid or vid[0] in JS_WS_CHARS and not js_trim(vid):
             return
         doc = UNDEFINED
         if metadata is not None:
-            ok, doc = self._load_shape_data(metadata, meta_pos)
-            if not ok:
+            doc = self._shape_data_for(vid, metadata, meta_pos)
+            if doc is _HANDLED:
                 return
-        sg = self.sg_lookup.get(vid)
-        if sg is not None and js_truthy(doc):
-            if isinstance(doc, dict) and doc:
-                sg.metadata.update(doc)
-            return
         edge = self.edge_by_id.get(vid)
-        if edge is not None:
+        if edge is not None:  # an id naming an edge configures the edge (`e1@{...}`)
             if isinstance(doc, dict):
                 self._apply_edge_doc(edge, doc)
             return
         vertex = self.vertices.get(vid)
         if vertex is None:
             vertex = self.vertices[vid] = Vertex(vid, pos)
-        self._apply_vertex_text(vertex, text)
+        self._define(vertex, text, shape, styles, props)
+        if doc is not UNDEFINED:
+            self._apply_vertex_doc(vertex, doc, meta_pos)
+
+    def _define(self, vertex: Vertex, text: TextObj | None, shape: str | None,
+                styles: list[str] | None, props: dict[str, str] | None) -> None:
+        if text is not None:
+            vertex.label_type = text.type
+            vertex.text = _strip_quotes(js_trim(text.text))
+            vertex.label_pos = text.pos
+        elif vertex.text is None:
+            vertex.text = vertex.id
         if shape is not None:
             vertex.type = shape
         if styles:
@@ -237,16 +249,19 @@ class FlowDB:
             vertex.props = dict(props) if props else {}
         elif props:
             vertex.props.update(props)
-        if doc is not UNDEFINED:
-            self._apply_vertex_doc(vertex, doc, meta_pos)
 
-    def _apply_vertex_text(self, vertex: Vertex, text: TextObj | None) -> None:
-        if text is not None:
-            vertex.label_type = text.type
-            vertex.text = _strip_quotes(js_trim(text.text))
-            vertex.label_pos = text.pos
-        elif vertex.text is None:
-            vertex.text = vertex.id
+    def _shape_data_for(self, vid: str, metadata: str, pos: int) -> Any:
+        """The parsed ``@{...}`` for ``vid``, or _HANDLED when nothing more is to be done:
+        invalid YAML (mermaid throws) or data for an already defined subgraph."""
+        ok, doc = self._load_shape_data(metadata, pos)
+        if not ok:
+            return _HANDLED
+        sg = self.sg_lookup.get(vid)
+        if sg is not None and js_truthy(doc):
+            if isinstance(doc, dict) and doc:
+                sg.metadata.update(doc)
+            return _HANDLED
+        return doc
 
     def _load_shape_data(self, metadata: str, pos: int) -> tuple[bool, Any]:
         """Mermaid wraps one-line data in braces and parses it as YAML (JSON schema)."""
@@ -255,7 +270,7 @@ class FlowDB:
             present, doc = load_yaml(yaml_text)
         except YamlError as exc:
             self._problem("ARC113", f"invalid @{{...}} shape data: {exc}", pos, 2,
-                          "write it as YAML key/value pairs, e.g. A@{ shape: rect, label: \"API\" }")
+                          'write YAML key/value pairs, e.g. A@{ shape: rect, label: "API" }')
             return False, None
         if not present:
             return True, UNDEFINED
@@ -296,8 +311,9 @@ class FlowDB:
             if not js_truthy(value):
                 continue
             vertex.extra[key] = value
-            if key in ("icon", "img") and self._label_blank(label, pos) and vertex.text == vertex.id:
-                vertex.text = ""
+            if key in ("icon", "img") and self._label_blank(label, pos) \
+                    and vertex.text == vertex.id:
+                vertex.text = ""  # an icon/image without a label shows no id
         if js_truthy(doc.get("w")):
             vertex.extra["assetWidth"] = js_number(doc["w"])
         if js_truthy(doc.get("h")):
@@ -318,9 +334,9 @@ class FlowDB:
                           "e.g. A@{ shape: rect }")
         elif shape != shape.lower() or "_" in shape:
             self._problem("ARC111", f"unknown shape '{shape}': shape names are lowercase, "
-                          "without underscores", pos, 2, _shape_hint(shape))
+                          "without underscores", pos, 2, _shape_hint(shape), shape)
         elif shape not in VALID_SHAPES:
-            self._problem("ARC111", f"unknown shape '{shape}'", pos, 2, _shape_hint(shape))
+            self._problem("ARC111", f"unknown shape '{shape}'", pos, 2, _shape_hint(shape), shape)
         else:
             vertex.type = shape
 
@@ -379,10 +395,16 @@ class FlowDB:
         if idx is not None and idx < len(self.edges):
             return self.edges[idx]
         count = len(self.edges)
-        valid = f"0..{count - 1}" if count else "none: the diagram has no edges yet"
-        self._problem("ARC112", f"linkStyle index {position} is out of range (there are "
-                      f"{count} edges before this line)", pos, length,
-                      f"edges are numbered from 0 in the order they are written; valid: {valid}")
+        valid = f"0 to {count - 1}" if count else "none, no edge is defined before this line"
+        if idx is None:
+            message = f"linkStyle index {position} is not a plain number (no leading zeros)"
+        else:
+            plural = "edge is" if count == 1 else "edges are"
+            message = (f"linkStyle index {position} is out of range: {count} {plural} defined "
+                       "before this line")
+        self._problem("ARC112", message, pos, length,
+                      f"edges are numbered from 0 in the order they are written; valid: {valid}",
+                      position)
         return None
 
     # -- classes, styles, clicks --------------------------------------------------------
@@ -482,8 +504,8 @@ class FlowDB:
         return False
 
     def _problem(self, code: str, message: str, pos: int, length: int,
-                 hint: str | None = None) -> None:
-        self.problems.append(Problem(code, message, pos, length, hint))
+                 hint: str | None = None, word: str | None = None) -> None:
+        self.problems.append(Problem(code, message, pos, length, hint, word))
 
 
 def _uniq(items: list[Any]) -> tuple[list[str], str | None]:

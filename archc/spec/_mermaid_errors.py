@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from archc.spec._mermaid_lexer import LexError, LexRun, Tok
+from archc.spec._mermaid_lexer import LexError, LexRun
+from archc.spec._mermaid_tokens import Tok
 
 LINK_HINT = ("valid links: --> --- -.-> ==> ~~~ --o --x <-->, longer forms like ---> or "
              "-..->, and labels as A -->|text| B or A -- text --> B")
@@ -34,6 +35,10 @@ _OPENER_NAMES = {"text": "bracket", "string": "quote", "md_string": "markdown qu
                  "shapeDataStr": "quote", "acc_descr_multiline": "'accDescr {'",
                  "callbackargs": "'('"}
 _EDGE_TEXT = {"edgeText": "--", "thickEdgeText": "==", "dottedEdgeText": "-."}
+# opening stroke -> (links that close it, example closing link, the arrow with a pipe label)
+_INLINE_FORMS = {"--": ("-->, ---, --o or --x", "-->", "-->"),
+                 "==": ("==>, ===, ==o or ==x", "==>", "==>"),
+                 "-.": (".-> or .-", ".->", "-.->")}
 
 
 @dataclass(slots=True)
@@ -71,6 +76,11 @@ def _lex_failure(exc: LexError, run: LexRun) -> Failure:
                        "unless it is quoted", pos, 2,
                        f'quote the text (A {_EDGE_TEXT[cond]} "a -- b" --> B) or use a pipe '
                        "label (A -->|a -- b| B)", opener)
+    if cond == "INITIAL" and char in "-=.<>~":
+        arrow = _ARROWISH.match(text, pos)
+        if arrow is not None and len(arrow.group()) >= 2:
+            return Failure("ARC107", f"unknown link syntax '{arrow.group()}'", pos,
+                           len(arrow.group()), LINK_HINT, pos)
     if cond == "INITIAL" and not char.isspace():
         return Failure("ARC114", f"character {char!r} cannot be used in a node id or "
                        "statement", pos, 1,
@@ -98,12 +108,11 @@ def _unclosed(run: LexRun) -> Failure:
     char = run.text[pos:pos + 1]
     if cond in _EDGE_TEXT:
         stroke = _EDGE_TEXT[cond]
-        closing = {"--": "-->, ---, --o or --x", "==": "==>, ===, ==o or ==x",
-                   "-.": ".->, .- "}[stroke]
+        closing, close_example, arrow = _INLINE_FORMS[stroke]
         return Failure("ARC117", f"inline edge text opened with '{stroke}' is never closed "
                        f"by a matching link ({closing})", pos, 2,
-                       "use the same stroke on both sides (A == text ==> B) or a pipe label "
-                       "(A ==>|text| B)", pos)
+                       f"use the same stroke on both sides (A {stroke} text {close_example} B) "
+                       f"or a pipe label (A {arrow}|text| B)", pos)
     what = _OPENER_NAMES.get(cond, "bracket")
     if what == "bracket":
         what = f"bracket '{char}'"
@@ -129,6 +138,9 @@ def _header_failure(token: Tok) -> Failure:
 
 
 def _token_failure(token: Tok, run: LexRun, expected: set[str]) -> Failure:
+    label = _label_across_lines(token, run)
+    if label is not None:
+        return label
     for check in (_end_keyword, _trailing_comment, _nested_quote, _bracket_in_label,
                   _bad_link, _keyword_as_id):
         failure = check(token, run, expected)
@@ -136,6 +148,20 @@ def _token_failure(token: Tok, run: LexRun, expected: set[str]) -> Failure:
             return failure
     return Failure("ARC101", f"unexpected {_describe(token)}", token.pos,
                    max(len(token.value.strip()), 1), _expected_hint(expected), token.pos)
+
+
+def _label_across_lines(token: Tok, run: LexRun) -> Failure | None:
+    """An error inside a label that started on an earlier line: almost always the label's
+    closing bracket or quote is missing, so say that, at the opener."""
+    text = run.text
+    for cond, pos in run.openers_at(token.pos):
+        if cond in _OPENER_NAMES or cond in _EDGE_TEXT:
+            if "\n" in text[pos:token.pos]:
+                probe = LexRun(text)
+                probe.openers = [(cond, pos)]
+                return _unclosed(probe)
+            return None
+    return None
 
 
 def _end_keyword(token: Tok, run: LexRun, expected: set[str]) -> Failure | None:
@@ -162,8 +188,10 @@ def _nested_quote(token: Tok, run: LexRun, expected: set[str]) -> Failure | None
         return None
     if run.before.type not in ("STR", "TEXT", "MD_STR", "EDGE_TEXT"):
         return None
-    pos = token.pos - 1 if token.pos > 0 else token.pos
-    return Failure("ARC118", 'a label cannot contain a double quote (") ', pos, 1,
+    # point at the quote that ended the string too early
+    inner = run.before.pos if run.before.type == "TEXT" else token.pos
+    pos = max(inner - 1, 0)
+    return Failure("ARC118", 'a quoted label cannot contain a double quote (")', pos, 1,
                    "write #quot; for a double quote inside a label", token.pos)
 
 
@@ -197,7 +225,7 @@ def _keyword_as_id(token: Tok, run: LexRun, expected: set[str]) -> Failure | Non
     word = _KEYWORDS.get(token.type)
     if word is None:
         return None
-    return Failure("ARC120", f"'{token.value.strip()}' is a keyword ({word}) and cannot be "
+    return Failure("ARC120", f"'{token.value.strip()}' is a Mermaid keyword and cannot be "
                    "used as a node id here", token.pos, len(token.value.strip()),
                    "rename the node, e.g. add a suffix, and put the word in its label",
                    token.pos)

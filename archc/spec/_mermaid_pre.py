@@ -20,7 +20,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from archc.spec._mermaid_lexer import NOT_S, S
+from archc.spec._mermaid_rules import NOT_S, S
 
 _JS_WS = re.compile(f"{S}")
 _LINE_START = "(?:\\A|(?<=[\\n\\r\\u2028\\u2029]))"  # JS `^` with the m flag
@@ -32,6 +32,9 @@ _DIRECTIVE = re.compile(
     re.ASCII | re.IGNORECASE,
 )
 _COMMENT = re.compile(f"{_LINE_START}{S}*%%(?!\\{{)[^\\n]+\\n?")
+# The same with `^`: Python's multi-line `^` only follows "\n", JS's also "\r", U+2028 and
+# U+2029, so this faster form is used when the text has none of those.
+_COMMENT_LF = re.compile(f"^{S}*%%(?!\\{{)[^\\n]+\\n?", re.MULTILINE)
 _STYLE_SEMI = re.compile(f"style[^\\n\\r\\u2028\\u2029]*:{NOT_S}*#[^\\n\\r\\u2028\\u2029]*;")
 _CLASSDEF_SEMI = re.compile(f"classDef[^\\n\\r\\u2028\\u2029]*:{NOT_S}*#[^\\n\\r\\u2028\\u2029]*;")
 _ENTITY = re.compile(r"#\w+;", re.ASCII)
@@ -206,15 +209,37 @@ def _strip_any_comments(text: str) -> str:
     return _ANY_COMMENT.sub("", text)
 
 
+def _head(text: str) -> str:
+    """The start of ``text`` as ``stripAnyComments`` leaves it, up to the first line with
+    content: all that the anchored detectors (``^\\s*flowchart``...) look at."""
+    out = []
+    pos = 0
+    while pos < len(text):
+        nl = text.find("\n", pos)
+        line = text[pos:nl if nl != -1 else len(text)]
+        cut = line.find("%%")
+        if cut != -1 and nl != -1:
+            line = line[:cut]
+        out.append(line + "\n")
+        if js_trim(line) or nl == -1:
+            break
+        pos = nl + 1
+    return "".join(out)
+
+
 def detect_type(text: str) -> str | None:
     """Mermaid's ``detectType`` restricted to what matters here; None = not a flowchart."""
     fm = match_front_matter(text)
-    text = _strip_any_comments(_DIRECTIVE.sub("", text[fm.length:] if fm else text))
-    if _ELK_DETECTOR.match(text):
+    if fm:
+        text = text[fm.length:]
+    if "%%{" in text:
+        text = _DIRECTIVE.sub("", text)
+    head = _head(text)
+    if _ELK_DETECTOR.match(head):
         return "flowchart-elk"
-    if _C4_DETECTOR.search(text):
+    if "C4" in text and _C4_DETECTOR.search(_strip_any_comments(text)):
         return None
-    if _FLOWCHART_DETECTOR.match(text):
+    if _FLOWCHART_DETECTOR.match(head):
         return "flowchart-v2"
     return None
 
@@ -242,7 +267,8 @@ def _cleanup_text(text: str) -> tuple[str, PosMap]:
     text, pmap = sub_with_map(re.compile(r"\r\n?"), "\n", text)
 
     def attrs(m: re.Match[str]) -> str:
-        return "<" + m.group(1) + _HTML_ATTR.sub(lambda a: "='" + a.group(1) + "'", m.group(2)) + ">"
+        quoted = _HTML_ATTR.sub(lambda a: "='" + a.group(1) + "'", m.group(2))
+        return "<" + m.group(1) + quoted + ">"
 
     if "<" in text:
         text = _HTML_TAG.sub(attrs, text)  # same length: no map needed
@@ -250,7 +276,10 @@ def _cleanup_text(text: str) -> tuple[str, PosMap]:
 
 
 def _remove_comments(text: str) -> tuple[str, list[PosMap]]:
-    text, pmap = sub_with_map(_COMMENT, "", text)
+    pmap = PosMap()
+    if "%%" in text:
+        slow = "\r" in text or "\u2028" in text or "\u2029" in text
+        text, pmap = sub_with_map(_COMMENT if slow else _COMMENT_LF, "", text)
     trimmed = js_trim_start(text)
     return trimmed, [pmap, PosMap([0], [len(text) - len(trimmed)])]
 

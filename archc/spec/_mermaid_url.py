@@ -53,7 +53,8 @@ def _decode_html(text: str) -> str:
 def sanitize_url(url: str) -> str:
     decoded = _decode_uri(url.strip(_JS_WS))
     while True:
-        decoded = _WS_ESCAPE.sub("", _CTRL.sub("", _HTML_CTRL_ENTITY.sub("", _decode_html(decoded))))
+        decoded = _HTML_CTRL_ENTITY.sub("", _decode_html(decoded))
+        decoded = _WS_ESCAPE.sub("", _CTRL.sub("", decoded))
         decoded = _decode_uri(decoded.strip(_JS_WS))
         if not (_CTRL.search(decoded) or _HTML_ENTITIES.search(decoded)
                 or _HTML_CTRL_ENTITY.search(decoded) or _WS_ESCAPE.search(decoded)):

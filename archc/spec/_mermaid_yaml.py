@@ -108,5 +108,8 @@ def load(text: str) -> tuple[bool, Any]:
             return True, loader.construct_document(node)
         finally:
             loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        parts = [p for p in (exc.context, exc.problem) if p]
+        raise YamlError(", ".join(parts) or "not valid YAML") from exc
     except yaml.YAMLError as exc:
         raise YamlError(str(exc).replace("\n", " ")) from exc

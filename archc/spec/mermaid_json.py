@@ -4,13 +4,14 @@
 (``lib.mjs`` ``normalize``); ``dumps_oracle_json`` renders it like
 ``JSON.stringify(obj, null, 2) + "\\n"``: two-space indent, ``[]``/``{}`` for empty
 containers, UTF-8 text (no ``\\u`` escapes), and numbers printed the JavaScript way
-(``48``, not ``48.0``; NaN/Infinity as ``null``).
+(``48``, not ``48.0``; NaN/Infinity as ``null``). The encoder is written out because
+``json.dumps(indent=2)`` runs in pure Python and was slower than parsing the diagram.
 """
 
 from __future__ import annotations
 
-import json
 import math
+from json.encoder import encode_basestring as _encode_str  # C: escapes like JSON.stringify
 from typing import Any
 
 from archc.spec.flowchart import Flowchart, FlowEdge, FlowNode, FlowSubgraph
@@ -101,21 +102,65 @@ def _subgraph(s: FlowSubgraph) -> dict[str, Any]:
     }
 
 
-def _js_values(obj: Any) -> Any:
-    """Floats as JSON.stringify prints them: integral ones without ".0", NaN/inf as null."""
-    if isinstance(obj, float):
-        if math.isnan(obj) or math.isinf(obj):
-            return None
-        if obj.is_integer() and abs(obj) < 1e21:
-            return int(obj)
-        return obj
-    if isinstance(obj, dict):
-        return {k: _js_values(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_js_values(v) for v in obj]
-    return obj
+def _js_number(value: float | int) -> str:
+    """A number as JSON.stringify prints it (integral floats without ".0", ``1e-7``,
+    NaN and infinities as ``null``)."""
+    if isinstance(value, int):
+        return str(value)
+    if math.isnan(value) or math.isinf(value):
+        return "null"
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    text = repr(value)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{'-' if exponent.startswith('-') else '+'}{int(exponent.lstrip('+-'))}"
+    return text
+
+
+def _encode(obj: Any, indent: str, out: list[str]) -> None:
+    """Append ``obj`` formatted like ``JSON.stringify(obj, null, 2)`` at ``indent``."""
+    if isinstance(obj, str):
+        out.append(_encode_str(obj))
+    elif obj is None:
+        out.append("null")
+    elif obj is True:
+        out.append("true")
+    elif obj is False:
+        out.append("false")
+    elif isinstance(obj, (int, float)):
+        out.append(_js_number(obj))
+    elif isinstance(obj, dict):
+        if not obj:
+            out.append("{}")
+            return
+        inner = indent + "  "
+        out.append("{")
+        sep = "\n"
+        for key, value in obj.items():
+            out.append(f"{sep}{inner}{_encode_str(str(key))}: ")
+            _encode(value, inner, out)
+            sep = ",\n"
+        out.append(f"\n{indent}}}")
+    elif isinstance(obj, (list, tuple)):
+        if not obj:
+            out.append("[]")
+            return
+        inner = indent + "  "
+        out.append("[")
+        sep = "\n"
+        for value in obj:
+            out.append(sep + inner)
+            _encode(value, inner, out)
+            sep = ",\n"
+        out.append(f"\n{indent}]")
+    else:
+        raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
 def dumps_oracle_json(obj: Any) -> str:
-    """``JSON.stringify(obj, null, 2) + "\\n"``."""
-    return json.dumps(_js_values(obj), ensure_ascii=False, indent=2) + "\n"
+    """``JSON.stringify(obj, null, 2) + "\\n"`` (the oracle's ``--out-dir`` bytes)."""
+    out: list[str] = []
+    _encode(obj, "", out)
+    out.append("\n")
+    return "".join(out)

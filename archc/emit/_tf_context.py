@@ -1,0 +1,87 @@
+"""Assemble the Terraform template context (templates/terraform/CONTEXT.md) from the IR.
+
+Each topic module computes its part from the IR alone; this one puts them in the shape the
+templates read and collects the diagnostics. Lists are sorted by id, so the same IR always
+gives the same context, byte for byte once rendered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from archc import diagnostics as d
+from archc.emit import _tf_compute, _tf_data, _tf_edge, _tf_eks, _tf_envs, _tf_iam, _tf_pins
+from archc.emit._tf_common import View
+from archc.emit._tf_network import max_az_count, network
+from archc.emit.security_groups import security_group_rules, security_groups
+from archc.model import Architecture
+
+SCHEMA_VERSION = 2
+# Terraform state: old state versions are kept 90 days; the state key is kept 30 days after
+# deletion is scheduled (the KMS maximum is 30).
+STATE_NONCURRENT_DAYS = 90
+# S3 native locking (Terraform >= 1.10) when the overlay does not choose; DynamoDB locking is
+# deprecated by Terraform.
+DEFAULT_LOCKING = "lockfile"
+
+
+def build_context(arch: Architecture) -> tuple[dict[str, Any], list[d.Diagnostic]]:
+    v = View(arch)
+    platform = _platform(v)
+    uses = ({"eks"} if platform["eks"] else set()) | ({"secrets"} if platform["secrets"]
+                                                       else set())
+    context = {
+        "schema_version": SCHEMA_VERSION,
+        "generated_from": list(arch.inputs),
+        "project": {"name": arch.project, "description": f"{v.project_title} platform"},
+        "terraform": _tf_pins.terraform(uses),
+        "modules": _tf_pins.modules(),
+        "state": _state(v),
+        "environments": _tf_envs.environments(v, platform),
+        "platform": platform,
+    }
+    return context, v.diags
+
+
+def _platform(v: View) -> dict[str, Any]:
+    rules, diags = security_group_rules(v.arch)
+    v.diags += diags
+    bucket_list, log_bucket = _tf_data.buckets(v)
+    edge = _tf_edge.edge(v)
+    platform: dict[str, Any] = {
+        "max_az_count": max_az_count(v),
+        "network": network(v, rules),
+        "log_groups": _tf_data.log_groups(v),
+        "security_groups": security_groups(v.arch),
+        "security_group_rules": rules,
+        "bastion": _tf_compute.bastion(v),
+        "instances": _tf_compute.instances(v),
+        "autoscaling_groups": _tf_compute.autoscaling_groups(v),
+        "load_balancers": _tf_compute.load_balancers(v, log_bucket),
+        "eks": _tf_eks.eks(v),
+        "databases": _tf_data.databases(v),
+        "buckets": bucket_list,
+        "access_log_bucket": log_bucket,
+        "secrets": _tf_data.secrets(v),
+        "dns": edge.dns, "certificates": edge.certificates, "cdn": edge.cdn, "waf": edge.waf,
+    }
+    platform["iam"] = {"instance_roles": _tf_iam.instance_roles(v),
+                       "irsa_roles": _tf_iam.irsa_roles(v),
+                       "policies": _tf_iam.policies(v, platform)}
+    platform["kms_keys"] = _tf_data.kms_keys(v, platform)
+    return platform
+
+
+def _state(v: View) -> dict[str, Any]:
+    project = v.arch.project
+    return {
+        "bucket": str(v.arch.state.get("bucket") or f"{project}-tfstate"),
+        "region": v.arch.region,
+        "locking": str(v.arch.state.get("locking") or DEFAULT_LOCKING),
+        "dynamodb_table": f"{project}-tfstate-lock",
+        "kms_alias": f"alias/{project}-tfstate",
+        "kms_deletion_window_in_days": _tf_data.KMS_DELETION_WINDOW_DAYS,
+        "kms_policy_checkov_skips": [dict(s) for s in _tf_data.KMS_POLICY_SKIPS],
+        "noncurrent_version_expiration_days": STATE_NONCURRENT_DAYS,
+        "default_tags": {"ManagedBy": "archc", "Project": project, "Purpose": "terraform-state"},
+    }

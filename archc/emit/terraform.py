@@ -1,0 +1,51 @@
+"""Terraform: one shared platform module, a root per environment, and the state bootstrap.
+
+The context the templates read (templates/terraform/CONTEXT.md) is computed from the IR by
+`_tf_context.build_context`; this module only renders every template with it:
+
+* ``X.j2`` -> ``terraform/X``; partials (``_*``) are not rendered;
+* ``envs/_env/*.j2`` -> ``terraform/envs/<env>/*`` once per environment (``env`` bound).
+
+Diagnostics ARC510-ARC529 (`TERRAFORM_CODES`) say what the IR asks for that Terraform cannot
+express, or what archc had to assume; they are returned, never raised.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from archc.emit import EmitResult, OutputFile
+from archc.emit._jinja import environment, template_names
+from archc.emit._tf_common import TERRAFORM_CODES
+from archc.emit._tf_context import build_context
+from archc.model import Architecture
+
+OUT_DIR = "terraform"
+ENV_DIR = "envs/_env/"
+TEMPLATES = "terraform"
+
+__all__ = ["TERRAFORM_CODES", "emit", "render"]
+
+
+def emit(arch: Architecture, graph: nx.MultiDiGraph) -> EmitResult:
+    context, diags = build_context(arch)
+    files = tuple(OutputFile(f"{OUT_DIR}/{path}", text) for path, text in render(context).items())
+    return EmitResult(files, tuple(diags))
+
+
+def render(context: dict[str, Any]) -> dict[str, str]:
+    """{path relative to terraform/: text} for every template, sorted by path."""
+    jinja = environment(TEMPLATES)
+    out: dict[str, str] = {}
+    for name in template_names(TEMPLATES):
+        template = jinja.get_template(name)
+        target = name.removesuffix(".j2")
+        if name.startswith(ENV_DIR):
+            for env in context["environments"]:
+                path = f"envs/{env['name']}/{target.removeprefix(ENV_DIR)}"
+                out[path] = template.render(context, env=env)
+        else:
+            out[target] = template.render(context)
+    return dict(sorted(out.items()))
