@@ -57,7 +57,7 @@ def format_flowchart(chart: Flowchart) -> str:
     from archc.spec.mermaid_json import to_oracle_json
 
     want = to_oracle_json(chart)
-    for layout in ("compact", "nested"):
+    for layout in ("compact", "nested", "hoisted"):
         text = _render(chart, layout)
         again, _ = parse_flowchart(text, chart.file)
         if again is not None and to_oracle_json(again) == want:
@@ -66,10 +66,18 @@ def format_flowchart(chart: Flowchart) -> str:
 
 
 def _render(chart: Flowchart, layout: str) -> str:
-    """compact: nested, and bare top-level nodes left to the edges that mention them."""
+    """compact: nested, and bare top-level nodes left to the edges that mention them;
+    hoisted: every node declared first, in Mermaid's order, then nested subgraphs that only
+    mention their members (for node and member orders no nesting of declarations gives)."""
     lines = [_header(chart)]
     lines += _accessibility(chart)
-    lines += _flat_body(chart) if layout == "flat" else _nested_body(chart, layout == "compact")
+    body = _Body(chart)
+    if layout == "flat":
+        lines += body.flat()
+    elif layout == "hoisted":
+        lines += body.hoisted()
+    else:
+        lines += body.nested(layout == "compact")
     lines += [INDENT + _edge(e) for e in chart.edges]
     lines += _edge_data(chart)
     lines += _styling(chart)
@@ -83,7 +91,8 @@ def _header(chart: Flowchart) -> str:
 
 def _accessibility(chart: Flowchart) -> list[str]:
     lines = []
-    if chart.acc_title:
+    inside = {m for s in chart.subgraphs for m in s.members}
+    if chart.acc_title and chart.acc_title not in inside:
         lines.append(f"{INDENT}accTitle: {chart.acc_title}")
     if "\n" in chart.acc_descr:
         lines.append(INDENT + "accDescr {")
@@ -97,55 +106,85 @@ def _accessibility(chart: Flowchart) -> list[str]:
 # -- layouts -----------------------------------------------------------------------------
 
 
-def _nested_body(chart: Flowchart, compact: bool) -> list[str]:
-    nodes = {n.id: n for n in chart.nodes}
-    subgraphs = {s.id: s for s in chart.subgraphs}
-    top = [("n", n.id, n.span.sort_key()) for n in chart.nodes
-           if n.parent is None and not (compact and _node_decl(n) == n.id)]
-    top += [("s", s.id, s.span.sort_key()) for s in chart.subgraphs if s.parent is None]
-    lines: list[str] = []
-    for what, item, _ in sorted(top, key=lambda t: t[2]):
-        if what == "n":
-            lines.append(INDENT + _node_decl(nodes[item]))
-        else:
-            lines += _subgraph_block(subgraphs[item], nodes, subgraphs, 1)
-    return lines + _as_nodes(chart)
+class _Body:
+    """The statements that declare nodes and subgraphs, in one of the layouts."""
 
+    def __init__(self, chart: Flowchart):
+        self.chart = chart
+        self.nodes = {n.id: n for n in chart.nodes}
+        self.subgraphs = {s.id: s for s in chart.subgraphs}
+        self.acc_inside = {m for s in chart.subgraphs for m in s.members
+                           if m not in self.nodes and m not in self.subgraphs}
 
-def _as_nodes(chart: Flowchart) -> list[str]:
-    """A subgraph id used as a node keeps the label/shape Mermaid records for it (`asNode`)."""
-    lines = []
-    for sg in chart.subgraphs:
-        node = sg.as_node
-        if node is not None and (node.label != sg.id or node.shape is not None):
-            lines.append(INDENT + _node_decl(node))
-    return lines
+    def hoisted(self) -> list[str]:
+        lines = [INDENT + _node_decl(n) for n in self.chart.nodes]
+        roots = sorted((s.span.sort_key(), s.id) for s in self.chart.subgraphs if s.parent is None)
+        for _, root in roots:
+            lines += self.block(self.subgraphs[root], 1, declare=False)
+        return lines + self.subgraph_vertices()
 
+    def nested(self, compact: bool) -> list[str]:
+        top = [(n.span.sort_key(), n.id) for n in self.chart.nodes
+               if n.parent is None and not (compact and _node_decl(n) == n.id)]
+        top += [(s.span.sort_key(), s.id) for s in self.chart.subgraphs if s.parent is None]
+        lines: list[str] = []
+        for _, item in sorted(top):
+            if item in self.subgraphs:
+                lines += self.block(self.subgraphs[item], 1)
+            else:
+                lines.append(INDENT + _node_decl(self.nodes[item]))
+        return lines + self.subgraph_vertices()
 
-def _subgraph_block(sg: FlowSubgraph, nodes: dict[str, FlowNode],
-                    subgraphs: dict[str, FlowSubgraph], depth: int) -> list[str]:
-    pad = INDENT * depth
-    lines = [pad + _subgraph_open(sg)]
-    if sg.dir:
-        lines.append(pad + INDENT + f"direction {sg.dir}")
-    for member in sg.members:
-        if member in subgraphs and subgraphs[member].parent == sg.id:
-            lines += _subgraph_block(subgraphs[member], nodes, subgraphs, depth + 1)
-        elif member in nodes:
-            lines.append(pad + INDENT + _node_decl(nodes[member]))
-    lines.append(pad + "end")
-    return lines
-
-
-def _flat_body(chart: Flowchart) -> list[str]:
-    lines = [INDENT + _node_decl(n) for n in chart.nodes]
-    for sg in chart.subgraphs:
-        lines.append(INDENT + _subgraph_open(sg))
+    def block(self, sg: FlowSubgraph, depth: int, declare: bool = True) -> list[str]:
+        pad = INDENT * depth
+        lines = [pad + _subgraph_open(sg)]
         if sg.dir:
-            lines.append(INDENT * 2 + f"direction {sg.dir}")
-        lines += [INDENT * 2 + member for member in sg.members]
-        lines.append(INDENT + "end")
-    return lines
+            lines.append(pad + INDENT + f"direction {sg.dir}")
+        for member in sg.members:
+            child = self.subgraphs.get(member)
+            if child is not None and child.parent == sg.id:
+                lines += self.block(child, depth + 1, declare)
+            elif member in self.nodes:
+                node = self.nodes[member]
+                lines.append(pad + INDENT + (_node_decl(node) if declare else node.id))
+            else:
+                lines.append(pad + INDENT + _phantom(member))
+        lines += [pad + INDENT + m.node for m in self.chart.dropped_members
+                  if m.dropped_from == sg.id]
+        lines.append(pad + "end")
+        return lines
+
+    def flat(self) -> list[str]:
+        lines = [INDENT + _node_decl(n) for n in self.chart.nodes]
+        for sg in self.chart.subgraphs:
+            lines.append(INDENT + _subgraph_open(sg))
+            if sg.dir:
+                lines.append(INDENT * 2 + f"direction {sg.dir}")
+            lines += [INDENT * 2 + (m if m in self.nodes or m in self.subgraphs
+                                    else _phantom(m)) for m in sg.members]
+            lines.append(INDENT + "end")
+        return lines + self.subgraph_vertices()
+
+    def subgraph_vertices(self) -> list[str]:
+        """A subgraph id used as a node keeps what Mermaid records for it (`asNode`), and
+        `sg@{ ... }` metadata belongs to the subgraph."""
+        lines = []
+        for sg in self.chart.subgraphs:
+            node = sg.as_node
+            if sg.data:
+                fields = ", ".join(f"{k}: {v}" for k, v in sg.data)
+                lines.append(f"{INDENT}{sg.id}@{{ {fields} }}")
+            elif node is not None and (node.label != sg.id or node.shape is not None):
+                lines.append(INDENT + _node_decl(node))
+            if node is not None and node.styles:
+                lines.append(f"{INDENT}style {sg.id} {_style_list(node.styles)}")
+        return lines
+
+
+def _phantom(member: str) -> str:
+    """Mermaid also lists a stray `;` and an `accTitle` text written inside a subgraph as its
+    members; writing the same statement there reproduces that bookkeeping."""
+    return ";;" if member == ";" else f"accTitle: {member}"
 
 
 # -- pieces -----------------------------------------------------------------------------
@@ -165,7 +204,8 @@ def _subgraph_open(sg: FlowSubgraph) -> str:
 
 def _node_decl(node: FlowNode) -> str:
     data = dict(node.data)
-    if node.shape is not None and node.shape not in SHAPE_BRACKETS or data:
+    label_only = node.shape is None and node.label != node.id  # `A@{ label: ... }`
+    if node.shape is not None and node.shape not in SHAPE_BRACKETS or data or label_only:
         return _node_at(node, data)
     if node.shape is None and node.label == node.id:
         return node.id
@@ -179,8 +219,10 @@ def _node_at(node: FlowNode, data: dict[str, str]) -> str:
     fields = []
     if node.shape is not None:
         fields.append(f"shape: {node.shape}")
-    if node.label_type == "markdown":
+    if node.label_type == "markdown" or node.label != node.id:
         fields.append(f'label: "{node.label}"')
+    if node.label_type != "markdown" and node.label != node.id:
+        fields.append(f'labelType: "{node.label_type}"')
     names = {"assetWidth": "w", "assetHeight": "h"}
     for key, value in data.items():
         text = value if _is_number(value) else f'"{value}"'
