@@ -64,6 +64,9 @@ def header_problem(text: str, prepared: Prepared, file: str, line_offset: int) -
     col = len(line) - len(line.lstrip()) + 1
     word = line.strip().split()[0] if line.strip() else ""
     span = Span.point(file, line_no + line_offset, col, max(len(word), 1))
+    if word == "---" and prepared.front_matter is None:
+        return error("ARC116", "front matter is not closed", span,
+                     "end the YAML block with a line containing only `---`")
     return _classify_header(word, prepared.detect_text, span)
 
 

@@ -10,7 +10,7 @@ approximated with ``urllib.parse`` for the common cases.
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote
 
 BLANK_URL = "about:blank"
 _INVALID_PROTOCOL = re.compile(r"^([^\w]*)(javascript|data|vbscript)", re.I | re.M)
@@ -78,27 +78,74 @@ def sanitize_url(url: str) -> str:
     return back
 
 
+_FORBIDDEN_HOST = frozenset("\x00\t\n\r #/:<>?@[\\]^|%\x7f") | {chr(c) for c in range(0x20)}
+_PATH_KEEP = ("!$&'()*+,-./0123456789:;=@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_"
+              "abcdefghijklmnopqrstuvwxyz|~%")
+_QUERY_KEEP = _PATH_KEEP + "?`{}"
+_FRAGMENT_KEEP = _PATH_KEEP + "?#{}"
+
+
+def _encode(text: str, keep: str) -> str:
+    return quote(text, safe=keep, encoding="utf-8")
+
+
+def _dot_segments(path: str) -> str:
+    out: list[str] = []
+    segments = path.split("/")[1:]
+    for i, seg in enumerate(segments):
+        last = i == len(segments) - 1
+        if seg in (".", "%2e", "%2E"):
+            if last:
+                out.append("")
+        elif seg.lower() in ("..", ".%2e", "%2e.", "%2e%2e"):
+            if out:
+                out.pop()
+            if last:
+                out.append("")
+        else:
+            out.append(seg)
+    return "/" + "/".join(out)
+
+
+def _host(raw: str) -> str | None:
+    host = unquote(raw)
+    if not host or any(c in _FORBIDDEN_HOST for c in host):
+        return None
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    return host.lower()
+
+
 def _whatwg_http(url: str) -> str:
-    """Approximate ``new URL(url).toString()`` for http(s) URLs."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
+    """Approximate ``new URL(url).toString()`` for http(s) URLs (about:blank when the
+    WHATWG parser would reject it): host checked and lower-cased, default port dropped,
+    dot segments resolved, path/query/fragment percent-encoded."""
+    url = url.replace("\t", "").replace("\n", "").replace("\r", "")
+    scheme, _, rest = url.partition(":")
+    scheme = scheme.lower()
+    rest = rest.lstrip("/")
+    cut = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i != -1),
+              default=len(rest))
+    authority, tail = rest[:cut], rest[cut:]
+    userinfo, _, hostport = authority.rpartition("@")
+    host_raw, _, port = hostport.partition(":") if not hostport.startswith("[") \
+        else (hostport, "", "")
+    host = _host(host_raw)
+    if host is None or (port and (not port.isdigit() or int(port) > 65535)):
         return BLANK_URL
-    host = parts.hostname
-    if not host:
-        return BLANK_URL
-    netloc = host.lower()
-    if parts.port is not None:
-        default = {"http": 80, "https": 443}[parts.scheme.lower()]
-        if parts.port != default:
-            netloc += f":{parts.port}"
-    if parts.username or parts.password:
-        cred = parts.username or ""
-        if parts.password:
-            cred += ":" + parts.password
-        netloc = cred + "@" + netloc
-    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~-._")
-    query = quote(parts.query, safe="/%:@!$&'()*+,;=?~-._") if parts.query else ""
-    frag = quote(parts.fragment, safe="/%:@!$&'()*+,;=?#~-._`") if parts.fragment else ""
-    return urlunsplit((parts.scheme.lower(), netloc, path, query, frag)) + \
-        ("?" if not query and url.split("#")[0].endswith("?") else "")
+    netloc = host
+    if port and int(port) != {"http": 80, "https": 443}[scheme]:
+        netloc += f":{int(port)}"
+    if userinfo:
+        netloc = _encode(userinfo, _PATH_KEEP.replace("@", "")) + "@" + netloc
+    path, hash_, fragment = tail.partition("#")
+    path, question, query = path.partition("?")
+    result = f"{scheme}://{netloc}{_dot_segments(_encode(path or '/', _PATH_KEEP))}"
+    if question:
+        result += "?" + _encode(query, _QUERY_KEEP.replace("'", ""))
+    if hash_:
+        result += "#" + _encode(fragment, _FRAGMENT_KEEP)
+    return result

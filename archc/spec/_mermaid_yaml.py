@@ -4,7 +4,9 @@ Mermaid loads ``A@{ ... }`` shape data and front matter with ``js-yaml``'s
 ``JSON_SCHEMA``: only ``true/false`` (three spellings each), ``null``/``~``, plain
 integers (``0x``/``0o``/``0b`` too) and floats are typed; ``yes``, ``on``, dates and
 ``1_000`` stay strings, and a repeated key is an error. PyYAML's safe loader follows
-YAML 1.1 instead, so this module gives it mermaid's resolvers.
+YAML 1.1 instead, so this module gives it mermaid's resolvers. (Known difference: a few
+YAML 1.2 flow forms js-yaml accepts, such as a plain scalar starting with ":" in
+``{ label: :x }``, are errors here.)
 """
 
 from __future__ import annotations

@@ -101,7 +101,8 @@ class Flowchart:
     dropped_members: tuple[DroppedMember, ...] = ()
     default_edge_style: tuple[str, ...] = ()
     default_edge_curve: str | None = None
-    # 1-based line in the original file where the flowchart text starts (for .md fences)
+    # lines of the original file before the flowchart text (e.g. above a .md fence's
+    # body): the `line_offset` given to parse_flowchart, already added to every span
     line_offset: int = 0
     title: str | None = None  # front matter `title:` (mermaid draws it; not in the oracle JSON)
 

@@ -80,6 +80,7 @@ def test_unknown_arrow(text: str, arrow: str) -> None:
     ("", "ARC102", "no flowchart"),
     ("%% only a comment\n", "ARC102", "no flowchart"),
     ("flowchart LR\n    C4Container --> x\n", "ARC104", "C4"),
+    ("---\ntitle: open\nflowchart LR\n    a --> b\n", "ARC116", "front matter"),
 ])
 def test_bad_or_missing_header(text: str, code: str, words: str) -> None:
     d = _one(text)
