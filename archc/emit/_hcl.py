@@ -37,6 +37,10 @@ def hcl_expr(text: str) -> HclExpr:
     return HclExpr(text)
 
 
+# Characters `_escape_char` changes; everything else is copied as is (the common case).
+_NEEDS_ESCAPE = re.compile('[\\\\"\\x00-\\x1f\\x7f-\\x9f\u2028\u2029]')
+
+
 def _escape_char(ch: str) -> str:
     if ch in _SIMPLE_ESCAPES:
         return _SIMPLE_ESCAPES[ch]
@@ -55,7 +59,7 @@ def hcl_string(value: str) -> str:
     """
     if not isinstance(value, str):
         raise TypeError(f"hcl_string expects str, got {type(value).__name__}")
-    body = "".join(_escape_char(ch) for ch in value)
+    body = _NEEDS_ESCAPE.sub(lambda m: _escape_char(m.group()), value)
     body = body.replace("${", "$${").replace("%{", "%%{")
     return f'"{body}"'
 

@@ -182,6 +182,10 @@ class View:
     def __post_init__(self) -> None:
         self.ids = component_ids(self.arch)
         self.tiers = subnet_tier_ids(self.arch)
+        # kind -> components in diagram order; `of` is asked once per component and flow
+        self._by_kind: dict[Kind, list[Component]] = {}
+        for comp in self.arch.components:
+            self._by_kind.setdefault(comp.kind, []).append(comp)
 
     # -- components ----------------------------------------------------------------------
     def comp(self, component_id: str) -> Component:
@@ -190,6 +194,8 @@ class View:
         return comp
 
     def of(self, *kinds: Kind) -> tuple[Component, ...]:
+        if len(kinds) == 1:
+            return tuple(self._by_kind.get(kinds[0], ()))
         return tuple(c for c in self.arch.components if c.kind in kinds)
 
     def first(self, kind: Kind, what: str) -> Component | None:

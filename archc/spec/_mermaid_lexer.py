@@ -10,11 +10,10 @@ label). Lark's lexers pick tokens by priority/length and by parser state, so the
 cannot reproduce this; the grammar (``mermaid.lark``) therefore declares its terminals
 and this module produces them exactly as jison would.
 
-Each condition's rules are compiled into one alternation; Python's ``re`` tries the
-alternatives left to right and takes the first that matches, which is jison's
-first-match rule. The JavaScript regexes are transcribed with JS semantics: ``\\s`` is
-JS whitespace, ``\\b`` is ASCII, ``.`` excludes all JS line terminators, ``$`` is the
-end of input.
+The rules (:mod:`_mermaid_rules`) of a condition are compiled into one alternation per
+first character (only the rules that can start with that character, in rule order);
+Python's ``re`` tries alternatives left to right and takes the first that matches,
+which is jison's first-match rule.
 
 Two merges keep the token count down without changing what the grammar sees:
 consecutive single-character ``EDGE_TEXT`` / ``TEXT`` tokens (jison emits one per

@@ -4,8 +4,15 @@ Pipeline (each step replays mermaid 12.3.0; the oracle in shared/oracle/mermaid 
 reference, see its README for the quirks):
 
     text --_mermaid_pre--> preprocessed text (+ position map, diagram type)
-         --_mermaid_lexer--> jison's tokens --mermaid.lark (LALR)--> _mermaid_actions
-         --_mermaid_db (FlowDB)--> Flowchart (every element with a Span in the file)
+         --_mermaid_lexer--> jison's tokens, runs of them joined into coarse tokens
+                             (_mermaid_tokens) and common lines into one STMT token
+                             (_mermaid_fastlex)
+         --mermaid.lark (LALR, lark)--> _mermaid_actions (the transformer)
+         --_mermaid_db (FlowDB)--> _mermaid_build --> Flowchart (every element with a
+                                                     Span in the original file)
+
+The coarse tokens and the fast path only save work: with ``LexRun.fast = False`` the
+parser gets jison's exact tokens and produces the same result (tested on every fixture).
 
 Error recovery is line-based: on a syntax error the offending line is reported, blanked
 out (offsets preserved) and the text parsed again, so independent problems on other lines
