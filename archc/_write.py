@@ -39,7 +39,8 @@ def manifest_file(files: tuple[OutputFile, ...], inputs: dict[str, bytes]) -> Ou
         "schema_version": MANIFEST_SCHEMA_VERSION,
         "generator": f"archc {__version__}",
         "inputs": {path: sha256(data) for path, data in sorted(inputs.items())},
-        "outputs": {f.path: sha256(f.data) for f in sorted(files, key=lambda f: f.path)},
+        "outputs": {f.path: {"emitter": f.emitter, "sha256": sha256(f.data)}
+                    for f in sorted(files, key=lambda f: f.path)},
     }
     return OutputFile(MANIFEST, json.dumps(body, indent=2, sort_keys=True) + "\n")
 
@@ -59,6 +60,18 @@ def owned_files(out_dir: Path) -> set[str]:
     manifest = read_manifest(out_dir)
     outputs = manifest.get("outputs", {}) if manifest else {}
     return set(outputs) | {MANIFEST} if isinstance(outputs, dict) else {MANIFEST}
+
+
+def carried_files(out_dir: Path, selected: tuple[str, ...]) -> tuple[OutputFile, ...]:
+    """Files of emitters a partial build (`--only`) did not run: kept as they are on disk."""
+    manifest = read_manifest(out_dir)
+    outputs = manifest.get("outputs", {}) if manifest else {}
+    kept = []
+    for path, entry in sorted(outputs.items()) if isinstance(outputs, dict) else ():
+        emitter = entry.get("emitter", "") if isinstance(entry, dict) else ""
+        if emitter and emitter not in selected and (out_dir / path).is_file():
+            kept.append(OutputFile(path, (out_dir / path).read_bytes(), emitter))
+    return tuple(kept)
 
 
 def diff_outputs(files: tuple[OutputFile, ...], out_dir: Path) -> WriteResult:

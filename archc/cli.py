@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_fmt(sub)
     _add_check(sub)
     _add_build(sub)
+    _add_diagram(sub)
     _add_explain(sub)
     _add_schema(sub)
     return parser
@@ -93,6 +94,19 @@ def _add_build(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 and list stale files if outputs are out of date")
     p.set_defaults(run=cmd_build)
+
+
+def _add_diagram(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("diagram", help="check a spec, then regenerate only its diagrams",
+                       description="The diagram emitters of `archc build` alone: canonical "
+                                   "Mermaid, the diagrams script, DOT, PNG and SVG. Other "
+                                   "outputs in the directory are kept as they are.")
+    p.add_argument("spec_dir", type=Path)
+    p.add_argument("-o", "--out", type=Path, default=Path("outputs"),
+                   help="output directory (default: outputs/)")
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 and list stale files if diagrams are out of date")
+    p.set_defaults(run=cmd_diagram, env=None, only="mermaid,diagram")
 
 
 def _add_explain(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -197,6 +211,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     for path in outcome.removed:
         sys.stdout.write(f"  removed {args.out}/{path}\n")
     return EXIT_OK
+
+
+def cmd_diagram(args: argparse.Namespace) -> int:
+    return cmd_build(args)
 
 
 def cmd_explain(args: argparse.Namespace) -> int:

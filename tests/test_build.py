@@ -114,3 +114,23 @@ def test_every_generated_text_file_has_a_do_not_edit_header(
             continue
         head = data.decode("utf-8")[:300]
         assert "DO NOT EDIT" in head, path
+
+
+def test_partial_builds_keep_the_other_outputs(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = tmp_path / "spec"
+    shutil.copytree(REPO / "tests" / "cases" / "minimal-three-tier" / "spec", spec)
+    monkeypatch.chdir(tmp_path)
+    assert build(spec, tmp_path / "o") == 0
+    full = digest(tmp_path / "o")
+    assert main(["diagram", "spec", "-o", "o"]) == 0
+    assert digest(tmp_path / "o") == full
+    assert build(spec, tmp_path / "o", "--only", "terraform") == 0
+    assert digest(tmp_path / "o") == full
+    (spec / "architecture.mmd").write_text(
+        (spec / "architecture.mmd").read_text().replace("API Traffic", "Requests"))
+    assert main(["diagram", "spec", "-o", "o"]) == 0
+    after = digest(tmp_path / "o")
+    changed = {p for p in full if after.get(p) != full[p]}
+    assert "diagrams/architecture.mmd" in changed and "manifest.json" in changed
+    assert not any(p.startswith("terraform/") for p in changed)

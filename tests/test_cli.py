@@ -22,7 +22,8 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, out, err
 
 
-@pytest.mark.parametrize("command", ["parse", "fmt", "check", "build", "explain", "schema"])
+@pytest.mark.parametrize("command", ["parse", "fmt", "check", "build", "diagram", "explain",
+                                     "schema"])
 def test_every_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main([command, "--help"])

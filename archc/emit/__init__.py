@@ -6,6 +6,7 @@ Emitters read only `archc.model` (never `archc.spec`) and do not touch the file 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from archc.model import Architecture
 class OutputFile:
     path: str  # POSIX path relative to the output directory
     content: str | bytes  # text is written as UTF-8 with LF line endings
+    emitter: str = ""  # which emitter owns it (recorded in manifest.json)
 
     @property
     def data(self) -> bytes:
@@ -58,6 +60,6 @@ def emit_all(arch: Architecture, graph: nx.MultiDiGraph,
         if only and name not in only:
             continue
         result = emitter(arch, graph)
-        files += result.files
+        files += [dataclasses.replace(f, emitter=name) for f in result.files]
         diags += result.diagnostics
     return EmitResult(tuple(sorted(files, key=lambda f: f.path)), tuple(diags))
