@@ -26,7 +26,8 @@ def test_wheel_carries_templates_and_installed_archc_builds(tmp_path: Path) -> N
     shutil.copytree(REPO / "tests" / "cases" / "minimal-three-tier" / "spec", tmp_path / "spec")
     code = ("import sys; sys.path.insert(0, sys.argv[1]); import archc; "
             "from archc.emit._jinja import templates_dir; from archc.cli import main; "
-            "assert str(templates_dir('terraform')).startswith(sys.argv[1]), templates_dir('terraform'); "
+            "where = str(templates_dir('terraform')); "
+            "assert where.startswith(sys.argv[1]), where; "
             "sys.exit(main(['build', 'spec', '-o', 'out', '--only', 'terraform']))")
     proc = subprocess.run([sys.executable, "-c", code, str(site)], cwd=tmp_path,
                           capture_output=True, text=True, check=False)

@@ -1,0 +1,20 @@
+"""House style is checked like behaviour: ruff (pinned in the dev extra) over the code."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_ruff_is_clean() -> None:
+    ruff = shutil.which("ruff")
+    if ruff is None:
+        pytest.skip("ruff is not installed (it is in the dev extra: pip install -e '.[dev]')")
+    proc = subprocess.run([ruff, "check", "archc", "tests", "bench"], cwd=REPO,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
