@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
+import importlib.util
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def test_ruff_is_clean() -> None:
-    ruff = shutil.which("ruff")
-    if ruff is None:
+    if importlib.util.find_spec("ruff") is None:
         pytest.skip("ruff is not installed (it is in the dev extra: pip install -e '.[dev]')")
-    proc = subprocess.run([ruff, "check", "archc", "tests", "bench"], cwd=REPO,
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "archc", "tests", "bench"],
+                          cwd=REPO, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
