@@ -14,6 +14,7 @@ import keyword
 import re
 
 from archc.emit import diagram as cfg
+from archc.emit._names import unique_names
 from archc.kinds import Role
 from archc.model import Architecture, Component, Flow, FlowClass, Zone
 
@@ -251,16 +252,7 @@ def _used_classes(arch: Architecture) -> list[FlowClass]:
 
 def _variable_names(components: tuple[Component, ...]) -> dict[str, str]:
     """component id -> a unique, valid Python variable name (snake case of the id)."""
-    names: dict[str, str] = {}
-    taken: set[str] = set()
-    for comp in components:
-        base = _snake(comp.id)
-        name, n = base, 2
-        while name in taken:
-            name, n = f"{base}_{n}", n + 1
-        taken.add(name)
-        names[comp.id] = name
-    return names
+    return unique_names((comp.id, _snake(comp.id)) for comp in components)
 
 
 def _snake(text: str) -> str:

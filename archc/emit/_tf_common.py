@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from archc import diagnostics as d
+from archc.emit._names import unique_names
 from archc.kinds import Kind, Role, Tier
 from archc.model import Architecture, Component, Decision, Flow, FlowClass, Zone
 from archc.source import Span
@@ -138,17 +139,10 @@ def port_text(protocol: str, low: int, high: int) -> str:
 
 def component_ids(arch: Architecture) -> dict[str, str]:
     """Component id -> Terraform id, unique. Node groups are named ``node_<name>``."""
-    ids: dict[str, str] = {}
-    used: set[str] = set()
-    for comp in arch.components:
-        base = (f"node_{tf_id(node_group_name(comp))}" if comp.kind is Kind.EKS_NODE_GROUP
-                else tf_id(comp.id))
-        ident, n = base, 2
-        while ident in used:
-            ident, n = f"{base}_{n}", n + 1
-        used.add(ident)
-        ids[comp.id] = ident
-    return ids
+    return unique_names(
+        (comp.id, f"node_{tf_id(node_group_name(comp))}" if comp.kind is Kind.EKS_NODE_GROUP
+         else tf_id(comp.id))
+        for comp in arch.components)
 
 
 def node_group_name(comp: Component) -> str:

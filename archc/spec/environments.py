@@ -9,7 +9,7 @@ from typing import Any
 from archc import diagnostics as d
 from archc.addressing import SubnetNeed, addresses_per_az, allocate
 from archc.kinds import Role, Tier
-from archc.model import Component, Environment, SubnetBlock, Zone, freeze
+from archc.model import Component, Environment, SubnetBlock, Zone, freeze, thaw
 from archc.source import Span
 from archc.spec.overlay_view import OverlayView
 
@@ -66,7 +66,7 @@ def _resolved_props(env: str, spec: Mapping[str, Any], ov: OverlayView,
                 "ARC201", f"environments.{env}.components: node {key!r} does not exist in the "
                           "diagram", ov.key_span(("environments", env, "components", key)),
                 hint="override only components the diagram draws"))
-    return {c.id: deep_merge(_plain(c.props), overrides.get(c.id, {})) for c in components}
+    return {c.id: deep_merge(thaw(c.props), overrides.get(c.id, {})) for c in components}
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -78,14 +78,6 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
         else:
             merged[key] = value
     return merged
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    return value
 
 
 def _subnets(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zone, ...],
