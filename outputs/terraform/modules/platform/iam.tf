@@ -90,7 +90,7 @@ resource "aws_iam_role_policy_attachment" "jenkins_managed" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
 }
 
-# EC2 to S3 Store/Retrieve Data: read/write on the data bucket (architecture.mmd:75, archc.yaml:103)
+# EC2 to S3 Store/Retrieve Data: read/write on the data bucket (architecture.mmd:75, archc.yaml:104)
 data "aws_iam_policy_document" "ec2_data_read_write" {
   statement {
     sid       = "ListDataBucket"
@@ -116,7 +116,7 @@ data "aws_iam_policy_document" "ec2_data_read_write" {
 
 resource "aws_iam_policy" "ec2_data_read_write" {
   name_prefix = "${var.name}-ec2_data_read_write-"
-  description = "EC2 to S3 Store/Retrieve Data: read/write on the data bucket (architecture.mmd:75, archc.yaml:103)"
+  description = "EC2 to S3 Store/Retrieve Data: read/write on the data bucket (architecture.mmd:75, archc.yaml:104)"
   policy      = data.aws_iam_policy_document.ec2_data_read_write.json
 }
 
@@ -195,7 +195,7 @@ resource "aws_iam_role_policy_attachment" "ec2_write_logs" {
   policy_arn = aws_iam_policy.ec2_write_logs.arn
 }
 
-# GitLab to S3 Store/Retrieve Models: read/write on the artifacts and models buckets (architecture.mmd:74, archc.yaml:102)
+# GitLab to S3 Store/Retrieve Models: read/write on the artifacts and models buckets (architecture.mmd:74, archc.yaml:103)
 data "aws_iam_policy_document" "gitlab_artifacts_models_read_write" {
   statement {
     sid       = "ListArtifactsModelsBuckets"
@@ -221,7 +221,7 @@ data "aws_iam_policy_document" "gitlab_artifacts_models_read_write" {
 
 resource "aws_iam_policy" "gitlab_artifacts_models_read_write" {
   name_prefix = "${var.name}-gitlab_artifacts_models_read_write-"
-  description = "GitLab to S3 Store/Retrieve Models: read/write on the artifacts and models buckets (architecture.mmd:74, archc.yaml:102)"
+  description = "GitLab to S3 Store/Retrieve Models: read/write on the artifacts and models buckets (architecture.mmd:74, archc.yaml:103)"
   policy      = data.aws_iam_policy_document.gitlab_artifacts_models_read_write.json
 }
 
@@ -251,7 +251,7 @@ resource "aws_iam_role_policy_attachment" "jenkins_eks_deploy" {
   policy_arn = aws_iam_policy.jenkins_eks_deploy.arn
 }
 
-# Node1 to S3 Load Models: read-only on the models bucket (architecture.mmd:76, archc.yaml:104)
+# Node1 to S3 Load Models: read-only on the models bucket (architecture.mmd:76, archc.yaml:105)
 data "aws_iam_policy_document" "model_server_models_read" {
   statement {
     sid       = "ListModelsBucket"
@@ -277,7 +277,7 @@ data "aws_iam_policy_document" "model_server_models_read" {
 
 resource "aws_iam_policy" "model_server_models_read" {
   name_prefix = "${var.name}-model_server_models_read-"
-  description = "Node1 to S3 Load Models: read-only on the models bucket (architecture.mmd:76, archc.yaml:104)"
+  description = "Node1 to S3 Load Models: read-only on the models bucket (architecture.mmd:76, archc.yaml:105)"
   policy      = data.aws_iam_policy_document.model_server_models_read.json
 }
 

@@ -214,7 +214,7 @@ resource "aws_vpc_security_group_ingress_rule" "bastionhost_ingress_admin_ssh" {
   ip_protocol       = "tcp"
   from_port         = 22
   to_port           = 22
-  description       = "Admin CIDRs to BastionHost tcp/22 SSH (archc.yaml:40, archc.yaml:106)"
+  description       = "Admin CIDRs to BastionHost tcp/22 SSH (archc.yaml:41, archc.yaml:107)"
 }
 
 resource "aws_vpc_security_group_egress_rule" "ec2_egress_internet_https" {
@@ -297,7 +297,7 @@ resource "aws_vpc_security_group_egress_rule" "gitlab_egress_jenkins_8080" {
   ip_protocol                  = "tcp"
   from_port                    = 8080
   to_port                      = 8080
-  description                  = "GitLab to Jenkins tcp/8080 Code/Models (architecture.mmd:61, archc.yaml:101)"
+  description                  = "GitLab to Jenkins tcp/8080 Code/Models (architecture.mmd:61, archc.yaml:102)"
 }
 
 resource "aws_vpc_security_group_egress_rule" "gitlab_egress_s3_https" {
@@ -353,7 +353,7 @@ resource "aws_vpc_security_group_ingress_rule" "jenkins_ingress_gitlab_8080" {
   ip_protocol                  = "tcp"
   from_port                    = 8080
   to_port                      = 8080
-  description                  = "GitLab to Jenkins tcp/8080 Code/Models (architecture.mmd:61, archc.yaml:101)"
+  description                  = "GitLab to Jenkins tcp/8080 Code/Models (architecture.mmd:61, archc.yaml:102)"
 }
 
 resource "aws_vpc_security_group_egress_rule" "node_api_services_egress_rds_5432" {
