@@ -145,25 +145,29 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:
-    from archc.spec.mermaid_fmt import format_flowchart
+    from archc.spec.mermaid_fmt import format_flowchart, reformat_file_text
 
     chart, sources, diags = _read_flowchart(args.file)
     _report(diags, sources)
     if chart is None:
         return EXIT_FINDINGS
-    text = format_flowchart(chart)
+    canonical = format_flowchart(chart)
+    if args.file == "-":
+        sys.stdout.write(canonical)
+        return EXIT_OK
+    current = _read_text(args.file)
+    text = reformat_file_text(current, args.file, canonical)
     if args.check:
-        current = _read_text(args.file)
         if current != text:
             sys.stderr.write(f"{args.file}: not in canonical form (run `archc fmt --write`)\n")
             return EXIT_FINDINGS
         return EXIT_OK
-    if args.write and args.file != "-":
+    if args.write:
         from archc._write import write_text_atomic
 
         write_text_atomic(Path(args.file), text)
         return EXIT_OK
-    sys.stdout.write(text)
+    sys.stdout.write(canonical)
     return EXIT_OK
 
 

@@ -337,3 +337,17 @@ def _link_styles(chart: Flowchart) -> list[str]:
         if edge.style:
             lines.append(f"{INDENT}linkStyle {index} {_style_list(edge.style)}")
     return lines
+
+
+def reformat_file_text(text: str, file: str, canonical: str) -> str:
+    """The whole file with its flowchart replaced by `canonical`: a `.md` keeps everything
+    around its ```mermaid fence; any other file is the flowchart itself."""
+    from archc.spec.mermaid import extract_flowchart
+
+    found = extract_flowchart(text, file)
+    if not isinstance(found, tuple) or found[1] == 0:
+        return canonical
+    body, offset = found
+    lines = text.splitlines(keepends=True)
+    count = len(body.splitlines(keepends=True))
+    return "".join(lines[:offset]) + canonical + "".join(lines[offset + count:])

@@ -61,3 +61,14 @@ def test_fmt_check_and_write(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     capsys.readouterr()
     assert main(["fmt", str(path)]) == 0
     assert capsys.readouterr().out == "flowchart TB\n    a --> b\n"
+
+
+def test_fmt_write_on_markdown_keeps_the_document(tmp_path: Path) -> None:
+    doc = tmp_path / "arch.md"
+    doc.write_text("# Title\n\nSome prose.\n\n```mermaid\ngraph LR\n  a-->b\n```\n\nMore.\n",
+                   encoding="utf-8")
+    assert main(["fmt", str(doc), "--check"]) == 1
+    assert main(["fmt", str(doc), "--write"]) == 0
+    assert doc.read_text(encoding="utf-8") == (
+        "# Title\n\nSome prose.\n\n```mermaid\nflowchart LR\n    a --> b\n```\n\nMore.\n")
+    assert main(["fmt", str(doc), "--check"]) == 0
