@@ -135,8 +135,11 @@ def test_descriptions_are_aws_text_and_name_the_line(seed_arch: Architecture) ->
     by_id = {r["id"]: r for r in rows}
     assert by_id["rds_ingress_ec2_5432"]["description"] == \
         "EC2 to RDS tcp/5432 Data Access (architecture.mmd:69)"
+    overlay = (Path(__file__).resolve().parents[3] / "spec" / "archc.yaml").read_text()
+    ports_line = 1 + overlay.splitlines().index(
+        '  "GitLab -> Jenkins": {protocol: tcp, ports: [8080]}')
     assert by_id["jenkins_ingress_gitlab_8080"]["description"] == \
-        "GitLab to Jenkins tcp/8080 Code/Models (architecture.mmd:61, archc.yaml:101)"
+        f"GitLab to Jenkins tcp/8080 Code/Models (architecture.mmd:61, archc.yaml:{ports_line})"
 
 
 def test_ids_come_from_content_and_are_sorted(seed_arch: Architecture) -> None:
