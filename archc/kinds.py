@@ -176,6 +176,16 @@ def infer_kind(node_id: str, label: str) -> tuple[Kind, str] | None:
     return None
 
 
+def kind_candidates(node_id: str, label: str) -> tuple[Kind, ...]:
+    """Every kind the label suggests, in table order (to tell a guess from a sure thing)."""
+    text = f"{label} {node_id}".lower().replace("\\n", " ")
+    found: list[Kind] = []
+    for pattern, kind in LABEL_KINDS:
+        if kind not in found and pattern.search(text):
+            found.append(kind)
+    return tuple(found)
+
+
 def infer_role(zone_id: str, title: str) -> tuple[Role, Tier | None, str] | None:
     text = f"{title} {zone_id}".lower()
     for pattern, role, tier in TITLE_ROLES:

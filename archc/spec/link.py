@@ -12,7 +12,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from archc import diagnostics as d
-from archc.kinds import INTERNET_KINDS, Kind, Role, Tier, infer_kind, infer_role
+from archc.kinds import (
+    INTERNET_KINDS,
+    KINDS,
+    Kind,
+    Role,
+    Tier,
+    infer_kind,
+    infer_role,
+    kind_candidates,
+)
 from archc.model import (
     Architecture,
     Component,
@@ -200,6 +209,7 @@ class Linker:
         if found:
             decisions.append(Decision("kind", found[0], "inferred",
                                       f"label {_one_line(label)!r} matches /{found[1]}/", span))
+            self._ambiguity(node_id, label, found[0], span)
             return found[0]
         self.unknown_kinds.add(node_id)
         if label == node_id and self.nodes[node_id].shape is None:
@@ -211,6 +221,18 @@ class Linker:
                 hint=f"add `components: {{{node_id}: {{kind: ...}}}}` to the overlay "
                      f"(one of: {', '.join(k.value for k in Kind)})"))
         return Kind.INSTANCE
+
+    def _ambiguity(self, node_id: str, label: str, chosen: Kind, span: Span) -> None:
+        """A label that reads as kinds living in different places (a bucket or a database?)
+        is a guess worth flagging; 'Jenkins Server' (CI server or instance) is not."""
+        others = [k for k in kind_candidates(node_id, label)
+                  if KINDS[k].scope is not KINDS[chosen].scope]
+        if others:
+            alternatives = ", ".join(k.value for k in others)
+            self.diags.append(d.warning(
+                "ARC208", f"{node_id} ({_one_line(label)!r}) could be {chosen} or "
+                          f"{alternatives}; archc assumed {chosen}", span,
+                hint=f"say which with `components: {{{node_id}: {{kind: ...}}}}` in the overlay"))
 
     def _undeclared(self, node_id: str, span: Span) -> d.Diagnostic:
         """A bare id only an edge mentions: usually a subgraph or node name that is misspelt."""
