@@ -180,7 +180,8 @@ def _ports(v: View, flow: Flow) -> list[tuple[int, int]]:
         (v.note if bastion else v.warning)(
             "ARC518", f"bastion access is ssm: {flow.ref} is not opened on tcp/22"
                       + ("" if bastion else "; deploy through SSM Run Command instead"),
-            flow.span)
+            flow.span, hint="with `policy.bastion_access: ssm` Session Manager replaces SSH; "
+                            "set it to ssh (with admin_cidrs) to open port 22")
     return kept
 
 
