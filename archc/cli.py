@@ -4,6 +4,7 @@ Exit codes (documented in the README):
     0  success, nothing to report (or only notes/warnings)
     1  findings: invalid input, failed checks, stale outputs (`build --check`, `fmt --check`)
     2  usage error (unknown command, bad option)
+    3  changes found (`diff --exit-code`)
     4  I/O error (cannot read or write a file)
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from archc import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_IO = 0, 1, 2, 4
+EXIT_CHANGES = 3  # `archc diff --exit-code` found changes (as `git diff --exit-code`)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_build(sub)
     _add_diagram(sub)
     _add_explain(sub)
+    _add_diff(sub)
     _add_schema(sub)
     return parser
 
@@ -117,6 +120,30 @@ def _add_explain(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.add_argument("target", metavar="NODE_OR_EDGE")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(run=cmd_explain)
+
+
+def _add_diff(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("diff", help="show what an architecture change does (for pull requests)",
+                       description="Compile BASE and HEAD in memory and report what changes: "
+                                   "components, zones, flows, security-group rules, IAM "
+                                   "permissions, environments, with RISK flags and the "
+                                   "unified diffs of the generated text files. Nothing is "
+                                   "written.")
+    p.add_argument("--base", default="HEAD", metavar="BASE",
+                   help="a spec directory, or a git revision whose copy of the HEAD spec "
+                        "directory is compared (origin/main, HEAD~1; REV:path names another "
+                        "directory, relative to the repository root); default: HEAD, the "
+                        "last commit")
+    p.add_argument("--head", type=Path, default=Path("spec"), metavar="HEAD",
+                   help="the spec directory with the change (default: spec/)")
+    p.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                   help="text for a terminal, markdown for a pull-request comment, json "
+                        "(versioned) for tools")
+    p.add_argument("--exit-code", action="store_true",
+                   help="exit 3 when the architecture changes (as git diff --exit-code)")
+    p.add_argument("--no-files", action="store_true",
+                   help="leave out the unified diffs of the generated files")
+    p.set_defaults(run=cmd_diff)
 
 
 def _add_schema(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -240,6 +267,23 @@ def cmd_explain(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(found.to_text())
     return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from archc import diff
+
+    try:
+        outcome = diff.run(args.base, args.head, files=not args.no_files)
+    except diff.InputError as exc:
+        sys.stderr.write(f"archc diff: {exc}\n")
+        return EXIT_IO
+    for side in outcome.failed:
+        sys.stderr.write(f"archc diff: {side.label} has errors:\n")
+        _report(side.diagnostics, side.sources)
+    if outcome.report is None:
+        return EXIT_FINDINGS
+    sys.stdout.write(diff.render(outcome.report, args.format))
+    return EXIT_CHANGES if args.exit_code and outcome.report.changed else EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:

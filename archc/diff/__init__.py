@@ -1,0 +1,19 @@
+"""`archc diff`: what an architecture change does, for a pull request.
+
+Both sides are compiled in memory (inputs.py), matched by stable ids (side.py), compared
+aspect by aspect through named predicates (compare.py), flagged where a reviewer must look
+(risks.py), and rendered as text, markdown or JSON (render.py, markdown.py) with the unified
+diffs of the generated text files (files.py).
+"""
+
+from __future__ import annotations
+
+from archc.diff.change import Change, Risk
+from archc.diff.compare import STATE_CHECKS, compare
+from archc.diff.inputs import DiffRun, InputError, run
+from archc.diff.render import render
+from archc.diff.report import Report
+from archc.diff.risks import RISKS, assess
+
+__all__ = ["RISKS", "STATE_CHECKS", "Change", "DiffRun", "InputError", "Report", "Risk",
+           "assess", "compare", "render", "run"]

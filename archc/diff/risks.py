@@ -1,0 +1,151 @@
+"""RISK flags: the changes a reviewer must look at, one named rule each (read top to bottom).
+
+A rule reads one change with both sides at hand and returns a message, or None. Rules look
+at what will be applied (security-group rows, IAM grants, resolved per-environment values),
+so a risk cannot hide behind an inferred default.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from archc.diff.change import Change, Risk
+from archc.diff.compare import peer_text
+from archc.diff.side import Side
+from archc.emit._tf_common import PRODUCTION_ENVS, port_text
+from archc.emit._tf_compute import STATEFUL_KINDS
+from archc.emit.security_groups import Row
+from archc.kinds import Kind, Tier
+
+INTERNET_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
+PRIVATE_TIERS = frozenset({str(Tier.APP), str(Tier.DATA)})
+SSH_PORT = 22
+# IAM actions that change or delete data (or permissions), as opposed to reading it.
+WRITE_ACTION = re.compile(r":(\*|Put|Delete|Create|Update|Write|Attach|Detach|Modify|Abort|"
+                          r"Restore|Replicate|PassRole|Tag|Untag)")
+PROTECTION_KEYS = ("deletion_protection", "termination_protection")
+STATEFUL_COMPONENTS = frozenset({Kind.DATABASE, Kind.OBJECT_STORAGE})
+
+RiskRule = Callable[[Change, Side, Side], str | None]
+
+
+def _opened_rule(change: Change, head: Side) -> Row | None:
+    """The security-group row a change opens or widens (ingress only), else None."""
+    if change.subject != "sg_rule" or change.kind == "removed":
+        return None
+    row = head.rules.get(change.id)
+    return row if row is not None and row.direction == "ingress" else None
+
+
+def internet_ingress(change: Change, base: Side, head: Side) -> str | None:
+    row = _opened_rule(change, head)
+    if row is None:
+        return None
+    cidrs = {row.peer.get("cidr")} if row.peer.get("kind") == "cidr" else set()
+    if row.peer.get("kind") == "admin_cidrs":
+        cidrs = set(head.arch.policy.admin_cidrs)
+    if not cidrs & INTERNET_CIDRS:
+        return None
+    return (f"{row.security_group} accepts {port_text(row.protocol, row.low, row.high)} "
+            "from the whole internet (0.0.0.0/0)")
+
+
+def admin_ingress(change: Change, base: Side, head: Side) -> str | None:
+    row = _opened_rule(change, head)
+    if row is None or row.peer.get("kind") != "admin_cidrs":
+        return None
+    before = set(base.arch.policy.admin_cidrs) if change.kind == "modified" else set()
+    added = [c for c in head.arch.policy.admin_cidrs if c not in before]
+    if not added:
+        return None
+    return (f"{row.security_group} accepts {port_text(row.protocol, row.low, row.high)} "
+            f"from admin CIDRs {', '.join(added)}")
+
+
+def ssh_opened(change: Change, base: Side, head: Side) -> str | None:
+    row = _opened_rule(change, head)
+    if row is None or change.kind != "added" or not row.low <= SSH_PORT <= row.high:
+        return None
+    return f"port 22 (SSH) opens on {row.security_group} from {peer_text(head, row)}"
+
+
+def data_tier_flow(change: Change, base: Side, head: Side) -> str | None:
+    """A new way into the data tier: a flow added, or redirected/re-ported, into it."""
+    if change.subject != "flow" or change.kind == "removed":
+        return None
+    if change.kind == "modified" and change.key not in ("direction", "ports", "class"):
+        return None
+    flow = head.flow_by_id(change.id)
+    target = head.components.get(flow.target) if flow else None
+    if flow is None or target is None or head.arch.tier_of(target) is not Tier.DATA:
+        return None
+    ports = f" on {flow.port_text()}" if flow.port_text() else ""
+    return f"new access into the data tier: {flow.initiator} -> {flow.target}{ports}"
+
+
+def iam_widened(change: Change, base: Side, head: Side) -> str | None:
+    if change.subject != "iam_policy" or change.kind != "added" or not change.new:
+        return None
+    if not WRITE_ACTION.search(change.new):
+        return None
+    role = next((g[0] for g, pid in head.grants.items()
+                 if pid == change.id and g[1:] == (change.key, change.new)), "")
+    return f"{role} may now {change.new} on {change.key}"
+
+
+def left_private_subnet(change: Change, base: Side, head: Side) -> str | None:
+    if change.subject != "component" or change.aspect != "placement" or change.key != "tier":
+        return None
+    if change.old not in PRIVATE_TIERS or change.new in PRIVATE_TIERS:
+        return None
+    return f"{change.id} leaves a private subnet ({change.old} -> {change.new})"
+
+
+def multi_az_off(change: Change, base: Side, head: Side) -> str | None:
+    # Unset multi_az means on in production (emit/_tf_data.py), so unset -> false counts.
+    if change.aspect != "props" or change.key != "multi_az" or change.new != "false":
+        return None
+    if change.env not in PRODUCTION_ENVS or change.old == "false":
+        return None
+    return f"{change.env}: {change.id} is no longer multi-AZ (one AZ failure takes it down)"
+
+
+def protection_off(change: Change, base: Side, head: Side) -> str | None:
+    if change.kind == "modified" and change.key.endswith(PROTECTION_KEYS) \
+            and change.new == "false" and change.old != "false":
+        where = f"{change.env}: " if change.env else ""
+        return f"{where}{change.id} {change.key} turned off"
+    if change.aspect == "kind" and change.old in STATEFUL_KINDS \
+            and change.new not in STATEFUL_KINDS:
+        return f"{change.id} loses termination protection ({change.old} -> {change.new})"
+    return None
+
+
+def stateful_removed(change: Change, base: Side, head: Side) -> str | None:
+    if change.subject != "component" or change.kind != "removed":
+        return None
+    comp = base.components.get(change.id)
+    if comp is None or comp.kind not in STATEFUL_COMPONENTS:
+        return None
+    return f"{change.id} ({comp.kind}) is removed: its data goes with it"
+
+
+RISKS: dict[str, RiskRule] = {
+    "internet-ingress": internet_ingress,
+    "admin-ingress": admin_ingress,
+    "ssh": ssh_opened,
+    "data-tier": data_tier_flow,
+    "iam-widened": iam_widened,
+    "left-private-subnet": left_private_subnet,
+    "multi-az-off": multi_az_off,
+    "protection-off": protection_off,
+    "stateful-removed": stateful_removed,
+}
+
+
+def assess(changes: tuple[Change, ...], base: Side, head: Side) -> tuple[Risk, ...]:
+    """Every risk, in change order then rule order."""
+    return tuple(Risk(code, message, change) for change in changes
+                 for code, rule in RISKS.items()
+                 if (message := rule(change, base, head)) is not None)
