@@ -147,3 +147,13 @@ def test_data_tier_inferred_from_contents_and_env_overrides_merge(tmp_path: Path
     assert props["storage_gb"] == 100 and props["engine"] == "mysql"
     flow = next(f for f in arch.flows if f.target == "DB")
     assert flow.ports == ((3306, 3306),)
+
+
+def test_environments_may_only_change_sizes_and_availability(tmp_path: Path) -> None:
+    overlay = OVERLAY.replace("  dev: {vpc_cidr: 10.0.0.0/16, azs: 2, nat: single}\n",
+                              "  dev:\n    vpc_cidr: 10.0.0.0/16\n    components:\n"
+                              "      DB: {storage_gb: 50, engine: mysql}\n")
+    outcome = check(tmp_path, overlay=overlay)
+    (diag,) = [d for d in outcome.diagnostics if d.severity is Severity.ERROR]
+    assert diag.code == "ARC164" and "engine" in diag.message
+    assert diag.span is not None and (diag.span.line, diag.span.col) == (7, 28)
