@@ -77,7 +77,9 @@ def _instance(v: View, comp: Component) -> dict[str, Any]:
     public = v.arch.tier_of(comp) is Tier.PUBLIC
     if comp.props.get("count", 1) != 1:
         v.warning("ARC529", f"{comp.id} asks for count {comp.props['count']}; archc emits one "
-                            "instance (use kind backend_service for a scaled group)", comp.span)
+                            "instance (use kind backend_service for a scaled group)", comp.span,
+                  hint=f"set `components: {{{comp.id}: {{kind: backend_service}}}}` and "
+                       "`autoscaling: {min, max, desired}` for several identical instances")
     return {
         "id": ident, "component": comp.id, "label": v.title(comp),
         "subnet_tier": tier or next(iter(v.tiers.values())), "az_index": 0,
@@ -179,7 +181,8 @@ def _target_groups(v: View, comp: Component) -> list[dict[str, Any]]:
         if v.kind(flow.target) is not Kind.BACKEND_SERVICE:
             v.warning("ARC526", f"{flow.ref}: the target is not a backend_service, so no target "
                                 "group is attached to it (only its security-group rules)",
-                      flow.span)
+                      flow.span, hint="a load balancer forwards to a backend_service; set that "
+                                      "kind on the target in the overlay if it serves traffic")
             continue
         key = v.ids[flow.target]
         port = flow.ports[0][0] if flow.ports else 80

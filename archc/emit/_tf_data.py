@@ -149,7 +149,8 @@ def buckets(v: View) -> tuple[list[dict[str, Any]], str | None]:
         if spec.get("versioning") is False:
             v.warning("ARC525", f"bucket {key} of {comp.id} sets versioning: false; archc "
                                 "keeps versioning on (state recovery, ransomware protection)",
-                      comp.span)
+                      comp.span, hint="old versions expire through the lifecycle rules; "
+                                      "remove `versioning: false` to silence this")
         out.append(_bucket(key, f"{v.title(comp)}: {key}", spec, key == log_key))
     if log_key is not None and log_key not in declared_buckets(v):
         out.append(_bucket(log_key, "Access logs of S3 buckets and load balancers (archc)",

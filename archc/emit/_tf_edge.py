@@ -196,7 +196,9 @@ def _frontend_records(v: View, recs: _Records, zone: Component) -> None:
         host, points_to = target.props.get("domain"), target.props.get("target")
         if not host or not points_to:
             v.warning("ARC513", f"{flow.ref}: {target.id} needs `domain` and `target` for its "
-                                "CNAME record; none is written", flow.span)
+                                "CNAME record; none is written", flow.span,
+                      hint=f"add `components: {{{target.id}: {{domain: www.example.com, "
+                           "target: cname.vercel-dns.com}}}}` to the overlay")
             continue
         name = recs.relative(str(host), flow.span)
         if name is not None:

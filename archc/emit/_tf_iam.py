@@ -169,7 +169,8 @@ def _secret_policies(v: View, secrets: list[dict[str, Any]]) -> list[dict[str, A
     for secret in secrets:
         if not readers:
             v.warning("ARC520", f"secret {secret['name_suffix']} has no reader (no "
-                                "backend_service): no policy grants it", None)
+                                "backend_service): no policy grants it", None,
+                      hint="grant it by hand, or remove it from `secrets.secrets`")
         for comp in readers:
             ident, name = v.ids[comp.id], pascal(secret["id"])
             out.append({

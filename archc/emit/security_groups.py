@@ -189,7 +189,9 @@ def _network_rows(v: View, flow: Flow) -> list[Row]:
     src, dst = _sg(v, flow.initiator), _sg(v, flow.target)
     if src is None or dst is None:
         v.warning("ARC522", f"flow {flow.ref} ({flow.flow_class}) has an end without a "
-                            "security group (outside the VPC): no rule is written", flow.span)
+                            "security group (outside the VPC): no rule is written", flow.span,
+                  hint="draw both ends inside the VPC, or give the flow the meaning it has "
+                       "(e.g. `meaning: iam` for an AWS API) in the overlay")
         return []
     rows: list[Row] = []
     for lo, hi in _ports(v, flow):
@@ -231,7 +233,9 @@ def _ingress_rows(v: View, flow: Flow) -> list[Row]:
         source is Kind.INTERNET_GATEWAY and not upstream)
     if not (via_cdn or via_internet):
         v.warning("ARC522", f"ingress flow {flow.ref} does not come from the internet, a CDN "
-                            "or an internet gateway: no rule is written", flow.span)
+                            "or an internet gateway: no rule is written", flow.span,
+                  hint="route internet traffic through the CDN or the internet gateway in the "
+                       "diagram")
         return []
     rows: list[Row] = []
     for lo, hi in _ports(v, flow):

@@ -349,7 +349,8 @@ def load_flowchart(path: Path, display_name: str
         data = path.read_bytes()
     except OSError as exc:
         return None, None, [error("ARC147", f"cannot read {display_name}: {exc.strerror or exc}",
-                                  Span.point(display_name, 1, 1))]
+                                  Span.point(display_name, 1, 1),
+                                  "check the path and the file's permissions")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
