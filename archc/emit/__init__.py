@@ -38,11 +38,12 @@ Emitter = Callable[[Architecture, nx.MultiDiGraph], EmitResult]
 
 def _registry() -> dict[str, Emitter]:
     """name -> emitter; imported lazily so `archc --help` stays fast."""
-    from archc.emit import diagram, mermaid, security_report, terraform
+    from archc.emit import diagram, helm, mermaid, security_report, terraform
 
     return {
         "terraform": terraform.emit,
         "security": security_report.emit,
+        "helm": helm.emit,
         "mermaid": mermaid.emit,
         "diagram": diagram.emit,
     }
