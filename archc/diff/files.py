@@ -1,6 +1,6 @@
-"""Unified diffs of the generated text files a reviewer reads: Terraform, security reports
-and the canonical Mermaid. Binaries, icons, PNG, SVG and DOT are left out (not reviewable as
-text, and DOT needs Graphviz's layout to mean anything)."""
+"""Unified diffs of the generated text files a reviewer reads: Terraform, security reports,
+Helm charts and the canonical Mermaid. Binaries, icons, PNG, SVG and DOT are left out (not
+reviewable as text, and DOT needs Graphviz's layout to mean anything)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from archc.emit import OutputFile
 
 # The emitters whose outputs are diffed: no Graphviz needed, everything text.
-TEXT_EMITTERS = ("terraform", "security", "mermaid")
+TEXT_EMITTERS = ("terraform", "security", "helm", "mermaid")
 CONTEXT_LINES = 3
 # How generated files cite the diagram and overlay (`(architecture.mmd:51, archc.yaml:104)`):
 # these numbers move whenever a line is inserted above, without any meaning changing.
