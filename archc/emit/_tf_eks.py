@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -24,10 +25,13 @@ DISK_GB = {"accelerated": 100, "standard": 50}
 GPU_RE = re.compile(r"^(g|p)\d+[a-z]*\.")
 NEURON_RE = re.compile(r"^(inf|trn)\d+[a-z]*\.")
 # Every control plane log type, the managed add-ons every cluster needs (the VPC CNI and the
-# pod identity agent before nodes join), and the access policy a CI deploy gets.
+# pod identity agent before nodes join), and the access policy a CI deploy gets. The VPC CNI
+# enforces Kubernetes NetworkPolicies (the Helm charts ship one per workload) only when asked.
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 ADDONS = {"coredns": {}, "eks-pod-identity-agent": {"before_compute": True},
-          "kube-proxy": {}, "vpc-cni": {"before_compute": True}}
+          "kube-proxy": {},
+          "vpc-cni": {"before_compute": True,
+                      "configuration_values": json.dumps({"enableNetworkPolicy": "true"})}}
 DEPLOY_POLICY = "AmazonEKSEditPolicy"
 # Rolling node updates replace at most a third of a group at a time.
 MAX_UNAVAILABLE_PERCENTAGE = 33

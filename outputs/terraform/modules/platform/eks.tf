@@ -41,7 +41,8 @@ module "eks" {
     }
     kube-proxy = {}
     vpc-cni = {
-      before_compute = true
+      before_compute       = true
+      configuration_values = "{\"enableNetworkPolicy\": \"true\"}"
     }
   }
 
