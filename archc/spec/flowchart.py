@@ -107,13 +107,5 @@ class Flowchart:
     title: str | None = None  # front matter `title:` (mermaid draws it; not in the oracle JSON)
 
     def node(self, node_id: str) -> FlowNode | None:
-        for n in self.nodes:
-            if n.id == node_id:
-                return n
-        return None
-
-    def subgraph(self, sg_id: str) -> FlowSubgraph | None:
-        for s in self.subgraphs:
-            if s.id == sg_id:
-                return s
-        return None
+        """One node by id (a scan: callers that look up many build a dict once)."""
+        return next((n for n in self.nodes if n.id == node_id), None)
