@@ -57,17 +57,20 @@ def read_manifest(out_dir: Path) -> dict[str, object] | None:
 
 
 def owned_files(out_dir: Path) -> set[str]:
+    return set(_manifest_outputs(out_dir)) | {MANIFEST}
+
+
+def _manifest_outputs(out_dir: Path) -> dict[str, object]:
+    """path -> entry of the previous build's manifest (empty when there is none)."""
     manifest = read_manifest(out_dir)
     outputs = manifest.get("outputs", {}) if manifest else {}
-    return set(outputs) | {MANIFEST} if isinstance(outputs, dict) else {MANIFEST}
+    return outputs if isinstance(outputs, dict) else {}
 
 
 def carried_files(out_dir: Path, selected: tuple[str, ...]) -> tuple[OutputFile, ...]:
     """Files of emitters a partial build (`--only`) did not run: kept as they are on disk."""
-    manifest = read_manifest(out_dir)
-    outputs = manifest.get("outputs", {}) if manifest else {}
     kept = []
-    for path, entry in sorted(outputs.items()) if isinstance(outputs, dict) else ():
+    for path, entry in sorted(_manifest_outputs(out_dir).items()):
         emitter = entry.get("emitter", "") if isinstance(entry, dict) else ""
         if emitter and emitter not in selected and (out_dir / path).is_file():
             kept.append(OutputFile(path, (out_dir / path).read_bytes(), emitter))
