@@ -318,8 +318,9 @@ class Linker:
                 self.ov.value_span(("flows", key, "initiator")) or edge.span,
                 hint=f"use {src.id!r} or {dst.id!r}"))
             return src, dst
-        if key and _EDGE_REF.match(key) and _EDGE_REF.match(key).group(2) != "<->":
-            first = _EDGE_REF.match(key).group(1 if "->" in key else 3)
+        named = _EDGE_REF.match(key) if key else None
+        if named is not None and named.group(2) != "<->":
+            first = named.group(1 if named.group(2) == "->" else 3)
             decisions.append(Decision("initiator", first, "overlay",
                                       f"the overlay key {key!r} names the direction",
                                       self.ov.key_span(("flows", key))))
