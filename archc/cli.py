@@ -182,7 +182,8 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     if args.file == "-":
         sys.stdout.write(canonical)
         return EXIT_OK
-    current = _read_text(args.file)
+    # the text already read and checked (a regular file, bounded), in text mode's newlines
+    current = sources.get(args.file).text.replace("\r\n", "\n").replace("\r", "\n")
     text = reformat_file_text(current, args.file, canonical)
     if args.check:
         if current != text:
@@ -296,10 +297,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
 # -- helpers ------------------------------------------------------------------------------
 
 
-def _read_text(name: str) -> str:
-    if name == "-":
-        return sys.stdin.read()
-    return Path(name).read_text(encoding="utf-8")
+def _read_stdin(limit: int) -> str | None:
+    """Standard input up to the input size limit (in characters); None when it is longer."""
+    text = sys.stdin.read(limit + 1)
+    return text if len(text) <= limit else None
 
 
 def _read_flowchart(name: str):  # type: ignore[no-untyped-def]
@@ -312,9 +313,14 @@ def _read_flowchart(name: str):  # type: ignore[no-untyped-def]
         if source is not None:
             sources.add(source)
         return chart, sources, diags
+    from archc import source as inputs
     from archc.source import SourceFile
 
-    text = sys.stdin.read()
+    text = _read_stdin(inputs.MAX_INPUT_BYTES)
+    if text is None:
+        from archc.spec._input import refused
+
+        return None, sources, [refused("<stdin>", inputs.too_large(inputs.MAX_INPUT_BYTES))]
     sources.add(SourceFile("<stdin>", text))
     extracted = extract_flowchart(text, "<stdin>")
     if not isinstance(extracted, tuple):
