@@ -129,11 +129,15 @@ def _add_diff(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
                                    "permissions, environments, with RISK flags and the "
                                    "unified diffs of the generated text files. Nothing is "
                                    "written.")
-    p.add_argument("--base", default="HEAD", metavar="BASE",
-                   help="a spec directory, or a git revision whose copy of the HEAD spec "
-                        "directory is compared (origin/main, HEAD~1; REV:path names another "
-                        "directory, relative to the repository root); default: HEAD, the "
-                        "last commit")
+    base = p.add_mutually_exclusive_group()
+    # default None, not "HEAD": argparse would not see `--base HEAD --base-dir X` as a clash
+    base.add_argument("--base", metavar="REV",
+                      help="a git revision whose copy of the HEAD spec directory is compared "
+                           "(origin/main, HEAD~1; REV:path names another directory, relative "
+                           "to the repository root); always a revision, never a directory; "
+                           "default: HEAD, the last commit")
+    base.add_argument("--base-dir", type=Path, metavar="DIR",
+                      help="compare with the spec directory DIR instead of a git revision")
     p.add_argument("--head", type=Path, default=Path("spec"), metavar="HEAD",
                    help="the spec directory with the change (default: spec/)")
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text",
@@ -274,7 +278,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from archc import diff
 
     try:
-        outcome = diff.run(args.base, args.head, files=not args.no_files)
+        base = args.base_dir or (args.base if args.base is not None else "HEAD")
+        outcome = diff.run(base, args.head, files=not args.no_files)
     except diff.InputError as exc:
         sys.stderr.write(f"archc diff: {exc}\n")
         return EXIT_IO

@@ -82,6 +82,11 @@ class InputRefused(Exception):
         self.code, self.reason, self.hint = code, reason, hint
 
 
+def is_file_name(name: str) -> bool:
+    """A name for a file directly in a directory: not a path, not `.`/`..`, no NUL."""
+    return name not in ("", ".", "..") and not any(c in name for c in "/\\\0")
+
+
 def read_input(path: Path, within: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of `path`, which must be a regular file of at most `limit` bytes inside the
     directory `within` once symbolic links are resolved.

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from archc import diagnostics as d
 from archc.model import Architecture
-from archc.source import SourceRegistry, Span
+from archc.source import SourceRegistry, Span, is_file_name
 from archc.spec.flowchart import Flowchart
 
 DIAGRAM_SUFFIXES = (".mmd", ".mermaid", ".md", ".markdown")
@@ -98,7 +98,7 @@ def _named_diagram(loaded: LoadedSpec, spec_dir: Path, named: str) -> Path | Non
     the directory is /etc/passwd. The schema reports such values; this keeps them unread even
     when the schema check did not run or changes."""
     span = _overlay_span(loaded, ("diagram",))
-    if not _is_file_name(named):
+    if not is_file_name(named):
         if span is not None and any(x.span == span for x in loaded.diagnostics):
             return None  # the schema's pattern already reported this value
         loaded.diagnostics.append(d.error(
@@ -113,10 +113,6 @@ def _named_diagram(loaded: LoadedSpec, spec_dir: Path, named: str) -> Path | Non
         "ARC002", f"the overlay names diagram {named!r}, which is not in {spec_dir.name}/",
         span, hint="fix the file name or remove the key"))
     return None
-
-
-def _is_file_name(name: str) -> bool:
-    return name not in ("", ".", "..") and not any(c in name for c in "/\\\0")
 
 
 def _load_diagram(loaded: LoadedSpec, path: Path) -> None:
