@@ -6,6 +6,7 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,11 +105,31 @@ def read_input(path: Path, within: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
              | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0))
     fd = os.open(real, flags)
     with os.fdopen(fd, "rb") as handle:
-        _require_regular(os.fstat(handle.fileno()).st_mode)
-        data = handle.read(limit + 1)  # the size on disk can change; never trust st_size
+        info = os.fstat(handle.fileno())
+        _require_regular(info.st_mode)
+        if info.st_size > limit:
+            raise too_large(limit)
+        data = _read_at_most(handle, info.st_size, limit + 1)
     if len(data) > limit:
         raise too_large(limit)
     return data
+
+
+def _read_at_most(handle: BinaryIO, expected: int, cap: int) -> bytes:
+    """Up to `cap` bytes. `expected` (st_size) sizes the first read, so a small file does not
+    cost a buffer of `cap`; the file may have grown since, so reading goes on to the cap."""
+    want = min(expected + 1, cap)
+    first = handle.read(want)
+    if len(first) < want:  # a short read of a regular file is its end: the usual case
+        return first
+    chunks, total = [first], len(first)
+    while total < cap:
+        chunk = handle.read(min(cap - total, 1024 * 1024))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def too_large(limit: int) -> InputRefused:

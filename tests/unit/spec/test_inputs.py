@@ -63,6 +63,16 @@ def test_size_limit_is_checked_on_what_is_read(tmp_path: Path) -> None:
     assert exc.value.code == "ARC012"
 
 
+def test_a_file_that_grew_after_stat_is_still_read_only_to_the_cap() -> None:
+    import io
+
+    from archc.source import _read_at_most
+
+    assert _read_at_most(io.BytesIO(b"x" * 100), expected=10, cap=51) == b"x" * 51
+    assert _read_at_most(io.BytesIO(b"x" * 100), expected=10, cap=500) == b"x" * 100
+    assert _read_at_most(io.BytesIO(b"x" * 5), expected=10, cap=500) == b"x" * 5
+
+
 def test_the_limit_is_64_mib_and_above_a_50_mb_label() -> None:
     assert MAX_INPUT_BYTES == 64 * 1024 * 1024 > 50 * 1000 * 1000
 
