@@ -122,6 +122,15 @@ def test_bad_revision_is_an_io_error(repo: Path, monkeypatch: pytest.MonkeyPatch
     assert code == 4 and err == "archc diff: elsewhere/ does not exist at HEAD\n"
 
 
+@pytest.mark.parametrize("base", ["HEAD", "HEAD:spec"])
+def test_missing_git_is_said_as_such(repo: Path, base: str,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(repo / "no-bin"))
+    code, _, err = run(["diff", "--base", base], repo, monkeypatch)
+    assert (code, err) == (4, "archc diff: git is not installed (needed to read --base from "
+                              "a revision)\n")
+
+
 def test_outside_a_repository_is_an_io_error(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     if shutil.which("git") is None:
@@ -129,8 +138,10 @@ def test_outside_a_repository_is_an_io_error(tmp_path: Path,
     shutil.copytree(REPO / "tests" / "cases_diff" / "add-read-replica-flow" / "base",
                     tmp_path / "spec")
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    code, _, err = run(["diff"], tmp_path, monkeypatch)
-    assert code == 4 and "not a git repository" in err
+    for base in ("HEAD", "HEAD:spec"):  # with a path, too: not "not a git revision"
+        code, _, err = run(["diff", "--base", base], tmp_path, monkeypatch)
+        assert code == 4 and "is not in a git repository" in err and "not a git repository" \
+            in err
 
 
 def test_base_with_errors_fails_with_its_diagnostics(repo: Path,
@@ -304,8 +315,7 @@ def test_tree_entries_outside_the_spec_directory_are_refused(listed: str,
     from archc.diff import inputs
 
     out = f"100644 blob {'a' * 40}      12\t{listed}\0".encode()
-    monkeypatch.setattr(inputs, "_git", lambda args, cwd: b"/top\n" if args[0] == "rev-parse"
-                        else out)
+    monkeypatch.setattr(inputs, "_git", lambda args, cwd: out)
     with pytest.raises(inputs.InputError, match="which archc does not read"):
         inputs._tree("0" * 40, "spec", Path("."))
 

@@ -75,10 +75,12 @@ def run(base: str | Path, head: Path, files: bool = True) -> DiffRun:
 
 
 def _compile_revision(base: str, head: Path, like: Architecture) -> Compiled:
-    rev, rel = _revision_path(base, head)
-    commit = _commit(rev, base, head)
+    rev, rel = _revision_path(base)
+    top = _toplevel(base, head)
+    rel = rel if rel is not None else _relative(head, top)
+    commit = _commit(rev, base, top)
     with tempfile.TemporaryDirectory(prefix="archc-diff-") as tmp:
-        spec_dir = _export(commit, rev, rel, head, Path(tmp))
+        spec_dir = _export(commit, rev, rel, top, Path(tmp))
         return compile_spec(spec_dir, f"{rev}:{rel}", like)
 
 
@@ -108,11 +110,15 @@ def _align_inputs(base: Architecture, head: Architecture) -> Architecture:
 
 
 # --------------------------------------------------------------------------- git
+class _GitMissing(InputError):
+    """No git to run: said as it is, not as "not a revision"."""
+
+
 def _git(args: list[str], cwd: Path) -> bytes:
     try:
         proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except FileNotFoundError as exc:
-        raise InputError("git is not installed (needed to read --base from a revision)") \
+        raise _GitMissing("git is not installed (needed to read --base from a revision)") \
             from exc
     if proc.returncode != 0:
         message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
@@ -120,24 +126,30 @@ def _git(args: list[str], cwd: Path) -> bytes:
     return proc.stdout
 
 
-def _revision_path(base: str, head: Path) -> tuple[str, str]:
-    """(revision, spec directory relative to the repository root). `REV:path` names the
-    directory explicitly; plain `REV` means the directory that HEAD is."""
+def _revision_path(base: str) -> tuple[str, str | None]:
+    """(revision, spec directory relative to the repository root, or None: the directory
+    that HEAD is). Both parts are checked before git sees them."""
     rev, colon, rel = base.partition(":")
     _check_revision(rev, base)
-    if colon:
-        return rev, _checked_path(rel.strip("/"), base)
+    return rev, _checked_path(rel.strip("/"), base) if colon else None
+
+
+def _toplevel(base: str, head: Path) -> Path:
     try:
-        top = Path(_git(["rev-parse", "--show-toplevel"], head).decode().strip())
+        return Path(_git(["rev-parse", "--show-toplevel"], head).decode().strip())
+    except _GitMissing:
+        raise
     except InputError as exc:
         raise InputError(f"--base {base!r} is a git revision, and {head} is not in a git "
                          f"repository to read it from ({exc}); for a spec directory use "
                          f"--base-dir") from exc
+
+
+def _relative(head: Path, top: Path) -> str:
     try:
-        rel = head.resolve().relative_to(top.resolve()).as_posix()
+        return head.resolve().relative_to(top.resolve()).as_posix()
     except ValueError as exc:
         raise InputError(f"{head} is not inside the git repository {top}") from exc
-    return rev, rel
 
 
 def _check_revision(rev: str, base: str) -> None:
@@ -157,13 +169,15 @@ def _checked_path(rel: str, base: str) -> str:
     return rel or "."
 
 
-def _commit(rev: str, base: str, head: Path) -> str:
+def _commit(rev: str, base: str, top: Path) -> str:
     """The commit `rev` names. A path of the same name in the working directory is refused,
     as git refuses an argument that is both a revision and a file: a pull request could add
     a folder `origin/main/` to stand in for the base."""
     try:
         commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options",
-                       f"{rev}^{{commit}}"], head).decode().strip()
+                       f"{rev}^{{commit}}"], top).decode().strip()
+    except _GitMissing:
+        raise
     except InputError:
         commit = ""
     shadow = next((name for name in dict.fromkeys((base, rev)) if os.path.lexists(name)), None)
@@ -192,15 +206,15 @@ _OBJECT_ID = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _MAX_LINK_TARGET = 4096  # PATH_MAX; a link's blob is its target
 
 
-def _export(commit: str, rev: str, rel: str, head: Path, tmp: Path) -> Path:
+def _export(commit: str, rev: str, rel: str, top: Path, tmp: Path) -> Path:
     """The spec directory's entries at `commit`, copied into tmp/<its name>/."""
     target = tmp / (PurePosixPath(rel).name if rel != "." else "spec")
     target.mkdir()
-    entries = _tree(commit, rel, head)
+    entries = _tree(commit, rel, top)
     if not entries:
         raise InputError(f"{rel}/ does not exist at {rev}")
     for entry in entries:
-        _materialise(entry, target, head, f"{rel}/{entry.name} at {rev}")
+        _materialise(entry, target, top, f"{rel}/{entry.name} at {rev}")
     return target
 
 
@@ -237,12 +251,11 @@ def _blob(entry: _Entry, cwd: Path, limit: int, where: str) -> bytes:
     return _git(["cat-file", "blob", entry.object_id], cwd)
 
 
-def _tree(commit: str, rel: str, cwd: Path) -> list[_Entry]:
+def _tree(commit: str, rel: str, top: Path) -> list[_Entry]:
     """`git ls-tree -l` of the directory (its direct entries), each checked to be a plain
     name directly under it: git paths are data from the pull request's history."""
-    top = _git(["rev-parse", "--show-toplevel"], cwd).decode().strip()
     spec = [] if rel == "." else ["--", f"{rel}/"]
-    out = _git(["ls-tree", "-z", "-l", commit, *spec], Path(top))
+    out = _git(["ls-tree", "-z", "-l", commit, *spec], top)
     prefix = "" if rel == "." else f"{rel}/"
     entries = []
     for raw in (e.decode("utf-8", "surrogateescape") for e in out.split(b"\0") if e):
