@@ -183,9 +183,9 @@ def _commit(rev: str, base: str, top: Path) -> str:
     shadow = next((name for name in dict.fromkeys((base, rev)) if os.path.lexists(name)), None)
     if commit and shadow is not None:
         raise InputError(f"--base {base!r} is ambiguous: it names a git revision and the path "
-                         f"{shadow} in the working directory; archc will not guess (--base-dir "
-                         f"{shadow} compares the directory; a full ref such as "
-                         f"refs/remotes/{rev} the revision, if nothing shadows it)")
+                         f"{shadow} in the working directory, which a change can add to stand "
+                         f"in for the base; archc will not guess (--base-dir {shadow} compares "
+                         "the directory; to compare the revision, remove or rename the path)")
     if not commit:
         hint = (f"; {shadow} is a path: --base-dir {shadow} compares a spec directory"
                 if shadow is not None else " (for a pull request, fetch the base branch: "
