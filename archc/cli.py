@@ -129,11 +129,15 @@ def _add_diff(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
                                    "permissions, environments, with RISK flags and the "
                                    "unified diffs of the generated text files. Nothing is "
                                    "written.")
-    p.add_argument("--base", default="HEAD", metavar="BASE",
-                   help="a spec directory, or a git revision whose copy of the HEAD spec "
-                        "directory is compared (origin/main, HEAD~1; REV:path names another "
-                        "directory, relative to the repository root); default: HEAD, the "
-                        "last commit")
+    base = p.add_mutually_exclusive_group()
+    # default None, not "HEAD": argparse would not see `--base HEAD --base-dir X` as a clash
+    base.add_argument("--base", metavar="REV",
+                      help="a git revision whose copy of the HEAD spec directory is compared "
+                           "(origin/main, HEAD~1; REV:path names another directory, relative "
+                           "to the repository root); always a revision, never a directory; "
+                           "default: HEAD, the last commit")
+    base.add_argument("--base-dir", type=Path, metavar="DIR",
+                      help="compare with the spec directory DIR instead of a git revision")
     p.add_argument("--head", type=Path, default=Path("spec"), metavar="HEAD",
                    help="the spec directory with the change (default: spec/)")
     p.add_argument("--format", choices=("text", "markdown", "json"), default="text",
@@ -182,7 +186,8 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     if args.file == "-":
         sys.stdout.write(canonical)
         return EXIT_OK
-    current = _read_text(args.file)
+    # the text already read and checked (a regular file, bounded), in text mode's newlines
+    current = sources.get(args.file).text.replace("\r\n", "\n").replace("\r", "\n")
     text = reformat_file_text(current, args.file, canonical)
     if args.check:
         if current != text:
@@ -273,7 +278,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
     from archc import diff
 
     try:
-        outcome = diff.run(args.base, args.head, files=not args.no_files)
+        base = args.base_dir or (args.base if args.base is not None else "HEAD")
+        outcome = diff.run(base, args.head, files=not args.no_files)
     except diff.InputError as exc:
         sys.stderr.write(f"archc diff: {exc}\n")
         return EXIT_IO
@@ -296,10 +302,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
 # -- helpers ------------------------------------------------------------------------------
 
 
-def _read_text(name: str) -> str:
-    if name == "-":
-        return sys.stdin.read()
-    return Path(name).read_text(encoding="utf-8")
+def _read_stdin(limit: int) -> str | None:
+    """Standard input up to the input size limit (in characters); None when it is longer."""
+    text = sys.stdin.read(limit + 1)
+    return text if len(text) <= limit else None
 
 
 def _read_flowchart(name: str):  # type: ignore[no-untyped-def]
@@ -312,9 +318,14 @@ def _read_flowchart(name: str):  # type: ignore[no-untyped-def]
         if source is not None:
             sources.add(source)
         return chart, sources, diags
+    from archc import source as inputs
     from archc.source import SourceFile
 
-    text = sys.stdin.read()
+    text = _read_stdin(inputs.MAX_INPUT_BYTES)
+    if text is None:
+        from archc.spec._input import refused
+
+        return None, sources, [refused("<stdin>", inputs.too_large(inputs.MAX_INPUT_BYTES))]
     sources.add(SourceFile("<stdin>", text))
     extracted = extract_flowchart(text, "<stdin>")
     if not isinstance(extracted, tuple):

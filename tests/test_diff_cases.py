@@ -11,6 +11,8 @@ import io
 import json
 import shutil
 import subprocess
+import sys
+from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -38,7 +40,7 @@ def run(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[in
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 @pytest.mark.parametrize("fmt", ["markdown", "json"])
 def test_case(case: Path, fmt: str, golden, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = run(["diff", "--base", "base", "--head", "head", "--format", fmt],
+    code, out, err = run(["diff", "--base-dir", "base", "--head", "head", "--format", fmt],
                          case, monkeypatch)
     assert (code, err) == (0, "")
     golden.check_text(out, case / ("expected.md" if fmt == "markdown" else "expected.json"))
@@ -46,7 +48,7 @@ def test_case(case: Path, fmt: str, golden, monkeypatch: pytest.MonkeyPatch) -> 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_case_exit_code(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    code, out, _ = run(["diff", "--base", "base", "--head", "head", "--exit-code",
+    code, out, _ = run(["diff", "--base-dir", "base", "--head", "head", "--exit-code",
                         "--no-files"], case, monkeypatch)
     assert code == (0 if case.name in UNCHANGED else 3), out
 
@@ -114,10 +116,19 @@ def test_unchanged_work_tree_is_no_change(repo: Path, monkeypatch: pytest.Monkey
 def test_bad_revision_is_an_io_error(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, err = run(["diff", "--base", "no-such-branch"], repo, monkeypatch)
     assert (code, out) == (4, "")
-    assert err.startswith("archc diff: --base 'no-such-branch' is neither a directory nor a "
-                          "git revision")
+    assert err.startswith("archc diff: --base 'no-such-branch' is not a git revision (for a "
+                          "pull request, fetch the base branch")
     code, _, err = run(["diff", "--base", "HEAD:elsewhere"], repo, monkeypatch)
     assert code == 4 and err == "archc diff: elsewhere/ does not exist at HEAD\n"
+
+
+@pytest.mark.parametrize("base", ["HEAD", "HEAD:spec"])
+def test_missing_git_is_said_as_such(repo: Path, base: str,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(repo / "no-bin"))
+    code, _, err = run(["diff", "--base", base], repo, monkeypatch)
+    assert (code, err) == (4, "archc diff: git is not installed (needed to read --base from "
+                              "a revision)\n")
 
 
 def test_outside_a_repository_is_an_io_error(tmp_path: Path,
@@ -127,8 +138,10 @@ def test_outside_a_repository_is_an_io_error(tmp_path: Path,
     shutil.copytree(REPO / "tests" / "cases_diff" / "add-read-replica-flow" / "base",
                     tmp_path / "spec")
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    code, _, err = run(["diff"], tmp_path, monkeypatch)
-    assert code == 4 and "not a git repository" in err
+    for base in ("HEAD", "HEAD:spec"):  # with a path, too: not "not a git revision"
+        code, _, err = run(["diff", "--base", base], tmp_path, monkeypatch)
+        assert code == 4 and "is not in a git repository" in err and "not a git repository" \
+            in err
 
 
 def test_base_with_errors_fails_with_its_diagnostics(repo: Path,
@@ -164,6 +177,149 @@ def test_diff_help_and_usage_errors(capsys: pytest.CaptureFixture[str]) -> None:
     assert exc.value.code == 2
 
 
+# --------------------------------------------------------------------------- hostile bases
+SSH_FLOW = '    Internet -->|"SSH"| Worker\n'
+
+
+def test_a_directory_never_stands_in_for_the_base_revision(repo: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """A pull request adds origin/main/ holding a copy of its own spec: the old code compared
+    with that folder and said "No change"."""
+    git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")
+    shutil.copytree(repo / "spec", repo / "origin" / "main")
+    code, out, err = run(["diff", "--base", "origin/main", "--exit-code"], repo, monkeypatch)
+    assert (code, out) == (4, "")
+    assert err.startswith("archc diff: --base 'origin/main' is ambiguous: it names a git "
+                          "revision and the path origin/main in the working directory")
+    code, out, _ = run(["diff", "--base-dir", "origin/main", "--exit-code"], repo, monkeypatch)
+    assert (code, "No change" in out) == (0, True)  # asked for explicitly: the folder
+    shutil.rmtree(repo / "origin")
+    code, out, _ = run(["diff", "--base", "origin/main", "--exit-code", "--no-files"], repo,
+                       monkeypatch)
+    assert code == 3 and "Worker -> DB" in out
+
+
+def test_a_directory_given_as_base_points_to_base_dir(repo: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    shutil.copytree(repo / "spec", repo / "old-spec")
+    code, out, err = run(["diff", "--base", "old-spec"], repo, monkeypatch)
+    assert (code, out) == (4, "")
+    assert err == ("archc diff: --base 'old-spec' is not a git revision; old-spec is a path: "
+                   "--base-dir old-spec compares a spec directory\n")
+
+
+def test_base_and_base_dir_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["diff", "--base", "HEAD", "--base-dir", "spec"])
+    assert exc.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("base", ["--output=/tmp/x", "-p", "", "HEAD ~1", "HEAD\n",
+                                  "HEAD:../outside", "HEAD:spec/../..", "HEAD:./spec"])
+def test_revisions_that_are_not_revisions_are_refused(repo: Path, base: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+    real = subprocess.run
+    monkeypatch.setattr(subprocess, "run", lambda argv, **kw: calls.append(argv) or real(argv,
+                                                                                         **kw))
+    code, out, err = run(["diff", f"--base={base}"], repo, monkeypatch)
+    assert (code, out) == (4, "")
+    assert err.startswith(f"archc diff: --base {base!r}")
+    assert calls == []  # refused before git is run
+
+
+def test_git_runs_with_a_fixed_argv(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[list[str], object]] = []
+    real = subprocess.run
+    monkeypatch.setattr(subprocess, "run",
+                        lambda argv, **kw: calls.append((argv, kw.get("shell"))) or real(argv,
+                                                                                         **kw))
+    assert run(["diff", "--base", "HEAD", "--no-files"], repo, monkeypatch)[0] == 0
+    assert all(argv[0] == "git" and shell is None for argv, shell in calls)
+    assert ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", "HEAD^{commit}"] in \
+        [argv for argv, _ in calls]
+
+
+def commit_base(repo: Path, change: Callable[[Path], None]) -> None:
+    """Commit `change` made to the committed spec/, then put the work tree's spec (with its
+    Worker -> DB change) back as it was."""
+    saved = repo.parent / "saved-spec"
+    shutil.copytree(repo / "spec", saved, symlinks=True)
+    git(repo, "checkout", "--", "spec")
+    change(repo / "spec")
+    git(repo, "add", "-A", "spec")
+    git(repo, "commit", "-q", "-m", "base")
+    shutil.rmtree(repo / "spec")
+    shutil.copytree(saved, repo / "spec", symlinks=True)
+    shutil.rmtree(saved)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX symbolic links")
+def test_base_link_out_of_the_spec_is_refused(repo: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    (repo / "secret.mmd").write_text("SECRET-LINE\n", encoding="utf-8")
+
+    def link_out(spec: Path) -> None:
+        (spec / "architecture.mmd").unlink()
+        (spec / "architecture.mmd").symlink_to("../secret.mmd")
+
+    commit_base(repo, link_out)
+    code, out, err = run(["diff", "--base", "HEAD"], repo, monkeypatch)
+    assert (code, out) == (4, "")
+    assert err == ("archc diff: spec/architecture.mmd at HEAD is a symbolic link that leads "
+                   "outside spec/ (inputs must be files inside the spec directory)\n")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX symbolic links")
+def test_base_link_inside_the_spec_is_followed(repo: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def link_in(spec: Path) -> None:
+        (spec / "archc.yaml").rename(spec / "real.yaml")
+        (spec / "archc.yaml").symlink_to("./real.yaml")
+
+    commit_base(repo, link_in)
+    code, out, _ = run(["diff", "--base", "HEAD", "--no-files", "--exit-code"], repo,
+                       monkeypatch)
+    assert code == 3 and "Worker -> DB" in out
+
+
+def test_base_directories_count_as_they_would_in_a_work_tree(repo: Path,
+                                                             monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    def add_directory(spec: Path) -> None:
+        (spec / "extra.mmd").mkdir()
+        (spec / "extra.mmd" / "x.txt").write_text("x\n", encoding="utf-8")
+
+    commit_base(repo, add_directory)
+    code, _, err = run(["diff", "--base", "HEAD"], repo, monkeypatch)
+    assert code == 1 and "error[ARC002]: spec/ holds 2 diagrams" in err
+
+
+def test_base_files_over_the_limit_are_refused(repo: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from archc.diff import inputs
+
+    monkeypatch.setattr(inputs, "MAX_INPUT_BYTES", 100)
+    code, _, err = run(["diff", "--base", "HEAD"], repo, monkeypatch)
+    assert code == 4 and err.startswith("archc diff: spec/archc.yaml at HEAD is larger than "
+                                        "100 bytes")
+
+
+@pytest.mark.parametrize("listed", ["spec/../etc/passwd", "spec/a/b.mmd", "other/x.mmd",
+                                    "spec/a\\b.mmd", "spec/"])
+def test_tree_entries_outside_the_spec_directory_are_refused(listed: str,
+                                                              monkeypatch: pytest.MonkeyPatch
+                                                              ) -> None:
+    from archc.diff import inputs
+
+    out = f"100644 blob {'a' * 40}      12\t{listed}\0".encode()
+    monkeypatch.setattr(inputs, "_git", lambda args, cwd: out)
+    with pytest.raises(inputs.InputError, match="which archc does not read"):
+        inputs._tree("0" * 40, "spec", Path("."))
+
+
 # --------------------------------------------------------------------------- workflow
 def test_workflow_is_valid_and_runs_the_pull_request_checks() -> None:
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
@@ -184,8 +340,8 @@ def test_workflow_is_valid_and_runs_the_pull_request_checks() -> None:
     for command in ("apt-get install -y -qq graphviz", "pip install .",
                     "archc check spec/ --format sarif > archc.sarif",
                     "archc build spec/ --check",
-                    'archc diff --base "origin/$BASE_REF" --head spec --format markdown '
-                    "> diff.md"):
+                    'archc diff --base "refs/remotes/origin/$BASE_REF" --head spec --format '
+                    "markdown > diff.md"):
         assert command in runs, command
 
 
@@ -193,6 +349,7 @@ def test_workflow_commands_parse_with_the_cli() -> None:
     parser = _parser()
     parser.parse_args(["check", "spec/", "--format", "sarif"])
     parser.parse_args(["build", "spec/", "--check"])
-    args = parser.parse_args(["diff", "--base", "origin/main", "--head", "spec", "--format",
-                              "markdown"])
-    assert (args.base, str(args.head), args.format) == ("origin/main", "spec", "markdown")
+    args = parser.parse_args(["diff", "--base", "refs/remotes/origin/main", "--head", "spec",
+                              "--format", "markdown"])
+    assert (args.base, args.base_dir, str(args.head), args.format) == (
+        "refs/remotes/origin/main", None, "spec", "markdown")

@@ -6,12 +6,14 @@ package and never get past it.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from archc import diagnostics as d
 from archc.model import Architecture
-from archc.source import SourceRegistry, Span
+from archc.source import SourceRegistry, Span, is_file_name
 from archc.spec.flowchart import Flowchart
 
 DIAGRAM_SUFFIXES = (".mmd", ".mermaid", ".md", ".markdown")
@@ -37,9 +39,7 @@ def load_spec(spec_dir: Path) -> LoadedSpec:
     """Parse the diagram and overlay, validate the overlay, link them into the IR."""
     loaded = LoadedSpec(spec_dir=spec_dir, sources=SourceRegistry(), diagnostics=[])
     if not spec_dir.is_dir():
-        loaded.diagnostics.append(d.error(
-            "ARC001", f"spec directory {spec_dir} does not exist", None,
-            hint="pass the folder that holds architecture.mmd and archc.yaml"))
+        loaded.diagnostics.append(_not_a_spec_directory(spec_dir))
         return loaded
     overlay_path = _find_overlay(spec_dir)
     if overlay_path is not None:
@@ -53,20 +53,34 @@ def load_spec(spec_dir: Path) -> LoadedSpec:
     return loaded
 
 
+def _not_a_spec_directory(spec_dir: Path) -> d.Diagnostic:
+    """ARC001, saying what the path is: "does not exist" for a file sends people looking in
+    the wrong place."""
+    try:
+        mode = spec_dir.stat().st_mode
+    except (OSError, ValueError):
+        what = ("is a symbolic link to nothing" if spec_dir.is_symlink() else "does not exist")
+    else:
+        what = "is a file, not a directory" if stat.S_ISREG(mode) else "is not a directory"
+    return d.error("ARC001", f"spec directory {spec_dir} {what}", None,
+                   hint="pass the folder that holds architecture.mmd and archc.yaml")
+
+
 def _find_overlay(spec_dir: Path) -> Path | None:
-    return next((spec_dir / n for n in OVERLAY_NAMES if (spec_dir / n).is_file()), None)
+    """The first overlay name present in any form: a directory or a FIFO called archc.yaml is
+    reported by the reader, not skipped as if the overlay were absent."""
+    return next((spec_dir / n for n in OVERLAY_NAMES if os.path.lexists(spec_dir / n)), None)
+
+
+def _other_overlays(path: Path) -> list[str]:
+    return [n for n in OVERLAY_NAMES
+            if n != path.name and os.path.lexists(path.parent / n)]
 
 
 def _find_diagram(loaded: LoadedSpec, spec_dir: Path) -> Path | None:
     named = _overlay_value(loaded, "diagram")
     if isinstance(named, str):
-        path = spec_dir / named
-        if path.is_file():
-            return path
-        loaded.diagnostics.append(d.error(
-            "ARC002", f"the overlay names diagram {named!r}, which is not in {spec_dir.name}/",
-            _overlay_span(loaded, ("diagram",)), hint="fix the file name or remove the key"))
-        return None
+        return _named_diagram(loaded, spec_dir, named)
     candidates = sorted(p for p in spec_dir.iterdir()
                         if p.suffix in DIAGRAM_SUFFIXES and p.name.lower() != "readme.md")
     if len(candidates) == 1:
@@ -79,10 +93,32 @@ def _find_diagram(loaded: LoadedSpec, spec_dir: Path) -> Path | None:
     return None
 
 
+def _named_diagram(loaded: LoadedSpec, spec_dir: Path, named: str) -> Path | None:
+    """`diagram:` is a file name in the spec directory, never a path: `/etc/passwd` joined to
+    the directory is /etc/passwd. The schema reports such values; this keeps them unread even
+    when the schema check did not run or changes."""
+    span = _overlay_span(loaded, ("diagram",))
+    if not is_file_name(named):
+        if span is not None and any(x.span == span for x in loaded.diagnostics):
+            return None  # the schema's pattern already reported this value
+        loaded.diagnostics.append(d.error(
+            "ARC002", f"the overlay names diagram {named!r}, which is not a file name in "
+                      f"{spec_dir.name}/", span,
+            hint="give the name of a file in the spec directory, without a path"))
+        return None
+    path = spec_dir / named
+    if os.path.lexists(path):
+        return path  # what it is (a link, a directory) is read_input's to check
+    loaded.diagnostics.append(d.error(
+        "ARC002", f"the overlay names diagram {named!r}, which is not in {spec_dir.name}/",
+        span, hint="fix the file name or remove the key"))
+    return None
+
+
 def _load_diagram(loaded: LoadedSpec, path: Path) -> None:
     from archc.spec.mermaid import load_flowchart
 
-    chart, source, diags = load_flowchart(path, _display(loaded, path))
+    chart, source, diags = load_flowchart(path, _display(loaded, path), loaded.spec_dir)
     if source is not None:
         loaded.sources.add(source)
     loaded.diagnostics += diags
@@ -94,7 +130,13 @@ def _load_overlay(loaded: LoadedSpec, path: Path) -> None:
     from archc.spec.overlay import load_overlay
     from archc.spec.schema import validate_overlay
 
-    overlay, source, diags = load_overlay(path, _display(loaded, path))
+    others = _other_overlays(path)
+    if others:
+        loaded.diagnostics.append(d.error(
+            "ARC013", f"{loaded.spec_dir.name}/ holds {len(others) + 1} overlays: "
+                      f"{', '.join([path.name, *others])}; only {path.name} would be read",
+            None, hint="keep one overlay (archc.yaml) and delete or merge the others"))
+    overlay, source, diags = load_overlay(path, _display(loaded, path), loaded.spec_dir)
     if source is not None:
         loaded.sources.add(source)
     loaded.diagnostics += diags
@@ -119,8 +161,11 @@ def _link(loaded: LoadedSpec) -> None:
 def _display(loaded: LoadedSpec, path: Path) -> str:
     """Paths in messages: relative to the working directory when the spec is below it (so
     SARIF and editors find them), else `<spec dir name>/<file>`; never absolute."""
+    # Only the directory is resolved: a link inside the spec is named as the user named it,
+    # never by its target.
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        resolved = path.parent.resolve() / path.name
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return f"{loaded.spec_dir.name}/{path.name}"
 

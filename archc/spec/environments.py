@@ -23,6 +23,34 @@ DEFAULT_ENVIRONMENTS: dict[str, dict[str, Any]] = {
 }
 
 
+# AWS accepts a VPC (and a subnet) block from /16 (65,536 addresses) to /28 (16).
+AWS_BLOCK_PREFIXES = range(16, 29)
+# Special-purpose ranges that cannot address a VPC (CreateVpc answers InvalidVpc.Range);
+# RFC 1918, 100.64.0.0/10 and public ranges are accepted.
+NO_VPC_RANGES: tuple[tuple[str, str], ...] = (
+    ("0.0.0.0/8", "'this network' (RFC 1122)"),
+    ("127.0.0.0/8", "loopback"),
+    ("169.254.0.0/16", "link-local (instance metadata and the Amazon DNS server live there)"),
+    ("224.0.0.0/4", "multicast"),
+    ("240.0.0.0/4", "reserved (class E and broadcast)"),
+)
+
+
+def block_size_problem(net: ipaddress.IPv4Network, what: str) -> str | None:
+    """Why AWS refuses `net` as a VPC or subnet block because of its size, or None."""
+    if net.prefixlen in AWS_BLOCK_PREFIXES:
+        return None
+    return (f"{what} {net} is a /{net.prefixlen}; AWS accepts a block from /16 "
+            "(65,536 addresses) to /28 (16 addresses)")
+
+
+def _vpc_range_problem(vpc: ipaddress.IPv4Network) -> str | None:
+    for cidr, what in NO_VPC_RANGES:
+        if vpc.overlaps(ipaddress.IPv4Network(cidr)):
+            return f"VPC CIDR {vpc} lies in {cidr}, {what}, which AWS does not allow for a VPC"
+    return None
+
+
 def build_environments(ov: OverlayView, zones: tuple[Zone, ...],
                        components: tuple[Component, ...]) -> tuple[
                            tuple[Environment, ...], list[d.Diagnostic]]:
@@ -90,6 +118,8 @@ def _subnets(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zo
                              ov.value_span(("environments", env, "vpc_cidr")),
                              hint="write the network address, e.g. 10.10.0.0/16"))
         return ()
+    if not _vpc_accepted(env, vpc, ov, diags):
+        return ()  # carving subnets out of 0.0.0.0/0 would only add confusing findings
     needs, explicit_spans = _needs(env, spec, ov, zones, components, props, azs, diags)
     blocks, unfit = allocate(vpc, azs, needs)
     for zone_id in sorted(set(unfit)):
@@ -100,6 +130,29 @@ def _subnets(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zo
     return tuple(SubnetBlock(zone, az, cidr, explicit=(zone, az) in explicit_spans,
                              span=explicit_spans.get((zone, az)))
                  for zone, az, cidr in blocks)
+
+
+def _vpc_accepted(env: str, vpc: ipaddress.IPv4Network | ipaddress.IPv6Network,
+                  ov: OverlayView, diags: list[d.Diagnostic]) -> bool:
+    """A VPC block AWS would create: IPv4, /16 to /28, outside the special-purpose ranges."""
+    span = ov.value_span(("environments", env, "vpc_cidr"))
+    if not isinstance(vpc, ipaddress.IPv4Network):
+        diags.append(d.error("ARC405", f"environment {env}: VPC CIDR {vpc} is not IPv4", span,
+                             hint="a VPC's primary block is IPv4, e.g. 10.10.0.0/16"))
+        return False
+    size = block_size_problem(vpc, "VPC CIDR")
+    if size is not None:
+        diags.append(d.error("ARC407", f"environment {env}: {size}", span,
+                             hint="use a /16 (the usual VPC size) from 10.0.0.0/8, "
+                                  "172.16.0.0/12 or 192.168.0.0/16"))
+        return False
+    where = _vpc_range_problem(vpc)
+    if where is not None:
+        diags.append(d.error("ARC408", f"environment {env}: {where}", span,
+                             hint="use a private range: 10.0.0.0/8, 172.16.0.0/12 or "
+                                  "192.168.0.0/16"))
+        return False
+    return True
 
 
 def _needs(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zone, ...],
@@ -139,10 +192,31 @@ def _explicit_cidrs(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: t
                 "ARC406", f"environment {env}: {ref!r} lists {len(cidrs)} CIDRs for {azs} AZs",
                 ov.value_span(path + ("cidrs",)), hint="give exactly one CIDR per AZ"))
             continue
+        if not _subnets_accepted(env, cidrs, path, ov, diags):
+            continue  # not carved around: the plan would only report what follows from it
         explicit[zone.id] = cidrs
         for i in range(len(cidrs)):
             spans[(zone.id, i)] = ov.value_span(path + ("cidrs", i))
     return explicit, spans
+
+
+def _subnets_accepted(env: str, cidrs: tuple[str, ...], path: tuple[str, ...],
+                      ov: OverlayView, diags: list[d.Diagnostic]) -> bool:
+    """Explicit subnet blocks of an AWS size (/16 to /28), checked before allocation: a /15
+    would take the whole VPC and every other subnet would be reported as not fitting."""
+    accepted = True
+    for i, cidr in enumerate(cidrs):
+        try:
+            net = ipaddress.IPv4Network(cidr, strict=False)
+        except ValueError:
+            continue  # not a CIDR: the schema and ARC405 say so
+        problem = block_size_problem(net, "subnet")
+        if problem is not None:
+            accepted = False
+            diags.append(d.error("ARC407", f"environment {env}: {problem}",
+                                 ov.value_span(path + ("cidrs", i)),
+                                 hint="give the subnet a /16 to /28 block inside the VPC"))
+    return accepted
 
 
 def _subnet_zone(zone_id: str | None, by_id: dict[str, Zone]) -> str | None:

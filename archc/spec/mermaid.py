@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from archc.diagnostics import Diagnostic, error
-from archc.source import SourceFile, Span
+from archc.source import InputRefused, SourceFile, Span, read_input
 from archc.spec.flowchart import Flowchart
 
 MERMAID_CODES: dict[str, str] = {
@@ -342,11 +342,16 @@ def _fence_body(lines: list[str], start: int, fence: str) -> tuple[list[str], in
     return lines[start:], len(lines)
 
 
-def load_flowchart(path: Path, display_name: str
+def load_flowchart(path: Path, display_name: str, within: Path | None = None
                    ) -> tuple[Flowchart | None, SourceFile | None, list[Diagnostic]]:
-    """Read a ``.mmd``/``.md`` file (UTF-8) and parse its flowchart."""
+    """Read a ``.mmd``/``.md`` file (UTF-8) and parse its flowchart. `within` is the directory
+    the file must stay in (`read_input`); default: its own."""
+    from archc.spec._input import refused
+
     try:
-        data = path.read_bytes()
+        data = read_input(path, within or path.parent)
+    except InputRefused as exc:
+        return None, None, [refused(display_name, exc)]
     except OSError as exc:
         return None, None, [error("ARC147", f"cannot read {display_name}: {exc.strerror or exc}",
                                   Span.point(display_name, 1, 1),

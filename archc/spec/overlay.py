@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from archc.diagnostics import Diagnostic, Note, error
-from archc.source import SourceFile, Span
+from archc.source import InputRefused, SourceFile, Span, read_input
 
 if TYPE_CHECKING:
     import pathlib
@@ -88,16 +88,23 @@ class Overlay:
         return Span.point(self.file, 1, 1)
 
 
-def load_overlay(path: pathlib.Path,
-                 display_name: str) -> tuple[Overlay | None, SourceFile | None, list[Diagnostic]]:
+def load_overlay(path: pathlib.Path, display_name: str, within: pathlib.Path | None = None
+                 ) -> tuple[Overlay | None, SourceFile | None, list[Diagnostic]]:
     """Read and parse an overlay. Never raises on bad input: problems come back as diagnostics.
 
     The Overlay is None only when nothing usable was read (unreadable, syntax error, empty or
     not a mapping); with smaller problems it is returned so the schema check can add its own.
+    `within` is the directory the file must stay in (`read_input`); default: its own.
     """
+    from archc.spec._input import refused
+
     try:
-        # utf-8-sig drops a leading BOM so PyYAML's columns match the text we keep.
-        text = path.read_text(encoding="utf-8-sig")
+        data = read_input(path, within or path.parent)
+        # utf-8-sig drops a leading BOM so PyYAML's columns match the text we keep; newlines
+        # are translated as text mode would.
+        text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+    except InputRefused as exc:
+        return None, None, [refused(display_name, exc)]
     except (OSError, UnicodeError) as exc:
         return None, None, [_unreadable(display_name, exc)]
     source = SourceFile(display_name, text)

@@ -115,7 +115,7 @@ def test_bad_initiator_points_at_the_overlay_value(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("zones", "code"), [
     ("      Public Subnet: {cidrs: [10.0.0.0/24]}\n", "ARC406"),
-    ("      Private App Subnet: {cidrs: [10.0.8.0/30, 10.0.8.4/30]}\n", "ARC404"),
+    ("      Private App Subnet: {cidrs: [10.0.8.0/30, 10.0.8.4/30]}\n", "ARC407"),
 ])
 def test_explicit_cidrs_wrong_count_or_too_small(tmp_path: Path, zones: str, code: str) -> None:
     overlay = OVERLAY.replace(

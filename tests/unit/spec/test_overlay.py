@@ -259,6 +259,27 @@ def test_byte_order_mark_does_not_shift_columns(tmp_path: Path) -> None:
     assert overlay.key_span(("version",)) == Span("bom.yaml", 1, 1, 1, 8)
 
 
+def test_crlf_and_cr_newlines_read_as_text_mode_read_them(tmp_path: Path) -> None:
+    # the loader reads bytes (bounded, see read_input) and translates newlines itself
+    path = tmp_path / "crlf.yaml"
+    path.write_bytes(b"version: 1\r\nproject: shop\rdescription: x\r\n")
+    overlay, source, diagnostics = load_overlay(path, "crlf.yaml")
+    assert diagnostics == [] and overlay is not None and source is not None
+    assert source.text == "version: 1\nproject: shop\ndescription: x\n"
+    assert overlay.key_span(("description",)) == Span("crlf.yaml", 3, 1, 3, 12)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX links")
+def test_overlay_that_is_not_a_file_inside_its_directory_is_refused(tmp_path: Path) -> None:
+    # (a FIFO, which blocked the old loader, is in test_inputs with a guard against hanging)
+    (tmp_path / "dir.yaml").mkdir()
+    (tmp_path / "link.yaml").symlink_to("/etc/hostname")
+    for name, code in (("dir.yaml", "ARC010"), ("link.yaml", "ARC011")):
+        overlay, source, diagnostics = load_overlay(tmp_path / name, name)
+        assert (overlay, source) == (None, None)
+        assert [(d.code, str(d.span)) for d in diagnostics] == [(code, f"{name}:1:1")]
+
+
 def test_every_code_is_documented() -> None:
     assert set(OVERLAY_CODES) == {f"ARC15{i}" for i in range(6)}
     assert all(OVERLAY_CODES.values())
