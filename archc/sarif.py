@@ -6,6 +6,7 @@ from typing import Any
 
 from archc.diagnostics import Diagnostic, Severity
 from archc.source import SourceRegistry
+from archc.terminal import clip_message
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
@@ -29,7 +30,11 @@ def to_sarif(diags: list[Diagnostic], sources: SourceRegistry, version: str) -> 
 
 
 def _result(diag: Diagnostic, rule_index: int) -> dict[str, Any]:
-    text = diag.message + (f"\nhint: {diag.hint}" if diag.hint else "")
+    # GitHub shows these texts to reviewers of a pull request that wrote them: bidi controls
+    # would reorder what they read, and a 50 MB label would swell the upload. So the same
+    # visible escapes and caps as on a terminal; `--format json` keeps the full text.
+    text = clip_message(diag.message) + (f"\nhint: {clip_message(diag.hint)}" if diag.hint
+                                         else "")
     result: dict[str, Any] = {
         "ruleId": diag.code,
         "ruleIndex": rule_index,
@@ -45,7 +50,7 @@ def _result(diag: Diagnostic, rule_index: int) -> dict[str, Any]:
         }}]
     if diag.notes:
         result["relatedLocations"] = [
-            {"id": i, "message": {"text": n.message},
+            {"id": i, "message": {"text": clip_message(n.message)},
              "physicalLocation": {"artifactLocation": {"uri": n.span.file},
                                   "region": {"startLine": n.span.line,
                                              "startColumn": n.span.col}}}
