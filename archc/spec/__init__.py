@@ -11,7 +11,7 @@ from pathlib import Path
 
 from archc import diagnostics as d
 from archc.model import Architecture
-from archc.source import SourceRegistry, Span
+from archc.source import SourceRegistry, Span, display_path
 from archc.spec.flowchart import Flowchart
 
 DIAGRAM_SUFFIXES = (".mmd", ".mermaid", ".md", ".markdown")
@@ -120,9 +120,10 @@ def _display(loaded: LoadedSpec, path: Path) -> str:
     """Paths in messages: relative to the working directory when the spec is below it (so
     SARIF and editors find them), else `<spec dir name>/<file>`; never absolute."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        shown = path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return f"{loaded.spec_dir.name}/{path.name}"
+        shown = f"{loaded.spec_dir.name}/{path.name}"
+    return display_path(shown)  # a name that is not UTF-8 still prints and writes as UTF-8
 
 
 def _overlay_value(loaded: LoadedSpec, key: str) -> object:
