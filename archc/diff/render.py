@@ -12,7 +12,7 @@ from typing import Any
 from archc.diff.change import Change
 from archc.diff.report import Report
 from archc.source import display_path
-from archc.terminal import escape_lines
+from archc.terminal import SOURCE_WIDTH, clip, escape_lines
 
 JSON_VERSION = 1
 SECTIONS = {  # subject -> section title, in report order
@@ -133,7 +133,8 @@ def render_text(report: Report) -> str:
         for item in items:
             lines.append(f"  {SIGNS[item.change.kind]} {change_text(item.change)}")
             if item.where:
-                lines.append(f"      {item.where}: {item.line}")
+                # The cited source line, capped as a diagnostic caps its echo.
+                lines.append(f"      {item.where}: {clip(item.line, SOURCE_WIDTH)}")
             lines += [f"      RISK {r.code}: {r.message}" for r in item.risks]
     text = "\n".join(lines) + "\n"
     for diff in report.files or ():
