@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -279,3 +280,22 @@ def test_echoed_line_is_the_line_the_span_names(
     lines = err.splitlines()
     at = next(i for i, line in enumerate(lines) if "error[ARC207]" in line)
     assert lines[at + 1].endswith("|     NAT --> %%%")
+
+
+def test_diff_from_a_repository_whose_path_is_not_utf8(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / os.fsdecode(b"re\xffpo")
+    shutil.copytree(REPO / "spec", repo / "spec")
+    for args in (["init", "-q"], ["add", "spec"], ["commit", "-q", "-m", "base"]):
+        subprocess.run(["git", "-c", "user.name=archc", "-c", "user.email=a@example.invalid",
+                        *args], cwd=repo, check=True, capture_output=True)
+    diagram = repo / "spec" / "architecture.mmd"
+    diagram.write_text(diagram.read_text(encoding="utf-8").replace(
+        'NAT["NAT Gateway"]', f'NAT["NAT {HOSTILE}"]'), encoding="utf-8")
+    monkeypatch.chdir(repo)
+    code, out, err = run(["diff", "--no-files", "--base", "HEAD", "--head", "spec"], capsys)
+    assert code == 0, err
+    assert "NAT \\x1b]0;owned" in out and not raw_controls(out + err)

@@ -8,6 +8,7 @@ spec directory's own files, no worktree, no checkout of the repository, no netwo
 from __future__ import annotations
 
 import dataclasses
+import os
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -116,7 +117,7 @@ def _revision_path(base: str, head: Path) -> tuple[str, str]:
         return rev, rel.strip("/") or "."
     where = head if head.is_dir() else Path.cwd()
     try:
-        top = Path(_git(["rev-parse", "--show-toplevel"], where).decode().strip())
+        top = Path(os.fsdecode(_git(["rev-parse", "--show-toplevel"], where).strip()))
     except InputError as exc:
         raise InputError(f"--base {base!r} is not a directory, and {where} is not in a git "
                          f"repository to read it from ({exc})") from exc
@@ -154,7 +155,8 @@ def _export(rev: str, rel: str, head: Path, tmp: Path) -> Path:
 
 def _tree(commit: str, rel: str, cwd: Path) -> list[tuple[str, str]]:
     """`git ls-tree` of the directory (its direct entries): (mode type object, path)."""
-    top = _git(["rev-parse", "--show-toplevel"], cwd).decode().strip()
+    # A path, as the file system spells it (may be any bytes): never a strict UTF-8 decode.
+    top = os.fsdecode(_git(["rev-parse", "--show-toplevel"], cwd).strip())
     spec = [] if rel == "." else ["--", f"{rel}/"]
     out = _git(["ls-tree", "-z", commit, *spec], Path(top))
     pairs = []
