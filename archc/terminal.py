@@ -79,9 +79,13 @@ def clip(text: str, width: int = QUOTE_WIDTH) -> str:
     return _ESCAPE_TAIL.sub("", head) + ELLIPSIS
 
 
-# A quoted piece of a message: what `{value!r}` and hand-written '...' / "..." produce.
-# Possessive, so a 50 MB value is one linear scan.
-_QUOTED = re.compile(r"'(?:[^'\\\n]++|\\.)*+'|\"(?:[^\"\\\n]++|\\.)*+\"")
+# A quoted piece of a message: what `{value!r}` and hand-written '...' / "..." produce; an
+# apostrophe inside a word (`the component's port`) opens nothing. Every opening quote
+# matches, up to its closing quote or else the end of the line, and the loops are
+# possessive: the scan never restarts inside a piece, so it stays linear even on hostile
+# text such as a 50 MB run of \' pairs.
+_QUOTED = re.compile(r"""(?<!\w)(?:'(?:[^'\\\n]++|\\.)*+(?:'|\\?\Z|(?=\n))"""
+                     r"""|"(?:[^"\\\n]++|\\.)*+(?:"|\\?\Z|(?=\n)))""", re.DOTALL)
 
 
 def clip_message(text: str, quote: int = QUOTE_WIDTH, whole: int = MESSAGE_WIDTH) -> str:
@@ -96,6 +100,8 @@ def clip_message(text: str, quote: int = QUOTE_WIDTH, whole: int = MESSAGE_WIDTH
 def _clip_quoted(quoted: str, width: int) -> str:
     if len(quoted) <= width:
         return quoted
+    if quoted[-1] != quoted[0]:  # never closed on this line: cut it like any text
+        return clip(quoted, width)
     return clip(quoted[:-1], width - 1) + quoted[-1]
 
 

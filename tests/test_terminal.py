@@ -299,3 +299,12 @@ def test_diff_from_a_repository_whose_path_is_not_utf8(
     code, out, err = run(["diff", "--no-files", "--base", "HEAD", "--head", "spec"], capsys)
     assert code == 0, err
     assert "NAT \\x1b]0;owned" in out and not raw_controls(out + err)
+
+
+def test_clip_message_stays_linear_on_unclosed_and_escaped_quotes() -> None:
+    # Each of these made a backtracking quote pattern rescan from every quote (quadratic).
+    for hostile in ("'" + "\\'" * 2_000_000, ("'a\\" * 1_000_000) + "\\"):
+        start = time.perf_counter()
+        shown = clip_message(f"zone {hostile} is")
+        assert time.perf_counter() - start < 30
+        assert len(shown) <= 400
