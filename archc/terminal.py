@@ -34,7 +34,7 @@ SOURCE_WIDTH = 120    # the echoed source line around the caret
 # Invisible or reordering characters a terminal would act on rather than show. Zero-width
 # joiners are included: in a name they make two different ids look identical, and a visible
 # escape in an emoji sequence is a small price for that.
-_UNSAFE = re.compile(
+UNSAFE = re.compile(
     "[\x00-\x08\x0a-\x1f\x7f-\x9f"       # C0 except tab, DEL, C1
     "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e"
     "\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164"
@@ -49,7 +49,7 @@ _ESCAPE_TAIL = re.compile(r"\\(?:x[0-9a-f]{0,1}|u[0-9a-f]{0,3}|U[0-9a-f]{0,7})?$
 
 def escape(text: str) -> str:
     """`text` with every control, bidi, invisible and undecodable character made visible."""
-    return _UNSAFE.sub(_visible, text)
+    return UNSAFE.sub(_visible, text)
 
 
 def _visible(match: re.Match[str]) -> str:

@@ -141,13 +141,18 @@ def test_stderr_lines_of_the_cli_escape_input_names(
 
 
 def test_sarif_messages_carry_no_raw_bidi_or_controls(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    spec = spec_with(tmp_path, 'subgraph "VPC"', f'subgraph "V{HOSTILE}"')
-    code, out, _ = run(["check", "--format", "sarif", str(spec)], capsys)
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = spec_with(tmp_path, 'subgraph "VPC"', f'subgraph "V{HOSTILE}"', "sp\u202eec")
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run(["check", "--format", "sarif", spec.name], capsys)
     assert code == 1
-    texts = [r["message"]["text"] for r in json.loads(out)["runs"][0]["results"]]
-    assert any("\\u202e" in t for t in texts)
-    assert not any(raw_controls(t) for t in texts)
+    results = json.loads(out)["runs"][0]["results"]
+    result = next(r for r in results if r["ruleId"] == "ARC203")
+    assert "\\u202e" in result["message"]["text"]
+    uri = result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri == "sp%E2%80%AEec/architecture.mmd"
+    assert not raw_controls(out)
 
 
 # --------------------------------------------------------------------------- width cap
