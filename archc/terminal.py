@@ -149,8 +149,7 @@ def _cells(line: str, start: int, step: int, budget: int, stop: int | None = Non
     limit = len(line) if stop is None else stop
     while 0 <= i < limit and len(out) < 4 * SOURCE_WIDTH:
         ch = " " if line[i] == "\t" else line[i]
-        shown = escape(ch)
-        w = text_width(shown)
+        shown, w = (ch, 1) if " " <= ch < "\x7f" else (escape(ch), text_width(escape(ch)))
         if used + w > budget:
             break
         out.append((shown, w))
