@@ -15,6 +15,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from archc import __version__
 
@@ -31,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except OSError as exc:
-        sys.stderr.write(f"archc: error: {exc}\n")
+        _say(f"archc: error: {exc}")
         return EXIT_IO
     except KeyboardInterrupt:
         return 130
@@ -170,8 +171,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
         sys.stdout.write(dumps_oracle_json(to_oracle_json(chart)))
     else:
         from archc.spec.describe import describe_flowchart
+        from archc.terminal import escape_lines
 
-        sys.stdout.write(describe_flowchart(chart))
+        sys.stdout.write(escape_lines(describe_flowchart(chart)))
     return EXIT_OK
 
 
@@ -191,7 +193,7 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     text = reformat_file_text(current, args.file, canonical)
     if args.check:
         if current != text:
-            sys.stderr.write(f"{args.file}: not in canonical form (run `archc fmt --write`)\n")
+            _say(f"{args.file}: not in canonical form (run `archc fmt --write`)")
             return EXIT_FINDINGS
         return EXIT_OK
     if args.write:
@@ -230,22 +232,22 @@ def cmd_build(args: argparse.Namespace) -> int:
     only = tuple(x.strip() for x in args.only.split(",")) if args.only else None
     unknown = [x for x in only or () if x not in emitter_names()]
     if unknown:
-        sys.stderr.write(f"archc build: unknown emitter(s) {', '.join(unknown)}; "
-                         f"known: {', '.join(emitter_names())}\n")
+        _say(f"archc build: unknown emitter(s) {', '.join(unknown)}; "
+             f"known: {', '.join(emitter_names())}")
         return EXIT_USAGE
     outcome = pipeline.build(args.spec_dir, args.out, args.env, only, dry_run=args.check)
     _report(outcome.check.diagnostics, outcome.check.loaded.sources)
     if not outcome.ok:
         _summary(args.spec_dir, outcome.check.diagnostics)
-        sys.stderr.write(f"archc build: nothing written to {args.out}/\n")
+        _say(f"archc build: nothing written to {args.out}/")
         return EXIT_FINDINGS
     if args.check:
         return _report_stale(args.out, outcome)
-    sys.stdout.write(f"archc build: {len(outcome.files)} files in {args.out}/ "
-                     f"({len(outcome.written)} written, {len(outcome.unchanged)} unchanged, "
-                     f"{len(outcome.removed)} stale removed)\n")
+    _say(f"archc build: {len(outcome.files)} files in {args.out}/ "
+         f"({len(outcome.written)} written, {len(outcome.unchanged)} unchanged, "
+         f"{len(outcome.removed)} stale removed)", sys.stdout)
     for path in outcome.removed:
-        sys.stdout.write(f"  removed {args.out}/{path}\n")
+        _say(f"  removed {args.out}/{path}", sys.stdout)
     return EXIT_OK
 
 
@@ -264,8 +266,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     found = explain(arch, args.target)
     if found is None:
-        sys.stderr.write(f"archc explain: {args.target!r} is not a node, zone or edge of "
-                         f"{args.spec_dir}\n")
+        _say(f"archc explain: {args.target!r} is not a node, zone or edge of {args.spec_dir}")
         return EXIT_FINDINGS
     if args.format == "json":
         sys.stdout.write(json.dumps(found.to_json(), indent=2, sort_keys=True) + "\n")
@@ -281,10 +282,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
         base = args.base_dir or (args.base if args.base is not None else "HEAD")
         outcome = diff.run(base, args.head, files=not args.no_files)
     except diff.InputError as exc:
-        sys.stderr.write(f"archc diff: {exc}\n")
+        _say(f"archc diff: {exc}")
         return EXIT_IO
     for side in outcome.failed:
-        sys.stderr.write(f"archc diff: {side.label} has errors:\n")
+        _say(f"archc diff: {side.label} has errors:")
         _report(side.diagnostics, side.sources)
     if outcome.report is None:
         return EXIT_FINDINGS
@@ -302,36 +303,34 @@ def cmd_schema(args: argparse.Namespace) -> int:
 # -- helpers ------------------------------------------------------------------------------
 
 
-def _read_stdin(limit: int) -> str | None:
-    """Standard input up to the input size limit (in characters); None when it is longer."""
-    text = sys.stdin.read(limit + 1)
-    return text if len(text) <= limit else None
+def _read_stdin(limit: int) -> bytes | None:
+    """Standard input as bytes up to the input size limit; None when it is longer. Bytes,
+    decoded strictly later: the text layer's surrogateescape would let invalid UTF-8 through
+    as lone surrogates."""
+    stdin = getattr(sys.stdin, "buffer", None)
+    data = stdin.read(limit + 1) if stdin is not None else \
+        sys.stdin.read(limit + 1).encode("utf-8", "surrogateescape")
+    return data if len(data) <= limit else None
 
 
 def _read_flowchart(name: str):  # type: ignore[no-untyped-def]
-    from archc.source import SourceRegistry
-    from archc.spec.mermaid import extract_flowchart, load_flowchart, parse_flowchart
+    from archc.source import SourceRegistry, display_path
+    from archc.spec.mermaid import flowchart_from_bytes, load_flowchart
 
     sources = SourceRegistry()
-    if name != "-":
-        chart, source, diags = load_flowchart(Path(name), name)
-        if source is not None:
-            sources.add(source)
-        return chart, sources, diags
-    from archc import source as inputs
-    from archc.source import SourceFile
+    if name == "-":
+        from archc import source as inputs
 
-    text = _read_stdin(inputs.MAX_INPUT_BYTES)
-    if text is None:
-        from archc.spec._input import refused
+        data = _read_stdin(inputs.MAX_INPUT_BYTES)
+        if data is None:
+            from archc.spec._input import refused
 
-        return None, sources, [refused("<stdin>", inputs.too_large(inputs.MAX_INPUT_BYTES))]
-    sources.add(SourceFile("<stdin>", text))
-    extracted = extract_flowchart(text, "<stdin>")
-    if not isinstance(extracted, tuple):
-        return None, sources, [extracted]
-    body, offset = extracted
-    chart, diags = parse_flowchart(body, "<stdin>", offset)
+            return None, sources, [refused("<stdin>", inputs.too_large(inputs.MAX_INPUT_BYTES))]
+        chart, source, diags = flowchart_from_bytes(data, "<stdin>")
+    else:
+        chart, source, diags = load_flowchart(Path(name), display_path(name))
+    if source is not None:
+        sources.add(source)
     return chart, sources, diags
 
 
@@ -343,24 +342,32 @@ def _report(diags, sources, verbose: bool = False) -> None:  # type: ignore[no-u
     write_text(shown, sources)
 
 
+def _say(text: str, stream: TextIO | None = None) -> None:
+    """One line for people, input-derived parts (paths, targets, git's words) escaped so the
+    terminal shows them rather than obeys them (`archc.terminal`)."""
+    from archc.terminal import escape
+
+    (stream or sys.stderr).write(escape(text) + "\n")
+
+
 def _summary(spec_dir: Path, diags) -> None:  # type: ignore[no-untyped-def]
     from archc.render import summary_line
 
     notes = sum(1 for x in diags if x.severity.value == "note")
     tail = " (run with -v to see the notes)" if notes else ""
-    sys.stderr.write(f"{spec_dir}: {summary_line(diags)}{tail}\n")
+    _say(f"{spec_dir}: {summary_line(diags)}{tail}")
 
 
 def _report_stale(out: Path, outcome) -> int:  # type: ignore[no-untyped-def]
     stale = [*outcome.written, *outcome.removed]
     if not stale:
-        sys.stdout.write(f"archc build --check: {out}/ is up to date "
-                         f"({len(outcome.files)} files)\n")
+        _say(f"archc build --check: {out}/ is up to date ({len(outcome.files)} files)",
+             sys.stdout)
         return EXIT_OK
-    sys.stderr.write(f"archc build --check: {len(stale)} stale file(s) in {out}/ "
-                     "(run `archc build` and commit the result):\n")
+    _say(f"archc build --check: {len(stale)} stale file(s) in {out}/ "
+         "(run `archc build` and commit the result):")
     for path in outcome.written:
-        sys.stderr.write(f"  changed {out}/{path}\n")
+        _say(f"  changed {out}/{path}")
     for path in outcome.removed:
-        sys.stderr.write(f"  no longer generated {out}/{path}\n")
+        _say(f"  no longer generated {out}/{path}")
     return EXIT_FINDINGS

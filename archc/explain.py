@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from archc.model import Architecture, Component, Decision, Flow, Zone, thaw
+from archc.terminal import escape
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ class Explanation:
             where = f" [{dec.span}]" if dec.span else ""
             lines.append(f"    {dec.attribute} = {dec.value}  ({dec.source}: {dec.reason}){where}")
         lines += [f"  {line}" for line in self.extra]
-        return "\n".join(lines) + "\n"
+        # Labels, titles and overlay values are the spec author's: shown, never obeyed.
+        return "".join(escape(line) + "\n" for line in lines)
 
     def to_json(self) -> dict[str, Any]:
         return {

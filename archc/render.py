@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from archc.diagnostics import Diagnostic, Severity
-from archc.source import SourceRegistry
+from archc.source import SourceRegistry, Span
+from archc.terminal import clip_message, source_window
 
 DIAGNOSTICS_JSON_VERSION = 1
 
@@ -27,18 +28,26 @@ def use_colour(stream: TextIO) -> bool:
 
 
 def render_text(diag: Diagnostic, sources: SourceRegistry | None, colour: bool = False) -> str:
+    """A diagnostic for people. Everything taken from the input (messages quote labels and
+    names, the source line) is escaped and clipped by `archc.terminal`: a hostile spec can
+    neither drive the terminal nor flood it."""
     sev = diag.severity.value
-    head = f"{sev}[{diag.code}]: {diag.message}"
+    message = clip_message(diag.message)
+    head = f"{sev}[{diag.code}]: {message}"
     if colour:
-        head = f"{_COLOURS[diag.severity]}{sev}[{diag.code}]{_RESET}: {diag.message}"
-    lines = [f"{diag.span}: {head}" if diag.span else head]
+        head = f"{_COLOURS[diag.severity]}{sev}[{diag.code}]{_RESET}: {message}"
+    lines = [f"{_where(diag.span)}: {head}" if diag.span else head]
     lines += _snippet(diag, sources)
     for n in diag.notes:
-        where = f"{n.span}: " if n.span else ""
-        lines.append(f"  note: {where}{n.message}")
+        where = f"{_where(n.span)}: " if n.span else ""
+        lines.append(f"  note: {where}{clip_message(n.message)}")
     if diag.hint:
-        lines.append(f"  hint: {diag.hint}")
+        lines.append(f"  hint: {clip_message(diag.hint)}")
     return "\n".join(lines)
+
+
+def _where(span: Span) -> str:
+    return clip_message(str(span))
 
 
 def _snippet(diag: Diagnostic, sources: SourceRegistry | None) -> list[str]:
@@ -48,12 +57,13 @@ def _snippet(diag: Diagnostic, sources: SourceRegistry | None) -> list[str]:
     source = sources.get(span.file)
     if source is None:
         return []
-    text = source.line_text(span.line).expandtabs(1)
-    if not text.strip():
+    line = source.line_text(span.line)
+    if not line.strip():
         return []
-    width = span.end_col - span.col if span.end_line == span.line else len(text) - span.col + 1
+    end = span.end_col - 1 if span.end_line == span.line else len(line)
+    text, col, width = source_window(line, span.col - 1, end)
     gutter = f"{span.line:>4} | "
-    caret = " " * (len(gutter) - 2) + "| " + " " * (span.col - 1) + "^" * max(1, width)
+    caret = " " * (len(gutter) - 2) + "| " + " " * col + "^" * width
     return [gutter + text, caret]
 
 

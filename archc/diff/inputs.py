@@ -136,7 +136,8 @@ def _revision_path(base: str) -> tuple[str, str | None]:
 
 def _toplevel(base: str, head: Path) -> Path:
     try:
-        return Path(_git(["rev-parse", "--show-toplevel"], head).decode().strip())
+        # A path as the file system spells it (may be any bytes): never a strict UTF-8 decode.
+        return Path(os.fsdecode(_git(["rev-parse", "--show-toplevel"], head).strip()))
     except _GitMissing:
         raise
     except InputError as exc:

@@ -11,6 +11,8 @@ from typing import Any
 
 from archc.diff.change import Change
 from archc.diff.report import Report
+from archc.source import display_path
+from archc.terminal import SOURCE_WIDTH, clip, escape_lines
 
 JSON_VERSION = 1
 SECTIONS = {  # subject -> section title, in report order
@@ -131,12 +133,14 @@ def render_text(report: Report) -> str:
         for item in items:
             lines.append(f"  {SIGNS[item.change.kind]} {change_text(item.change)}")
             if item.where:
-                lines.append(f"      {item.where}: {item.line}")
+                # The cited source line, capped as a diagnostic caps its echo.
+                lines.append(f"      {item.where}: {clip(item.line, SOURCE_WIDTH)}")
             lines += [f"      RISK {r.code}: {r.message}" for r in item.risks]
     text = "\n".join(lines) + "\n"
     for diff in report.files or ():
         text += "\n" + diff.diff
-    return text
+    # Labels, names, revisions and generated text all come from the specs: shown, not obeyed.
+    return escape_lines(text)
 
 
 def _text_table(summary: dict[str, Any]) -> list[str]:
@@ -151,8 +155,10 @@ def _text_table(summary: dict[str, Any]) -> list[str]:
 def render_json(report: Report) -> str:
     body = {
         "version": JSON_VERSION,
-        "base": report.base,
-        "head": report.head,
+        # Labels are command-line paths and revisions: a name that is not UTF-8 arrives
+        # surrogate-escaped and could not be written as UTF-8 JSON.
+        "base": display_path(report.base),
+        "head": display_path(report.head),
         "verdict": verdict(report),
         "summary": report.summary(),
         "changes": [_change_json(item) for item in report.items],
@@ -170,7 +176,7 @@ def _change_json(item: Any) -> dict[str, Any]:
     c = item.change
     return {"kind": c.kind, "subject": c.subject, "id": c.id, "aspect": c.aspect,
             "env": c.env, "key": c.key, "old": c.old, "new": c.new, "text": change_text(c),
-            "where": item.where, "line": item.line, "side": item.side,
+            "where": display_path(item.where), "line": item.line, "side": item.side,
             "span": None if c.span is None else {"file": c.span.file, "line": c.span.line,
                                                  "col": c.span.col},
             "risks": [{"code": r.code, "message": r.message} for r in item.risks]}

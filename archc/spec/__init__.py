@@ -13,7 +13,7 @@ from pathlib import Path
 
 from archc import diagnostics as d
 from archc.model import Architecture
-from archc.source import SourceRegistry, Span, is_file_name
+from archc.source import SourceRegistry, Span, display_path, is_file_name
 from archc.spec.flowchart import Flowchart
 
 DIAGRAM_SUFFIXES = (".mmd", ".mermaid", ".md", ".markdown")
@@ -165,9 +165,10 @@ def _display(loaded: LoadedSpec, path: Path) -> str:
     # never by its target.
     try:
         resolved = path.parent.resolve() / path.name
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+        shown = resolved.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return f"{loaded.spec_dir.name}/{path.name}"
+        shown = f"{loaded.spec_dir.name}/{path.name}"
+    return display_path(shown)  # a name that is not UTF-8 still prints and writes as UTF-8
 
 
 def _overlay_value(loaded: LoadedSpec, key: str) -> object:

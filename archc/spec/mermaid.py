@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from archc.diagnostics import Diagnostic, error
-from archc.source import InputRefused, SourceFile, Span, read_input
+from archc.source import InputRefused, NotUtf8, SourceFile, Span, decode_utf8, read_input
 from archc.spec.flowchart import Flowchart
 
 MERMAID_CODES: dict[str, str] = {
@@ -317,7 +317,7 @@ def extract_flowchart(text: str, file: str) -> tuple[str, int] | Diagnostic:
         return text, 0
     from archc.spec._mermaid_pre import detect_type
 
-    lines = text.splitlines(keepends=True)
+    lines = _LINES.findall(text)
     i = 0
     while i < len(lines):
         m = _FENCE_OPEN.match(lines[i].rstrip("\r\n"))
@@ -332,6 +332,11 @@ def extract_flowchart(text: str, file: str) -> tuple[str, int] | Diagnostic:
     return error("ARC146", "no ```mermaid block with a flowchart in this Markdown file",
                  Span.point(file, 1, 1), "add a fenced block: ```mermaid, then `flowchart TD` "
                  "and the diagram, then ```")
+
+
+# Lines as Markdown and Mermaid count them (LF, CR, CRLF); `str.splitlines` also breaks at
+# form feed and \x1c-\x1e, \x85, U+2028, which would shift every span after the fence.
+_LINES = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
 
 
 def _fence_body(lines: list[str], start: int, fence: str) -> tuple[list[str], int]:
@@ -356,13 +361,17 @@ def load_flowchart(path: Path, display_name: str, within: Path | None = None
         return None, None, [error("ARC147", f"cannot read {display_name}: {exc.strerror or exc}",
                                   Span.point(display_name, 1, 1),
                                   "check the path and the file's permissions")]
+    return flowchart_from_bytes(data, display_name)
+
+
+def flowchart_from_bytes(data: bytes, display_name: str
+                         ) -> tuple[Flowchart | None, SourceFile | None, list[Diagnostic]]:
+    """Decode (strict UTF-8) and parse a flowchart file's bytes; stdin comes this way too."""
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].count(b"\n") + 1
-        return None, None, [error("ARC148", f"{display_name} is not valid UTF-8 "
-                                  f"(byte {exc.start})", Span.point(display_name, line, 1),
-                                  "save the file as UTF-8")]
+        text = decode_utf8(data, display_name)
+    except NotUtf8 as bad:
+        return None, None, [error("ARC148", f"{display_name} is not valid UTF-8 (byte "
+                                  f"0x{bad.byte:02x})", bad.span, "save the file as UTF-8")]
     source = SourceFile(display_name, text)
     extracted = extract_flowchart(text, display_name)
     if not isinstance(extracted, tuple):

@@ -8,11 +8,20 @@ schema check and later stages can blame the exact line (house style b.3).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from archc.diagnostics import Diagnostic, Note, error
-from archc.source import InputRefused, SourceFile, Span, read_input
+from archc.source import (
+    YAML_LINE_BREAKS,
+    InputRefused,
+    NotUtf8,
+    SourceFile,
+    Span,
+    decode_utf8,
+    read_input,
+)
 
 if TYPE_CHECKING:
     import pathlib
@@ -28,7 +37,8 @@ OVERLAY_CODES: dict[str, str] = {
     "ARC152": "a mapping key that is not a string (e.g. `on:`, `yes:` or `1:` unquoted)",
     "ARC153": "the overlay is empty or its top level is not a mapping",
     "ARC154": "a YAML tag archc does not load (e.g. !!python/object, !!binary), or an alias loop",
-    "ARC155": "the overlay file cannot be read as UTF-8 text",
+    "ARC155": "the overlay file cannot be read as UTF-8 text, or an escape in it is not a "
+              "character",
 }
 
 # Tags the SafeLoader's resolver assigns to plain scalars, plus the explicit spellings of the
@@ -36,6 +46,7 @@ OVERLAY_CODES: dict[str, str] = {
 _TAG = "tag:yaml.org,2002:"
 _SCALAR_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
 _MAP_TAG = _TAG + "map"
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _SEQ_TAG = _TAG + "seq"
 _MERGE_TAG = _TAG + "merge"
 
@@ -100,14 +111,21 @@ def load_overlay(path: pathlib.Path, display_name: str, within: pathlib.Path | N
 
     try:
         data = read_input(path, within or path.parent)
-        # utf-8-sig drops a leading BOM so PyYAML's columns match the text we keep; newlines
-        # are translated as text mode would.
-        text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except InputRefused as exc:
         return None, None, [refused(display_name, exc)]
-    except (OSError, UnicodeError) as exc:
+    except OSError as exc:
         return None, None, [_unreadable(display_name, exc)]
-    source = SourceFile(display_name, text)
+    try:
+        # Without its BOM, so PyYAML's columns match the text we keep.
+        text = decode_utf8(data, display_name, YAML_LINE_BREAKS, strip_bom=True)
+    except NotUtf8 as bad:
+        return None, None, [error("ARC155", f"cannot read {display_name}: byte "
+                                  f"0x{bad.byte:02x} is not valid UTF-8", bad.span,
+                                  hint="save the overlay as UTF-8")]
+    # Newlines as text mode reads them (CRLF and CR become LF): YAML means the same either
+    # way, and the text is what the manifest fingerprints.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    source = SourceFile(display_name, text, YAML_LINE_BREAKS)
     overlay, diagnostics = parse_overlay(text, display_name)
     return overlay, source, diagnostics
 
@@ -147,10 +165,7 @@ def _too_deep(file: str) -> Diagnostic:
                  hint="flatten the structure")
 
 
-def _unreadable(file: str, exc: OSError | UnicodeError) -> Diagnostic:
-    if isinstance(exc, UnicodeDecodeError):
-        return error("ARC155", f"cannot read {file}: byte {exc.start} is not valid UTF-8", None,
-                     hint="save the overlay as UTF-8")
+def _unreadable(file: str, exc: OSError) -> Diagnostic:
     reason = getattr(exc, "strerror", None) or str(exc)
     return error("ARC155", f"cannot read {file}: {reason}", None,
                  hint="check that the file exists and is readable")
@@ -271,6 +286,8 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: Path, key_span: Span | None) -> Any:
         raw = node.value if _shape(node) == "scalar" else None
+        if raw is not None:
+            self._check_text(node)
         self.source_map[path] = SpanEntry(key_span, _node_span(node, self.file), raw)
         if id(node) in self._active:
             self._report("ARC154", "this alias refers to a value that contains it", node,
@@ -338,6 +355,7 @@ class _Builder:
             self._report("ARC152", "a mapping key must be plain text, not a list or mapping",
                          node, "use a text key")
             return None
+        self._check_text(node)
         if node.tag == _TAG + "str":
             return str(node.value)
         # YAML 1.1 reads on/yes/no/1/null as booleans, numbers or null; keep the text so the
@@ -346,6 +364,16 @@ class _Builder:
         self._report("ARC152", f"the key {shown} is read as {_type_word(node.tag)}, not text",
                      node, f'quote it: "{node.value}":')
         return str(node.value)
+
+    def _check_text(self, node: yaml.Node) -> None:
+        # A `\ud800` escape decodes to half a surrogate pair (PyYAML does not join `\ud83d
+        # \ude00` either): not a character, so it cannot be written to any UTF-8 output.
+        bad = _LONE_SURROGATE.search(node.value)
+        if bad is not None:
+            self._report("ARC155", f"this string holds U+{ord(bad.group()):04X}, half of a "
+                         "surrogate pair, which is not a character", node,
+                         "write the character itself, or escape it as \\UXXXXXXXX "
+                         "(e.g. \\U0001F600)")
 
     def _duplicate(self, key: str, span: Span, first: Span, path: Path) -> None:
         where = f" in {format_path(path)}" if path else ""
