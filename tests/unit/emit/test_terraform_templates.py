@@ -7,12 +7,12 @@ import importlib.util
 import ipaddress
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import jinja2
 import pytest
+
+from tests.conftest import assert_terraform_fmt_clean
 
 hcl2 = pytest.importorskip("hcl2")
 from hcl2 import SerializationOptions  # noqa: E402
@@ -21,7 +21,6 @@ REPO = Path(__file__).resolve().parents[3]
 FIXTURES = REPO / "tests" / "fixtures" / "terraform"
 SEED = FIXTURES / "seed_context.json"
 OPTS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
-TERRAFORM = shutil.which("terraform")
 # Characters AWS accepts in security group (rule) descriptions.
 SG_DESCRIPTION_RE = re.compile(r"^[a-zA-Z0-9. _\-:/()#,@\[\]+=&;{}!$*]{1,255}$")
 VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")
@@ -127,12 +126,9 @@ def test_deterministic(tmp_path) -> None:
     assert first == second
 
 
-@pytest.mark.skipif(TERRAFORM is None, reason="terraform not on PATH")
 def test_terraform_fmt_clean(rendered) -> None:
     out, _ = rendered
-    proc = subprocess.run([TERRAFORM, "fmt", "-check", "-diff", "-recursive", str(out)],
-                          capture_output=True, text=True, env={"TF_CLI_CONFIG_FILE": "/dev/null"})
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_terraform_fmt_clean(out)
 
 
 # --------------------------------------------------------------------------- module pins
