@@ -14,7 +14,7 @@ def test_a_flow_that_carries_no_traffic_is_no_path(tmp_path: Path) -> None:
     # An AWS API call (IAM) from the load balancer opens no connection into the data tier.
     overlay = OVERLAY + 'flows:\n  "ALB -> DB": {meaning: iam}\n'
     assert codes(check(tmp_path, BASE + REPORTS, overlay)) == []
-    # The same edge as a connection the EKS control plane would make does carry traffic.
+    # Declared as traffic (control-plane connections count), the same edge is a path.
     overlay = OVERLAY + 'flows:\n  "ALB -> DB": {meaning: control}\n'
     assert codes(check(tmp_path, BASE + REPORTS, overlay)) == ["ARC309"]
 
