@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from archc.cli import _parser, main
+from tests.conftest import require_executable
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = sorted(p for p in (REPO / "tests" / "cases_diff").iterdir() if (p / "head").is_dir())
@@ -69,8 +70,7 @@ def git(repo: Path, *args: str) -> None:
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """A repository whose last commit has a valid spec, with a change in the work tree."""
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
+    require_executable("git", "install git")
     repo = tmp_path / "repo"
     repo.mkdir()
     git(repo, "init", "-q")
@@ -133,8 +133,7 @@ def test_missing_git_is_said_as_such(repo: Path, base: str,
 
 def test_outside_a_repository_is_an_io_error(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    if shutil.which("git") is None:
-        pytest.skip("git is not installed")
+    require_executable("git", "install git")
     shutil.copytree(REPO / "tests" / "cases_diff" / "add-read-replica-flow" / "base",
                     tmp_path / "spec")
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Golden, compare_trees
 
 
@@ -32,3 +34,12 @@ def test_compare_reports_missing_unexpected_and_changed(tmp_path: Path) -> None:
     assert "missing: gone" in problems
     assert "unexpected: extra" in problems
     assert "-old" in problems and "+new" in problems
+
+
+def test_a_missing_golden_is_a_failure_not_an_empty_expectation(tmp_path: Path) -> None:
+    golden = Golden(update=False)
+    with pytest.raises(AssertionError, match="golden file .* is missing"):
+        golden.check_text("", tmp_path / "expected" / "check.txt")
+    (tmp_path / "actual").mkdir()
+    with pytest.raises(AssertionError, match="golden tree .* is missing or empty"):
+        golden.check_dir(tmp_path / "actual", tmp_path / "expected")

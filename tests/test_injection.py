@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from archc.cli import main
+from tests.conftest import assert_terraform_fmt_clean
 
 REPO = Path(__file__).resolve().parent.parent
 EVIL = 'API ${var.secret} %{ if true }x%{ endif } back\\\\slash #quot;q#quot; } resource'
@@ -39,12 +39,7 @@ def test_hostile_labels_stay_inert(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
     for path in tf_files:  # every file still parses: nothing broke out of a string
         hcl2.loads(path.read_text(encoding="utf-8"))
-    if shutil.which("terraform"):
-        proc = subprocess.run(["terraform", "fmt", "-check", "-recursive", "out/terraform"],
-                              env={"TF_CLI_CONFIG_FILE": "/dev/null", "PATH": "/usr/bin:/bin:"
-                                   + str(Path(shutil.which("terraform")).parent)},
-                              capture_output=True, text=True, check=False)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_terraform_fmt_clean(tmp_path / "out" / "terraform")
     for path in (tmp_path / "out" / "security").glob("*.json"):
         json.loads(path.read_text(encoding="utf-8"))
     script = (tmp_path / "out" / "diagrams" / "architecture.py").read_text(encoding="utf-8")

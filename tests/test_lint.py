@@ -7,14 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tests.conftest import missing_tool
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def test_ruff_is_clean() -> None:
     if importlib.util.find_spec("ruff") is None:
-        pytest.skip("ruff is not installed (it is in the dev extra: pip install -e '.[dev]')")
+        missing_tool("ruff", "it is in the dev extra: `make setup-dev`")
     proc = subprocess.run([sys.executable, "-m", "ruff", "check", "archc", "tests", "bench"],
                           cwd=REPO, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import subprocess
 
 import pytest
@@ -20,13 +19,12 @@ from archc.emit._hcl import (
     hcl_string,
     hcl_value,
 )
+from tests.conftest import assert_terraform_fmt_clean, terraform_argv
 
 hcl2 = pytest.importorskip("hcl2")
 from hcl2 import SerializationOptions  # noqa: E402
 
 OPTS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
-TERRAFORM = shutil.which("terraform")
-needs_terraform = pytest.mark.skipif(TERRAFORM is None, reason="terraform not on PATH")
 
 INJECTIONS = [
     'plain label',
@@ -89,7 +87,6 @@ def test_hcl_string_is_one_literal(label: str) -> None:
     assert "${" not in inner.replace("$${", "") and "%{" not in inner.replace("%%{", "")
 
 
-@needs_terraform
 def test_hcl_string_round_trips_through_terraform(tmp_path) -> None:
     """terraform itself evaluates every literal back to the original string."""
     labels = [lab for lab in INJECTIONS if "\x00" not in lab]
@@ -102,7 +99,7 @@ def test_hcl_string_round_trips_through_terraform(tmp_path) -> None:
 
 def _console(cwd, expr: str) -> str:
     proc = subprocess.run(
-        [TERRAFORM, "console"], input=expr + "\n", cwd=cwd, capture_output=True, text=True,
+        [*terraform_argv(), "console"], input=expr + "\n", cwd=cwd, capture_output=True, text=True,
         env={"TF_CLI_CONFIG_FILE": "/dev/null", "CHECKPOINT_DISABLE": "1", "PATH": "/usr/bin:/bin"},
         timeout=60,
     )
@@ -118,7 +115,6 @@ def test_hcl_fragment_escapes_like_string_without_quotes() -> None:
     assert hcl_fragment("a$$") == 'a${"$$"}'
 
 
-@needs_terraform
 def test_hcl_fragment_next_to_interpolation(tmp_path) -> None:
     cases = ["plain", "ends$", "ends$$", "${x}", '"q"', "%{ if }", "new\nline"]
     lines = [f'  a{i} = "${{local.p}}-{hcl_fragment(c)}"' for i, c in enumerate(cases)]
@@ -212,7 +208,6 @@ def test_hcl_attrs_alignment_rules() -> None:
     assert hcl_attrs([]) == ""
 
 
-@needs_terraform
 def test_rendered_values_are_terraform_fmt_clean(tmp_path) -> None:
     value = {
         "labels": {"workload": "model-serving", "kubernetes.io/x": "1"},
@@ -223,9 +218,7 @@ def test_rendered_values_are_terraform_fmt_clean(tmp_path) -> None:
     }
     text = hcl_attrs([("short", 1), ("value", value), ("x", hcl_expr("var.x"))], 0)
     (tmp_path / "a.tf").write_text(text, encoding="utf-8")
-    proc = subprocess.run([TERRAFORM, "fmt", "-check", "-diff", str(tmp_path)],
-                          capture_output=True, text=True, env={"TF_CLI_CONFIG_FILE": "/dev/null"})
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_terraform_fmt_clean(tmp_path)
 
 
 def test_filters_registry() -> None:

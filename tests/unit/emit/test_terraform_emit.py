@@ -5,8 +5,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -20,6 +18,7 @@ from archc.graph import to_graph
 from archc.kinds import S3_ACTIONS, Kind
 from archc.model import Architecture, FlowClass
 from archc.spec import load_spec
+from tests.conftest import assert_terraform_fmt_clean
 
 hcl2 = pytest.importorskip("hcl2")
 from hcl2 import SerializationOptions  # noqa: E402
@@ -27,7 +26,6 @@ from hcl2 import SerializationOptions  # noqa: E402
 REPO = Path(__file__).resolve().parents[3]
 SEED = REPO / "tests" / "fixtures" / "terraform" / "seed_context.json"
 OPTS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
-TERRAFORM = shutil.which("terraform")
 PINS = {source: version for source, version, _, _ in MODULES.values()}
 
 # An architecture with none of the optional pieces: no CDN, WAF, DNS zone, EKS, bastion, NAT,
@@ -276,12 +274,8 @@ def test_deterministic(seed: Architecture, seed_files: dict[str, str]) -> None:
     assert again == seed_files
 
 
-@pytest.mark.skipif(TERRAFORM is None, reason="terraform not on PATH")
 def test_terraform_fmt_clean(seed_files: dict[str, str], tmp_path: Path) -> None:
-    out = write(seed_files, tmp_path)
-    proc = subprocess.run([TERRAFORM, "fmt", "-check", "-diff", "-recursive", str(out)],
-                          capture_output=True, text=True, env={"TF_CLI_CONFIG_FILE": "/dev/null"})
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_terraform_fmt_clean(write(seed_files, tmp_path))
 
 
 def test_templates_come_from_the_repository() -> None:
@@ -312,11 +306,7 @@ def test_data_platform(tmp_path: Path) -> None:
     assert irsa["oidc_providers"]["main"]["namespace_service_accounts"] == ["default:batch"]
     assert "ARC519" in {d.code for d in diags}
     assert tfvars(files, "prod")["databases"]["tsdb"]["multi_az"] is True
-    if TERRAFORM:
-        proc = subprocess.run([TERRAFORM, "fmt", "-check", "-recursive",
-                               str(write(files, tmp_path))], capture_output=True, text=True,
-                              env={"TF_CLI_CONFIG_FILE": "/dev/null"})
-        assert proc.returncode == 0, proc.stdout
+    assert_terraform_fmt_clean(write(files, tmp_path))
 
 
 def test_minimal_case_without_dns_zone_eks_s3_or_bastion(tmp_path: Path) -> None:
@@ -341,11 +331,7 @@ def test_minimal_case_without_dns_zone_eks_s3_or_bastion(tmp_path: Path) -> None
     assert cdn["origin"]["alb"]["domain_name"] == "${var.cdn_origin_domain_name}"
     lb = modules(plat)["lb_alb"]
     assert lb["listeners"]["https"]["certificate_arn"] == '${var.certificate_arns["alb"]}'
-    if TERRAFORM:
-        proc = subprocess.run([TERRAFORM, "fmt", "-check", "-recursive",
-                               str(write(files, tmp_path))], capture_output=True, text=True,
-                              env={"TF_CLI_CONFIG_FILE": "/dev/null"})
-        assert proc.returncode == 0, proc.stdout
+    assert_terraform_fmt_clean(write(files, tmp_path))
 
 
 def test_bare_architecture_renders_without_optional_pieces(bare: Architecture,
@@ -368,11 +354,7 @@ def test_bare_architecture_renders_without_optional_pieces(bare: Architecture,
                 "nat_public_ips"} & outputs
     env_files = {p for p in files if p.startswith("terraform/envs/dev/")}
     assert len(env_files) == 6
-    if TERRAFORM:
-        proc = subprocess.run([TERRAFORM, "fmt", "-check", "-recursive",
-                               str(write(files, tmp_path))], capture_output=True, text=True,
-                              env={"TF_CLI_CONFIG_FILE": "/dev/null"})
-        assert proc.returncode == 0, proc.stdout
+    assert_terraform_fmt_clean(write(files, tmp_path))
 
 
 def test_diagnostic_codes_are_documented() -> None:

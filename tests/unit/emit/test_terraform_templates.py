@@ -7,12 +7,12 @@ import importlib.util
 import ipaddress
 import json
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import jinja2
 import pytest
+
+from tests.conftest import assert_terraform_fmt_clean
 
 hcl2 = pytest.importorskip("hcl2")
 from hcl2 import SerializationOptions  # noqa: E402
@@ -21,7 +21,6 @@ REPO = Path(__file__).resolve().parents[3]
 FIXTURES = REPO / "tests" / "fixtures" / "terraform"
 SEED = FIXTURES / "seed_context.json"
 OPTS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False, with_comments=False)
-TERRAFORM = shutil.which("terraform")
 # Characters AWS accepts in security group (rule) descriptions.
 SG_DESCRIPTION_RE = re.compile(r"^[a-zA-Z0-9. _\-:/()#,@\[\]+=&;{}!$*]{1,255}$")
 VERSION_RE = re.compile(r"^\d+\.\d+\.\d+$")
@@ -127,12 +126,9 @@ def test_deterministic(tmp_path) -> None:
     assert first == second
 
 
-@pytest.mark.skipif(TERRAFORM is None, reason="terraform not on PATH")
 def test_terraform_fmt_clean(rendered) -> None:
     out, _ = rendered
-    proc = subprocess.run([TERRAFORM, "fmt", "-check", "-diff", "-recursive", str(out)],
-                          capture_output=True, text=True, env={"TF_CLI_CONFIG_FILE": "/dev/null"})
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_terraform_fmt_clean(out)
 
 
 # --------------------------------------------------------------------------- module pins
@@ -399,7 +395,8 @@ def test_env_values(rendered) -> None:
     for env in ("dev", "staging"):
         spot = {k for k, v in tfv[env]["eks_node_groups"].items() if v["capacity_type"] == "SPOT"}
         assert spot == {"space-management"}, env
-    assert all(v["capacity_type"] == "ON_DEMAND" for v in tfv["prod"]["eks_node_groups"].values())
+    # A set, not all(): an empty prod node-group map must fail too.
+    assert {v["capacity_type"] for v in tfv["prod"]["eks_node_groups"].values()} == {"ON_DEMAND"}
     for env, values in tfv.items():
         assert "0.0.0.0/0" not in values["admin_cidr_blocks"], env
         assert not any("password" in k or "secret" in k for k in values), env
@@ -476,11 +473,7 @@ def test_labels_cannot_inject_hcl(tmp_path) -> None:
     assert modules(plat)["dns"]["comment"] == view
     pid = ctx["platform"]["iam"]["policies"][0]["id"]
     assert resources(plat, "aws_iam_policy")[pid]["description"] == view
-    if TERRAFORM:
-        proc = subprocess.run([TERRAFORM, "fmt", "-check", "-recursive", str(tmp_path)],
-                              capture_output=True, text=True,
-                              env={"TF_CLI_CONFIG_FILE": "/dev/null"})
-        assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_terraform_fmt_clean(tmp_path)
 
 
 def test_seed_context_respects_string_rules() -> None:

@@ -6,52 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from archc import pipeline
 from archc.diagnostics import Severity
-
-BASE = """flowchart LR
-    Users["End Users"]
-    subgraph aws ["AWS"]
-        CDN["CloudFront"]
-        IGW["Internet Gateway"]
-        subgraph vpc ["VPC"]
-            subgraph pub ["Public Subnet"]
-                ALB["Application Load Balancer"]
-                NAT["NAT Gateway"]
-            end
-            subgraph app ["Private App Subnet"]
-                API["API Service"]
-            end
-            subgraph data ["Private Data Subnet"]
-                DB["Amazon RDS"]
-            end
-        end
-    end
-    Users -->|"HTTPS"| CDN
-    CDN -->|"Origin"| IGW
-    IGW -->|"Inbound HTTPS"| ALB
-    ALB -->|"API Traffic"| API
-    API -->|"Queries"| DB
-    API -->|"Updates"| NAT
-    NAT -->|"Egress"| IGW
-"""
-OVERLAY = """version: 1
-project: mini
-environments:
-  dev: {vpc_cidr: 10.0.0.0/16, azs: 2, nat: single}
-"""
-
-
-def check(tmp_path: Path, diagram: str = BASE, overlay: str = OVERLAY):  # type: ignore[no-untyped-def]
-    spec = tmp_path / "spec"
-    spec.mkdir(exist_ok=True)
-    (spec / "architecture.mmd").write_text(diagram, encoding="utf-8")
-    (spec / "archc.yaml").write_text(overlay, encoding="utf-8")
-    return pipeline.check(spec)
-
-
-def codes(outcome, severity: Severity = Severity.ERROR) -> list[str]:  # type: ignore[no-untyped-def]
-    return [d.code for d in outcome.diagnostics if d.severity is severity]
+from tests.unit.rules.minispec import BASE, OVERLAY, check, codes
 
 
 def test_base_is_clean(tmp_path: Path) -> None:
