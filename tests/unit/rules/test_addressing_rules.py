@@ -13,9 +13,9 @@ from archc.rules import addressing
 from tests.unit.rules.minispec import BASE, OVERLAY, add_after, check, codes, errors
 
 DEV = "  dev: {vpc_cidr: 10.0.0.0/16, azs: 2, nat: single}\n"
-# A /29 has 8 - 5 reserved = 3 usable addresses per AZ.
+# A /28 (the smallest subnet AWS allows) has 16 - 5 reserved = 11 usable addresses per AZ.
 SMALL_APP = ("  dev:\n    vpc_cidr: 10.0.0.0/16\n    azs: 2\n    zones:\n"
-             "      Private App Subnet: {cidrs: [10.0.8.0/29, 10.0.8.8/29]}\n")
+             "      Private App Subnet: {cidrs: [10.0.8.0/28, 10.0.8.16/28]}\n")
 
 
 def small_app(components: str) -> str:
@@ -23,10 +23,10 @@ def small_app(components: str) -> str:
                            ).replace(DEV, SMALL_APP)
 
 
-@pytest.mark.parametrize(("peak", "fits"), [(6, True), (8, False)])
+@pytest.mark.parametrize(("peak", "fits"), [(22, True), (24, False)])
 def test_a_subnet_holds_exactly_its_usable_addresses(tmp_path: Path, peak: int,
                                                      fits: bool) -> None:
-    # Six instances over two AZs need three addresses per AZ: a /29 just holds them.
+    # 22 instances over two AZs need 11 addresses per AZ: a /28 just holds them.
     overlay = small_app(f"  API: {{kind: backend_service, autoscaling: {{max: {peak}}}}}\n")
     assert codes(check(tmp_path, overlay=overlay)) == ([] if fits else ["ARC404", "ARC404"])
 
@@ -34,13 +34,13 @@ def test_a_subnet_holds_exactly_its_usable_addresses(tmp_path: Path, peak: int,
 def test_demands_of_one_subnet_add_up(tmp_path: Path) -> None:
     diagram = add_after(BASE, '                API["API Service"]\n',
                         '                W["Worker Instance"]\n') + "    API --> W\n"
-    overlay = small_app("  API: {kind: backend_service, autoscaling: {max: 4}}\n"
-                        "  W: {kind: instance, count: 2, port: 9000}\n")
-    # 2 + 2 addresses per AZ: each fits in 3, both together do not.
+    overlay = small_app("  API: {kind: backend_service, autoscaling: {max: 12}}\n"
+                        "  W: {kind: instance, count: 6, port: 9000}\n")
+    # 6 + 6 addresses per AZ: each fits in 11, both together do not.
     assert errors(check(tmp_path, diagram, overlay)) == [
-        ("ARC404", f"environment dev: subnet 'Private App Subnet' {cidr} has 3 usable addresses "
-                   "but what is placed there needs 4 per AZ (EKS pods take VPC addresses)")
-        for cidr in ("10.0.8.0/29", "10.0.8.8/29")]
+        ("ARC404", f"environment dev: subnet 'Private App Subnet' {cidr} has 11 usable addresses "
+                   "but what is placed there needs 12 per AZ (EKS pods take VPC addresses)")
+        for cidr in ("10.0.8.0/28", "10.0.8.16/28")]
 
 
 def test_env_option_checks_that_environment_only(tmp_path: Path) -> None:
