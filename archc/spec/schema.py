@@ -98,6 +98,78 @@ def validate_overlay(overlay: Overlay) -> list[Diagnostic]:
     return sorted(set(diagnostics), key=_order)
 
 
+# Each round drops at least one entry, and an overlay has a bounded number of them; the
+# bound only guards against a schema construct that keeps failing on an emptied mapping.
+_MAX_PRUNE_ROUNDS = 50
+
+
+def valid_entries(overlay: Overlay) -> tuple[dict[str, Any], dict[Path, Diagnostic | None]]:
+    """The overlay's data without the entries that fail the schema, so the rest still links.
+
+    Returns the pruned copy and what was dropped: path -> the diagnostic that reported it
+    (what `validate_overlay` reported; None when no diagnostic names it). An entry is a
+    mapping key; a list is dropped whole, so the indices of what stays keep matching the
+    source map. Dropping can expose another error (a required key now missing): it is
+    pruned in the next round and charged to the diagnostic that caused the first drop.
+    Only errors of the top-level mapping itself (a missing `version`) are left: the linker
+    has a default for every top-level value.
+    """
+    import copy
+
+    from jsonschema.exceptions import best_match
+
+    data: dict[str, Any] = copy.deepcopy(overlay.data)
+    dropped: dict[Path, Diagnostic | None] = {}
+    for _ in range(_MAX_PRUNE_ROUNDS):
+        bad: list[tuple[Path, Diagnostic | None]] = []
+        for err in list(_validator().iter_errors(data)):  # all of them before any is dropped
+            specific = best_match([err]) or err
+            causes = _Explainer(overlay, specific).diagnostics()
+            bad += [(path, causes[min(index, len(causes) - 1)] if causes else None)
+                    for index, path in enumerate(_bad_entries(specific))]
+        pruned = False
+        for path, cause in bad:
+            earlier = next((c for p, c in dropped.items() if p[:len(path)] == path), cause)
+            if _remove(data, path):
+                dropped[path] = earlier
+                pruned = True
+        if not pruned:
+            break
+    return data, dropped
+
+
+def _bad_entries(err: ValidationError) -> list[Path]:
+    """The entries to drop for one schema error: the bad value, the unknown keys, or the
+    mapping that lacks a required key; inside a list, the whole list."""
+    path: Path = tuple(err.absolute_path)
+    instance = err.instance
+    if "propertyNames" in err.absolute_schema_path:
+        paths: list[Path] = [(*path, instance)]
+    elif err.validator in ("additionalProperties", "unevaluatedProperties") \
+            and isinstance(instance, dict):
+        schema = err.schema if isinstance(err.schema, dict) else {}
+        allowed = _allowed_properties(schema)
+        patterns = list(schema.get("patternProperties", {}))
+        paths = [(*path, key) for key in instance
+                 if key not in allowed and not _matches_any(key, patterns)]
+    else:
+        paths = [path]
+    return [p for p in (_outside_lists(p) for p in paths) if p]
+
+
+def _outside_lists(path: Path) -> Path:
+    first_index = next((i for i, part in enumerate(path) if isinstance(part, int)), len(path))
+    return path[:first_index]
+
+
+def _remove(data: dict[str, Any], path: Path) -> bool:
+    parent: Any = _lookup(data, path[:-1])
+    if isinstance(parent, dict) and path[-1] in parent:
+        del parent[path[-1]]
+        return True
+    return False
+
+
 def _order(diagnostic: Diagnostic) -> tuple[int, int, str, str]:
     span = diagnostic.span
     return (span.line if span else 0, span.col if span else 0, diagnostic.code,
