@@ -169,6 +169,10 @@ class Architecture:
     secrets: Mapping[str, Any]
     observability: Mapping[str, Any]
     inputs: tuple[str, ...]  # spec files, relative to the spec directory
+    # What linking could not tell (reported as errors): rules that need a component's kind
+    # leave these components out, and a zone whose role is unknown is only a group.
+    unknown_kinds: frozenset[str] = field(default=frozenset(), compare=False)
+    unknown_roles: frozenset[str] = field(default=frozenset(), compare=False)
 
     def component(self, component_id: str) -> Component | None:
         return _index(self.components).get(component_id)
@@ -180,10 +184,14 @@ class Architecture:
         return next((e for e in self.environments if e.name == name), None)
 
     def ancestors(self, zone_id: str | None) -> tuple[Zone, ...]:
-        """The zone itself and every zone around it, innermost first."""
+        """The zone itself and every zone around it, innermost first; a zone whose role is
+        unknown is left out (it only groups what it holds)."""
         if zone_id is None:
             return ()
-        return _chains(self.zones).get(zone_id, ())
+        chain = _chains(self.zones).get(zone_id, ())
+        if self.unknown_roles:
+            chain = tuple(z for z in chain if z.id not in self.unknown_roles)
+        return chain
 
     def enclosing(self, component: Component, role: Role) -> Zone | None:
         return next((z for z in self.ancestors(component.zone) if z.role is role), None)
