@@ -270,3 +270,20 @@ def _overlay_is_valid(data: dict[str, object]) -> bool:
     from archc.spec.schema import _validator
 
     return not list(_validator().iter_errors(data))
+
+
+def test_only_a_dropped_value_that_would_have_answered_makes_a_follow_up(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    diagram = _THREE_TIER.replace('                API["API Service"]\n',
+                                  '                API["API Service"]\n'
+                                  '                Box["Worker Instance"]\n'
+                                  '                Thing["Thingamajig"]\n') + "    API --> Box\n"
+    overlay = _OVERLAY + ('components:\n  Thing: {port: "x"}\n'  # no kind was given
+                          'flows:\n  "API -> Box": {ports: [eighty]}\n')
+    diags = _check(_spec(tmp_path, diagram, overlay), monkeypatch).diagnostics
+    # the bad port of Thing would not have told its kind: ARC202 is a finding of its own
+    assert [code for _, _, code in _errors(diags)] == ["ARC160", "ARC163", "ARC202"]
+    # the dropped ports of API -> Box would have given it its port
+    missing_port = [x for x in diags if x.code == "ARC302"]
+    assert [x.severity for x in missing_port] == [d.Severity.NOTE]
+    assert missing_port[0].message.endswith("(follows from ARC163 at spec/archc.yaml:8:26)")

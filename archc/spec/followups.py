@@ -13,7 +13,7 @@ holds.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from archc import diagnostics as d
@@ -39,12 +39,13 @@ class Causes:
         """The syntax error of the line that declared one of these names, if one did."""
         return next((self.lost_words[w] for w in words if w in self.lost_words), None)
 
-    def of_entry(self, section: str, *keys: str) -> d.Diagnostic | None:
-        """The error that dropped the overlay's entry `section.key` (or the whole section or
-        overlay), for a value that entry would have given."""
+    def of_entry(self, section: str, keys: Iterable[str], attribute: str) -> d.Diagnostic | None:
+        """The error that dropped what would have given `section.<key>.attribute`: that
+        value, its entry, its whole section, or the whole overlay."""
+        wanted = set(keys)
         for path, cause in self.dropped.items():
             if cause is not None and path[:1] == (section,) and (
-                    len(path) == 1 or path[1] in keys):
+                    len(path) == 1 or (path[1] in wanted and path[2:] in ((), (attribute,)))):
                 return cause
         return self.overlay_lost
 

@@ -142,7 +142,7 @@ class Linker:
                 "ARC203", f"cannot tell what zone {sg.title!r} is", sg.span,
                 hint=f"add `zones: {{{_yaml_key(sg.title)}: {{role: ...}}}}` to the overlay "
                      f"(one of: {', '.join(r.value for r in Role)})"),
-                self.causes.of_entry("zones", sg.id, sg.title)))
+                self.causes.of_entry("zones", (sg.id, sg.title), "role")))
         tier = None
         if role is Role.SUBNET:
             tier = self._subnet_tier(sg, key, spec, inferred, decisions)
@@ -232,7 +232,7 @@ class Linker:
                 hint=f"add `components: {{{node_id}: {{kind: ...}}}}` to the overlay "
                      f"(one of: {', '.join(k.value for k in Kind)})")
         self.unknown_kinds[node_id] = unknown
-        self.diags.append(follow_up(unknown, self.causes.of_entry("components", node_id)
+        self.diags.append(follow_up(unknown, self.causes.of_entry("components", (node_id,), "kind")
                                     or self.causes.of_words(node_id)))
         return Kind.INSTANCE  # a placeholder: the rules that need a kind skip it
 
@@ -350,7 +350,7 @@ class Linker:
                           f"({src.kind} and {dst.kind})", edge.span,
                 hint=f"add `flows: {{\"{_edge_ref(edge)}\": {{initiator: {src.id}}}}}` "
                      "to the overlay, or draw the edge with `-->`"),
-                self._flow_cause(edge, src, dst)))
+                self._flow_cause(edge, "initiator", src, dst)))
             order = 0
         init, tgt = (src, dst) if order == 0 else (dst, src)
         decisions.append(Decision("initiator", init.id, "inferred",
@@ -388,18 +388,20 @@ class Linker:
                 edge.span, hint=f"{_article(tgt.kind)} {tgt.kind} has no default service port; "
                                 f"add `flows: "
                                 f"{{\"{_edge_ref(edge)}\": {{ports: [...]}}}}` to the overlay"),
-                self._flow_cause(edge, init, tgt)))
+                self._flow_cause(edge, "ports", init, tgt)))
         return ("", ())
 
-    def _flow_cause(self, edge: FlowEdge, *ends: Component) -> d.Diagnostic | None:
+    def _flow_cause(self, edge: FlowEdge, attribute: str,
+                    *ends: Component) -> d.Diagnostic | None:
         """The earlier error a missing flow fact follows from: an end whose kind is unknown,
-        or the overlay entry for this edge that the schema dropped."""
+        or the overlay value (or entry) for this edge that the schema dropped."""
         unknown = next((self.unknown_kinds[c.id] for c in ends if c.id in self.unknown_kinds),
                        None)
         if unknown is not None:
             return unknown
         keys = {str(p[1]) for p in self.causes.dropped if len(p) > 1 and p[0] == "flows"}
-        return self.causes.of_entry("flows", *sorted(k for k in keys if _edge_matches(k, edge)))
+        return self.causes.of_entry("flows", (k for k in keys if _edge_matches(k, edge)),
+                                    attribute)
 
     def _iam(self, edge: FlowEdge, key: str | None, spec: Mapping[str, Any],
              flow_class: FlowClass, tgt: Component,
