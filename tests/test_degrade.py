@@ -287,3 +287,32 @@ def test_only_a_dropped_value_that_would_have_answered_makes_a_follow_up(
     missing_port = [x for x in diags if x.code == "ARC302"]
     assert [x.severity for x in missing_port] == [d.Severity.NOTE]
     assert missing_port[0].message.endswith("(follows from ARC163 at spec/archc.yaml:8:26)")
+
+
+def test_what_a_broken_line_declared_only_follows_from_its_syntax_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Line 14 opens the data subnet but does not parse (what is left of it is a zone with no
+    # role); line 24 declares X, which line 25 then uses as a bare id.
+    diagram = _THREE_TIER.replace('subgraph data ["Private Data Subnet"]',
+                                  'subgraph data ["Private Data Subnet"')
+    diagram = diagram.replace('    API -->|"Updates"| NAT\n',
+                              '    X["Lost" --> API\n    X --> NAT\n    API -->|"Updates"| NAT\n')
+    diags = _check(_spec(tmp_path, diagram, _OVERLAY), monkeypatch).diagnostics
+    assert _errors(diags) == [(MMD, 14, "ARC105"), (MMD, 24, "ARC105")]
+    follow = {(x.span.line if x.span else 0, x.code): x.message for x in diags
+              if "(follows from" in x.message}
+    assert follow[(14, "ARC203")].endswith("(follows from ARC105 at spec/architecture.mmd:14:27)")
+    # the database of that subnet is "in no subnet" only because the subnet was lost
+    assert follow[(15, "ARC212")].endswith("(follows from ARC203 at spec/architecture.mmd:14:13)")
+    assert follow[(25, "ARC207")].endswith("(follows from ARC105 at spec/architecture.mmd:24:6)")
+
+
+def test_placement_inside_a_zone_of_unknown_role_follows_from_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    diagram = _THREE_TIER.replace('subgraph data ["Private Data Subnet"]',
+                                  'subgraph data ["Records"]')
+    diags = _check(_spec(tmp_path, diagram, _OVERLAY), monkeypatch).diagnostics
+    assert [code for _, _, code in _errors(diags)] == ["ARC203"]
+    placed = [x for x in diags if x.code == "ARC212"]
+    assert [x.severity for x in placed] == [d.Severity.NOTE]
+    assert placed[0].message.endswith("(follows from ARC203 at spec/architecture.mmd:14:13)")

@@ -6,7 +6,8 @@ import networkx as nx
 
 from archc import diagnostics as d
 from archc.kinds import KINDS, Kind, Role, Scope, Tier, with_article
-from archc.model import Architecture, Component
+from archc.model import Architecture, Component, Zone
+from archc.spec.followups import follows_from
 
 _HINTS: dict[Scope, str] = {
     Scope.PUBLIC_SUBNET: "move it into a subnet whose tier is public",
@@ -25,11 +26,24 @@ def check(arch: Architecture, graph: nx.MultiDiGraph, env: str | None) -> list[d
             continue
         problem = _misplaced(arch, comp)
         if problem:
-            found.append(d.error(
+            finding = d.error(
                 _code(comp),
                 f"{comp.id} ({comp.title}, {with_article(KINDS[comp.kind].title)}) {problem}",
-                comp.span, hint=_HINTS[KINDS[comp.kind].scope]))
+                comp.span, hint=_HINTS[KINDS[comp.kind].scope])
+            unknown = _zone_of_unknown_role(arch, comp)
+            # Had that zone a role (a subnet?), the verdict could differ: ARC203 says so.
+            found.append(follows_from(finding, "ARC203", unknown.span) if unknown else finding)
     return found
+
+
+def _zone_of_unknown_role(arch: Architecture, comp: Component) -> Zone | None:
+    zone, seen = arch.zone(comp.zone) if comp.zone else None, set()
+    while zone is not None and zone.id not in seen:
+        if zone.id in arch.unknown_roles:
+            return zone
+        seen.add(zone.id)
+        zone = arch.zone(zone.parent) if zone.parent else None
+    return None
 
 
 def _zones(arch: Architecture) -> list[d.Diagnostic]:

@@ -114,7 +114,7 @@ def _load_overlay(loaded: LoadedSpec, path: Path) -> None:
 
 def _link(loaded: LoadedSpec, diagram: str, overlay_errors: list[d.Diagnostic],
           overlay_lost: d.Diagnostic | None) -> None:
-    from archc.spec.followups import lost_words
+    from archc.spec.followups import collect_causes
     from archc.spec.link import Linker
     from archc.spec.overlay_view import OverlayView
     from archc.spec.schema import valid_entries
@@ -123,8 +123,8 @@ def _link(loaded: LoadedSpec, diagram: str, overlay_errors: list[d.Diagnostic],
     data, dropped = None, {}
     if loaded.overlay is not None and overlay_errors:
         data, dropped = valid_entries(loaded.overlay)  # type: ignore[arg-type]
-    loaded.causes = Causes(lost_words(loaded.diagnostics, diagram, loaded.sources), dropped,
-                           overlay_lost)
+    loaded.causes = collect_causes(loaded.diagnostics, diagram, loaded.sources, dropped,
+                                  overlay_lost)
     linker = Linker(loaded.chart, OverlayView(loaded.overlay, data),  # type: ignore[arg-type]
                     tuple(sorted(loaded.inputs)), loaded.causes)
     arch = linker.link()

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from archc import diagnostics as d
-from archc.source import SourceRegistry
+from archc.source import SourceRegistry, Span
 
 # A word of a diagram line: node ids and subgraph ids, and the text inside quotes
 # (subgraph titles, which the overlay may use as zone keys).
@@ -28,12 +28,19 @@ _WORD = re.compile(r'"([^"\n]*)"|([^\s"\[\](){}<>|&;:,=.-][^\s"\[\](){}<>|&;:,=]
 class Causes:
     """The errors of the earlier stages that later findings may follow from."""
 
-    # a word written on a diagram line that did not parse -> its syntax error
+    # (file, line) of a diagram line that did not parse -> its syntax error
+    lost_lines: Mapping[tuple[str, int], d.Diagnostic] = field(default_factory=dict)
+    # a word written on such a line -> its syntax error
     lost_words: Mapping[str, d.Diagnostic] = field(default_factory=dict)
     # an overlay entry the schema dropped (its path) -> the error that reported it
     dropped: Mapping[tuple[str | int, ...], d.Diagnostic | None] = field(default_factory=dict)
     # the error that kept the whole overlay from being read
     overlay_lost: d.Diagnostic | None = None
+
+    def of_line(self, span: Span) -> d.Diagnostic | None:
+        """The syntax error of the line `span` starts on: what was made of the rest of that
+        line is a guess."""
+        return self.lost_lines.get((span.file, span.line))
 
     def of_words(self, *words: str) -> d.Diagnostic | None:
         """The syntax error of the line that declared one of these names, if one did."""
@@ -54,23 +61,29 @@ def follow_up(finding: d.Diagnostic, cause: d.Diagnostic | None) -> d.Diagnostic
     """`finding` itself when nothing causes it; else the note that replaces it."""
     if cause is None:
         return finding
-    where = f" at {cause.span}" if cause.span is not None else ""
-    return d.note(finding.code, f"{finding.message} (follows from {cause.code}{where})",
+    return follows_from(finding, cause.code, cause.span)
+
+
+def follows_from(finding: d.Diagnostic, code: str, span: Span | None) -> d.Diagnostic:
+    """The note that replaces `finding`, which follows from the error `code` at `span`."""
+    where = f" at {span}" if span is not None else ""
+    return d.note(finding.code, f"{finding.message} (follows from {code}{where})",
                   finding.span, hint=finding.hint, notes=finding.notes)
 
 
-def lost_words(diagnostics: list[d.Diagnostic], diagram: str | None,
-               sources: SourceRegistry) -> dict[str, d.Diagnostic]:
-    """word -> syntax error, for every word on a diagram line that reported an error (the
-    Mermaid front end blanks such a line and parses the rest)."""
-    source = sources.get(diagram) if diagram is not None else None
-    if source is None:
-        return {}
+def collect_causes(diagnostics: list[d.Diagnostic], diagram: str, sources: SourceRegistry,
+                  overlay_dropped: Mapping[tuple[str | int, ...], d.Diagnostic | None],
+                  overlay_lost: d.Diagnostic | None) -> Causes:
+    """The causes, with the diagram's lines that reported an error and the words on them
+    (the Mermaid front end blanks such a line and parses the rest)."""
+    source = sources.get(diagram)
+    lines: dict[tuple[str, int], d.Diagnostic] = {}
     words: dict[str, d.Diagnostic] = {}
     for diag in diagnostics:
-        if diag.severity is not d.Severity.ERROR or diag.span is None \
+        if source is None or diag.severity is not d.Severity.ERROR or diag.span is None \
                 or diag.span.file != diagram:
             continue
+        lines.setdefault((diagram, diag.span.line), diag)
         for quoted, bare in _WORD.findall(source.line_text(diag.span.line)):
             words.setdefault(quoted or bare, diag)
-    return words
+    return Causes(lines, words, overlay_dropped, overlay_lost)

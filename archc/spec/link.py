@@ -142,7 +142,8 @@ class Linker:
                 "ARC203", f"cannot tell what zone {sg.title!r} is", sg.span,
                 hint=f"add `zones: {{{_yaml_key(sg.title)}: {{role: ...}}}}` to the overlay "
                      f"(one of: {', '.join(r.value for r in Role)})"),
-                self.causes.of_entry("zones", (sg.id, sg.title), "role")))
+                self.causes.of_entry("zones", (sg.id, sg.title), "role")
+                or self.causes.of_line(sg.span)))
         tier = None
         if role is Role.SUBNET:
             tier = self._subnet_tier(sg, key, spec, inferred, decisions)
@@ -233,7 +234,7 @@ class Linker:
                      f"(one of: {', '.join(k.value for k in Kind)})")
         self.unknown_kinds[node_id] = unknown
         self.diags.append(follow_up(unknown, self.causes.of_entry("components", (node_id,), "kind")
-                                    or self.causes.of_words(node_id)))
+                                    or self.causes.of_words(node_id) or self.causes.of_line(span)))
         return Kind.INSTANCE  # a placeholder: the rules that need a kind skip it
 
     def _ambiguity(self, node_id: str, label: str, chosen: Kind, span: Span) -> None:
