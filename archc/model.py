@@ -184,17 +184,21 @@ class Architecture:
         return next((e for e in self.environments if e.name == name), None)
 
     def ancestors(self, zone_id: str | None) -> tuple[Zone, ...]:
-        """The zone itself and every zone around it, innermost first; a zone whose role is
-        unknown is left out (it only groups what it holds)."""
+        """The zone itself and every zone around it, innermost first."""
         if zone_id is None:
             return ()
-        chain = _chains(self.zones).get(zone_id, ())
+        return _chains(self.zones).get(zone_id, ())
+
+    def roles_around(self, zone_id: str | None) -> tuple[Zone, ...]:
+        """`ancestors` without the zones whose role is unknown: what decides where something
+        sits (a zone of unknown role only groups what it holds)."""
+        chain = self.ancestors(zone_id)
         if self.unknown_roles:
             chain = tuple(z for z in chain if z.id not in self.unknown_roles)
         return chain
 
     def enclosing(self, component: Component, role: Role) -> Zone | None:
-        return next((z for z in self.ancestors(component.zone) if z.role is role), None)
+        return next((z for z in self.roles_around(component.zone) if z.role is role), None)
 
     def subnet_of(self, component: Component) -> Zone | None:
         return self.enclosing(component, Role.SUBNET)

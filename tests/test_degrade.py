@@ -161,6 +161,7 @@ def test_a_zone_of_unknown_role_is_only_a_group(tmp_path: Path,
                               '            CDN["CloudFront"]\n        end\n')
     diags = _check(_spec(tmp_path, diagram, _OVERLAY), monkeypatch).diagnostics
     assert [code for _, _, code in _errors(diags)] == ["ARC203", "ARC203"]
+    assert not [x for x in diags if x.code.startswith("ARC21")]  # not even as follow-ups
 
 
 def test_a_component_of_unknown_kind_is_left_out_of_kind_rules(
@@ -187,6 +188,13 @@ def test_a_whole_unreadable_overlay_makes_the_inferences_follow_ups(
 def test_explain_still_works_on_a_spec_with_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     code, text = _cli(CASE, monkeypatch, "explain", "spec", "DB")
     assert code == 0 and "database" in text
+    # what could not be told is said so, not shown as the placeholder the rules skip
+    code, text = _cli(CASE, monkeypatch, "explain", "spec", "Gizmo")
+    assert code == 0 and "  kind: unknown\n" in text and "(ARC202)" in text
+    code, text = _cli(CASE, monkeypatch, "explain", "spec", "misc")
+    assert code == 0 and "  role: unknown\n" in text and "(ARC203)" in text
+    code, text = _cli(CASE, monkeypatch, "explain", "spec", "Staff")  # inside that zone
+    assert code == 0 and "  zone: Odds and Ends\n" in text
 
 
 def test_diff_still_refuses_a_side_with_errors(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -55,7 +55,7 @@ def _zones(arch: Architecture) -> list[d.Diagnostic]:
                              hint="split the architecture into one spec directory per VPC"))
     for zone in arch.zones:
         if zone.role is Role.SUBNET and not any(
-                a.role is Role.VPC for a in arch.ancestors(zone.parent)):
+                a.role is Role.VPC for a in arch.roles_around(zone.parent)):
             found.append(d.error("ARC210", f"subnet {zone.title!r} is not inside a VPC",
                                  zone.span, hint="nest the subnet's subgraph inside the VPC's"))
     return found
@@ -63,7 +63,7 @@ def _zones(arch: Architecture) -> list[d.Diagnostic]:
 
 def _where(arch: Architecture, comp: Component) -> tuple[bool, bool, Tier | None]:
     """(inside a cloud zone, inside the VPC, subnet tier)."""
-    chain = arch.ancestors(comp.zone)
+    chain = arch.roles_around(comp.zone)
     in_cloud = any(z.role in (Role.CLOUD, Role.VPC, Role.SUBNET) for z in chain)
     return in_cloud, arch.in_vpc(comp), arch.tier_of(comp)
 

@@ -138,6 +138,8 @@ class Linker:
         else:
             role = Role.CLOUD  # a placeholder: `Architecture.ancestors` skips the zone
             self.unknown_roles.add(sg.id)
+            decisions.append(Decision("role", "unknown", "default",
+                                      "nothing tells it (ARC203): only a group", sg.span))
             self.diags.append(follow_up(d.error(
                 "ARC203", f"cannot tell what zone {sg.title!r} is", sg.span,
                 hint=f"add `zones: {{{_yaml_key(sg.title)}: {{role: ...}}}}` to the overlay "
@@ -233,6 +235,8 @@ class Linker:
                 hint=f"add `components: {{{node_id}: {{kind: ...}}}}` to the overlay "
                      f"(one of: {', '.join(k.value for k in Kind)})")
         self.unknown_kinds[node_id] = unknown
+        decisions.append(Decision("kind", "unknown", "default", f"nothing tells it ({unknown.code})"
+                                  ": left out of the rules that need a kind", span))
         self.diags.append(follow_up(unknown, self.causes.of_entry("components", (node_id,), "kind")
                                     or self.causes.of_words(node_id) or self.causes.of_line(span)))
         return Kind.INSTANCE  # a placeholder: the rules that need a kind skip it
