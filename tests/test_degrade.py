@@ -324,3 +324,39 @@ def test_placement_inside_a_zone_of_unknown_role_follows_from_it(
     placed = [x for x in diags if x.code == "ARC212"]
     assert [x.severity for x in placed] == [d.Severity.NOTE]
     assert placed[0].message.endswith("(follows from ARC203 at spec/architecture.mmd:14:13)")
+
+
+def _value_paths(node: object, prefix: tuple[str | int, ...] = ()):  # type: ignore[no-untyped-def]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*prefix, key)
+            yield from _value_paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield (*prefix, index)
+            yield from _value_paths(value, (*prefix, index))
+
+
+def test_what_valid_entries_leave_is_valid_below_the_top_level() -> None:
+    """The linker reads the pruned overlay as schema-valid (`Kind(spec["kind"])`): whatever
+    value is broken, only errors of the top-level mapping itself may be left."""
+    import copy
+
+    from archc.spec.overlay import parse_overlay
+    from archc.spec.schema import _validator, valid_entries
+
+    text = (REPO / "spec" / "archc.yaml").read_text(encoding="utf-8")
+    overlay, _ = parse_overlay(text, "spec/archc.yaml")
+    assert overlay is not None
+    original = copy.deepcopy(overlay.data)
+    wrong: list[object] = [{"zz": 1}, "zz", [1, "x"], -5, None]
+    for number, path in enumerate(list(_value_paths(original))[::9]):
+        data = copy.deepcopy(original)
+        parent = data
+        for part in path[:-1]:
+            parent = parent[part]
+        parent[path[-1]] = wrong[number % len(wrong)]
+        object.__setattr__(overlay, "data", data)  # the same source map, another value
+        pruned, _ = valid_entries(overlay)
+        left = [list(e.absolute_path) for e in _validator().iter_errors(pruned)]
+        assert all(p == [] for p in left), (path, left)

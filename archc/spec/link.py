@@ -136,7 +136,7 @@ class Linker:
             decisions.append(Decision("role", role, "inferred",
                                       f"title {sg.title!r} matches /{inferred[2]}/", sg.span))
         else:
-            role = Role.CLOUD  # a placeholder: `Architecture.ancestors` skips the zone
+            role = Role.CLOUD  # a placeholder: `Architecture.roles_around` skips the zone
             self.unknown_roles.add(sg.id)
             decisions.append(Decision("role", "unknown", "default",
                                       "nothing tells it (ARC203): only a group", sg.span))

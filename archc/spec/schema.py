@@ -121,21 +121,39 @@ def valid_entries(overlay: Overlay) -> tuple[dict[str, Any], dict[Path, Diagnost
     data: dict[str, Any] = copy.deepcopy(overlay.data)
     dropped: dict[Path, Diagnostic | None] = {}
     for _ in range(_MAX_PRUNE_ROUNDS):
-        bad: list[tuple[Path, Diagnostic | None]] = []
-        for err in list(_validator().iter_errors(data)):  # all of them before any is dropped
-            specific = best_match([err]) or err
-            causes = _Explainer(overlay, specific).diagnostics()
-            bad += [(path, causes[min(index, len(causes) - 1)] if causes else None)
-                    for index, path in enumerate(_bad_entries(specific))]
+        found = [(err, best_match([err]) or err)  # all of them before any is dropped
+                 for err in list(_validator().iter_errors(data))]
         pruned = False
-        for path, cause in bad:
-            earlier = next((c for p, c in dropped.items() if p[:len(path)] == path), cause)
-            if _remove(data, path):
-                dropped[path] = earlier
-                pruned = True
+        for err, specific in found:
+            causes = _Explainer(overlay, specific).diagnostics()
+            # When nothing the error names can be dropped, its whole top-level section goes:
+            # the linker must only ever read schema-valid values.
+            top = tuple(err.absolute_path)[:1]
+            for paths in (_bad_entries(specific), [top]):
+                if _drop(data, dropped, [tuple(p) for p in paths if p], causes):
+                    pruned = True
+                    break
         if not pruned:
             break
     return data, dropped
+
+
+def _drop(data: dict[str, Any], dropped: dict[Path, Diagnostic | None], paths: list[Path],
+          causes: list[Diagnostic]) -> bool:
+    """Remove `paths` from data, recording each with the diagnostic that reported it (or, for
+    what an earlier drop exposed, that drop's); False when none of them was there (nor
+    inside something dropped already)."""
+    removed = False
+    for index, path in enumerate(paths):
+        if any(path[:len(p)] == p for p in dropped):  # another error of what is gone
+            removed = True
+            continue
+        cause = causes[min(index, len(causes) - 1)] if causes else None
+        earlier = next((c for p, c in dropped.items() if p[:len(path)] == path), cause)
+        if _remove(data, path):
+            dropped[path] = earlier
+            removed = True
+    return removed
 
 
 def _bad_entries(err: ValidationError) -> list[Path]:
@@ -154,7 +172,7 @@ def _bad_entries(err: ValidationError) -> list[Path]:
                  if key not in allowed and not _matches_any(key, patterns)]
     else:
         paths = [path]
-    return [p for p in (_outside_lists(p) for p in paths) if p]
+    return [_outside_lists(p) for p in paths]
 
 
 def _outside_lists(path: Path) -> Path:
