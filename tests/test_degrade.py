@@ -171,6 +171,8 @@ def test_a_component_of_unknown_kind_is_left_out_of_kind_rules(
     diagram = _THREE_TIER + '    Thing["Thingamajig"]\n    Thing -->|"Reads"| DB\n'
     diags = _check(_spec(tmp_path, diagram, _OVERLAY), monkeypatch).diagnostics
     assert [code for _, _, code in _errors(diags)] == ["ARC202"]
+    # nor is what was inferred from the placeholder an assumption worth a note
+    assert not [x for x in diags if x.code == "ARC290" and "Thing -> DB" in x.message]
 
 
 def test_a_whole_unreadable_overlay_makes_the_inferences_follow_ups(

@@ -78,7 +78,10 @@ class Linker:
         flows = self._flows(comp_by_id, zone_by_id)
         environments, env_diags = build_environments(self.ov, zones, components)
         self.diags += env_diags
-        self.diags += _assumption_notes(zones, components, flows)
+        # What was inferred from a placeholder kind is no assumption worth a note.
+        unknown = set(self.unknown_kinds)
+        self.diags += _assumption_notes(zones, components, tuple(
+            f for f in flows if not {f.initiator, f.target} & unknown))
         data = self.ov.data
         return Architecture(
             project=str(data.get("project", _slug(self.chart.file))),
