@@ -58,7 +58,8 @@ def explain(arch: Architecture, target: str) -> Explanation | None:
 def _component(arch: Architecture, comp: Component) -> Explanation:
     tier = arch.tier_of(comp)
     flows = [f for f in arch.flows if comp.id in (f.initiator, f.target)]
-    facts = [("label", comp.title), ("kind", comp.kind.value),
+    kind = "unknown" if comp.id in arch.unknown_kinds else comp.kind.value  # not the placeholder
+    facts = [("label", comp.title), ("kind", kind),
              ("zone", " < ".join(z.title for z in arch.ancestors(comp.zone)) or "(top level)"),
              ("tier", tier.value if tier else "-")]
     for env in arch.environments:
@@ -73,7 +74,8 @@ def _component(arch: Architecture, comp: Component) -> Explanation:
 
 def _zone(arch: Architecture, zone: Zone) -> Explanation:
     members = [c.id for c in arch.components if c.zone == zone.id]
-    facts = [("title", zone.title), ("role", zone.role.value),
+    role = "unknown" if zone.id in arch.unknown_roles else zone.role.value  # not the placeholder
+    facts = [("title", zone.title), ("role", role),
              ("tier", zone.tier.value if zone.tier else "-"),
              ("parent", zone.parent or "(top level)"), ("components", ", ".join(members) or "-")]
     extra = tuple(f"{env.name}: " + ", ".join(s.cidr for s in env.subnets_of(zone.id))

@@ -169,6 +169,10 @@ class Architecture:
     secrets: Mapping[str, Any]
     observability: Mapping[str, Any]
     inputs: tuple[str, ...]  # spec files, relative to the spec directory
+    # What linking could not tell (reported as errors): rules that need a component's kind
+    # leave these components out, and a zone whose role is unknown is only a group.
+    unknown_kinds: frozenset[str] = field(default=frozenset(), compare=False)
+    unknown_roles: frozenset[str] = field(default=frozenset(), compare=False)
 
     def component(self, component_id: str) -> Component | None:
         return _index(self.components).get(component_id)
@@ -185,8 +189,16 @@ class Architecture:
             return ()
         return _chains(self.zones).get(zone_id, ())
 
+    def roles_around(self, zone_id: str | None) -> tuple[Zone, ...]:
+        """`ancestors` without the zones whose role is unknown: what decides where something
+        sits (a zone of unknown role only groups what it holds)."""
+        chain = self.ancestors(zone_id)
+        if self.unknown_roles:
+            chain = tuple(z for z in chain if z.id not in self.unknown_roles)
+        return chain
+
     def enclosing(self, component: Component, role: Role) -> Zone | None:
-        return next((z for z in self.ancestors(component.zone) if z.role is role), None)
+        return next((z for z in self.roles_around(component.zone) if z.role is role), None)
 
     def subnet_of(self, component: Component) -> Zone | None:
         return self.enclosing(component, Role.SUBNET)

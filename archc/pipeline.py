@@ -1,6 +1,7 @@
 """The whole pipeline on one screen: load → model → graph → rules → emit → write.
 
-Each stage returns diagnostics instead of raising; this module decides when to stop.
+Each stage returns diagnostics instead of raising and degrades instead of stopping, so that
+`check` reports every finding in one run; `build` emits and writes only when none is an error.
 Only `archc.cli` turns the outcome into text and exit codes.
 """
 
@@ -47,15 +48,26 @@ def check(spec_dir: Path, env: str | None = None) -> CheckOutcome:
     diags = list(loaded.diagnostics)
     graph = None
     arch = loaded.arch
-    if arch is not None and not d.has_errors(diags):
+    # The rules run on whatever linked, errors or not: one run reports every stage's
+    # findings (what linking could not tell, the rules leave out; see `archc.spec.followups`).
+    if arch is not None:
         if env is not None and arch.environment(env) is None:
             known = ", ".join(e.name for e in arch.environments)
             diags.append(d.error("ARC003", f"no environment named {env!r}", None,
                                  hint=f"known environments: {known}"))
         else:
             graph = to_graph(arch)                                  # graph
-            diags += run_rules(arch, graph, env)                    # rules
+            diags += _rule_findings(loaded, run_rules(arch, graph, env))  # rules
     return CheckOutcome(loaded, graph, d.sorted_diagnostics(diags))
+
+
+def _rule_findings(loaded: LoadedSpec, found: list[d.Diagnostic]) -> list[d.Diagnostic]:
+    """Without the overlay (it could not be read at all) the rules judge kinds, tiers and a
+    policy that are only guesses: what they find follows from the overlay's error."""
+    from archc.spec.followups import follow_up
+
+    lost = loaded.causes.overlay_lost
+    return [follow_up(x, lost) if x.severity is d.Severity.ERROR else x for x in found]
 
 
 def build(spec_dir: Path, out_dir: Path, env: str | None = None,

@@ -1,7 +1,8 @@
 """End-to-end golden cases: `archc check` on each spec folder, diagnostics compared as text.
 
 A case is `tests/cases/<name>/spec/` with its expected report in `tests/cases/<name>/
-expected/check.txt`; the examples under `examples/` are cases too, with their reports in
+expected/check.txt` (and the `check` flags it needs, if any, in `tests/cases/<name>/flags`);
+the examples under `examples/` are cases too, with their reports in
 `tests/cases/examples/<name>.txt`. Refresh with `pytest --update-golden`.
 """
 
@@ -34,7 +35,14 @@ def run_check(cwd: Path, spec: str, monkeypatch: pytest.MonkeyPatch,
 
 @pytest.mark.parametrize("case", CASES, ids=lambda p: p.name)
 def test_case(case: Path, golden, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    golden.check_text(run_check(case, "spec", monkeypatch), case / "expected" / "check.txt")
+    report = run_check(case, "spec", monkeypatch, *_flags(case))
+    golden.check_text(report, case / "expected" / "check.txt")
+
+
+def _flags(case: Path) -> list[str]:
+    """Extra `check` flags a case asks for in its `flags` file (e.g. -v to show notes)."""
+    flags = case / "flags"
+    return flags.read_text(encoding="utf-8").split() if flags.is_file() else []
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)

@@ -51,6 +51,22 @@ def test_mutated_specs_never_raise(tmp_path: Path, target: str) -> None:
     assert failures > 0  # the mutations do break things; the point is how
 
 
+@pytest.mark.parametrize("target", ["architecture.mmd", "archc.yaml"])
+def test_mutated_broken_specs_never_raise(tmp_path: Path, target: str) -> None:
+    """The same on a spec that is already broken in every stage: `check` goes on past each
+    error (partial charts, dropped overlay entries, follow-ups), so that code must hold too."""
+    rng = random.Random(f"archc-broken-{target}")
+    case = REPO / "tests" / "cases" / "every-stage-at-once" / "spec"
+    original = (case / target).read_text(encoding="utf-8")
+    spec = tmp_path / "spec"
+    shutil.copytree(case, spec)
+    for _ in range(60):
+        (spec / target).write_text(mutate(original, rng), encoding="utf-8")
+        outcome = pipeline.check(spec)  # must not raise
+        assert not outcome.ok
+        assert all(d.code.startswith("ARC") and d.code != "ARC149" for d in outcome.diagnostics)
+
+
 def test_binary_and_empty_files(tmp_path: Path) -> None:
     spec = tmp_path / "spec"
     shutil.copytree(REPO / "spec", spec)

@@ -21,6 +21,8 @@ def check(arch: Architecture, graph: nx.MultiDiGraph, env: str | None) -> list[d
     found: list[d.Diagnostic] = []
     for flow in arch.flows:
         init, tgt = comps[flow.initiator], comps[flow.target]
+        if {init.id, tgt.id} & arch.unknown_kinds:  # its meaning was guessed from the kinds
+            continue
         found += _entry(arch, flow, init, tgt)
         found += _nat_inbound(flow, init, tgt)
         found += _dns_target(flow, init, tgt)
@@ -63,7 +65,8 @@ def _gateway_dead_end(arch: Architecture, igw: Component,
     """Inbound traffic reaching an internet gateway must continue to an internet-facing target."""
     inbound = [f for f in arch.flows if f.target == igw.id and f.flow_class is FlowClass.INGRESS]
     onward = [f for f in arch.flows if f.initiator == igw.id
-              and comps[f.target].kind in INBOUND_TARGET_KINDS]
+              and (comps[f.target].kind in INBOUND_TARGET_KINDS
+                   or f.target in arch.unknown_kinds)]  # it may be one: cannot tell
     if not inbound or onward:
         return []
     nats = [f.initiator for f in arch.flows

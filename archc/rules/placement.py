@@ -6,7 +6,8 @@ import networkx as nx
 
 from archc import diagnostics as d
 from archc.kinds import KINDS, Kind, Role, Scope, Tier, with_article
-from archc.model import Architecture, Component
+from archc.model import Architecture, Component, Zone
+from archc.spec.followups import follows_from
 
 _HINTS: dict[Scope, str] = {
     Scope.PUBLIC_SUBNET: "move it into a subnet whose tier is public",
@@ -21,13 +22,28 @@ _HINTS: dict[Scope, str] = {
 def check(arch: Architecture, graph: nx.MultiDiGraph, env: str | None) -> list[d.Diagnostic]:
     found = _zones(arch)
     for comp in arch.components:
+        if comp.id in arch.unknown_kinds:  # where it must live depends on its kind
+            continue
         problem = _misplaced(arch, comp)
         if problem:
-            found.append(d.error(
+            finding = d.error(
                 _code(comp),
                 f"{comp.id} ({comp.title}, {with_article(KINDS[comp.kind].title)}) {problem}",
-                comp.span, hint=_HINTS[KINDS[comp.kind].scope]))
+                comp.span, hint=_HINTS[KINDS[comp.kind].scope])
+            unknown = _zone_of_unknown_role(arch, comp)
+            # Had that zone a role (a subnet?), the verdict could differ: ARC203 says so.
+            found.append(follows_from(finding, "ARC203", unknown.span) if unknown else finding)
     return found
+
+
+def _zone_of_unknown_role(arch: Architecture, comp: Component) -> Zone | None:
+    zone, seen = arch.zone(comp.zone) if comp.zone else None, set()
+    while zone is not None and zone.id not in seen:
+        if zone.id in arch.unknown_roles:
+            return zone
+        seen.add(zone.id)
+        zone = arch.zone(zone.parent) if zone.parent else None
+    return None
 
 
 def _zones(arch: Architecture) -> list[d.Diagnostic]:
@@ -39,7 +55,7 @@ def _zones(arch: Architecture) -> list[d.Diagnostic]:
                              hint="split the architecture into one spec directory per VPC"))
     for zone in arch.zones:
         if zone.role is Role.SUBNET and not any(
-                a.role is Role.VPC for a in arch.ancestors(zone.parent)):
+                a.role is Role.VPC for a in arch.roles_around(zone.parent)):
             found.append(d.error("ARC210", f"subnet {zone.title!r} is not inside a VPC",
                                  zone.span, hint="nest the subnet's subgraph inside the VPC's"))
     return found
@@ -47,7 +63,7 @@ def _zones(arch: Architecture) -> list[d.Diagnostic]:
 
 def _where(arch: Architecture, comp: Component) -> tuple[bool, bool, Tier | None]:
     """(inside a cloud zone, inside the VPC, subnet tier)."""
-    chain = arch.ancestors(comp.zone)
+    chain = arch.roles_around(comp.zone)
     in_cloud = any(z.role in (Role.CLOUD, Role.VPC, Role.SUBNET) for z in chain)
     return in_cloud, arch.in_vpc(comp), arch.tier_of(comp)
 

@@ -15,6 +15,7 @@ from archc import diagnostics as d
 from archc.model import Architecture
 from archc.source import SourceRegistry, Span, display_path, is_file_name
 from archc.spec.flowchart import Flowchart
+from archc.spec.followups import Causes
 
 DIAGRAM_SUFFIXES = (".mmd", ".mermaid", ".md", ".markdown")
 OVERLAY_NAMES = ("archc.yaml", "archc.yml", "overlay.yaml", "overlay.yml")
@@ -29,6 +30,7 @@ class LoadedSpec:
     overlay: object | None = None
     arch: Architecture | None = None
     inputs: tuple[str, ...] = field(default=())
+    causes: Causes = field(default_factory=Causes)  # what later findings may follow from
 
     @property
     def ok(self) -> bool:
@@ -44,12 +46,17 @@ def load_spec(spec_dir: Path) -> LoadedSpec:
     overlay_path = _find_overlay(spec_dir)
     if overlay_path is not None:
         _load_overlay(loaded, overlay_path)
+    overlay_errors = [x for x in loaded.diagnostics if x.severity is d.Severity.ERROR]
     diagram_path = _find_diagram(loaded, spec_dir)
-    if diagram_path is not None:
-        _load_diagram(loaded, diagram_path)
-    if d.has_errors(loaded.diagnostics) or loaded.chart is None:
+    if diagram_path is None:
         return loaded
-    _link(loaded)
+    _load_diagram(loaded, diagram_path)
+    # Errors so far do not stop linking: it links the lines that parsed and the overlay's
+    # valid entries, so that one run reports the later stages' findings too.
+    if loaded.chart is not None:
+        lost = overlay_errors[0] if overlay_path is not None and loaded.overlay is None \
+            and overlay_errors else None
+        _link(loaded, _display(loaded, diagram_path), overlay_errors, lost)
     return loaded
 
 
@@ -118,7 +125,8 @@ def _named_diagram(loaded: LoadedSpec, spec_dir: Path, named: str) -> Path | Non
 def _load_diagram(loaded: LoadedSpec, path: Path) -> None:
     from archc.spec.mermaid import load_flowchart
 
-    chart, source, diags = load_flowchart(path, _display(loaded, path), loaded.spec_dir)
+    chart, source, diags = load_flowchart(path, _display(loaded, path), loaded.spec_dir,
+                                          partial=True)
     if source is not None:
         loaded.sources.add(source)
     loaded.diagnostics += diags
@@ -147,12 +155,21 @@ def _load_overlay(loaded: LoadedSpec, path: Path) -> None:
     loaded.inputs += (_display(loaded, path),)
 
 
-def _link(loaded: LoadedSpec) -> None:
+def _link(loaded: LoadedSpec, diagram: str, overlay_errors: list[d.Diagnostic],
+          overlay_lost: d.Diagnostic | None) -> None:
+    from archc.spec.followups import collect_causes
     from archc.spec.link import Linker
     from archc.spec.overlay_view import OverlayView
+    from archc.spec.schema import valid_entries
 
     assert loaded.chart is not None
-    linker = Linker(loaded.chart, OverlayView(loaded.overlay), tuple(sorted(loaded.inputs)))
+    data, dropped = None, {}
+    if loaded.overlay is not None and overlay_errors:
+        data, dropped = valid_entries(loaded.overlay)  # type: ignore[arg-type]
+    loaded.causes = collect_causes(loaded.diagnostics, diagram, loaded.sources, dropped,
+                                  overlay_lost)
+    linker = Linker(loaded.chart, OverlayView(loaded.overlay, data),  # type: ignore[arg-type]
+                    tuple(sorted(loaded.inputs)), loaded.causes)
     arch = linker.link()
     loaded.diagnostics += linker.diags
     loaded.arch = arch

@@ -2,7 +2,9 @@
 
 Every value in the IR is either written in the diagram, given by the overlay, or inferred by
 a rule from `archc.kinds` / `archc.spec.flows`; each records a `Decision` saying which.
-Problems are collected as diagnostics; linking never stops at the first.
+Problems are collected as diagnostics; linking never stops at the first, and links what an
+earlier stage left (the diagram's lines that parsed, the overlay's schema-valid entries):
+findings that only restate such an earlier error become notes (`archc.spec.followups`).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from archc.spec.flows import (
     initiator_by_rank,
     parse_ports,
 )
+from archc.spec.followups import Causes, follow_up
 from archc.spec.overlay_view import OverlayView
 
 _EDGE_REF = re.compile(r"^\s*(\S+)\s*(<->|->|<-)\s*(\S+)\s*$")
@@ -53,13 +56,18 @@ DEFAULT_TIER_FLOWS = frozenset({(Tier.PUBLIC, Tier.APP), (Tier.APP, Tier.APP),
 class Linker:
     """One linking run; holds the diagnostics it collects."""
 
-    def __init__(self, chart: Flowchart, overlay: OverlayView, inputs: tuple[str, ...]):
+    def __init__(self, chart: Flowchart, overlay: OverlayView, inputs: tuple[str, ...],
+                 causes: Causes | None = None):
         self.chart = chart
         self.ov = overlay
         self.inputs = inputs
+        self.causes = causes or Causes()
         self.diags: list[d.Diagnostic] = []
         self.nodes = {n.id: n for n in chart.nodes}
-        self.unknown_kinds: set[str] = set()  # reported once; no follow-on port errors
+        # node id -> the error that says its kind is unknown: reported once, and what
+        # follows from it (no initiator, no port) is only a note.
+        self.unknown_kinds: dict[str, d.Diagnostic] = {}
+        self.unknown_roles: set[str] = set()
         self.subgraphs = {s.id: s for s in chart.subgraphs}
 
     def link(self) -> Architecture:
@@ -70,7 +78,10 @@ class Linker:
         flows = self._flows(comp_by_id, zone_by_id)
         environments, env_diags = build_environments(self.ov, zones, components)
         self.diags += env_diags
-        self.diags += _assumption_notes(zones, components, flows)
+        # What was inferred from a placeholder kind is no assumption worth a note.
+        unknown = set(self.unknown_kinds)
+        self.diags += _assumption_notes(zones, components, tuple(
+            f for f in flows if not {f.initiator, f.target} & unknown))
         data = self.ov.data
         return Architecture(
             project=str(data.get("project", _slug(self.chart.file))),
@@ -84,6 +95,8 @@ class Linker:
             secrets=freeze(data.get("secrets", {"provider": "secrets_manager"})),
             observability=freeze(data.get("observability", {"log_retention_days": 90})),
             inputs=self.inputs,
+            unknown_kinds=frozenset(self.unknown_kinds),
+            unknown_roles=frozenset(self.unknown_roles),
         )
 
     # -- zones -------------------------------------------------------------------------
@@ -126,11 +139,16 @@ class Linker:
             decisions.append(Decision("role", role, "inferred",
                                       f"title {sg.title!r} matches /{inferred[2]}/", sg.span))
         else:
-            role = Role.CLOUD
-            self.diags.append(d.error(
+            role = Role.CLOUD  # a placeholder: `Architecture.roles_around` skips the zone
+            self.unknown_roles.add(sg.id)
+            decisions.append(Decision("role", "unknown", "default",
+                                      "nothing tells it (ARC203): only a group", sg.span))
+            self.diags.append(follow_up(d.error(
                 "ARC203", f"cannot tell what zone {sg.title!r} is", sg.span,
                 hint=f"add `zones: {{{_yaml_key(sg.title)}: {{role: ...}}}}` to the overlay "
-                     f"(one of: {', '.join(r.value for r in Role)})"))
+                     f"(one of: {', '.join(r.value for r in Role)})"),
+                self.causes.of_entry("zones", (sg.id, sg.title), "role")
+                or self.causes.of_line(sg.span)))
         tier = None
         if role is Role.SUBNET:
             tier = self._subnet_tier(sg, key, spec, inferred, decisions)
@@ -211,16 +229,20 @@ class Linker:
                                       f"label {_one_line(label)!r} matches /{found[1]}/", span))
             self._ambiguity(node_id, label, found[0], span)
             return found[0]
-        self.unknown_kinds.add(node_id)
         if label == node_id and self.nodes[node_id].shape is None:
-            self.diags.append(self._undeclared(node_id, span))
+            unknown = self._undeclared(node_id, span)
         else:
-            self.diags.append(d.error(
+            unknown = d.error(
                 "ARC202", f"cannot tell what kind of component {node_id!r} "
                           f"({_one_line(label)!r}) is", span,
                 hint=f"add `components: {{{node_id}: {{kind: ...}}}}` to the overlay "
-                     f"(one of: {', '.join(k.value for k in Kind)})"))
-        return Kind.INSTANCE
+                     f"(one of: {', '.join(k.value for k in Kind)})")
+        self.unknown_kinds[node_id] = unknown
+        decisions.append(Decision("kind", "unknown", "default", f"nothing tells it ({unknown.code})"
+                                  ": left out of the rules that need a kind", span))
+        self.diags.append(follow_up(unknown, self.causes.of_entry("components", (node_id,), "kind")
+                                    or self.causes.of_words(node_id) or self.causes.of_line(span)))
+        return Kind.INSTANCE  # a placeholder: the rules that need a kind skip it
 
     def _ambiguity(self, node_id: str, label: str, chosen: Kind, span: Span) -> None:
         """A label that reads as kinds living in different places (a bucket or a database?)
@@ -331,11 +353,12 @@ class Linker:
             return src, dst
         order = initiator_by_rank(src.kind, dst.kind)
         if order is None:
-            self.diags.append(d.error(
+            self.diags.append(follow_up(d.error(
                 "ARC301", f"cannot tell which end of {_edge_ref(edge)} opens the connection "
                           f"({src.kind} and {dst.kind})", edge.span,
                 hint=f"add `flows: {{\"{_edge_ref(edge)}\": {{initiator: {src.id}}}}}` "
-                     "to the overlay, or draw the edge with `-->`"))
+                     "to the overlay, or draw the edge with `-->`"),
+                self._flow_cause(edge, "initiator", src, dst)))
             order = 0
         init, tgt = (src, dst) if order == 0 else (dst, src)
         decisions.append(Decision("initiator", init.id, "inferred",
@@ -365,15 +388,28 @@ class Linker:
             decisions.append(Decision("ports", f"{protocol}/{found[0]}", "inferred", found[1],
                                       edge.span))
             return protocol, ((found[0], found[0]),)
-        known = not {init.id, tgt.id} & self.unknown_kinds
+        known = not {init.id, tgt.id} & set(self.unknown_kinds)
         needs_rule = flow_class in (FlowClass.NETWORK, FlowClass.INGRESS)
         if known and needs_rule and _needs_port(init, tgt):
-            self.diags.append(d.error(
+            self.diags.append(follow_up(d.error(
                 "ARC302", f"flow {_edge_ref(edge)} ({init.id} to {tgt.id}) has no port",
                 edge.span, hint=f"{_article(tgt.kind)} {tgt.kind} has no default service port; "
                                 f"add `flows: "
-                                f"{{\"{_edge_ref(edge)}\": {{ports: [...]}}}}` to the overlay"))
+                                f"{{\"{_edge_ref(edge)}\": {{ports: [...]}}}}` to the overlay"),
+                self._flow_cause(edge, "ports", init, tgt)))
         return ("", ())
+
+    def _flow_cause(self, edge: FlowEdge, attribute: str,
+                    *ends: Component) -> d.Diagnostic | None:
+        """The earlier error a missing flow fact follows from: an end whose kind is unknown,
+        or the overlay value (or entry) for this edge that the schema dropped."""
+        unknown = next((self.unknown_kinds[c.id] for c in ends if c.id in self.unknown_kinds),
+                       None)
+        if unknown is not None:
+            return unknown
+        keys = {str(p[1]) for p in self.causes.dropped if len(p) > 1 and p[0] == "flows"}
+        return self.causes.of_entry("flows", (k for k in keys if _edge_matches(k, edge)),
+                                    attribute)
 
     def _iam(self, edge: FlowEdge, key: str | None, spec: Mapping[str, Any],
              flow_class: FlowClass, tgt: Component,
@@ -426,9 +462,11 @@ class Linker:
         close = difflib.get_close_matches(key, known, n=1)
         problem = "is ambiguous" if matches > 1 else "does not exist in the diagram"
         hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known[:12])}"
-        self.diags.append(d.error(
+        named = _EDGE_REF.match(key) if section == "flows" else None
+        words = (named.group(1), named.group(3)) if named else (key,)
+        self.diags.append(follow_up(d.error(
             "ARC201", f"{section}: {what} {key!r} {problem}",
-            self.ov.key_span((section, key)), hint=hint))
+            self.ov.key_span((section, key)), hint=hint), self.causes.of_words(*words)))
 
 
 # Inferred attributes worth telling the user about; the rest are visible in `archc explain`.

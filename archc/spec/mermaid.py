@@ -178,12 +178,15 @@ def _line_starts(text: str) -> list[int]:
 # -- the parse ------------------------------------------------------------------------------
 
 
-def parse_flowchart(text: str, file: str, line_offset: int = 0
+def parse_flowchart(text: str, file: str, line_offset: int = 0, partial: bool = False
                     ) -> tuple[Flowchart | None, list[Diagnostic]]:
     """Parse flowchart text. Never raises: problems come back as diagnostics.
 
     ``line_offset`` is added to every line number (the number of file lines before
-    ``text``, e.g. above a Markdown fence's body).
+    ``text``, e.g. above a Markdown fence's body). With errors the chart is None, unless
+    ``partial``: then it is what parsed once the bad lines were blanked (for `archc check`,
+    which goes on to report the later stages' findings; never for `fmt`, which would drop
+    the bad lines).
     """
     # The parse allocates many small objects and no reference cycles; with the cyclic
     # GC running, its full collections over the growing heap made large diagrams
@@ -191,7 +194,7 @@ def parse_flowchart(text: str, file: str, line_offset: int = 0
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse(text, file, line_offset)
+        return _parse(text, file, line_offset, partial)
     except Exception as exc:  # noqa: BLE001 - the contract is "never raises"
         span = Span.point(file, 1 + line_offset, 1)
         return None, [error("ARC149", f"internal error in the Mermaid front end: "
@@ -202,7 +205,8 @@ def parse_flowchart(text: str, file: str, line_offset: int = 0
             gc.enable()
 
 
-def _parse(text: str, file: str, line_offset: int) -> tuple[Flowchart | None, list[Diagnostic]]:
+def _parse(text: str, file: str, line_offset: int,
+           partial: bool) -> tuple[Flowchart | None, list[Diagnostic]]:
     from archc.spec._mermaid_build import build_flowchart
     from archc.spec._mermaid_header import config_inherit_dir, header_problem
     from archc.spec._mermaid_pre import prepare
@@ -219,7 +223,7 @@ def _parse(text: str, file: str, line_offset: int) -> tuple[Flowchart | None, li
         if not _on_blanked_line(prepared.text, p.pos, blanked):
             pos, length = _point_at_word(prepared.text, p.pos, p.length, p.word)
             diags.append(error(p.code, p.message, locator.span(pos, length), p.hint))
-    if diags or failed:
+    if (diags or failed) and not partial:
         return None, diags
     chart = build_flowchart(db, prepared, locator, line_offset)
     return chart, diags
@@ -347,10 +351,12 @@ def _fence_body(lines: list[str], start: int, fence: str) -> tuple[list[str], in
     return lines[start:], len(lines)
 
 
-def load_flowchart(path: Path, display_name: str, within: Path | None = None
+def load_flowchart(path: Path, display_name: str, within: Path | None = None,
+                   partial: bool = False
                    ) -> tuple[Flowchart | None, SourceFile | None, list[Diagnostic]]:
     """Read a ``.mmd``/``.md`` file (UTF-8) and parse its flowchart. `within` is the directory
-    the file must stay in (`read_input`); default: its own."""
+    the file must stay in (`read_input`); default: its own. ``partial``: as in
+    `parse_flowchart`."""
     from archc.spec._input import refused
 
     try:
@@ -361,10 +367,10 @@ def load_flowchart(path: Path, display_name: str, within: Path | None = None
         return None, None, [error("ARC147", f"cannot read {display_name}: {exc.strerror or exc}",
                                   Span.point(display_name, 1, 1),
                                   "check the path and the file's permissions")]
-    return flowchart_from_bytes(data, display_name)
+    return flowchart_from_bytes(data, display_name, partial)
 
 
-def flowchart_from_bytes(data: bytes, display_name: str
+def flowchart_from_bytes(data: bytes, display_name: str, partial: bool = False
                          ) -> tuple[Flowchart | None, SourceFile | None, list[Diagnostic]]:
     """Decode (strict UTF-8) and parse a flowchart file's bytes; stdin comes this way too."""
     try:
@@ -377,5 +383,5 @@ def flowchart_from_bytes(data: bytes, display_name: str
     if not isinstance(extracted, tuple):
         return None, source, [extracted]
     body, offset = extracted
-    chart, diags = parse_flowchart(body, display_name, offset)
+    chart, diags = parse_flowchart(body, display_name, offset, partial)
     return chart, source, diags

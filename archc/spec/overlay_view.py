@@ -1,7 +1,9 @@
 """A read-only view of the (schema-valid) overlay that the linker asks for values and spans.
 
 It hides whether an overlay exists at all: a spec directory with only a diagram links
-against an empty view and every value is inferred.
+against an empty view and every value is inferred. An overlay with schema errors is seen
+through `data`, its schema-valid entries (`schema.valid_entries`), while spans still come
+from the file.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ class _Overlay(Protocol):
 
 
 class OverlayView:
-    def __init__(self, overlay: _Overlay | None):
+    def __init__(self, overlay: _Overlay | None, data: Mapping[str, Any] | None = None):
         self._overlay = overlay
-        self.data: Mapping[str, Any] = overlay.data if overlay is not None else {}
+        if data is None:
+            data = overlay.data if overlay is not None else {}
+        self.data: Mapping[str, Any] = data
         self.file = getattr(overlay, "file", None)
 
     @property

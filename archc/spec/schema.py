@@ -98,6 +98,96 @@ def validate_overlay(overlay: Overlay) -> list[Diagnostic]:
     return sorted(set(diagnostics), key=_order)
 
 
+# Each round drops at least one entry, and an overlay has a bounded number of them; the
+# bound only guards against a schema construct that keeps failing on an emptied mapping.
+_MAX_PRUNE_ROUNDS = 50
+
+
+def valid_entries(overlay: Overlay) -> tuple[dict[str, Any], dict[Path, Diagnostic | None]]:
+    """The overlay's data without the entries that fail the schema, so the rest still links.
+
+    Returns the pruned copy and what was dropped: path -> the diagnostic that reported it
+    (what `validate_overlay` reported; None when no diagnostic names it). An entry is a
+    mapping key; a list is dropped whole, so the indices of what stays keep matching the
+    source map. Dropping can expose another error (a required key now missing): it is
+    pruned in the next round and charged to the diagnostic that caused the first drop.
+    Only errors of the top-level mapping itself (a missing `version`) are left: the linker
+    has a default for every top-level value.
+    """
+    import copy
+
+    from jsonschema.exceptions import best_match
+
+    data: dict[str, Any] = copy.deepcopy(overlay.data)
+    dropped: dict[Path, Diagnostic | None] = {}
+    for _ in range(_MAX_PRUNE_ROUNDS):
+        found = [(err, best_match([err]) or err)  # all of them before any is dropped
+                 for err in list(_validator().iter_errors(data))]
+        pruned = False
+        for err, specific in found:
+            causes = _Explainer(overlay, specific).diagnostics()
+            # When nothing the error names can be dropped, its whole top-level section goes:
+            # the linker must only ever read schema-valid values.
+            top = tuple(err.absolute_path)[:1]
+            for paths in (_bad_entries(specific), [top]):
+                if _drop(data, dropped, [tuple(p) for p in paths if p], causes):
+                    pruned = True
+                    break
+        if not pruned:
+            break
+    return data, dropped
+
+
+def _drop(data: dict[str, Any], dropped: dict[Path, Diagnostic | None], paths: list[Path],
+          causes: list[Diagnostic]) -> bool:
+    """Remove `paths` from data, recording each with the diagnostic that reported it (or, for
+    what an earlier drop exposed, that drop's); False when none of them was there (nor
+    inside something dropped already)."""
+    removed = False
+    for index, path in enumerate(paths):
+        if any(path[:len(p)] == p for p in dropped):  # another error of what is gone
+            removed = True
+            continue
+        cause = causes[min(index, len(causes) - 1)] if causes else None
+        earlier = next((c for p, c in dropped.items() if p[:len(path)] == path), cause)
+        if _remove(data, path):
+            dropped[path] = earlier
+            removed = True
+    return removed
+
+
+def _bad_entries(err: ValidationError) -> list[Path]:
+    """The entries to drop for one schema error: the bad value, the unknown keys, or the
+    mapping that lacks a required key; inside a list, the whole list."""
+    path: Path = tuple(err.absolute_path)
+    instance = err.instance
+    if "propertyNames" in err.absolute_schema_path:
+        paths: list[Path] = [(*path, instance)]
+    elif err.validator in ("additionalProperties", "unevaluatedProperties") \
+            and isinstance(instance, dict):
+        schema = err.schema if isinstance(err.schema, dict) else {}
+        allowed = _allowed_properties(schema)
+        patterns = list(schema.get("patternProperties", {}))
+        paths = [(*path, key) for key in instance
+                 if key not in allowed and not _matches_any(key, patterns)]
+    else:
+        paths = [path]
+    return [_outside_lists(p) for p in paths]
+
+
+def _outside_lists(path: Path) -> Path:
+    first_index = next((i for i, part in enumerate(path) if isinstance(part, int)), len(path))
+    return path[:first_index]
+
+
+def _remove(data: dict[str, Any], path: Path) -> bool:
+    parent: Any = _lookup(data, path[:-1])
+    if isinstance(parent, dict) and path[-1] in parent:
+        del parent[path[-1]]
+        return True
+    return False
+
+
 def _order(diagnostic: Diagnostic) -> tuple[int, int, str, str]:
     span = diagnostic.span
     return (span.line if span else 0, span.col if span else 0, diagnostic.code,
