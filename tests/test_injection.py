@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
+import random
+import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
+from archc import markup
 from archc.cli import main
+from archc.diagnostics import Diagnostic
+from archc.graph import to_graph
+from archc.model import Architecture, freeze, thaw
+from archc.spec import load_spec
+from archc.spec.mermaid import parse_flowchart
 
 REPO = Path(__file__).resolve().parent.parent
 EVIL = 'API ${var.secret} %{ if true }x%{ endif } back\\\\slash #quot;q#quot; } resource'
@@ -87,3 +98,320 @@ def test_a_file_name_never_runs_as_code(tmp_path: Path, monkeypatch: pytest.Monk
     for path in (tmp_path / "out").rglob("*"):  # no generated file starts a line with it
         if path.is_file() and path.suffix != ".png":
             assert "\nimport os" not in path.read_text(encoding="utf-8"), path
+
+
+# --------------------------------------------------------------------------- property test
+# Pieces of the hostile alphabet: line breaks, the comment and template syntax of every output
+# format, quotes and escapes, Markdown/HTML, bidi and other invisible characters.
+PIECES = ("\n", "\r", "\r\n", "\n\n", "#", "%%", "%%{init: {}}%%", "//", "/*", "*/", "-->",
+          "<!--", "--", "{{", "}}", "{{{", "}}}", "{{- fail \"x\" -}}", "${", "%{", "${var.x}",
+          '"', "'", '"""', "\\", "\\\\", "\\n", "|", "`", "```", "<img src=x onerror=alert(1)>",
+          "<details>", "</details>", "# RISK", "- ", "> ", "[a](javascript:x)", "&amp;", "&#60;",
+          "*", "_", "~~", "$x$", "\u202e", "\u202a", "\u2066", "\u2069", "\u200f", "\u2028",
+          "\x00", "\x01", "\x1b[31m", "\x7f", "\x85", "\ufeff", ":", "end", "subgraph", "x",
+          "api", " ", "\t")
+SEED = 8  # issue 8
+
+
+def hostile_strings() -> list[str]:
+    """A seeded random string over PIECES, and a very long one with every piece."""
+    rng = random.Random(SEED)
+    return ["".join(rng.choice(PIECES) for _ in range(40)), "".join(PIECES) * 4 + "x" * 5000]
+
+
+def _with_text(arch: Architecture, text: str) -> Architecture:
+    """Every kind of input text set to `text`: the diagram's file name, zone titles, component
+    labels, flow labels, tag values, descriptions, node-group labels and taint values."""
+    # Helm's toYaml cannot write U+007F and silently renders nothing instead (not archc's
+    # text: Kubernetes label values cannot hold it either), so the node-group labels go without
+    label = text.replace("\x7f", "")
+
+    def props(comp_id: str, old: Any) -> Any:
+        new = thaw(old) | {"description": text}
+        if comp_id == "Node2":
+            new |= {"labels": {"workload": label},
+                    "taints": [{"key": "dedicated", "value": label, "effect": "NO_SCHEDULE"}]}
+        return freeze(new)
+
+    comps = tuple(dataclasses.replace(c, label=text, props=props(c.id, c.props))
+                  for c in arch.components)
+    envs = tuple(dataclasses.replace(e, components=freeze(
+        {k: thaw(props(k, v)) for k, v in e.components.items()})) for e in arch.environments)
+    return dataclasses.replace(
+        arch, inputs=("spec/archc.yaml", f"spec/{text}.mmd"), tags=freeze({"team": text}),
+        zones=tuple(dataclasses.replace(z, title=text) for z in arch.zones),
+        flows=tuple(dataclasses.replace(f, label=text) for f in arch.flows),
+        components=comps, environments=envs)
+
+
+def _outputs(arch: Architecture) -> dict[str, str]:
+    from archc.emit import (
+        _diagram_render,
+        _diagram_script,
+        diagram,
+        helm,
+        mermaid,
+        security_report,
+        terraform,
+    )
+
+    graph = to_graph(arch)
+    files = {f.path: str(f.content) for m in (terraform, security_report, helm, mermaid)
+             for f in m.emit(arch, graph).files}
+    files[diagram.SCRIPT_PATH] = _diagram_script.script_text(arch)
+    built = _diagram_render.build_dot(_diagram_script.diagram_title(arch),
+                                      _diagram_script.drawing(arch),
+                                      _diagram_script.dot_header(arch))
+    assert not isinstance(built, Diagnostic)
+    files[diagram.DOT_PATH] = built.dot
+    svg = b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>\n'
+    files["diagrams/architecture.svg"] = diagram._svg_header(svg, arch).decode("utf-8")
+    return files
+
+
+def _shape(value: Any) -> Any:
+    """A parsed document with every string value blanked: its structure only."""
+    if isinstance(value, dict):
+        return {k: _shape(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_shape(v) for v in value]
+    return "" if isinstance(value, str) else value
+
+
+def _python_shape(text: str) -> str:
+    class Blank(ast.NodeTransformer):
+        def visit_Constant(self, node: ast.Constant) -> ast.Constant:
+            return ast.Constant("") if isinstance(node.value, str) else node
+    return ast.dump(Blank().visit(ast.parse(text)))
+
+
+def _markdown_shape(text: str) -> list[tuple[Any, ...]]:
+    """Block tokens with their line ranges, and the inline token types inside them."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(text)
+    return [(t.type, t.tag, t.map, [c.type for c in t.children or ()]) for t in tokens]
+
+
+@pytest.fixture(scope="module")
+def seed_arch() -> Architecture:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(REPO)
+        arch = load_spec(Path("spec")).arch
+    assert arch is not None
+    return arch
+
+
+@pytest.fixture(scope="module")
+def benign(seed_arch: Architecture) -> dict[str, Any]:
+    """The outputs for a harmless text, parsed once: path -> the shape of its document."""
+    return {path: _parsed(path, text)
+            for path, text in _outputs(_with_text(seed_arch, "benign text")).items()}
+
+
+def _parsed(path: str, text: str) -> Any:
+    """The structure of one output as its own parser reads it (strings blanked)."""
+    import hcl2
+
+    suffix = Path(path).suffix
+    if suffix in (".tf", ".tfvars"):
+        # python-hcl2 reads the `$${`/`%%{` escapes only when a `}` follows; terraform reads
+        # them all (_check_terraform): keep the escaped text, minus its brace, for this parser
+        return _shape(hcl2.loads(re.sub(r"([$%])\1\{+", r"\1\1", text)))
+    if suffix == ".yaml" and "/templates/" not in path:
+        return _shape(yaml.safe_load(text))
+    if suffix == ".json":
+        return _shape(json.loads(text))
+    if suffix == ".py":
+        return _python_shape(text)
+    if suffix == ".md":
+        return _markdown_shape(text)
+    if suffix == ".dot":  # a label may span lines: _check_dot reads it with Graphviz
+        return text.count("label=<")
+    return len(text.splitlines())  # .mmd (re-parsed below), .svg (_check_svg), Go templates
+
+
+@pytest.mark.parametrize("text", hostile_strings(), ids=["random", "long"])
+def test_hostile_text_stays_inert_in_every_output(seed_arch: Architecture,
+                                                  benign: dict[str, Any], text: str,
+                                                  tmp_path: Path) -> None:
+    arch = _with_text(seed_arch, text)
+    files = _outputs(arch)
+    # the long text makes diagrams/architecture.mmd exceed Mermaid's size limit, so it is
+    # also written in parts (each must parse as well)
+    parts = {p for p in files if p.startswith("diagrams/zones/")}
+    assert files.keys() - parts == benign.keys()
+    for path, out in files.items():
+        assert markup.INVISIBLE.search(out.replace("\r\n", "\n")) is None, path
+        if path in parts:
+            assert parse_flowchart(out, path)[0] is not None, path
+        else:
+            assert _parsed(path, out) == benign[path], path
+    _check_mermaid(arch, files["diagrams/architecture.mmd"])
+    _check_svg(files["diagrams/architecture.svg"])
+    _write(files, tmp_path)
+    _check_helm(tmp_path, text)
+    _check_terraform(tmp_path)
+    _check_dot(files["diagrams/architecture.dot"])
+
+
+def _write(files: dict[str, str], root: Path) -> None:
+    for path, out in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(out, encoding="utf-8")
+
+
+def _check_terraform(root: Path) -> None:
+    """Terraform's own parser reads every file (and finds it formatted)."""
+    terraform = shutil.which("terraform")
+    if terraform is None:
+        return
+    proc = subprocess.run([terraform, "fmt", "-check", "-recursive", "terraform"], cwd=root,
+                          env={"TF_CLI_CONFIG_FILE": "/dev/null", "PATH": "/usr/bin:/bin"},
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _check_mermaid(arch: Architecture, text: str) -> None:
+    chart, diags = parse_flowchart(text, "architecture.mmd")
+    assert chart is not None, diags
+    assert [n.id for n in chart.nodes] == [c.id for c in arch.components]
+    assert {s.id: s.parent for s in chart.subgraphs} == {z.id: z.parent for z in arch.zones}
+    assert [(e.src, e.dst) for e in chart.edges] == [(f.initiator, f.target) for f in arch.flows]
+
+
+def _check_svg(text: str) -> None:
+    from xml.etree import ElementTree
+
+    root = ElementTree.fromstring(text.encode("utf-8"),
+                                  parser=ElementTree.XMLParser(target=ElementTree.TreeBuilder(
+                                      insert_comments=True)))
+    assert root.tag.endswith("svg") and len(root) == 0
+    assert text.count("-->") == 1 and text.count("<!--") == 1
+
+
+def _check_helm(root: Path, text: str) -> None:
+    """The chart renders with the real Helm library; the label arrives as data."""
+    helm_python = pytest.importorskip("helm_python")
+    chart = root / "helm" / "space-management"
+    values = yaml.safe_load((chart / "values.yaml").read_text(encoding="utf-8"))
+    sets = {"image": {"repository": "example.com/app", "tag": "1"}}
+    if values["serviceAccount"]["irsa"]:
+        sets["serviceAccount"] = {"roleArn": "arn:aws:iam::123456789012:role/x"}
+    rendered = helm_python.Chart.load(str(chart)).render(
+        sets, name="space-management", namespace=values["namespace"], is_install=True)
+    deploy = yaml.safe_load(rendered["space-management/templates/deployment.yaml"])
+    # Helm's toYaml writes U+0085 raw, and PyYAML (YAML 1.1) folds that "next line" to a space
+    seen = text.replace("\x7f", "").replace("\x85", " ")
+    assert deploy["spec"]["template"]["spec"]["nodeSelector"] == {"workload": seen}
+    assert [t["value"] for t in deploy["spec"]["template"]["spec"]["tolerations"]] == [seen]
+
+
+def _check_dot(text: str) -> None:
+    """Graphviz reads every cluster, node and edge of the seed, and their labels as text."""
+    if shutil.which("dot") is None:
+        return
+    proc = subprocess.run(["dot", "-Tdot_json"], input=text.encode("utf-8"),
+                          capture_output=True, timeout=60, check=False)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    names = [o["name"] for o in data["objects"]]
+    assert len(names) == 26 and len(data["edges"]) == 26, names  # 9 zones + 17 components
+
+
+# --------------------------------------------------------------------------- Markdown
+IMG = "<img src=x onerror=alert(1)>"
+
+
+def _blocks(text: str) -> list[tuple[str, str]]:
+    """(type, tag) of the block tokens, and every HTML token, of a Markdown text."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(text)
+    inline = [(c.type, c.content) for t in tokens for c in t.children or ()
+              if c.type.startswith("html")]
+    return [(t.type, t.tag) for t in tokens if t.type != "inline"] + inline
+
+
+def test_subgraph_title_stays_in_its_table_cell(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A subgraph title went raw into the subnet table of diagrams/architecture.md."""
+    spec = _mini_spec(tmp_path)
+    mmd = (spec / "architecture.mmd").read_text(encoding="utf-8")
+    title = f"Private App Subnet | {IMG} | `x` ```"
+    (spec / "architecture.mmd").write_text(
+        mmd.replace('["Private App Subnet"]', f'["{title}"]'), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "spec", "-o", "out", "--only", "mermaid"]) == 0
+    page = (tmp_path / "out" / "diagrams" / "architecture.md").read_text(encoding="utf-8")
+    row = next(line for line in page.splitlines() if line.startswith("| Private App"))
+    assert row.startswith("| Private App Subnet \\| \\<img src=x onerror=alert(1)> \\| "
+                          "\\`x\\` \\`\\`\\` | app | 10.0.")
+    blocks = _blocks(page)
+    assert ("html_inline", IMG) not in blocks and blocks.count(("table_open", "table")) == 3
+    assert blocks.count(("fence", "code")) == 1  # the backticks did not close the fence
+
+
+def test_security_report_cells_stay_cells(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = _mini_spec(tmp_path, f"a{IMG}|b\n\n# h.mmd")
+    mmd = (spec / f"a{IMG}|b\n\n# h.mmd").read_text(encoding="utf-8")
+    (spec / f"a{IMG}|b\n\n# h.mmd").write_text(
+        mmd.replace('|"API Traffic"|', f'|"x | {IMG} | y"|'), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "spec", "-o", "out", "--only", "security"]) == 0
+    report = (tmp_path / "out" / "security" / "dev.md").read_text(encoding="utf-8")
+    assert report.splitlines()[0] == (f"<!-- Generated by archc from spec/a{IMG}|b # h.mmd + "
+                                      "spec/archc.yaml. DO NOT EDIT. -->")
+    blocks = _blocks(report)
+    assert [b for b in blocks if b[0].startswith("html")] == [("html_block", "")]
+    assert blocks.count(("heading_open", "h1")) == 1
+    assert _cells_per_row(report) == {6}
+
+
+def _cells_per_row(text: str) -> set[int]:
+    from markdown_it import MarkdownIt
+
+    counts, cells = set(), 0
+    for token in MarkdownIt("commonmark").enable("table").parse(text):
+        if token.type == "tr_open":
+            cells = 0
+        cells += token.type in ("td_open", "th_open")
+        if token.type == "tr_close":
+            counts.add(cells)
+    return counts
+
+
+def test_pr_comment_cannot_be_restructured(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """An overlay string with blank lines went raw into the PR comment: a raw <img>, a fake
+    "no risk" heading, an open <details>."""
+    base = _mini_spec(tmp_path / "base")
+    head = _mini_spec(tmp_path / "head")
+    evil = f"x\n\n{IMG}\n\n## archc diff\n\n**no flagged risk**\n\n<details>\n\n- done"
+    overlay = (head / "archc.yaml").read_text(encoding="utf-8")
+    (head / "archc.yaml").write_text(
+        overlay + f"components:\n  API: {{kind: backend_service, description: {json.dumps(evil)}}}"
+        "\n", encoding="utf-8")
+    (base / "archc.yaml").write_text(
+        overlay + "components:\n  API: {kind: backend_service, description: plain}\n",
+        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = _run_capture(monkeypatch, ["diff", "--base", "base/spec", "--head", "head/spec",
+                                     "--format", "markdown", "--no-files"])
+    blocks = _blocks(out)
+    assert [b for b in blocks if b[0].startswith("html")] == [("html_inline", "<br>")], out
+    assert blocks.count(("heading_open", "h2")) == 1
+    assert blocks.count(("bullet_list_open", "ul")) == 1  # the one list of changes
+    assert ("plain -> x <img src=x onerror=alert(1)> ## archc diff **no flagged risk** "
+            "<details> - done`") in out  # one line of inline code
+
+
+def _run_capture(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> str:
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        assert main(argv) in (0, 3)
+    return buffer.getvalue()
