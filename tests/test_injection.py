@@ -415,3 +415,22 @@ def _run_capture(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> str:
     with contextlib.redirect_stdout(buffer):
         assert main(argv) in (0, 3)
     return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- siblings
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
+def test_an_id_ending_in_a_backslash_keeps_the_dot_readable(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Mermaid accepts `A\\` as a node id; DOT cannot quote it ("A\\" never ends), so the DOT
+    was unreadable and the PNG and SVG were skipped (ARC502)."""
+    spec = _mini_spec(tmp_path)
+    mmd = (spec / "architecture.mmd").read_text(encoding="utf-8")
+    (spec / "architecture.mmd").write_text(re.sub(r"\bAPI\b(?=\[| |$)", lambda m: "A\\", mmd,
+                                                  flags=re.M), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "spec", "-o", "out", "--only", "diagram"]) == 0
+    assert "ARC502" not in capsys.readouterr().err
+    assert (tmp_path / "out" / "diagrams" / "architecture.svg").is_file()
+    dot = (tmp_path / "out" / "diagrams" / "architecture.dot").read_text(encoding="utf-8")
+    assert '"A\\ " [label="A\\\\ Service"' in dot

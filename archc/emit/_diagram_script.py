@@ -273,14 +273,22 @@ def _zone_steps(arch: Architecture, tree: _Tree, zone_id: str | None, names: dic
                 depth: int) -> list[Step]:
     members = tree.members.get(zone_id, [])
     tree.drawn.update(c.id for c in members)
-    steps: list[Step] = [DrawNode(names[c.id], *cfg.icon(c.kind), node_label(c), c.id)
+    steps: list[Step] = [DrawNode(names[c.id], *cfg.icon(c.kind), node_label(c), dot_id(c.id))
                          for c in members]
     for child in (z for z in tree.children.get(zone_id, []) if tree.occupied(z.id)):
-        steps.append(OpenZone(dot_text(zone_label(arch, child)), child.id,
+        steps.append(OpenZone(dot_text(zone_label(arch, child)), dot_id(child.id),
                               cfg.zone_style(child), depth))
         steps += _zone_steps(arch, tree, child.id, names, depth + 1)
         steps.append(CloseZone(depth))
     return steps
+
+
+def dot_id(diagram_id: str) -> str:
+    """A diagram id as a DOT node or cluster name. DOT has no escape for a backslash before
+    the closing quote (``"A\\"`` never ends), so an id ending in an odd run of them gets a
+    space, which no Mermaid id holds: names stay unique, every other id is used as it is."""
+    trailing = len(diagram_id) - len(diagram_id.rstrip("\\"))
+    return diagram_id + " " if trailing % 2 else diagram_id
 
 
 def _edge_step(flow: Flow, names: dict[str, str]) -> DrawEdge:
