@@ -285,3 +285,14 @@ def test_file_name_cannot_open_a_template_action(seed: Architecture, tmp_path: P
     rendered = _render(chart, vals, namespace)
     deploy = rendered["space-management/templates/deployment.yaml"]
     assert header in deploy.splitlines()  # rendered as written: no action ran
+
+
+def test_yaml_scalars_escape_invisible_characters() -> None:
+    """PyYAML refuses raw C1 controls (the whole values file failed to load) and bidi
+    controls must be visible: both are written as JSON/YAML escapes, same value."""
+    from archc.emit._helm_yaml import block, scalar
+
+    text = "gpu\x85\u202eworkers\x9f"
+    assert scalar(text) == '"gpu\\u0085\\u202eworkers\\u009f"'
+    assert yaml.safe_load(block({"nodeSelector": {"pool": text}})) == {
+        "nodeSelector": {"pool": text}}
