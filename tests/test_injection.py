@@ -434,3 +434,31 @@ def test_an_id_ending_in_a_backslash_keeps_the_dot_readable(
     assert (tmp_path / "out" / "diagrams" / "architecture.svg").is_file()
     dot = (tmp_path / "out" / "diagrams" / "architecture.dot").read_text(encoding="utf-8")
     assert '"A\\ " [label="A\\\\ Service"' in dot
+
+
+@pytest.mark.parametrize("text", hostile_strings(), ids=["random", "long"])
+def test_hostile_overlay_strings_stay_inert_in_the_pr_comment(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """`archc diff --format markdown` with hostile overlay strings changed: no HTML but
+    archc's own <br> and <details> blocks, no heading or list of theirs, nothing invisible."""
+    base = _mini_spec(tmp_path / "base")
+    head = _mini_spec(tmp_path / "head")
+    overlay = (head / "archc.yaml").read_text(encoding="utf-8")
+    for spec, value in ((base, "plain"), (head, text)):
+        (spec / "archc.yaml").write_text(
+            overlay + f"tags: {{team: {json.dumps(value[:256])}}}\n"  # the schema's limit
+            f"components:\n  API: {{kind: backend_service, description: {json.dumps(value)}}}\n",
+            encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    out = _run_capture(monkeypatch, ["diff", "--base", "base/spec", "--head", "head/spec",
+                                     "--format", "markdown"])
+    assert markup.INVISIBLE.search(out) is None
+    blocks = _blocks(out)
+    html = [b for b in blocks if b[0].startswith("html")]
+    assert {b for b in html if b[0] == "html_inline"} <= {("html_inline", "<br>")}
+    # <details><summary>...</summary> and </details> around each generated file's diff
+    assert [b for b in html if b[0] == "html_block"] == [("html_block", "")] * 2 * out.count(
+        "\n<details><summary>")
+    assert blocks.count(("heading_open", "h2")) == 1
+    assert blocks.count(("heading_open", "h3")) == 4  # Components, Environments, Project, files
+    assert blocks.count(("bullet_list_open", "ul")) == 3  # one per section of changes
