@@ -462,3 +462,30 @@ def test_hostile_overlay_strings_stay_inert_in_the_pr_comment(
     assert blocks.count(("heading_open", "h2")) == 1
     assert blocks.count(("heading_open", "h3")) == 4  # Components, Environments, Project, files
     assert blocks.count(("bullet_list_open", "ul")) == 3  # one per section of changes
+
+
+def test_punctuation_in_ids_stays_inert(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """Mermaid ids may hold most ASCII punctuation; they name Terraform resources, Python
+    variables, DOT nodes and table cells, and must break none of them."""
+    import hcl2
+
+    node_id = "A$'*.\\&#!?/+%`x"
+    spec = _mini_spec(tmp_path)
+    mmd = (spec / "architecture.mmd").read_text(encoding="utf-8")
+    (spec / "architecture.mmd").write_text(re.sub(r"\bAPI\b(?=\[| |$)", lambda m: node_id, mmd,
+                                                  flags=re.M), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", "spec", "-o", "out"]) == 0
+    assert "ARC50" not in capsys.readouterr().err  # Graphviz read the DOT
+    out = tmp_path / "out"
+    for path in sorted(out.rglob("*.tf")):
+        hcl2.loads(re.sub(r"([$%])\1\{+", r"\1\1", path.read_text(encoding="utf-8")))
+    _check_terraform(out)
+    script = (out / "diagrams" / "architecture.py").read_text(encoding="utf-8")
+    assert f"nodeid={json.dumps(node_id)})" in script and ast.parse(script)
+    chart, _ = parse_flowchart((out / "diagrams" / "architecture.mmd").read_text("utf-8"), "x")
+    assert chart is not None and node_id in [n.id for n in chart.nodes]
+    report = (out / "security" / "dev.md").read_text(encoding="utf-8")
+    assert _cells_per_row(report) == {6}
+    assert not [b for b in _blocks(report) if b[0].startswith("html") and b[1]]
