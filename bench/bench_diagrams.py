@@ -64,7 +64,8 @@ def measure(n: int) -> list[str]:
     graph = to_graph(arch)
     t_mmd, result = clock(lambda: mermaid.emit(arch, graph))
     t_py, text = clock(lambda: script.script_text(arch))
-    t_dot, built = clock(lambda: render.build_dot(text, script.dot_header(arch)))
+    t_dot, built = clock(lambda: render.build_dot(
+        script.diagram_title(arch), script.drawing(arch), script.dot_header(arch)))
     parts = sum(1 for f in result.files if f.path.startswith("diagrams/zones/"))
     return [f"{len(arch.components)}", f"{len(arch.flows)}", f"{t_mmd * 1000:.0f} ms",
             str(parts), f"{t_py * 1000:.0f} ms", f"{t_dot * 1000:.0f} ms", graphviz(built)]

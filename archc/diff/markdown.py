@@ -4,14 +4,18 @@ A one-line verdict, the summary table, RISK lines, one section per kind of chang
 source line of each, then the generated files' unified diffs in <details> blocks. GitHub
 refuses comments over 65,536 characters, so diffs are cut per file and stop at a budget,
 with a note saying what was left out.
+
+Everything from the specs (ids, values, overlay strings, source lines, revisions) is hostile:
+it goes in only through `archc.markup` (inline code or escaped text, one line each), so a pull
+request cannot add headings, HTML, images or open a <details> in the comment.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
+from archc import markup
 from archc.diff.files import FileDiff
 from archc.diff.render import TABLE_ROWS, change_text, grouped, kind_word, plural, verdict
 from archc.diff.report import Report
@@ -23,14 +27,15 @@ TITLE = "## archc diff"
 
 def render_markdown(report: Report) -> str:
     summary = report.summary()
-    parts = [TITLE, "", f"**{verdict(report)}**", "",
+    parts = [TITLE, "", f"**{markup.md_text(verdict(report))}**", "",
              f"Base {code(report.base)} → head {code(report.head)}"]
     if report.changed:
-        parts += ["", *_table(summary), "",
-                  f"Environments affected: {', '.join(report.environments) or 'none'}"]
+        envs = ", ".join(markup.md_text(e) for e in report.environments) or "none"
+        parts += ["", *_table(summary), "", f"Environments affected: {envs}"]
     if report.risks:
         parts += ["", "### Risks", ""]
-        parts += [f"- **RISK** {code(r.code)}: {r.message}" for r in report.risks]
+        parts += [f"- **RISK** {code(r.code)}: {markup.md_text(r.message)}"
+                  for r in report.risks]
     for title, items in grouped(report):
         parts += ["", f"### {title}", ""]
         for item in items:
@@ -42,11 +47,8 @@ def render_markdown(report: Report) -> str:
 
 
 def code(text: str) -> str:
-    """Inline code that survives backticks in the text."""
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    ticks = "`" * (longest + 1)
-    pad = " " if longest else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}"
+    """Inline code that survives backticks and line breaks in the text (`markup.md_code`)."""
+    return markup.md_code(text)
 
 
 def _table(summary: dict[str, Any]) -> list[str]:
@@ -64,7 +66,8 @@ def _item(item: Any) -> list[str]:
     if item.where:
         quoted = f": {code(item.line)}" if item.line else ""
         lines.append(f"  <br>{code(item.where)}{quoted}")
-    lines += [f"  <br>**RISK** {code(r.code)}: {r.message}" for r in item.risks]
+    lines += [f"  <br>**RISK** {code(r.code)}: {markup.md_text(r.message)}"
+              for r in item.risks]
     return lines
 
 
@@ -105,6 +108,6 @@ def _file_block(diff: FileDiff) -> str:
     longest = max((len(m) for m in re.findall(r"`{3,}", body)), default=2)
     fence = "`" * (longest + 1)
     note = "".join(f"\n{n}\n" for n in notes)
-    return (f"<details><summary><code>{html.escape(diff.path)}</code> {diff.status} "
+    return (f"<details><summary><code>{markup.html_text(diff.path)}</code> {diff.status} "
             f"(+{diff.added} −{diff.removed})</summary>\n\n"
             f"{fence}diff\n{body}\n{fence}\n{note}\n</details>\n\n")

@@ -1,7 +1,9 @@
-"""Running the generated `diagrams` script in-process, making its DOT portable, and Graphviz.
+"""The picture's DOT built with the `diagrams` library, made portable, and Graphviz.
 
-* The script's ``main()`` runs with ``Diagram`` swapped for a subclass whose ``__exit__``
-  renders nothing and writes no file; the DOT is the library's own ``diagram.dot.source``.
+* The DOT comes from the drawing steps the script is printed from (`_diagram_script.drawing`),
+  made with the same `diagrams` calls the script makes, under a ``Diagram`` subclass whose
+  ``__exit__`` renders nothing and writes no file; the DOT is ``diagram.dot.source``. archc
+  never runs the generated script (a label in it must never become code in our process).
   It runs in a copy of the current context, so the library's context variables never leak.
 * `diagrams` names icons by absolute path into site-packages (``.../resources/aws/...``);
   each ``image=`` becomes ``icons/aws/...`` and the PNG is returned for copying beside it.
@@ -12,8 +14,9 @@
 from __future__ import annotations
 
 import base64
-import builtins
 import contextvars
+import html
+import importlib
 import os
 import re
 import shutil
@@ -23,7 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from archc import diagnostics as d
+from archc.emit import _diagram_script as script
 from archc.emit import diagram as cfg
+from archc.model import FlowClass
 
 ICON_DIR = "icons"
 DOT_TIMEOUT_S = 120
@@ -42,10 +47,11 @@ class BuiltDot:
     icons: dict[str, bytes]  # "icons/aws/network/nat-gateway.png" -> PNG bytes, sorted
 
 
-def build_dot(script: str, header: str) -> BuiltDot | d.Diagnostic:
-    """The DOT the script builds, with portable icon paths; a warning without `diagrams`."""
+def build_dot(title: str, steps: tuple[script.Step, ...],
+              header: str) -> BuiltDot | d.Diagnostic:
+    """The DOT of the drawing, with portable icon paths; a warning without `diagrams`."""
     try:
-        source = run_script(script)
+        source = contextvars.copy_context().run(draw_dot, title, steps)
     except ImportError as exc:
         return d.warning(
             "ARC503", f"the `diagrams` package cannot be imported ({exc}): skipped "
@@ -56,22 +62,64 @@ def build_dot(script: str, header: str) -> BuiltDot | d.Diagnostic:
     return BuiltDot(header + dot, icons)
 
 
-def run_script(script: str) -> str:
-    """Run the generated script's ``main()`` without rendering; return the DOT source."""
+def draw_dot(title: str, steps: tuple[script.Step, ...]) -> str:
+    """What the script's ``main()`` builds, as DOT source, without rendering anything."""
     import diagrams
-
-    built: list[diagrams.Diagram] = []
 
     class _BuildOnly(diagrams.Diagram):  # type: ignore[misc]
         def __exit__(self, *exc: object) -> None:
-            built.append(self)
             diagrams.setdiagram(None)
 
-    namespace: dict[str, object] = {"__name__": "archc_diagram", "__builtins__": builtins}
-    exec(compile(script, cfg.SCRIPT_PATH, "exec"), namespace)  # noqa: S102 (our own text)
-    namespace["Diagram"] = _BuildOnly
-    contextvars.copy_context().run(namespace["main"])  # type: ignore[arg-type]
-    return str(built[0].dot.source)
+    attrs = {**cfg.GRAPH_ATTR, "label": caption(title, _used_classes(steps))}
+    with _BuildOnly(title, show=False, filename=cfg.BASENAME, outformat=list(cfg.IMAGE_FORMATS),
+                    direction="TB", graph_attr=attrs, node_attr=cfg.NODE_ATTR,
+                    edge_attr=cfg.EDGE_ATTR) as diagram:
+        _draw(steps)
+    return str(diagram.dot.source)
+
+
+def caption(title: str, used: list[FlowClass]) -> str:
+    """The script's ``caption()``: the title and a key of the edge styles (HTML-like label)."""
+    keys = []
+    for flow_class in used:
+        style = cfg.FLOW_STYLES[flow_class]
+        glyph = {"dashed": "╍╍", "dotted": "┅┅"}.get(style.get("style", ""), "━━")
+        keys.append(f'<font color="{style["color"]}">{glyph} '
+                    f'{html.escape(cfg.FLOW_LEGEND[flow_class])}</font>')
+    rows = [f'<font point-size="{cfg.TITLE_SIZE}">{html.escape(title)}</font>', "   ".join(keys)]
+    cells = "".join(f'<tr><td align="left">{row}</td></tr>' for row in rows if row)
+    return f'<<table border="0" cellpadding="3" cellspacing="0">{cells}</table>>'
+
+
+def _used_classes(steps: tuple[script.Step, ...]) -> list[FlowClass]:
+    """The flow classes drawn, in FlowClass order (the script's LEGEND)."""
+    drawn = {s.flow_class for s in steps if isinstance(s, script.DrawEdge)}
+    return [c for c in FlowClass if c.value in drawn]
+
+
+def _draw(steps: tuple[script.Step, ...]) -> None:
+    """The script's ``draw()``: the same calls, in the same order."""
+    from diagrams import Cluster, Edge
+
+    nodes: dict[str, object] = {}
+    open_zones: list[Cluster] = []
+    for step in steps:
+        if isinstance(step, script.DrawNode):
+            cls = getattr(importlib.import_module(step.module), step.cls)
+            nodes[step.name] = cls(step.label, nodeid=step.nodeid)
+        elif isinstance(step, script.OpenZone):
+            cluster = Cluster(step.label, graph_attr=cfg.ZONE_STYLES[step.style])
+            cluster.name = cluster.dot.name = f"cluster_{step.zone_id}"
+            open_zones.append(cluster.__enter__())
+        elif isinstance(step, script.CloseZone):
+            open_zones.pop().__exit__(None, None, None)
+        else:
+            edge = Edge(label=step.label, **cfg.FLOW_STYLES[FlowClass(step.flow_class)])
+            src, dst = nodes[step.src], nodes[step.dst]
+            if step.upstream:
+                dst << edge << src  # type: ignore[operator]
+            else:
+                src >> edge >> dst  # type: ignore[operator]
 
 
 def relative_icons(source: str) -> tuple[str, dict[str, str]]:

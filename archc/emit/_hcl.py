@@ -7,6 +7,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from archc import markup
+
 __all__ = [
     "FILTERS",
     "HclExpr",
@@ -38,16 +40,13 @@ def hcl_expr(text: str) -> HclExpr:
 
 
 # Characters `_escape_char` changes; everything else is copied as is (the common case).
-_NEEDS_ESCAPE = re.compile('[\\\\"\\x00-\\x1f\\x7f-\\x9f\u2028\u2029]')
+_NEEDS_ESCAPE = re.compile("[\\\\\"" + markup.NOT_ONE_LINE.pattern[1:])
 
 
 def _escape_char(ch: str) -> str:
     if ch in _SIMPLE_ESCAPES:
         return _SIMPLE_ESCAPES[ch]
-    code = ord(ch)
-    if code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0 or ch in "\u2028\u2029":
-        return f"\\u{code:04X}"
-    return ch
+    return f"\\u{ord(ch):04X}"  # markup.INVISIBLE: control, bidi and separator characters
 
 
 def hcl_string(value: str) -> str:
@@ -89,10 +88,9 @@ def hcl_key(key: str) -> str:
 
 
 def hcl_comment(text: str) -> str:
-    """Flatten ``text`` for use inside a ``#`` comment: one line, no control characters."""
-    flat = "".join(" " if (ord(ch) < 0x20 or ord(ch) == 0x7F or ch in "\u2028\u2029") else ch
-                   for ch in str(text))
-    return re.sub(r" {2,}", " ", flat).strip()
+    """Flatten ``text`` for use inside a ``#`` comment: one line, invisible characters shown
+    as their escape (`archc.markup.one_line`)."""
+    return markup.one_line(str(text))
 
 
 def _number(v: int | float) -> str:

@@ -2,6 +2,8 @@
 
 `json.dumps` of a string is a valid YAML double-quoted scalar (YAML 1.2 is a superset of
 JSON), so labels, taint keys and image names are always inert data, whatever they contain.
+Invisible characters (C1 controls, bidi controls: `archc.markup.INVISIBLE`) are escaped too:
+YAML forbids most of them raw, and a reviewer must see them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
+
+from archc import markup
 
 # A key written bare only when YAML 1.1 and 1.2 both read it as that same string.
 _BARE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
@@ -31,7 +35,7 @@ def scalar(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | float):
         return json.dumps(value)
-    return json.dumps(str(value), ensure_ascii=False)
+    return markup.escape_json(json.dumps(str(value), ensure_ascii=False))
 
 
 def block(value: Any, indent: int = 0) -> str:

@@ -225,3 +225,17 @@ def test_filters_registry() -> None:
     assert FILTERS["hcl"] is hcl_string
     assert set(FILTERS) == {"hcl", "hcl_attrs", "hcl_comment", "hcl_expr", "hcl_fragment",
                             "hcl_key", "hcl_value"}
+
+
+def test_bidi_and_c1_controls_are_escaped_in_strings_and_flattened_in_comments() -> None:
+    """Trojan-source characters never reach a .tf file raw: escaped in literals (the value is
+    the same), shown as their escape in comments."""
+    import hcl2
+
+    from archc.emit._hcl import hcl_comment, hcl_string
+
+    text = "admin\u202e\u2066 user\u2069\x85"
+    literal = hcl_string(text)
+    assert literal == '"admin\\u202E\\u2066 user\\u2069\\u0085"'
+    assert hcl2.loads(f"a = {literal}\n")["a"] == literal  # one plain string
+    assert hcl_comment(text + "\nresource") == "admin\\u202e\\u2066 user\\u2069\\u0085 resource"
