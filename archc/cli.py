@@ -33,8 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         sys.stderr.write(f"archc: error: {exc}\n")
         return EXIT_IO
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as exc:  # SIGINT, or SIGTERM/SIGHUP during a write (_write)
+        return 128 + getattr(exc, "signum", 2)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -90,7 +90,7 @@ def _add_build(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p = sub.add_parser("build", help="check a spec, then generate its outputs",
                        description="Check the spec; on success write every generated file.")
     p.add_argument("spec_dir", type=Path)
-    p.add_argument("-o", "--out", type=Path, default=Path("outputs"),
+    p.add_argument("-o", "--out", type=_output_dir, default=Path("outputs"),
                    help="output directory (default: outputs/)")
     p.add_argument("--env", help="check only this environment")
     p.add_argument("--only", help="comma-separated emitters to run")
@@ -105,11 +105,22 @@ def _add_diagram(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                                    "Mermaid, the diagrams script, DOT, PNG and SVG. Other "
                                    "outputs in the directory are kept as they are.")
     p.add_argument("spec_dir", type=Path)
-    p.add_argument("-o", "--out", type=Path, default=Path("outputs"),
+    p.add_argument("-o", "--out", type=_output_dir, default=Path("outputs"),
                    help="output directory (default: outputs/)")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 and list stale files if diagrams are out of date")
     p.set_defaults(run=cmd_diagram, env=None, only="mermaid,diagram")
+
+
+def _output_dir(text: str) -> Path:
+    """-o: Path('') would silently mean the working directory."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names no directory; e.g. -o outputs")
+    return Path(text)
+
+
+def _slash(folder: Path) -> str:
+    return folder.as_posix().rstrip("/") + "/"
 
 
 def _add_explain(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -190,10 +201,11 @@ def cmd_fmt(args: argparse.Namespace) -> int:
             return EXIT_FINDINGS
         return EXIT_OK
     if args.write:
-        from archc._write import write_text_atomic
+        from archc._write import rewrite_file
 
-        write_text_atomic(Path(args.file), text)
-        return EXIT_OK
+        refused = rewrite_file(Path(args.file), text)
+        _report([refused] if refused else [], sources)
+        return EXIT_FINDINGS if refused else EXIT_OK
     sys.stdout.write(canonical)
     return EXIT_OK
 
@@ -232,7 +244,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     _report(outcome.check.diagnostics, outcome.check.loaded.sources)
     if not outcome.ok:
         _summary(args.spec_dir, outcome.check.diagnostics)
-        sys.stderr.write(f"archc build: nothing written to {args.out}/\n")
+        sys.stderr.write(f"archc build: nothing written to {_slash(args.out)}\n")
         return EXIT_FINDINGS
     if args.check:
         return _report_stale(args.out, outcome)
