@@ -39,7 +39,7 @@ from archc.source import Span
 
 MANIFEST = "manifest.json"
 MANIFEST_SCHEMA_VERSION = 1
-MANIFEST_MAX_BYTES = 16 * 1024 * 1024  # ~100,000 entries; the seed's manifest is 20 KB
+MANIFEST_MAX_BYTES = 16 * 1024 * 1024  # ~100,000 entries; the seed's manifest is 16 KB
 CARRIED_MAX_BYTES = 64 * 1024 * 1024  # a file a partial build keeps is read into memory
 _MANIFEST_KEYS = frozenset({"schema_version", "generator", "inputs", "outputs"})
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -48,6 +48,8 @@ _MAX_PATH_BYTES, _MAX_NAME_BYTES = 1024, 255
 _STAGE, _OLD = "archc-stage-", "archc-old"
 _DEFERRED_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP")
                           if hasattr(signal, name))
+# reading from the output directory: never through a link, never waiting on a FIFO
+_READ_FLAGS = sum(getattr(os, flag, 0) for flag in ("O_NOFOLLOW", "O_NONBLOCK", "O_CLOEXEC"))
 _RENAME_EXCHANGE = 2  # linux/fs.h
 _AT_FDCWD = -100
 
@@ -307,8 +309,7 @@ class OutputDir:
 
     def _read(self, path: str, limit: int) -> bytes | None:
         """A regular file the scan found, opened without following a link; None if too big."""
-        fd = os.open(self.where / path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
-                     | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(self.where / path, os.O_RDONLY | _READ_FLAGS)
         with os.fdopen(fd, "rb") as handle:
             st = os.fstat(handle.fileno())
             seen = self.tree[path]

@@ -6,6 +6,8 @@ Exit codes (documented in the README):
     2  usage error (unknown command, bad option)
     3  changes found (`diff --exit-code`)
     4  I/O error (cannot read or write a file)
+    128+N  stopped by signal N (SIGINT anywhere; SIGTERM/SIGHUP too during a write, which
+           first leaves the output directory whole)
 """
 
 from __future__ import annotations
