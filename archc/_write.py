@@ -288,7 +288,7 @@ class OutputDir:
             staging = Path(tempfile.mkdtemp(prefix=f".{self.where.name}.{_STAGE}",
                                             dir=self.where.parent))
             try:
-                self._stage(files, staging, checkpoint)
+                self._stage(files, set(result.unchanged), staging, checkpoint)
                 checkpoint()
                 _swap(staging, self.where)
             finally:
@@ -307,6 +307,19 @@ class OutputDir:
             return False
         return self._read(path, len(data)) == data
 
+    def _reuse(self, path: str, staging: Path, mode: int) -> bool:
+        """Link an unchanged output into the new tree instead of writing and syncing it again
+        (rebuilds stay fast, its mtime stays), if it is archc's alone with the usual mode."""
+        st = self.tree[path]
+        if st.st_nlink != 1 or stat.S_IMODE(st.st_mode) != mode:
+            return False
+        (staging / path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(self.where / path, staging / path, follow_symlinks=False)
+        except OSError:  # no hard links on this file system: written instead
+            return False
+        return True
+
     def _read(self, path: str, limit: int) -> bytes | None:
         """A regular file the scan found, opened without following a link; None if too big."""
         fd = os.open(self.where / path, os.O_RDONLY | _READ_FLAGS)
@@ -319,15 +332,17 @@ class OutputDir:
             data = handle.read(limit + 1)
         return data if len(data) <= limit else None
 
-    def _stage(self, files: tuple[OutputFile, ...], staging: Path,
+    def _stage(self, files: tuple[OutputFile, ...], unchanged: set[str], staging: Path,
                checkpoint: Callable[[], None]) -> None:
         foreign = sorted(self.foreign())  # a folder sorts before what it holds
         for path in foreign:
             checkpoint()
             _carry(self.where / path, staging / path, self.tree[path])
+        mode = 0o666 & ~_umask()
         for f in files:
             checkpoint()
-            _write_new(staging / f.path, f.data)
+            if not (f.path in unchanged and self._reuse(f.path, staging, mode)):
+                _write_new(staging / f.path, f.data)
         for path in reversed(foreign):  # last, so adding files does not undo them
             if stat.S_ISDIR(self.tree[path].st_mode):
                 _copy_metadata(staging / path, self.tree[path])

@@ -90,6 +90,21 @@ def _set_manifest(out: Path, body: object) -> None:
     (out / "manifest.json").write_text(json.dumps(body))
 
 
+def test_unchanged_outputs_are_kept_not_rewritten(tmp_path: Path) -> None:
+    out = tmp_path / "outputs"
+    _write.write_outputs(_files(("same.tf", "1\n"), ("edit.tf", "1\n")), out)
+    before = {p: (out / p).stat() for p in ("same.tf", "edit.tf")}
+    (out / "edit.tf").chmod(0o700)  # not the mode archc gives its files: written anew
+    result = _write.write_outputs(_files(("same.tf", "1\n"), ("edit.tf", "1\n")), out)
+    assert set(result.unchanged) >= {"same.tf", "edit.tf"}
+    same = (out / "same.tf").stat()
+    assert (same.st_ino, same.st_mtime_ns) == (before["same.tf"].st_ino,
+                                               before["same.tf"].st_mtime_ns)
+    assert same.st_nlink == 1
+    assert (out / "edit.tf").stat().st_ino != before["edit.tf"].st_ino
+    assert stat.S_IMODE((out / "edit.tf").stat().st_mode) == 0o666 & ~_write._umask()
+
+
 # -- 1. nothing read from a manifest is trusted --------------------------------------------
 
 
