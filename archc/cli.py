@@ -242,7 +242,12 @@ def cmd_build(args: argparse.Namespace) -> int:
         sys.stderr.write(f"archc build: unknown emitter(s) {', '.join(unknown)}; "
                          f"known: {', '.join(emitter_names())}\n")
         return EXIT_USAGE
-    outcome = pipeline.build(args.spec_dir, args.out, args.env, only, dry_run=args.check)
+    try:
+        outcome = pipeline.build(args.spec_dir, args.out, args.env, only, dry_run=args.check)
+    except OSError as exc:  # the write is staged beside the directory and swapped whole
+        sys.stderr.write(f"archc build: cannot write {_slash(args.out)}: {exc} (nothing in "
+                         f"{_slash(args.out)} was replaced)\n")
+        return EXIT_IO
     _report(outcome.check.diagnostics, outcome.check.loaded.sources)
     if not outcome.ok:
         _summary(args.spec_dir, outcome.check.diagnostics)

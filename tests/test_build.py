@@ -294,6 +294,7 @@ def test_a_read_only_parent_is_an_io_error_that_changes_nothing(shared_tmp: Path
     mmd.write_text(mmd.read_text().replace("API Traffic", "Requests"))
     failed = _child_build(shared_tmp, "ro/o")
     assert failed.returncode == 4 and "Permission denied" in failed.stderr
+    assert "nothing in ro/o/ was replaced" in failed.stderr
     assert "Traceback" not in failed.stderr
     assert digest(shared_tmp / "ro" / "o") == before
     assert sorted(os.listdir(shared_tmp / "ro")) == ["o"]
