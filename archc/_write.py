@@ -729,14 +729,15 @@ def rewrite_file(path: Path, text: str) -> d.Diagnostic | None:
     """`fmt --write`: replace a file's text, or say why not (ARC058).
 
     A symbolic link stays a link and its target is rewritten (what black and ruff do), but only
-    a regular file inside the tree that holds the link (its repository, else its folder): a
-    link a pull request points at ~/.bashrc is refused. The file keeps its mode.
+    a regular file inside the tree the path is named in (its repository, else the working
+    directory or its folder), every link on the way resolved: a link a pull request points at
+    ~/.bashrc, or a linked folder, is refused. The file keeps its mode.
     """
     target = path.resolve()
-    tree = _tree_of(Path(os.path.abspath(path)).parent)
+    tree = _tree_of(Path(os.path.abspath(path)))
     why = None
-    if path.is_symlink() and target != tree and tree not in target.parents:
-        why = f"is a symbolic link to {target}, outside {tree}"
+    if target != tree and tree not in target.parents:
+        why = f"resolves to {target}, outside {tree}"
     elif not target.is_file():
         why = "is not a regular file"
     if why is not None:
@@ -748,10 +749,15 @@ def rewrite_file(path: Path, text: str) -> d.Diagnostic | None:
     return None
 
 
-def _tree_of(folder: Path) -> Path:
-    """The repository that holds `folder` (the nearest `.git` above it), else `folder`."""
-    real = folder.resolve()
-    return next((f for f in (real, *real.parents) if (f / ".git").exists()), real)
+def _tree_of(path: Path) -> Path:
+    """The tree the absolute, unresolved `path` is named in: the nearest folder above it (by
+    name, not through links) that holds `.git`; else the working directory if it is below it;
+    else its own folder."""
+    folder = next((f for f in path.parents if (f / ".git").exists()), None)
+    if folder is None:
+        here = Path.cwd()
+        folder = here if here in path.parents else path.parent
+    return folder.resolve()
 
 
 def write_text_atomic(path: Path, text: str) -> None:

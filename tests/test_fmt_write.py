@@ -67,3 +67,13 @@ def test_a_canonical_file_is_not_rewritten(tmp_path: Path) -> None:
     inode = path.stat().st_ino
     assert main(["fmt", "--write", str(path)]) == 0
     assert path.stat().st_ino == inode
+
+
+def test_a_linked_folder_out_of_the_tree_is_refused(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "a.mmd").write_text(MESSY)
+    (repo / "spec").symlink_to(tmp_path / "outside")
+    assert main(["fmt", "--write", str(repo / "spec" / "a.mmd")]) == 1
+    assert (tmp_path / "outside" / "a.mmd").read_text() == MESSY
