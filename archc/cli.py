@@ -6,12 +6,15 @@ Exit codes (documented in the README):
     2  usage error (unknown command, bad option)
     3  changes found (`diff --exit-code`)
     4  I/O error (cannot read or write a file)
+    128+N  stopped by signal N (SIGINT anywhere; SIGTERM/SIGHUP too during a write, which
+           first leaves the output directory whole)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,8 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         _say(f"archc: error: {exc}")
         return EXIT_IO
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as exc:  # SIGINT, or SIGTERM/SIGHUP during a write (_write)
+        return 128 + getattr(exc, "signum", 2)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -91,7 +94,7 @@ def _add_build(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p = sub.add_parser("build", help="check a spec, then generate its outputs",
                        description="Check the spec; on success write every generated file.")
     p.add_argument("spec_dir", type=Path)
-    p.add_argument("-o", "--out", type=Path, default=Path("outputs"),
+    p.add_argument("-o", "--out", type=_output_dir, default=Path("outputs"),
                    help="output directory (default: outputs/)")
     p.add_argument("--env", help="check only this environment")
     p.add_argument("--only", help="comma-separated emitters to run")
@@ -106,11 +109,22 @@ def _add_diagram(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
                                    "Mermaid, the diagrams script, DOT, PNG and SVG. Other "
                                    "outputs in the directory are kept as they are.")
     p.add_argument("spec_dir", type=Path)
-    p.add_argument("-o", "--out", type=Path, default=Path("outputs"),
+    p.add_argument("-o", "--out", type=_output_dir, default=Path("outputs"),
                    help="output directory (default: outputs/)")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 and list stale files if diagrams are out of date")
     p.set_defaults(run=cmd_diagram, env=None, only="mermaid,diagram")
+
+
+def _output_dir(text: str) -> Path:
+    """-o: Path('') would silently mean the working directory."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names no directory; e.g. -o outputs")
+    return Path(text)
+
+
+def _slash(folder: Path) -> str:
+    return folder.as_posix().rstrip("/") + "/"
 
 
 def _add_explain(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -197,10 +211,11 @@ def cmd_fmt(args: argparse.Namespace) -> int:
             return EXIT_FINDINGS
         return EXIT_OK
     if args.write:
-        from archc._write import write_text_atomic
+        from archc._write import rewrite_file
 
-        write_text_atomic(Path(args.file), text)
-        return EXIT_OK
+        refused = rewrite_file(Path(args.file), text)
+        _report([refused] if refused else [], sources)
+        return EXIT_FINDINGS if refused else EXIT_OK
     sys.stdout.write(canonical)
     return EXIT_OK
 
@@ -235,11 +250,16 @@ def cmd_build(args: argparse.Namespace) -> int:
         _say(f"archc build: unknown emitter(s) {', '.join(unknown)}; "
              f"known: {', '.join(emitter_names())}")
         return EXIT_USAGE
-    outcome = pipeline.build(args.spec_dir, args.out, args.env, only, dry_run=args.check)
+    try:
+        outcome = pipeline.build(args.spec_dir, args.out, args.env, only, dry_run=args.check)
+    except OSError as exc:  # the write is staged beside the directory and swapped whole
+        _say(f"archc build: cannot write {_slash(args.out)}: {exc} (nothing in "
+             f"{_slash(args.out)} was replaced)")
+        return EXIT_IO
     _report(outcome.check.diagnostics, outcome.check.loaded.sources)
     if not outcome.ok:
         _summary(args.spec_dir, outcome.check.diagnostics)
-        _say(f"archc build: nothing written to {args.out}/")
+        _say(f"archc build: nothing written to {_slash(args.out)}")
         return EXIT_FINDINGS
     if args.check:
         return _report_stale(args.out, outcome)
@@ -314,7 +334,7 @@ def _read_stdin(limit: int) -> bytes | None:
 
 
 def _read_flowchart(name: str):  # type: ignore[no-untyped-def]
-    from archc.source import SourceRegistry, display_path
+    from archc.source import SourceRegistry, display_path, tree_of
     from archc.spec.mermaid import flowchart_from_bytes, load_flowchart
 
     sources = SourceRegistry()
@@ -328,7 +348,10 @@ def _read_flowchart(name: str):  # type: ignore[no-untyped-def]
             return None, sources, [refused("<stdin>", inputs.too_large(inputs.MAX_INPUT_BYTES))]
         chart, source, diags = flowchart_from_bytes(data, "<stdin>")
     else:
-        chart, source, diags = load_flowchart(Path(name), display_path(name))
+        # A named file may be a link, but only to a file in the tree it is named in (its
+        # repository): the same bound `fmt --write` writes within.
+        path = Path(os.path.abspath(name))
+        chart, source, diags = load_flowchart(Path(name), display_path(name), tree_of(path))
     if source is not None:
         sources.add(source)
     return chart, sources, diags

@@ -7,6 +7,7 @@ Only `archc.cli` turns the outcome into text and exit codes.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -76,19 +77,30 @@ def build(spec_dir: Path, out_dir: Path, env: str | None = None,
     from archc.emit import emit_all
 
     checked = check(spec_dir, env)
+    # the output directory is checked before emitting, so a bad -o costs nothing
+    _add(checked, _write.open_output_dir(out_dir, spec_dir).diagnostics)
     if not checked.ok:
         return BuildOutcome(checked)
     arch = checked.loaded.arch
     assert arch is not None and checked.graph is not None
     emitted = emit_all(arch, checked.graph, only)                   # emit
-    checked.diagnostics = d.sorted_diagnostics(checked.diagnostics + list(emitted.diagnostics))
+    _add(checked, list(emitted.diagnostics))
     if d.has_errors(checked.diagnostics):
         return BuildOutcome(checked)
     inputs = {s.path: s.text.encode("utf-8") for s in checked.loaded.sources}
-    files = emitted.files
-    if only:  # a partial build keeps what the other emitters wrote last time
-        files += _write.carried_files(out_dir, only)
-    files += (_write.manifest_file(files, inputs),)
-    write = _write.diff_outputs if dry_run else _write.write_outputs
-    result = write(files, out_dir)                                  # write
+    lock = contextlib.nullcontext() if dry_run else _write.exclusive(out_dir)
+    with lock:  # one writer; what a killed build left is cleaned up first
+        target = _write.open_output_dir(out_dir, spec_dir)
+        files = emitted.files
+        if only:  # a partial build keeps what the other emitters wrote last time
+            files += target.carried(only)
+        files += (_write.manifest_file(files, inputs),)
+        _add(checked, target.diagnostics + target.plan_problems(files))
+        if d.has_errors(checked.diagnostics):
+            return BuildOutcome(checked)
+        result = target.changes(files) if dry_run else target.write(files)    # write
     return BuildOutcome(checked, files, result.written, result.unchanged, result.removed)
+
+
+def _add(checked: CheckOutcome, diagnostics: list[d.Diagnostic]) -> None:
+    checked.diagnostics = d.sorted_diagnostics(checked.diagnostics + diagnostics)

@@ -226,3 +226,15 @@ def _require_regular(mode: int) -> None:
 
 def _mib(size: int) -> str:
     return f"{size // (1024 * 1024)} MiB"
+
+
+def tree_of(path: Path) -> Path:
+    """The tree the absolute, unresolved `path` is named in, which a file given on the command
+    line (`fmt`, `parse`) must resolve inside: the nearest folder above it (by
+    name, not through links) that holds `.git`; else the working directory if it is below it;
+    else its own folder."""
+    folder = next((f for f in path.parents if (f / ".git").exists()), None)
+    if folder is None:
+        here = Path.cwd()
+        folder = here if here in path.parents else path.parent
+    return folder.resolve()
