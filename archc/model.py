@@ -207,19 +207,28 @@ _CHAIN_CACHE: dict[int, tuple[object, dict[str, tuple[Zone, ...]]]] = {}
 
 
 def _chains(zones: tuple[Zone, ...]) -> dict[str, tuple[Zone, ...]]:
-    """zone id -> (zone, parent, grandparent, ...), computed once per zones tuple."""
+    """zone id -> (zone, parent, grandparent, ...), computed once per zones tuple.
+
+    Each chain is the zone plus its parent's chain, so every zone is walked to once; ids, not
+    zones, are compared (dataclass equality compares every field, and a deep nesting made that
+    cubic)."""
     cached = _CHAIN_CACHE.get(id(zones))
     if cached is not None and cached[0] is zones:
         return cached[1]
     by_id = {z.id: z for z in zones}
     chains: dict[str, tuple[Zone, ...]] = {}
     for zone in zones:
-        chain: list[Zone] = []
+        path: list[Zone] = []
+        on_path: set[str] = set()
         current: Zone | None = zone
-        while current is not None and current not in chain:  # a cycle cannot loop forever
-            chain.append(current)
+        while current is not None and current.id not in chains and current.id not in on_path:
+            path.append(current)  # a cycle stops here rather than looping forever
+            on_path.add(current.id)
             current = by_id.get(current.parent) if current.parent else None
-        chains[zone.id] = tuple(chain)
+        chain = chains[current.id] if current is not None and current.id in chains else ()
+        for link in reversed(path):
+            chain = (link, *chain)
+            chains[link.id] = chain
     _CHAIN_CACHE[id(zones)] = (zones, chains)
     return chains
 

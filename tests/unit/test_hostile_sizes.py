@@ -1,0 +1,126 @@
+"""Hostile sizes: work that must stay near-linear in the input, pinned by counting operations
+(or by a RecursionError on the old code), never by timing."""
+
+from __future__ import annotations
+
+import ipaddress
+from types import MappingProxyType
+
+import pytest
+
+from archc import model
+from archc.addressing import SubnetNeed, allocate, first_overlaps
+from archc.kinds import Role, Tier
+from archc.model import Environment, SubnetBlock, Zone
+from archc.rules import addressing as addressing_rules
+from archc.source import SourceFile, Span
+
+SPAN = Span("archc.yaml", 1, 1, 1, 2)
+
+
+def _nested_zones(depth: int) -> tuple[Zone, ...]:
+    return tuple(Zone(f"z{i}", f"Z {i}", Role.CLOUD, None, f"z{i - 1}" if i else None, SPAN)
+                 for i in range(depth))
+
+
+def test_zone_chains_compare_ids_not_zones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The old chain walk tested `zone not in chain` with dataclass equality: depth³ calls."""
+    calls = 0
+    original = Zone.__eq__
+
+    def counting_eq(self: Zone, other: object) -> bool:
+        nonlocal calls
+        calls += 1
+        return original(self, other)
+
+    monkeypatch.setattr(Zone, "__eq__", counting_eq)
+    zones = _nested_zones(60)
+    chains = model._chains(zones)
+    assert [z.id for z in chains["z59"]] == [f"z{i}" for i in range(59, -1, -1)]
+    assert chains["z0"] == (zones[0],)
+    assert calls == 0
+
+
+def test_zone_chains_stop_at_a_cycle() -> None:
+    zones = (Zone("a", "A", Role.CLOUD, None, "b", SPAN),
+             Zone("b", "B", Role.CLOUD, None, "a", SPAN))
+    assert [z.id for z in model._chains(zones)["a"]] == ["a", "b"]
+
+
+class _CountingText(str):
+    splits = 0
+
+    def splitlines(self, keepends: bool = False) -> list[str]:
+        type(self).splits += 1
+        return super().splitlines(keepends)
+
+
+def test_source_lines_are_split_once_for_many_diagnostics() -> None:
+    """Quoting a line for each diagnostic split the whole file every time."""
+    text = _CountingText("".join(f"line {i}\n" for i in range(500)))
+    source = SourceFile("architecture.mmd", text)
+    assert [source.line_text(n) for n in (1, 250, 500, 501)] == ["line 0", "line 249",
+                                                                 "line 499", ""]
+    for n in range(1, 501):
+        source.line_text(n)
+    assert _CountingText.splits <= 1
+
+
+def _count_calls(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[int]:
+    counter = [0]
+    original = getattr(owner, name)
+
+    def counting(*args: object, **kwargs: object) -> object:
+        counter[0] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, counting)
+    return counter
+
+
+def test_allocation_does_not_rescan_every_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each allocation used to try candidates from the VPC's start against every block taken."""
+    overlaps = _count_calls(monkeypatch, ipaddress.IPv4Network, "overlaps")
+    vpc = ipaddress.ip_network("10.0.0.0/16")
+    needs = [SubnetNeed(f"s{i}", Tier.DATA, i, 1, ()) for i in range(120)]
+    needs.append(SubnetNeed("x", Tier.DATA, 999, 1, ("10.0.7.0/24", "10.0.9.0/24")))
+    blocks, unfit = allocate(vpc, 2, needs)
+    assert unfit == []
+    cidrs = [ipaddress.ip_network(c) for _, _, c in blocks]
+    assert len(set(cidrs)) == len(cidrs) == 242
+    assert ("s0", 0, "10.0.0.0/24") in blocks and ("s3", 1, "10.0.8.0/24") in blocks
+    assert ("s4", 0, "10.0.10.0/24") in blocks
+    assert overlaps[0] <= len(needs)
+
+
+def test_first_overlaps_matches_the_pairwise_answer() -> None:
+    nets = [ipaddress.ip_network(c) for c in (
+        "10.1.0.0/16", "10.0.0.0/16", "10.1.2.0/24", "10.0.0.0/8", "192.168.0.0/24",
+        "10.1.2.0/24", "fd00::/64")] + [None]
+    assert first_overlaps(nets) == [None, None, 0, 0, None, 0, None, None]
+
+
+def _env(name: str, cidr: str) -> Environment:
+    return Environment(name, cidr, 2, "single", False, (), MappingProxyType({}),
+                       MappingProxyType({}), SPAN)
+
+
+def test_environment_vpcs_are_parsed_once_and_each_reported_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every pair of environments re-parsed both CIDRs and could report n² overlaps."""
+    parses = _count_calls(monkeypatch, ipaddress, "ip_network")
+    envs = [_env(f"e{i}", f"10.{i // 256}.{i % 256}.0/24") for i in range(300)]
+    envs += [_env("dup1", "10.0.5.0/24"), _env("dup2", "10.0.0.0/16")]
+    found = addressing_rules._between_environments(envs)
+    assert parses[0] <= len(envs)
+    assert [(f.message.split("'s")[0], f.notes[0].message) for f in found] == [
+        ("environment dup1", "e5 uses 10.0.5.0/24"), ("environment dup2", "e0 uses 10.0.0.0/24")]
+
+
+def test_subnet_overlaps_are_reported_once_per_block() -> None:
+    blocks = tuple(SubnetBlock(f"s{i}", 0, "10.0.0.0/24", explicit=True) for i in range(50))
+    env = Environment("dev", "10.0.0.0/16", 1, "single", False, blocks,
+                      MappingProxyType({}), MappingProxyType({}), SPAN)
+    found = addressing_rules._overlaps(env)
+    assert len(found) == 49
+    assert all("overlaps 's0'" in f.message for f in found)
