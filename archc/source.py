@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +36,13 @@ class SourceFile:
 
     path: str
     text: str
+    # The lines, split once: a run with many diagnostics on a large file stays linear.
+    _lines: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
+        if self._lines is None:
+            object.__setattr__(self, "_lines", self.text.splitlines())
+        lines: list[str] = self._lines  # type: ignore[assignment]
         if 1 <= line <= len(lines):
             return lines[line - 1]
         return ""
