@@ -124,3 +124,39 @@ def test_subnet_overlaps_are_reported_once_per_block() -> None:
     found = addressing_rules._overlaps(env)
     assert len(found) == 49
     assert all("overlaps 's0'" in f.message for f in found)
+
+
+class _CountingTables(dict):  # type: ignore[type-arg]
+    """A rule table cache that counts lookups of alternations holding look-ahead rules."""
+
+    tries = 0
+
+    def get(self, key: object, default: object = None) -> object:
+        found = super().get(key, default)
+        if found is not None and any(a[0] in _SCANNING_RULES for a in found[1]):  # type: ignore[index]
+            type(self).tries += 1
+        return found
+
+
+_SCANNING_RULES = frozenset({56, 57, 58, 59, 60, 61})  # `.*direction ...`, LINK_ID
+
+
+@pytest.mark.parametrize("tail", ["", ";direction", ";Z[\"mail@host\"]"])
+def test_one_line_statements_do_not_rescan_the_line(monkeypatch: pytest.MonkeyPatch,
+                                                     tail: str) -> None:
+    """`A-->B;B-->C;...` on one line tried the rules that scan to the end of the line (or of
+    the run) at every token: quadratic. They may only be tried where they can match."""
+    from archc.spec import _mermaid_lexer
+    from archc.spec.mermaid import parse_flowchart
+
+    for value in vars(_mermaid_lexer).values():
+        for cond in value.values() if isinstance(value, dict) else [value]:
+            if isinstance(cond, _mermaid_lexer._Condition):
+                monkeypatch.setattr(cond, "by_char", _CountingTables())
+    _CountingTables.tries = 0
+    edges = 300
+    text = "flowchart TD\n" + ";".join(f"N{i}-->N{i + 1}" for i in range(edges)) + tail + "\n"
+    chart, diags = parse_flowchart(text, "architecture.mmd")
+    assert chart is not None and not diags
+    assert len(chart.edges) == edges
+    assert _CountingTables.tries <= 3
