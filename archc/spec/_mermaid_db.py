@@ -54,6 +54,11 @@ class DirItem:
     value: str
 
 
+# Levels of nested subgraphs archc reads (ARC122); a real architecture uses under ten, and
+# the emitters walk zones recursively (Python stops at 1,000 frames).
+MAX_NESTING = 250
+
+
 @dataclass(slots=True)
 class Problem:
     """A semantic error: where mermaid's FlowDB would throw. ``word``: a name to point
@@ -188,6 +193,7 @@ class FlowDB:
         self.acc_title = ""
         self.acc_descr = ""
         self.problems: list[Problem] = []
+        self.levels: dict[str, int] = {}  # subgraph id -> levels of subgraphs it holds, +1
 
     # -- header and accessibility -------------------------------------------------------
 
@@ -480,7 +486,20 @@ class FlowDB:
         for node in new.nodes:
             self.owner[node] = target
         self.sg_lookup[sid] = target
+        self._check_nesting(sid, new.nodes, pos)
         return sid
+
+    def _check_nesting(self, sid: str, members: list[str], pos: int) -> None:
+        """Refuse nesting deeper than MAX_NESTING (once): what reads the chart walks and
+        indents by depth, so depth d costs d² (outlines, ancestor chains). Subgraphs close
+        innermost first, so a subgraph's levels are known from its members'."""
+        levels = self.levels
+        level = 1 + max((levels.get(m, 0) for m in members), default=0)
+        levels[sid] = max(level, levels.get(sid, 0))
+        if level == MAX_NESTING + 1:
+            self._problem("ARC122", f"subgraphs are nested more than {MAX_NESTING} levels deep",
+                          pos, len("subgraph"), f"archc reads at most {MAX_NESTING} levels of "
+                          "nested subgraphs; flatten the outer levels")
 
     def _record_dropped(self, new: SubGraph, unique: list[str]) -> None:
         kept = set(unique)

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 from types import MappingProxyType
 
 import pytest
 
 from archc import model
 from archc.addressing import SubnetNeed, allocate, first_overlaps
-from archc.kinds import Role, Tier
+from archc.kinds import Kind, Role, Tier
 from archc.model import Environment, SubnetBlock, Zone
 from archc.rules import addressing as addressing_rules
 from archc.source import SourceFile, Span
@@ -160,3 +161,84 @@ def test_one_line_statements_do_not_rescan_the_line(monkeypatch: pytest.MonkeyPa
     assert chart is not None and not diags
     assert len(chart.edges) == edges
     assert _CountingTables.tries <= 3
+
+
+def _nested_diagram(depth: int) -> str:
+    lines = ["flowchart TD"] + [f'subgraph z{i} ["Z {i}"]' for i in range(depth)]
+    return "\n".join([*lines, 'A["app"]', *["end"] * depth, "A --> B"]) + "\n"
+
+
+def test_subgraphs_nested_past_the_limit_are_refused_with_a_position() -> None:
+    """1,000 nested subgraphs crashed `archc parse` (RecursionError) and took minutes in
+    `check`; past MAX_NESTING levels the diagram is refused, pointing at a subgraph."""
+    from archc.spec._mermaid_db import MAX_NESTING
+    from archc.spec.mermaid import parse_flowchart
+
+    chart, diags = parse_flowchart(_nested_diagram(MAX_NESTING), "architecture.mmd")
+    assert chart is not None and not diags
+    chart, diags = parse_flowchart(_nested_diagram(1000), "architecture.mmd")
+    assert chart is None
+    assert [(d.code, d.span.line if d.span else 0) for d in diags] == [("ARC122", 2 + 1000 -
+                                                                         MAX_NESTING - 1)]
+
+
+def test_parse_outline_of_a_deep_diagram(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                         ) -> None:
+    from archc.cli import main
+
+    path = tmp_path / "architecture.mmd"
+    path.write_text(_nested_diagram(1000))
+    assert main(["parse", str(path)]) == 1
+    assert "ARC122" in capsys.readouterr().err
+
+
+def test_outline_and_mermaid_emitter_walk_any_depth(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`archc parse`'s outline and the Mermaid emitter recursed once per level."""
+    from archc.emit import mermaid as mermaid_emit
+    from archc.spec import _mermaid_db
+    from archc.spec.describe import describe_flowchart
+    from archc.spec.mermaid import parse_flowchart
+
+    depth = 1500  # past Python's recursion limit; the parser's own limit is lifted here
+    monkeypatch.setattr(_mermaid_db, "MAX_NESTING", 2 * depth, raising=False)
+    chart, diags = parse_flowchart(_nested_diagram(depth), "architecture.mmd")
+    assert chart is not None and not diags
+    outline = describe_flowchart(chart).splitlines()
+    assert outline[depth].strip() == f"subgraph z{depth - 1} 'Z {depth - 1}'"
+    assert outline[depth + 1].strip() == "A [square] 'app'"
+
+    zones = _nested_zones(depth)
+    comp = model.Component("A", "app", Kind.INSTANCE, f"z{depth - 1}", MappingProxyType({}), SPAN)
+    arch = model.Architecture(
+        "p", "aws", "us-east-1", "", MappingProxyType({}), zones, (comp,), (), (),
+        model.Policy(frozenset(), (), (), "ssm"), MappingProxyType({}), MappingProxyType({}),
+        MappingProxyType({}), ())
+    lines = mermaid_emit._top_level(arch, arch.components)
+    assert len(lines) == 2 * depth + 1
+    assert lines[depth].strip().startswith("A[") and lines[-1] == "    end"
+
+
+class _CountingDropped(tuple):  # type: ignore[type-arg]
+    walks = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        type(self).walks += 1
+        return super().__iter__()
+
+
+def test_canonical_printer_groups_dropped_members_once() -> None:
+    """Each subgraph's block scanned every member any subgraph had dropped."""
+    import dataclasses
+
+    from archc.spec.mermaid import parse_flowchart
+    from archc.spec.mermaid_fmt import _Body
+
+    text = "flowchart TD\n" + "".join(f"subgraph s{i}\nN{i}\nend\nsubgraph t{i}\nN{i}\nend\n"
+                                      for i in range(100))
+    chart, _ = parse_flowchart(text, "architecture.mmd")
+    assert chart is not None and len(chart.dropped_members) == 100
+    chart = dataclasses.replace(chart, dropped_members=_CountingDropped(chart.dropped_members))
+    lines = _Body(chart).nested(compact=False)
+    assert lines[:6] == ["    subgraph s0", "        N0", "    end",
+                         "    subgraph t0", "        N0", "    end"]
+    assert _CountingDropped.walks <= 2
