@@ -242,3 +242,32 @@ def test_canonical_printer_groups_dropped_members_once() -> None:
     assert lines[:6] == ["    subgraph s0", "        N0", "    end",
                          "    subgraph t0", "        N0", "    end"]
     assert _CountingDropped.walks <= 2
+
+
+def test_did_you_mean_is_budgeted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Every bare id an edge mentions was compared with every name in the diagram: 20,000
+    edges of them took minutes. Suggestions now stop once a budget of comparisons is spent."""
+    import difflib
+
+    from archc.cli import main
+    from archc.spec.link import Linker
+
+    compared = [0]
+    original = difflib.get_close_matches
+
+    def counting(word: str, possibilities: list[str], *args: object, **kw: object) -> list[str]:
+        compared[0] += len(possibilities)
+        return original(word, possibilities, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(difflib, "get_close_matches", counting)
+    monkeypatch.setattr(Linker, "_suggestion_budget", 5_000, raising=False)
+    nodes = 200
+    (tmp_path / "architecture.mmd").write_text(
+        "flowchart TD\n" + "".join(f"N{i} --> N{i + 1}\n" for i in range(nodes)))
+    (tmp_path / "archc.yaml").write_text("version: 1\nproject: hostile\nregion: us-east-1\n")
+    assert main(["check", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("error[ARC207]") == nodes + 1
+    assert "hint: did you mean 'N90'?" in err  # the first ones still get a suggestion
+    assert compared[0] <= 5_000 + nodes + 1
