@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from pathlib import Path
 from types import MappingProxyType
 
@@ -271,3 +272,26 @@ def test_did_you_mean_is_budgeted(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert err.count("error[ARC207]") == nodes + 1
     assert "hint: did you mean 'N90'?" in err  # the first ones still get a suggestion
     assert compared[0] <= 5_000 + nodes + 1
+
+
+def test_kind_inference_reads_a_bounded_part_of_a_label(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forty-odd patterns each searched the whole label: a 50 MB label took 12 s in check."""
+    from archc import kinds
+
+    scanned = [0]
+
+    class CountingPattern:
+        def __init__(self, pattern: re.Pattern[str]) -> None:
+            self.pattern = pattern.pattern
+            self._compiled = pattern
+
+        def search(self, text: str) -> re.Match[str] | None:
+            scanned[0] += len(text)
+            return self._compiled.search(text)
+
+    monkeypatch.setattr(kinds, "LABEL_KINDS", tuple(
+        (CountingPattern(p), k) for p, k in kinds.LABEL_KINDS))
+    label = "Amazon RDS " + "x" * 1_000_000
+    assert kinds.infer_kind("db", label) == (Kind.DATABASE, kinds.infer_kind("db", "RDS")[1])
+    assert kinds.kind_candidates("db", label) == kinds.kind_candidates("db", "Amazon RDS")
+    assert scanned[0] <= 4 * len(kinds.LABEL_KINDS) * 1_000
