@@ -57,6 +57,9 @@ class DirItem:
 # Levels of nested subgraphs archc reads (ARC122); a real architecture uses under ten, and
 # the emitters walk zones recursively (Python stops at 1,000 frames).
 MAX_NESTING = 250
+# Nodes and edges archc reads (ARC123). Every stage is linear, but at roughly 0.1 ms an edge
+# from parse to report a hostile diagram of 200,000 would take longer than a CI step should.
+MAX_ITEMS = 100_000
 
 
 @dataclass(slots=True)
@@ -235,6 +238,7 @@ class FlowDB:
         vertex = self.vertices.get(vid)
         if vertex is None:
             vertex = self.vertices[vid] = Vertex(vid, pos)
+            self._check_count(self.vertices, "nodes", pos, len(vid))
         self._define(vertex, text, shape, styles, props)
         if doc is not UNDEFINED:
             self._apply_vertex_doc(vertex, doc, meta_pos)
@@ -373,6 +377,14 @@ class FlowDB:
             edge.id = f"L_{start}_{end}_{0 if count == 0 else count + 1}"
         self.edges.append(edge)
         self.edge_by_id.setdefault(edge.id, edge)
+        self._check_count(self.edges, "edges", link.pos, max(1, link.end - link.pos))
+
+    def _check_count(self, items: list[Edge] | dict[str, Vertex], what: str, pos: int,
+                     length: int) -> None:
+        if len(items) == MAX_ITEMS + 1:  # reported once, at the first one too many
+            self._problem("ARC123", f"the diagram has more than {MAX_ITEMS:,} {what}", pos,
+                          length, f"archc reads at most {MAX_ITEMS:,} nodes and "
+                          f"{MAX_ITEMS:,} edges per diagram; split the architecture")
 
     def update_link(self, positions: list[Any], style: list[str], pos: int, length: int) -> None:
         for position in positions:

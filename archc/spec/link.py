@@ -426,7 +426,7 @@ class Linker:
     # "Did you mean" compares a name with every known one: n unknown names among n known
     # would be quadratic, so suggestions stop once this many comparisons have been spent
     # (per run: an instance attribute shadows these class defaults once set).
-    _suggestion_budget = 200_000
+    _suggestion_budget = 50_000
     _suggestion_names: tuple[set[str], list[str]] | None = None
 
     def _closest(self, word: str, names: list[str], n: int, cutoff: float) -> list[str]:
