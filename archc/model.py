@@ -141,7 +141,7 @@ class Environment:
         return self.components.get(component_id, MappingProxyType({}))
 
     def subnets_of(self, zone_id: str) -> tuple[SubnetBlock, ...]:
-        return tuple(s for s in self.subnets if s.zone == zone_id)
+        return _by_zone(self.subnets).get(zone_id, ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +204,7 @@ class Architecture:
 
 _INDEX_CACHE: dict[int, tuple[object, dict[str, Any]]] = {}
 _CHAIN_CACHE: dict[int, tuple[object, dict[str, tuple[Zone, ...]]]] = {}
+_SUBNET_CACHE: dict[int, tuple[object, dict[str, tuple[SubnetBlock, ...]]]] = {}
 
 
 def _chains(zones: tuple[Zone, ...]) -> dict[str, tuple[Zone, ...]]:
@@ -231,6 +232,20 @@ def _chains(zones: tuple[Zone, ...]) -> dict[str, tuple[Zone, ...]]:
             chains[link.id] = chain
     _CHAIN_CACHE[id(zones)] = (zones, chains)
     return chains
+
+
+def _by_zone(subnets: tuple[SubnetBlock, ...]) -> dict[str, tuple[SubnetBlock, ...]]:
+    """zone id -> its blocks, in plan order, grouped once per subnets tuple (emitters ask for
+    every zone of every environment: a scan each was quadratic in subnets)."""
+    cached = _SUBNET_CACHE.get(id(subnets))
+    if cached is not None and cached[0] is subnets:
+        return cached[1]
+    grouped: dict[str, list[SubnetBlock]] = {}
+    for block in subnets:
+        grouped.setdefault(block.zone, []).append(block)
+    by_zone = {zone: tuple(blocks) for zone, blocks in grouped.items()}
+    _SUBNET_CACHE[id(subnets)] = (subnets, by_zone)
+    return by_zone
 
 
 def _index(items: tuple[Any, ...]) -> dict[str, Any]:

@@ -313,3 +313,25 @@ def test_diagrams_past_the_item_limit_are_refused_at_the_first_one_too_many(
     assert [(d.code, str(d.span)) for d in diags] == [("ARC123", "architecture.mmd:17:1"),
                                                       ("ARC123", "architecture.mmd:32:5")]
     assert "more than 30 nodes" in diags[0].message and "30 edges" in diags[1].message
+
+
+class _CountingBlocks(tuple):  # type: ignore[type-arg]
+    walks = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        type(self).walks += 1
+        return super().__iter__()
+
+
+def test_subnets_of_a_zone_are_grouped_once() -> None:
+    """Emitters ask every environment for every zone's blocks: a scan each was quadratic."""
+    blocks = _CountingBlocks(SubnetBlock(f"s{i // 2}", i % 2, f"10.0.{i}.0/24")
+                             for i in range(400))
+    env = Environment("dev", "10.0.0.0/16", 2, "single", False, blocks,
+                      MappingProxyType({}), MappingProxyType({}), SPAN)
+    _CountingBlocks.walks = 0
+    assert [b.cidr for b in env.subnets_of("s7")] == ["10.0.14.0/24", "10.0.15.0/24"]
+    assert env.subnets_of("nope") == ()
+    for i in range(200):
+        assert len(env.subnets_of(f"s{i}")) == 2
+    assert _CountingBlocks.walks <= 1
