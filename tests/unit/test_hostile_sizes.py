@@ -219,7 +219,9 @@ def test_outline_and_mermaid_emitter_walk_any_depth(monkeypatch: pytest.MonkeyPa
     assert lines[depth].strip().startswith("A[") and lines[-1] == "    end"
 
 
-class _CountingDropped(tuple):  # type: ignore[type-arg]
+class _Walked(tuple):  # type: ignore[type-arg]
+    """A tuple that counts how often it is walked."""
+
     walks = 0
 
     def __iter__(self):  # type: ignore[no-untyped-def]
@@ -238,11 +240,12 @@ def test_canonical_printer_groups_dropped_members_once() -> None:
                                       for i in range(100))
     chart, _ = parse_flowchart(text, "architecture.mmd")
     assert chart is not None and len(chart.dropped_members) == 100
-    chart = dataclasses.replace(chart, dropped_members=_CountingDropped(chart.dropped_members))
+    chart = dataclasses.replace(chart, dropped_members=_Walked(chart.dropped_members))
+    _Walked.walks = 0
     lines = _Body(chart).nested(compact=False)
     assert lines[:6] == ["    subgraph s0", "        N0", "    end",
                          "    subgraph t0", "        N0", "    end"]
-    assert _CountingDropped.walks <= 2
+    assert _Walked.walks <= 2
 
 
 def test_did_you_mean_is_budgeted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
@@ -315,23 +318,15 @@ def test_diagrams_past_the_item_limit_are_refused_at_the_first_one_too_many(
     assert "more than 30 nodes" in diags[0].message and "30 edges" in diags[1].message
 
 
-class _CountingBlocks(tuple):  # type: ignore[type-arg]
-    walks = 0
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        type(self).walks += 1
-        return super().__iter__()
-
-
 def test_subnets_of_a_zone_are_grouped_once() -> None:
     """Emitters ask every environment for every zone's blocks: a scan each was quadratic."""
-    blocks = _CountingBlocks(SubnetBlock(f"s{i // 2}", i % 2, f"10.0.{i}.0/24")
+    blocks = _Walked(SubnetBlock(f"s{i // 2}", i % 2, f"10.0.{i}.0/24")
                              for i in range(400))
     env = Environment("dev", "10.0.0.0/16", 2, "single", False, blocks,
                       MappingProxyType({}), MappingProxyType({}), SPAN)
-    _CountingBlocks.walks = 0
+    _Walked.walks = 0
     assert [b.cidr for b in env.subnets_of("s7")] == ["10.0.14.0/24", "10.0.15.0/24"]
     assert env.subnets_of("nope") == ()
     for i in range(200):
         assert len(env.subnets_of(f"s{i}")) == 2
-    assert _CountingBlocks.walks <= 1
+    assert _Walked.walks <= 1
