@@ -22,13 +22,23 @@ BUDGET_SECONDS = 10.0
 BUDGET_BYTES = 1024**3
 OVERLAY = "version: 1\nproject: hostile\nregion: us-east-1\n"
 
-# Runs argv[1:], then prints its wall time, peak RSS (KiB on Linux) and exit status.
+# Runs argv[2:], keeping the head and tail of its stderr in the file argv[1] (a hostile spec
+# can make diagnostics echo gigabytes), then prints its wall time, peak RSS (KiB on Linux),
+# exit status and stderr size.
 _WRAPPER = """\
 import resource, subprocess, sys, time
 start = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+head, tail, size = b"", b"", 0
+while chunk := proc.stderr.read(1 << 20):
+    size += len(chunk)
+    head = head or chunk[:1 << 16]
+    tail = (tail + chunk)[-4096:]
+code = proc.wait()
+seconds = time.perf_counter() - start
 with open(sys.argv[1], "wb") as err:
-    code = subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=err).returncode
-print(time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code)
+    err.write(head + b"\\0" + tail)
+print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, code, size)
 """
 
 
@@ -81,7 +91,7 @@ GROWTH: dict[str, tuple[Callable[[int], tuple[str, str]], tuple[int, ...]]] = {
 
 
 def run_check(spec: tuple[str, str], work: Path) -> tuple[float, int, int, str]:
-    """(seconds, peak bytes, exit status, what archc said last) for `archc check` on `spec`."""
+    """(seconds, peak bytes, exit status, what archc said) for `archc check` on `spec`."""
     spec_dir = work / "spec"
     spec_dir.mkdir(exist_ok=True)
     (spec_dir / "architecture.mmd").write_text(spec[0], encoding="utf-8")
@@ -90,19 +100,20 @@ def run_check(spec: tuple[str, str], work: Path) -> tuple[float, int, int, str]:
     out = subprocess.run([sys.executable, "-c", _WRAPPER, str(err), sys.executable, "-m",
                           "archc", "check", str(spec_dir)],
                          capture_output=True, text=True, check=True).stdout.split()
-    return float(out[0]), int(out[1]) * 1024, int(out[2]), _outcome(err)
+    stderr_mib = int(out[3]) / 2**20
+    return float(out[0]), int(out[1]) * 1024, int(out[2]), (
+        f"{_outcome(err)}; stderr {stderr_mib:.1f} MiB")
 
 
 def _outcome(err: Path) -> str:
     """The refusal code if archc refused the spec, else its summary line."""
-    with err.open("rb") as handle:
-        head = handle.read(1 << 16).decode("utf-8", "replace")
-        handle.seek(max(0, err.stat().st_size - 4096))
-        tail = handle.read().decode("utf-8", "replace").strip().splitlines()
+    head_bytes, _, tail_bytes = err.read_bytes().partition(b"\0")
+    head = head_bytes.decode("utf-8", "replace")
+    tail = tail_bytes.decode("utf-8", "replace").strip().splitlines()
     refused = [code for code in ("ARC122", "ARC123", "ARC012") if f"[{code}]" in head]
     if refused:
         return f"refused ({', '.join(refused)})"
-    return tail[-1].split(": ", 1)[-1][:60] if tail else ""
+    return tail[-1].split(": ", 1)[-1][:40] if tail else ""
 
 
 def main(argv: list[str]) -> int:
