@@ -167,9 +167,18 @@ def with_article(noun: str) -> str:
     return f"{'an' if vowel_sound else 'a'} {noun}"
 
 
+# Inference reads this much of a label, a title or an id: a keyword further in is not what
+# the name says, and some forty patterns over a 50 MB label took seconds.
+INFER_CHARS = 1000
+
+
+def _inference_text(label: str, ident: str) -> str:
+    return f"{label[:INFER_CHARS]} {ident[:INFER_CHARS]}".lower()
+
+
 def infer_kind(node_id: str, label: str) -> tuple[Kind, str] | None:
     """The kind a label suggests and the pattern that matched, or None."""
-    text = f"{label} {node_id}".lower().replace("\\n", " ")
+    text = _inference_text(label, node_id).replace("\\n", " ")
     for pattern, kind in LABEL_KINDS:
         if pattern.search(text):
             return kind, pattern.pattern
@@ -178,7 +187,7 @@ def infer_kind(node_id: str, label: str) -> tuple[Kind, str] | None:
 
 def kind_candidates(node_id: str, label: str) -> tuple[Kind, ...]:
     """Every kind the label suggests, in table order (to tell a guess from a sure thing)."""
-    text = f"{label} {node_id}".lower().replace("\\n", " ")
+    text = _inference_text(label, node_id).replace("\\n", " ")
     found: list[Kind] = []
     for pattern, kind in LABEL_KINDS:
         if kind not in found and pattern.search(text):
@@ -187,7 +196,7 @@ def kind_candidates(node_id: str, label: str) -> tuple[Kind, ...]:
 
 
 def infer_role(zone_id: str, title: str) -> tuple[Role, Tier | None, str] | None:
-    text = f"{title} {zone_id}".lower()
+    text = _inference_text(title, zone_id)
     for pattern, role, tier in TITLE_ROLES:
         if pattern.search(text):
             return role, tier, pattern.pattern

@@ -141,7 +141,7 @@ class Environment:
         return self.components.get(component_id, MappingProxyType({}))
 
     def subnets_of(self, zone_id: str) -> tuple[SubnetBlock, ...]:
-        return tuple(s for s in self.subnets if s.zone == zone_id)
+        return _by_zone(self.subnets).get(zone_id, ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,24 +216,48 @@ class Architecture:
 
 _INDEX_CACHE: dict[int, tuple[object, dict[str, Any]]] = {}
 _CHAIN_CACHE: dict[int, tuple[object, dict[str, tuple[Zone, ...]]]] = {}
+_SUBNET_CACHE: dict[int, tuple[object, dict[str, tuple[SubnetBlock, ...]]]] = {}
 
 
 def _chains(zones: tuple[Zone, ...]) -> dict[str, tuple[Zone, ...]]:
-    """zone id -> (zone, parent, grandparent, ...), computed once per zones tuple."""
+    """zone id -> (zone, parent, grandparent, ...), computed once per zones tuple.
+
+    Each chain is the zone plus its parent's chain, so every zone is walked to once; ids, not
+    zones, are compared (dataclass equality compares every field, and a deep nesting made that
+    cubic)."""
     cached = _CHAIN_CACHE.get(id(zones))
     if cached is not None and cached[0] is zones:
         return cached[1]
     by_id = {z.id: z for z in zones}
     chains: dict[str, tuple[Zone, ...]] = {}
     for zone in zones:
-        chain: list[Zone] = []
+        path: list[Zone] = []
+        on_path: set[str] = set()
         current: Zone | None = zone
-        while current is not None and current not in chain:  # a cycle cannot loop forever
-            chain.append(current)
+        while current is not None and current.id not in chains and current.id not in on_path:
+            path.append(current)  # a cycle stops here rather than looping forever
+            on_path.add(current.id)
             current = by_id.get(current.parent) if current.parent else None
-        chains[zone.id] = tuple(chain)
+        chain = chains[current.id] if current is not None and current.id in chains else ()
+        for link in reversed(path):
+            chain = (link, *chain)
+            chains[link.id] = chain
     _CHAIN_CACHE[id(zones)] = (zones, chains)
     return chains
+
+
+def _by_zone(subnets: tuple[SubnetBlock, ...]) -> dict[str, tuple[SubnetBlock, ...]]:
+    """zone id -> its blocks, in plan order, grouped once per subnets tuple (emitters ask for
+    every zone of every environment: a scan each was quadratic in subnets)."""
+    cached = _SUBNET_CACHE.get(id(subnets))
+    if cached is not None and cached[0] is subnets:
+        return cached[1]
+    grouped: dict[str, list[SubnetBlock]] = {}
+    for block in subnets:
+        grouped.setdefault(block.zone, []).append(block)
+    by_zone = {zone: tuple(blocks) for zone, blocks in grouped.items()}
+    _SUBNET_CACHE[id(subnets)] = (subnets, by_zone)
+    return by_zone
 
 
 def _index(items: tuple[Any, ...]) -> dict[str, Any]:

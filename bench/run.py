@@ -4,6 +4,7 @@
     check      `archc check` per stage on generated specs of 100, 1,000 and 5,000 components
     build      `archc build --only terraform` on 1,000 and 5,000 components
     diagrams   canonical Mermaid, DOT and Graphviz on 100, 1,000 and 5,000 components
+    hostile    `archc check` as a process on hostile specs against the 10 s / 1 GiB budget
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ("bench_parse.py", "bench_check.py", "bench_build.py", "bench_diagrams.py")
+BENCHES = ("bench_parse.py", "bench_check.py", "bench_build.py", "bench_diagrams.py",
+           "bench_hostile.py")
 
 
 def main(argv: list[str]) -> int:

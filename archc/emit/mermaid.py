@@ -82,14 +82,11 @@ def render(arch: Architecture, components: tuple[Component, ...], flows: tuple[F
 
 def _top_level(arch: Architecture, components: tuple[Component, ...]) -> list[str]:
     """Top-level zones and components in the order the diagram declares them."""
-    used = _zones_used(arch, components)
-    items: list[tuple[tuple[str, int, int], Zone | Component]] = [
-        (z.span.sort_key(), z) for z in arch.zones if z.parent is None and z.id in used]
-    items += [(c.span.sort_key(), c) for c in components if c.zone is None]
+    members = _members(arch, components, _zones_used(arch, components))
     lines: list[str] = []
-    for _, item in sorted(items, key=lambda i: i[0]):
+    for item in members.get(None, ()):
         if isinstance(item, Zone):
-            lines += _zone_block(arch, item, components, used, 1)
+            lines += _zone_block(arch, item, members)
         else:
             lines.append(INDENT + _node(arch, item))
     return lines
@@ -118,6 +115,19 @@ def _boundary(arch: Architecture, flows: list[Flow], keep: set[str]) -> list[str
     return lines
 
 
+def _members(arch: Architecture, components: tuple[Component, ...], used: set[str]
+             ) -> dict[str | None, list[Zone | Component]]:
+    """Zone id (None: top level) -> the used zones and components directly inside it, in the
+    order the diagram declares them; one pass, not a scan of the whole model per zone."""
+    items: list[tuple[tuple[str, int, int], str | None, Zone | Component]] = [
+        (z.span.sort_key(), z.parent, z) for z in arch.zones if z.id in used]
+    items += [(c.span.sort_key(), c.zone, c) for c in components]
+    members: dict[str | None, list[Zone | Component]] = {}
+    for _, parent, item in sorted(items, key=lambda i: i[0]):
+        members.setdefault(parent, []).append(item)
+    return members
+
+
 def _zones_used(arch: Architecture, components: tuple[Component, ...]) -> set[str]:
     used: set[str] = set()
     for comp in components:
@@ -125,20 +135,24 @@ def _zones_used(arch: Architecture, components: tuple[Component, ...]) -> set[st
     return used
 
 
-def _zone_block(arch: Architecture, zone: Zone, components: tuple[Component, ...],
-                used: set[str], depth: int) -> list[str]:
-    """A zone with its child zones and components, in the order the diagram declares them."""
-    pad = INDENT * depth
-    lines = [f'{pad}subgraph {zone.id} ["{_text(_zone_title(zone))}"]']
-    members: list[tuple[tuple[str, int, int], Zone | Component]] = [
-        (z.span.sort_key(), z) for z in arch.zones if z.parent == zone.id and z.id in used]
-    members += [(c.span.sort_key(), c) for c in components if c.zone == zone.id]
-    for _, member in sorted(members, key=lambda m: m[0]):
-        if isinstance(member, Zone):
-            lines += _zone_block(arch, member, components, used, depth + 1)
-        else:
+def _zone_block(arch: Architecture, root: Zone,
+                members: dict[str | None, list[Zone | Component]]) -> list[str]:
+    """A zone with its child zones and components, in the order the diagram declares them.
+    A stack of member iterators, not recursion: the nesting depth is the user's."""
+    lines = [f'{INDENT}subgraph {root.id} ["{_text(_zone_title(root))}"]']
+    stack = [(root, iter(members.get(root.id, ())))]
+    while stack:
+        zone, inside = stack[-1]
+        pad = INDENT * len(stack)
+        for member in inside:
+            if isinstance(member, Zone):
+                lines.append(f'{pad}{INDENT}subgraph {member.id} ["{_text(_zone_title(member))}"]')
+                stack.append((member, iter(members.get(member.id, ()))))
+                break
             lines.append(pad + INDENT + _node(arch, member))
-    lines.append(f"{pad}end")
+        else:
+            stack.pop()
+            lines.append(f"{pad}end")
     return lines
 
 

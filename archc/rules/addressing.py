@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 import ipaddress
-import itertools
 
 import networkx as nx
 
 from archc import diagnostics as d
-from archc.addressing import addresses_per_az, usable
-from archc.model import Architecture, Environment
+from archc.addressing import addresses_per_az, first_overlaps, usable
+from archc.model import Architecture, Component, Environment
 
 
 def check(arch: Architecture, graph: nx.MultiDiGraph, env: str | None) -> list[d.Diagnostic]:
     envs = [e for e in arch.environments if env is None or e.name == env]
+    placed = _placed(arch)
     found: list[d.Diagnostic] = []
     for environment in envs:
         found += _inside_vpc(environment)
         found += _overlaps(environment)
-        found += _capacity(arch, environment)
+        found += _capacity(arch, environment, placed)
     found += _between_environments(envs)
     return found
+
+
+def _placed(arch: Architecture) -> list[tuple[Component, str]]:
+    """(component, its subnet zone id), worked out once rather than once per environment."""
+    placed = []
+    for comp in arch.components:
+        subnet = arch.subnet_of(comp)
+        if subnet is not None:
+            placed.append((comp, subnet.id))
+    return placed
 
 
 def _net(cidr: str) -> ipaddress.IPv4Network | None:
@@ -48,11 +58,12 @@ def _inside_vpc(env: Environment) -> list[d.Diagnostic]:
 
 
 def _overlaps(env: Environment) -> list[d.Diagnostic]:
+    """Each subnet block that overlaps an earlier one, reported once, against the first."""
     found = []
-    nets = [(b, _net(b.cidr)) for b in env.subnets]
-    for (a, na), (b, nb) in itertools.combinations(nets, 2):
-        if na is None or nb is None or not na.overlaps(nb):
+    for j, i in enumerate(first_overlaps([_net(b.cidr) for b in env.subnets])):
+        if i is None:
             continue
+        a, b = env.subnets[i], env.subnets[j]
         blame, other = (b, a) if b.explicit or not a.explicit else (a, b)
         found.append(d.error(
             "ARC402", f"environment {env.name}: subnet {blame.zone!r} {blame.cidr} (AZ "
@@ -64,13 +75,12 @@ def _overlaps(env: Environment) -> list[d.Diagnostic]:
     return found
 
 
-def _capacity(arch: Architecture, env: Environment) -> list[d.Diagnostic]:
+def _capacity(arch: Architecture, env: Environment,
+              placed: list[tuple[Component, str]]) -> list[d.Diagnostic]:
     demand: dict[str, int] = {}
-    for comp in arch.components:
-        subnet = arch.subnet_of(comp)
-        if subnet is not None:
-            demand[subnet.id] = demand.get(subnet.id, 0) + addresses_per_az(
-                comp.kind, env.props(comp.id), env.azs)
+    for comp, subnet_id in placed:
+        demand[subnet_id] = demand.get(subnet_id, 0) + addresses_per_az(
+            comp.kind, env.props(comp.id), env.azs)
     found = []
     for block in env.subnets:
         net = _net(block.cidr)
@@ -88,10 +98,13 @@ def _capacity(arch: Architecture, env: Environment) -> list[d.Diagnostic]:
 
 
 def _between_environments(envs: list[Environment]) -> list[d.Diagnostic]:
+    """Each environment whose VPC overlaps an earlier one's, reported once, against the first
+    (every pair would be quadratic in the number of environments)."""
     found = []
-    for a, b in itertools.combinations(envs, 2):
-        na, nb = _net(a.vpc_cidr), _net(b.vpc_cidr)
-        if na is not None and nb is not None and na.overlaps(nb):
+    nets = [_net(e.vpc_cidr) for e in envs]
+    for j, i in enumerate(first_overlaps(nets)):
+        if i is not None:
+            a, b, na, nb = envs[i], envs[j], nets[i], nets[j]
             found.append(d.error(
                 "ARC403", f"environment {b.name}'s VPC {nb} overlaps environment {a.name}'s "
                           f"VPC {na}", b.vpc_cidr_span or b.span,

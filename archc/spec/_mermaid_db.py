@@ -54,6 +54,14 @@ class DirItem:
     value: str
 
 
+# Levels of nested subgraphs archc reads (ARC122); a real architecture uses under ten, and
+# the emitters walk zones recursively (Python stops at 1,000 frames).
+MAX_NESTING = 250
+# Nodes and edges archc reads (ARC123). Every stage is linear, but at roughly 0.1 ms an edge
+# from parse to report a hostile diagram of 200,000 would take longer than a CI step should.
+MAX_ITEMS = 100_000
+
+
 @dataclass(slots=True)
 class Problem:
     """A semantic error: where mermaid's FlowDB would throw. ``word``: a name to point
@@ -188,6 +196,7 @@ class FlowDB:
         self.acc_title = ""
         self.acc_descr = ""
         self.problems: list[Problem] = []
+        self.levels: dict[str, int] = {}  # subgraph id -> levels of subgraphs it holds, +1
 
     # -- header and accessibility -------------------------------------------------------
 
@@ -229,6 +238,7 @@ class FlowDB:
         vertex = self.vertices.get(vid)
         if vertex is None:
             vertex = self.vertices[vid] = Vertex(vid, pos)
+            self._check_count(self.vertices, "nodes", pos, len(vid))
         self._define(vertex, text, shape, styles, props)
         if doc is not UNDEFINED:
             self._apply_vertex_doc(vertex, doc, meta_pos)
@@ -367,6 +377,14 @@ class FlowDB:
             edge.id = f"L_{start}_{end}_{0 if count == 0 else count + 1}"
         self.edges.append(edge)
         self.edge_by_id.setdefault(edge.id, edge)
+        self._check_count(self.edges, "edges", link.pos, max(1, link.end - link.pos))
+
+    def _check_count(self, items: list[Edge] | dict[str, Vertex], what: str, pos: int,
+                     length: int) -> None:
+        if len(items) == MAX_ITEMS + 1:  # reported once, at the first one too many
+            self._problem("ARC123", f"the diagram has more than {MAX_ITEMS:,} {what}", pos,
+                          length, f"archc reads at most {MAX_ITEMS:,} nodes and "
+                          f"{MAX_ITEMS:,} edges per diagram; split the architecture")
 
     def update_link(self, positions: list[Any], style: list[str], pos: int, length: int) -> None:
         for position in positions:
@@ -480,7 +498,20 @@ class FlowDB:
         for node in new.nodes:
             self.owner[node] = target
         self.sg_lookup[sid] = target
+        self._check_nesting(sid, new.nodes, pos)
         return sid
+
+    def _check_nesting(self, sid: str, members: list[str], pos: int) -> None:
+        """Refuse nesting deeper than MAX_NESTING (once): what reads the chart walks and
+        indents by depth, so depth d costs d² (outlines, ancestor chains). Subgraphs close
+        innermost first, so a subgraph's levels are known from its members'."""
+        levels = self.levels
+        level = 1 + max((levels.get(m, 0) for m in members), default=0)
+        levels[sid] = max(level, levels.get(sid, 0))
+        if level == MAX_NESTING + 1:
+            self._problem("ARC122", f"subgraphs are nested more than {MAX_NESTING} levels deep",
+                          pos, len("subgraph"), f"archc reads at most {MAX_NESTING} levels of "
+                          "nested subgraphs; flatten the outer levels")
 
     def _record_dropped(self, new: SubGraph, unique: list[str]) -> None:
         kept = set(unique)

@@ -34,6 +34,8 @@ from archc.spec._mermaid_rules import (
     DIRECTION_RULES,
     EMPTY_TEXT,
     GRAPH,
+    LINK_ID_RULE,
+    LINK_ID_STOP,
     POP,
     POP_PUSH,
     PUSH,
@@ -150,15 +152,26 @@ class _Condition:
         return regex, tuple(actions)
 
 
-def _build_tables() -> tuple[dict[str, _Condition], _Condition]:
+def _build_tables() -> tuple[dict[str, _Condition], dict[tuple[bool, bool], _Condition]]:
+    """Every condition's table, and INITIAL's by (direction rules, LINK_ID rule) wanted.
+
+    The `.*direction ...` rules (56-60) scan to the end of the line and LINK_ID (61) to the
+    end of its run at every token they are tried at: quadratic on a long line (`A-->B;B-->C;
+    ...`). They are only tried where they can match (`_LineIndex`); elsewhere INITIAL
+    without them gives the same tokens."""
     tables = {name: _Condition(rules) for name, rules in CONDITIONS.items()}
-    # INITIAL without the `.*direction ...` rules: they scan to the end of the line at
-    # every token, so they are only tried on lines that contain "direction".
-    plain = tuple(n for n in CONDITIONS["INITIAL"] if n not in DIRECTION_RULES)
-    return tables, _Condition(plain)
+    initial = {(direction, link): _Condition(tuple(
+        n for n in CONDITIONS["INITIAL"]
+        if (direction or n not in DIRECTION_RULES) and (link or n != LINK_ID_RULE)))
+        for direction in (True, False) for link in (True, False)}
+    return tables, initial
 
 
-_TABLES, _INITIAL_PLAIN = _build_tables()
+_TABLES, _INITIAL = _build_tables()
+# Where a rule 56-60 match ends its `.*` scan: "direction", blanks, a direction.
+_DIRECTION_AHEAD = re.compile(f"direction{S}+(?:TB|BT|RL|LR|TD)")
+_DOT_STOP = re.compile("[\\n\\r\\u2028\\u2029]")  # what `.` (DOT) does not cross
+_LINE_FEED = re.compile("\\n")
 # Blanks followed by a character no link/`~~~` rule can start with (so jison's next token
 # is SPACE): a letter other than x and o, a digit, `_`, or an opening quote/bracket.
 _INDENT = re.compile("[ \t]+(?=[A-Za-np-wyz0-9_\"\\[(])")
@@ -166,33 +179,52 @@ _BR_RE = re.compile(f"\\n{S}*")
 
 
 class _LineIndex:
-    """Where the rules that look ahead to the end of a line can apply.
+    """Where the rules that look ahead along a line can apply.
 
-    ``.*direction\\s+TB...`` (rules 56-60) match from any position of a line containing
-    "direction", and LINK_ID (rule 61) wherever "@" follows in the same run; the cheap
-    rule set and the fast path are only used on lines without them. Offsets only grow,
-    so each query advances a cursor."""
+    ``.*direction\\s+TB...`` (rules 56-60) match from any position of a line that has
+    "direction" and a direction ahead, and LINK_ID (rule 61) wherever "@" follows in the
+    same run; the cheap rule set is only used where they cannot, the fast path only on
+    lines with neither "direction" nor "@". Offsets only grow, so each query resumes from
+    the last answer: one pass over the text in all, with nothing stored per occurrence (a
+    50 MB label of "@" stays cheap)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.hits, self.starts = [], []
-        i = text.find("direction")
-        while i != -1:
-            self.hits.append(i)
-            self.starts.append(text.rfind("\n", 0, i) + 1)
-            i = text.find("direction", i + 1)
-        self.hits.append(len(text) + 1)
-        self.starts.append(len(text) + 1)
-        self.ats = [i for i, c in enumerate(text) if c == "@"] if "@" in text else []
-        self.ats.append(len(text) + 1)
-        self.hit_i = self.at_i = 0
+        self.never = len(text) + 1
+        self.hit, self.hit_line = -1, -1  # cursors for `direction_at`
+        self.at = -1  # for `fast_statement`
+
+    def next_direction(self, pos: int, exact: bool = True) -> tuple[int, int]:
+        """The first "direction" at or after ``pos`` that a rule 56-60 could match up to
+        (``exact``; else any "direction"), and the first offset on its line (``exact``: from
+        which ``.*`` reaches it; else after a line feed)."""
+        text = self.text
+        hit = text.find("direction", pos)
+        while exact and hit != -1 and _DIRECTION_AHEAD.match(text, hit) is None:
+            hit = text.find("direction", hit + 1)
+        if hit == -1:
+            return self.never, self.never
+        line = pos
+        for brk in (_DOT_STOP if exact else _LINE_FEED).finditer(text, pos, hit):
+            line = brk.end()
+        return hit, line
+
+    def next_at(self, pos: int) -> int:
+        """The first "@" at or after ``pos``."""
+        found = self.text.find("@", pos)
+        return self.never if found == -1 else found
+
+    def run_end(self, pos: int) -> int:
+        """Where LINK_ID's run from ``pos`` ends."""
+        found = LINK_ID_STOP.search(self.text, pos)
+        return len(self.text) if found is None else found.start()
 
     def direction_at(self, pos: int) -> bool:
-        """Can rules 56-60 match at ``pos`` ("direction" later on this line)?"""
-        hits = self.hits
-        while hits[self.hit_i] < pos:
-            self.hit_i += 1
-        return self.starts[self.hit_i] <= pos
+        """Is there a "direction" from ``pos`` to the end of the line? (Then rules 56-60
+        might match at ``pos``; the fast path stays away.)"""
+        if self.hit < pos:
+            self.hit, self.hit_line = self.next_direction(pos, exact=False)
+        return self.hit_line <= pos
 
     def skip_indent(self, pos: int) -> int:
         """After a line break: skip the indentation jison would lex as a SPACE that the
@@ -206,11 +238,10 @@ class _LineIndex:
     def fast_statement(self, pos: int) -> tuple[Tok, int] | None:
         """The fast path's STMT for the line at ``pos``, if it has no "@"."""
         text = self.text
-        ats = self.ats
-        while ats[self.at_i] < pos:
-            self.at_i += 1
+        if self.at < pos:
+            self.at = self.next_at(pos)
         line_end = text.find("\n", pos)
-        if pos >= len(text) or ats[self.at_i] < line_end:
+        if pos >= len(text) or self.at < line_end:
             return None
         stmt = simple_line(text, pos)
         if stmt is not None:
@@ -292,7 +323,9 @@ class LexRun:
         text = self.text
         end = len(text) if stop is None else min(len(text), stop)
         lines = _LineIndex(text)
-        hits, starts, hit_i = lines.hits, lines.starts, 0
+        # `lines` queries, inlined: the next "direction" hit and where `.*` can start for it;
+        # the next "@" after the position and where the run holding the position ends.
+        hit = hit_line = at = run_end = -1
         pos, done, prev_type = 0, False, ""
         out: list[Tok] = []
         toks: list[Tok] = []  # exact tokens not yet merged into `out`
@@ -304,10 +337,11 @@ class LexRun:
                 done = True
             cond_name = stack[-1]
             if cond_name == "INITIAL":
-                while hits[hit_i] < pos:  # inlined `lines.direction_at(pos)`
-                    hit_i += 1
-                full = starts[hit_i] <= pos
-                if fast and prev_type == "NEWLINE" and len(stack) == 1 and not full:
+                if hit < pos:
+                    hit, hit_line = lines.next_direction(pos)
+                full = hit_line <= pos
+                if (fast and prev_type == "NEWLINE" and len(stack) == 1
+                        and not lines.direction_at(pos)):
                     found = lines.fast_statement(pos)
                     if found is not None:
                         if toks:
@@ -316,7 +350,14 @@ class LexRun:
                         out.append(found[0])
                         pos = lines.skip_indent(found[1])
                         continue
-                cond = _TABLES["INITIAL"] if full else _INITIAL_PLAIN
+                if at <= pos:
+                    at = lines.next_at(pos + 1)
+                link = False
+                if at < lines.never:
+                    if run_end < pos:
+                        run_end = lines.run_end(pos)
+                    link = at < run_end
+                cond = _INITIAL[full, link]
             else:
                 cond = _TABLES[cond_name]
             ch = text[pos] if pos < end else ""

@@ -16,6 +16,10 @@ S = f"[{_WS}]"
 NOT_S = f"[^{_WS}]"
 DOT = "[^\\n\\r\\u2028\\u2029]"
 JS_WS_RE = re.compile(S)
+# LINK_ID (`e1@-->`) is a run of characters other than these, then "@".
+_LINK_ID_STOP = f'{_WS}"\\[\\]\\(\\)\\{{\\}}\\|'
+LINK_ID_STOP = re.compile(f"[{_LINK_ID_STOP}]")
+LINK_ID_RULE = 61
 _UNICODE_TEXT = (
     "[\\u00AA\\u00B5\\u00BA\\u00C0-\\u00D6\\u00D8-\\u00F6"
     "\\u00F8-\\u02C1\\u02C6-\\u02D1\\u02E0-\\u02E4\\u02EC\\u02EE\\u0370-\\u0374\\u0376\\u0377"
@@ -147,7 +151,7 @@ RULES: tuple[tuple[int, str, str | None, int, str | None], ...] = (
     (58, f"{DOT}*direction{S}+RL[^\\n]*", "DIRECTION_RL", NONE, None),
     (59, f"{DOT}*direction{S}+LR[^\\n]*", "DIRECTION_LR", NONE, None),
     (60, f"{DOT}*direction{S}+TD[^\\n]*", "DIRECTION_TD", NONE, None),
-    (61, f'[^{_WS}"\\[\\]\\(\\)\\{{\\}}\\|]+@(?=[^\\{{"])', "LINK_ID", NONE, None),
+    (LINK_ID_RULE, f"[^{_LINK_ID_STOP}]+@(?=[^\\{{\"])", "LINK_ID", NONE, None),
     (62, "[0-9]+", "NUM", NONE, None),
     (63, "#", "BRKT", NONE, None),
     (64, ":::", "STYLE_SEPARATOR", NONE, None),

@@ -22,16 +22,30 @@ def describe_flowchart(chart: Flowchart) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _tree(nodes: dict[str, FlowNode], sg: FlowSubgraph, subgraphs: dict[str, FlowSubgraph],
+def _tree(nodes: dict[str, FlowNode], root: FlowSubgraph, subgraphs: dict[str, FlowSubgraph],
           depth: int) -> list[str]:
-    pad = "  " * depth
-    lines = [f"{pad}subgraph {sg.id} {sg.title!r}" + (f" dir={sg.dir}" if sg.dir else "")]
-    for member in sg.members:
-        if member in subgraphs and subgraphs[member].parent == sg.id:
-            lines += _tree(nodes, subgraphs[member], subgraphs, depth + 1)
-        elif member in nodes:
-            lines.append(f"{pad}  {_node(nodes[member])}")
+    """The outline of ``root`` and everything inside it, depth first. A stack of member
+    iterators rather than recursion: nesting is the user's to choose, the recursion limit
+    is not."""
+    lines = [_subgraph(root, depth)]
+    stack = [(root, depth, iter(root.members))]
+    while stack:
+        sg, level, members = stack[-1]
+        for member in members:
+            child = subgraphs.get(member)
+            if child is not None and child.parent == sg.id:
+                lines.append(_subgraph(child, level + 1))
+                stack.append((child, level + 1, iter(child.members)))
+                break
+            if member in nodes:
+                lines.append(f"{'  ' * level}  {_node(nodes[member])}")
+        else:
+            stack.pop()
     return lines
+
+
+def _subgraph(sg: FlowSubgraph, depth: int) -> str:
+    return f"{'  ' * depth}subgraph {sg.id} {sg.title!r}" + (f" dir={sg.dir}" if sg.dir else "")
 
 
 def _node(node: FlowNode) -> str:

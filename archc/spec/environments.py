@@ -162,8 +162,11 @@ def _needs(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zone
     by_id = {z.id: z for z in zones}
     explicit, spans = _explicit_cidrs(env, spec, ov, zones, azs, diags)
     demand: dict[str, int] = {}
+    subnet_of: dict[str | None, str | None] = {}  # one walk up the nesting per zone
     for comp in components:
-        subnet = _subnet_zone(comp.zone, by_id)
+        if comp.zone not in subnet_of:
+            subnet_of[comp.zone] = _subnet_zone(comp.zone, by_id)
+        subnet = subnet_of[comp.zone]
         if subnet is not None:
             demand[subnet] = demand.get(subnet, 0) + addresses_per_az(comp.kind, props[comp.id],
                                                                       azs)
@@ -178,8 +181,12 @@ def _explicit_cidrs(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: t
                         dict[str, tuple[str, ...]], dict[tuple[str, int], Span | None]]:
     explicit: dict[str, tuple[str, ...]] = {}
     spans: dict[tuple[str, int], Span] = {}
+    by_ref: dict[str, Zone] = {}  # the first zone with that id or title, as a scan would find
+    for z in zones:
+        by_ref.setdefault(z.id, z)
+        by_ref.setdefault(z.title, z)
     for ref, zspec in (spec.get("zones", {}) or {}).items():
-        zone = next((z for z in zones if ref in (z.id, z.title)), None)
+        zone = by_ref.get(ref) if isinstance(ref, str) else None
         path = ("environments", env, "zones", ref)
         if zone is None:
             diags.append(d.error("ARC201", f"environments.{env}.zones: subgraph {ref!r} does "

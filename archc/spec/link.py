@@ -191,9 +191,10 @@ class Linker:
 
     def _components(self, zones: dict[str, Zone]) -> tuple[Component, ...]:
         node_ids = {n.id for n in self.chart.nodes}
+        known = sorted(node_ids)
         for key in self.ov.mapping("components"):
             if key not in node_ids:
-                self._unknown_ref("components", key, "node", sorted(node_ids), 0)
+                self._unknown_ref("components", key, "node", known, 0)
         ordered = sorted(self.chart.nodes, key=lambda n: n.span.sort_key())
         return tuple(self._component(n.id, n.label, n.parent, n.span, zones) for n in ordered)
 
@@ -258,11 +259,14 @@ class Linker:
 
     def _undeclared(self, node_id: str, span: Span) -> d.Diagnostic:
         """A bare id only an edge mentions: usually a subgraph or node name that is misspelt."""
-        import difflib
 
-        names = sorted({*self.subgraphs, *(s.title for s in self.subgraphs.values()),
-                        *(n for n in self.nodes if n != node_id)})
-        close = difflib.get_close_matches(node_id, names, n=1, cutoff=0.5)
+        if self._suggestion_names is None:
+            zone_names = {*self.subgraphs, *(s.title for s in self.subgraphs.values())}
+            self._suggestion_names = (zone_names, sorted({*zone_names, *self.nodes}))
+        zone_names, names = self._suggestion_names
+        # The best name other than the node itself (unless a zone is called that too).
+        close = [n for n in self._closest(node_id, names, 2, 0.5)
+                 if n != node_id or node_id in zone_names][:1]
         hint = (f"did you mean {close[0]!r}? " if close else "") + (
             "declare it as a node with a label (`id[\"Label\"]`) inside its subgraph, or "
             "point the edge at an existing component")
@@ -455,11 +459,23 @@ class Linker:
         return Decision(attribute, _show(value), "overlay", f"overlay key {_path(path)}",
                         self.ov.value_span(path))
 
-    def _unknown_ref(self, section: str, key: str, what: str, known: list[str],
-                     matches: int) -> None:
+    # "Did you mean" compares a name with every known one: n unknown names among n known
+    # would be quadratic, so suggestions stop once this many comparisons have been spent
+    # (per run: an instance attribute shadows these class defaults once set).
+    _suggestion_budget = 50_000
+    _suggestion_names: tuple[set[str], list[str]] | None = None
+
+    def _closest(self, word: str, names: list[str], n: int, cutoff: float) -> list[str]:
         import difflib
 
-        close = difflib.get_close_matches(key, known, n=1)
+        if len(names) > self._suggestion_budget:
+            return []
+        self._suggestion_budget -= len(names)
+        return difflib.get_close_matches(word, names, n=n, cutoff=cutoff)
+
+    def _unknown_ref(self, section: str, key: str, what: str, known: list[str],
+                     matches: int) -> None:
+        close = self._closest(key, known, 1, 0.6)
         problem = "is ambiguous" if matches > 1 else "does not exist in the diagram"
         hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known[:12])}"
         named = _EDGE_REF.match(key) if section == "flows" else None

@@ -63,6 +63,8 @@ MERMAID_CODES: dict[str, str] = {
     "ARC119": "bracket inside an unquoted label",
     "ARC120": "keyword used as a node id",
     "ARC121": "`end` without a matching `subgraph`",
+    "ARC122": "subgraphs nested more than 250 levels deep",
+    "ARC123": "more than 100,000 nodes or edges",
     "ARC146": "Markdown file without a ```mermaid flowchart block",
     "ARC147": "file cannot be read",
     "ARC148": "file is not valid UTF-8",

@@ -115,6 +115,9 @@ class _Body:
         self.subgraphs = {s.id: s for s in chart.subgraphs}
         self.acc_inside = {m for s in chart.subgraphs for m in s.members
                            if m not in self.nodes and m not in self.subgraphs}
+        self.dropped: dict[str, list[str]] = {}  # subgraph id -> members it lost, in order
+        for m in chart.dropped_members:
+            self.dropped.setdefault(m.dropped_from, []).append(m.node)
 
     def hoisted(self) -> list[str]:
         lines = [INDENT + _node_decl(n) for n in self.chart.nodes]
@@ -149,8 +152,7 @@ class _Body:
                 lines.append(pad + INDENT + (_node_decl(node) if declare else node.id))
             else:
                 lines.append(pad + INDENT + _phantom(member))
-        lines += [pad + INDENT + m.node for m in self.chart.dropped_members
-                  if m.dropped_from == sg.id]
+        lines += [pad + INDENT + node for node in self.dropped.get(sg.id, ())]
         lines.append(pad + "end")
         return lines
 
