@@ -392,7 +392,7 @@ class Linker:
             decisions.append(Decision("ports", f"{protocol}/{found[0]}", "inferred", found[1],
                                       edge.span))
             return protocol, ((found[0], found[0]),)
-        known = not {init.id, tgt.id} & set(self.unknown_kinds)
+        known = init.id not in self.unknown_kinds and tgt.id not in self.unknown_kinds
         needs_rule = flow_class in (FlowClass.NETWORK, FlowClass.INGRESS)
         if known and needs_rule and _needs_port(init, tgt):
             self.diags.append(follow_up(d.error(

@@ -41,6 +41,9 @@ from archc.diagnostics import Diagnostic, error
 from archc.source import InputRefused, NotUtf8, SourceFile, Span, decode_utf8, read_input
 from archc.spec.flowchart import Flowchart
 
+# Refusals that end the parse: the rest of the text is not read into a chart.
+LIMIT_CODES = frozenset({"ARC122", "ARC123"})
+
 MERMAID_CODES: dict[str, str] = {
     "ARC101": "syntax error",
     "ARC102": "missing flowchart header (the text does not start with `flowchart`/`graph`)",
@@ -225,7 +228,9 @@ def _parse(text: str, file: str, line_offset: int,
         if not _on_blanked_line(prepared.text, p.pos, blanked):
             pos, length = _point_at_word(prepared.text, p.pos, p.length, p.word)
             diags.append(error(p.code, p.message, locator.span(pos, length), p.hint))
-    if (diags or failed) and not partial:
+    # A limit refusal stays final even for a partial chart: what lies past a limit is the very
+    # input the limit keeps out of the later stages.
+    if (diags or failed) and (not partial or any(x.code in LIMIT_CODES for x in diags)):
         return None, diags
     chart = build_flowchart(db, prepared, locator, line_offset)
     return chart, diags
