@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from archc import markup
 from archc.diff.change import Change
 from archc.diff.side import Side
+from archc.emit._tf_common import component_ids
 from archc.model import Flow
 from archc.terminal import clip
 
@@ -117,16 +118,13 @@ def _component_status(changes: tuple[Change, ...], base: Side, head: Side,
 
 
 def _rule_owner(change: Change, base: Side, head: Side) -> str | None:
+    """The component whose security group the rule belongs to (by the emitters' own names)."""
     side = base if change.kind == "removed" else head
     row = side.rules.get(change.id)
     if row is None:
         return None
-    return next((c.id for c in side.arch.components
-                 if _sg_name(c.id) == row.security_group), None)
-
-
-def _sg_name(component_id: str) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in component_id).lower()
+    return next((cid for cid, sg in component_ids(side.arch).items()
+                 if sg == row.security_group), None)
 
 
 def _neighbour_edges(status: dict[str, str], base: Side, head: Side) -> dict[str, Edge]:
