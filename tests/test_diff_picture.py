@@ -162,6 +162,28 @@ def test_a_one_component_change_is_a_small_comment() -> None:
         in markdown
 
 
+def test_one_component_added_to_the_seed_is_a_small_comment(tmp_path: Path) -> None:
+    # the seed spec plus a cache and the flow to it: 47 KB before
+    shutil.copytree(REPO / "spec", tmp_path / "base")
+    head = shutil.copytree(REPO / "spec", tmp_path / "head")
+    mmd = (head / "architecture.mmd").read_text(encoding="utf-8")
+    old = '                Jenkins["Jenkins Server\\n(CI/CD Pipeline)"]\n'
+    assert old in mmd
+    mmd = mmd.replace(old, old + '                Cache["Redis Cache"]\n')
+    (head / "architecture.mmd").write_text(mmd + '    EC2 -->|"Cache Lookups"| Cache\n',
+                                           encoding="utf-8")
+    overlay = (head / "archc.yaml").read_text(encoding="utf-8")
+    (head / "archc.yaml").write_text(overlay.replace(
+        "components:\n", "components:\n  Cache: {kind: instance, port: 6379}\n", 1),
+        encoding="utf-8")
+    markdown = render_markdown(report_of(tmp_path))
+    assert markdown.splitlines()[2] == ("**no flagged risk in 4 changes: 1 component added; "
+                                        "1 flow added; 2 SG rules opened.**")
+    assert len(markdown.encode("utf-8")) < 15_000
+    assert "<details><summary><code>terraform/modules/platform/security_groups.tf</code>" \
+        in markdown
+
+
 def test_a_huge_change_stays_under_githubs_limit_and_says_what_it_left_out() -> None:
     huge = "x" * 20_000
     changes = [Change("added", "component", f"C{i}{huge}", new=huge) for i in range(300)]
