@@ -203,3 +203,11 @@ def test_a_huge_change_stays_under_githubs_limit_and_says_what_it_left_out() -> 
     assert "more changes not listed: the comment has no room" in markdown
     assert "The picture leaves out 270 components and 300 flows (it shows 30)" in markdown
     assert re.search(r"file\(s\) changed; .* and \d+ more\n", markdown)
+
+
+def test_mermaid_text_is_one_inert_line() -> None:
+    assert markup.mermaid_text('a "b" `c` <i>&amp; #quot; #35;\nend\u202e') == (
+        "a #quot;b#quot; #96;c#96; #lt;i#gt;#amp;amp; #35;quot; #35;35; end\\u202e")
+    # what Mermaid shows is the text itself
+    text = 'x "y" <b> & #quot;'
+    assert decode(markup.mermaid_text(text)) == text
