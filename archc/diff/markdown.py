@@ -75,7 +75,7 @@ def _picture(picture: Picture) -> list[str]:
     if picture.nodes_left_out or picture.edges_left_out:
         lines += ["", f"The picture leaves out {plural(picture.nodes_left_out, 'component')} "
                   f"and {plural(picture.edges_left_out, 'flow')} (it shows "
-                  f"{len(picture.nodes)}); every change is listed below."]
+                  f"{len(picture.nodes)}); the changes are listed below."]
     return lines
 
 
