@@ -102,3 +102,17 @@ def html_text(text: str) -> str:
     """Text inside an HTML element (``<code>...</code>``): one line, entities for ``<>&"'``."""
     return (one_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             .replace('"', "&quot;").replace("'", "&#x27;"))
+
+
+# --------------------------------------------------------------------------- Mermaid
+# Mermaid writes characters as `#name;` / `#35;` entities inside a quoted label or title.
+_MERMAID_ENTITIES = {"#": "#35;", '"': "#quot;", "`": "#96;", "<": "#lt;", ">": "#gt;",
+                     "&": "#amp;"}
+
+
+def mermaid_text(text: str) -> str:
+    """Text inside a quoted Mermaid label or subgraph title (``"..."``): one line; the quote,
+    ``#`` (an entity's start), the backtick (the code fence around the diagram in Markdown)
+    and ``<>&`` (the label is rendered as HTML) written as Mermaid entities, so it shows as
+    exactly these characters and cannot close the string, the fence or open a tag."""
+    return re.sub(r'[#"`<>&]', lambda m: _MERMAID_ENTITIES[m.group()], one_line(text))

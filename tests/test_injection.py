@@ -449,7 +449,8 @@ def test_hostile_overlay_strings_stay_inert_in_the_pr_comment(
     assert [b for b in html if b[0] == "html_block"] == [("html_block", "")] * 2 * out.count(
         "\n<details><summary>")
     assert blocks.count(("heading_open", "h2")) == 1
-    assert blocks.count(("heading_open", "h3")) == 4  # Components, Environments, Project, files
+    # the picture of the change, Components, Environments, Project, files
+    assert blocks.count(("heading_open", "h3")) == 5
     assert blocks.count(("bullet_list_open", "ul")) == 3  # one per section of changes
 
 

@@ -34,3 +34,12 @@ class Risk:
     code: str  # stable name of the rule, e.g. "internet-ingress"
     message: str
     change: Change
+    also: tuple[str, ...] = ()  # the smaller rules the same exposure trips (`risks.merge`)
+    more: tuple[Change, ...] = ()  # the other changes of the same exposure (IAM actions)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return (self.code, *self.also)
+
+    def covers(self, change: Change) -> bool:
+        return change is self.change or any(change is c for c in self.more)

@@ -127,7 +127,7 @@ def render_text(report: Report) -> str:
         lines += _text_table(summary)
         lines.append(f"environments affected: {', '.join(report.environments) or 'none'}")
     for risk in report.risks:
-        lines.append(f"RISK {risk.code}: {risk.message}")
+        lines.append(f"RISK {', '.join(risk.codes)}: {risk.message}")
     for title, items in grouped(report):
         lines += ["", f"{title}:"]
         for item in items:
@@ -135,7 +135,7 @@ def render_text(report: Report) -> str:
             if item.where:
                 # The cited source line, capped as a diagnostic caps its echo.
                 lines.append(f"      {item.where}: {clip(item.line, SOURCE_WIDTH)}")
-            lines += [f"      RISK {r.code}: {r.message}" for r in item.risks]
+            lines += [f"      RISK {', '.join(r.codes)}: {r.message}" for r in item.risks]
     text = "\n".join(lines) + "\n"
     for diff in report.files or ():
         text += "\n" + diff.diff
@@ -162,8 +162,9 @@ def render_json(report: Report) -> str:
         "verdict": verdict(report),
         "summary": report.summary(),
         "changes": [_change_json(item) for item in report.items],
-        "risks": [{"code": r.code, "message": r.message, "subject": r.change.subject,
-                   "id": r.change.id} for r in report.risks],
+        # one per risk, biggest first; `code` is the biggest rule, `codes` all it trips
+        "risks": [{"code": r.code, "codes": list(r.codes), "message": r.message,
+                   "subject": r.change.subject, "id": r.change.id} for r in report.risks],
         "files": None if report.files is None else {
             f.path: {"status": f.status, "added": f.added, "removed": f.removed,
                      "line_references_only": f.refs_only, "diff": f.diff}
@@ -179,4 +180,5 @@ def _change_json(item: Any) -> dict[str, Any]:
             "where": display_path(item.where), "line": item.line, "side": item.side,
             "span": None if c.span is None else {"file": c.span.file, "line": c.span.line,
                                                  "col": c.span.col},
-            "risks": [{"code": r.code, "message": r.message} for r in item.risks]}
+            "risks": [{"code": r.code, "codes": list(r.codes), "message": r.message}
+                      for r in item.risks]}

@@ -12,7 +12,8 @@ from typing import Any
 from archc.diff.change import Change, Risk
 from archc.diff.compare import compare_sides, locate
 from archc.diff.files import FileDiff
-from archc.diff.risks import assess
+from archc.diff.picture import Picture, picture_of
+from archc.diff.risks import assess, merge
 from archc.diff.side import Side
 from archc.source import SourceRegistry, Span
 
@@ -27,7 +28,7 @@ class Item:
     where: str  # `spec/architecture.mmd:51`, or "" when no line says it
     line: str  # that line's text, stripped
     side: str  # head, or base for what was removed
-    risks: tuple[Risk, ...]
+    risks: tuple[Risk, ...]  # at most one: the risks of one change are merged
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class Report:
     risks: tuple[Risk, ...]
     environments: tuple[str, ...]  # environments the changes reach, head order
     files: tuple[FileDiff, ...] | None  # None: not asked for (--no-files)
+    picture: Picture | None = None  # the changed components and their neighbours
 
     @property
     def changes(self) -> tuple[Change, ...]:
@@ -61,10 +63,11 @@ class Sources:
 
 def build_report(base: Sources, head: Sources, files: tuple[FileDiff, ...] | None) -> Report:
     changes = compare_sides(base.side, head.side)
-    risks = assess(changes, base.side, head.side)
+    risks = merge(assess(changes, base.side, head.side), head.side)
     items = tuple(_item(c, base, head, risks) for c in changes)
     envs = affected_environments(changes, base.side, head.side)
-    return Report(base.label, head.label, items, risks, envs, files)
+    return Report(base.label, head.label, items, risks, envs, files,
+                  picture_of(changes, base.side, head.side))
 
 
 def _item(change: Change, base: Sources, head: Sources, risks: tuple[Risk, ...]) -> Item:
@@ -77,7 +80,7 @@ def _item(change: Change, base: Sources, head: Sources, risks: tuple[Risk, ...])
     # base read from git lives in a temporary directory whose path means nothing.
     ref = f"{PurePosixPath(where.label, PurePosixPath(span.file).name)}:{span.line}" \
         if span else ""
-    return Item(change, ref, line, side, tuple(r for r in risks if r.change is change))
+    return Item(change, ref, line, side, tuple(r for r in risks if r.covers(change)))
 
 
 def overlay_span(overlay: Any, change: Change) -> Span | None:

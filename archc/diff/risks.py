@@ -89,9 +89,13 @@ def iam_widened(change: Change, base: Side, head: Side) -> str | None:
         return None
     if not WRITE_ACTION.search(change.new):
         return None
+    return _may_now(head, change, (change.new,))
+
+
+def _may_now(head: Side, change: Change, actions: tuple[str, ...]) -> str:
     role = next((g[0] for g, pid in head.grants.items()
                  if pid == change.id and g[1:] == (change.key, change.new)), "")
-    return f"{role} may now {change.new} on {change.key}"
+    return f"{role} may now {', '.join(actions)} on {change.key}"
 
 
 def left_private_subnet(change: Change, base: Side, head: Side) -> str | None:
@@ -131,16 +135,18 @@ def stateful_removed(change: Change, base: Side, head: Side) -> str | None:
     return f"{change.id} ({comp.kind}) is removed: its data goes with it"
 
 
+# Biggest first: a report lists its risks in this order. Anyone on the internet beats a
+# named admin range; losing data beats losing availability.
 RISKS: dict[str, RiskRule] = {
     "internet-ingress": internet_ingress,
+    "stateful-removed": stateful_removed,
+    "iam-widened": iam_widened,
     "admin-ingress": admin_ingress,
     "ssh": ssh_opened,
     "data-tier": data_tier_flow,
-    "iam-widened": iam_widened,
     "left-private-subnet": left_private_subnet,
-    "multi-az-off": multi_az_off,
     "protection-off": protection_off,
-    "stateful-removed": stateful_removed,
+    "multi-az-off": multi_az_off,
 }
 
 
@@ -149,3 +155,32 @@ def assess(changes: tuple[Change, ...], base: Side, head: Side) -> tuple[Risk, .
     return tuple(Risk(code, message, change) for change in changes
                  for code, rule in RISKS.items()
                  if (message := rule(change, base, head)) is not None)
+
+
+def merge(flags: tuple[Risk, ...], head: Side) -> tuple[Risk, ...]:
+    """One risk per exposure, biggest first. The rules one change trips describe one exposure
+    (a new SSH rule from the admin range is both `admin-ingress` and `ssh`), and so do the
+    write actions one policy gains on one resource: each is told once, by the biggest rule's
+    message, with every rule's code."""
+    groups: dict[object, list[Risk]] = {}
+    for flag in flags:
+        groups.setdefault(_exposure(flag.change), []).append(flag)
+    rank = {code: n for n, code in enumerate(RISKS)}
+    merged = []
+    for group in groups.values():
+        ordered = sorted(group, key=lambda r: rank[r.code])
+        first = ordered[0]
+        changes = tuple(dict.fromkeys(r.change for r in ordered if r.code == first.code))
+        message = first.message
+        if first.code == "iam-widened" and len(changes) > 1:
+            message = _may_now(head, first.change, tuple(c.new or "" for c in changes))
+        codes = tuple(dict.fromkeys(r.code for r in ordered[1:] if r.code != first.code))
+        merged.append(Risk(first.code, message, first.change, codes, changes[1:]))
+    return tuple(sorted(merged, key=lambda r: rank[r.code]))
+
+
+def _exposure(change: Change) -> object:
+    """What a change exposes: an IAM grant is its policy on one resource, else the change."""
+    if change.subject == "iam_policy":
+        return ("iam_policy", change.id, change.key)
+    return id(change)

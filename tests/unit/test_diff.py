@@ -18,6 +18,7 @@ from archc.diff import Change, assess, compare, render
 from archc.diff.change import Risk
 from archc.diff.compare import STATE_CHECKS
 from archc.diff.files import FileDiff, file_diffs
+from archc.diff.picture import MAX_NODES
 from archc.diff.report import Report, Sources, build_report
 from archc.diff.risks import RISKS, left_private_subnet
 from archc.diff.side import Side
@@ -343,9 +344,10 @@ def test_checks_and_risks_are_named_literal_tables() -> None:
     assert all(fn.__name__ == f"same_{aspect}" for checks in STATE_CHECKS.values()
                for aspect, fn in checks.items())
     assert list(STATE_CHECKS["component"]) == ["kind", "label", "placement", "props"]
-    assert list(RISKS) == ["internet-ingress", "admin-ingress", "ssh", "data-tier",
-                           "iam-widened", "left-private-subnet", "multi-az-off",
-                           "protection-off", "stateful-removed"]
+    # biggest first: a report lists its risks in this order
+    assert list(RISKS) == ["internet-ingress", "stateful-removed", "iam-widened",
+                           "admin-ingress", "ssh", "data-tier", "left-private-subnet",
+                           "protection-off", "multi-az-off"]
 
 
 # --------------------------------------------------------------------------- files, render
@@ -368,14 +370,8 @@ def test_file_diffs_skip_binaries_and_tell_moved_line_references() -> None:
 
 
 def _report(tmp_path: Path, files: tuple[FileDiff, ...] | None) -> Report:
-    load(tmp_path, "base")
-    load(tmp_path, "head", yaml=edit(BASE_YAML, "DB: {multi_az: true}", "DB: {multi_az: false}"))
-    sides = []
-    for name in ("base", "head"):
-        loaded = pipeline.check(tmp_path / name).loaded
-        assert loaded.arch is not None
-        sides.append(Sources(name, Side.of(loaded.arch), loaded.sources, loaded.overlay))
-    return build_report(sides[0], sides[1], files)
+    return _sides(tmp_path, BASE_MMD, edit(BASE_YAML, "DB: {multi_az: true}",
+                                           "DB: {multi_az: false}"), files=files)
 
 
 def test_renderings_are_deterministic_and_versioned(tmp_path: Path) -> None:
@@ -404,13 +400,14 @@ def test_markdown_cuts_long_file_diffs_and_keeps_the_budget(tmp_path: Path) -> N
     markdown = render(_report(tmp_path, files), "markdown")
     assert "<details><summary><code>terraform/big.tf</code> modified (+400 −0)</summary>" \
         in markdown
-    assert "… 283 more diff lines not shown" in markdown
+    assert "… 343 more diff lines not shown" in markdown
     many = tuple(FileDiff(f"terraform/f{i}.tf", "modified", 1, 1, "x" * 5000 + "\n",
                           "--- a\n+++ b\n@@ -1 +1 @@\n" + "x" * 5000 + "\n") for i in range(20))
     (tmp_path / "second").mkdir()
     markdown = render(_report(tmp_path / "second", many), "markdown")
     assert len(markdown) < 65_536
-    assert "more file(s) changed; their diffs do not fit in a comment" in markdown
+    assert "more file(s) changed; their diffs are left out to keep the comment short" \
+        in markdown
 
 
 def test_zone_renamed_and_zone_added(tmp_path: Path) -> None:
@@ -430,3 +427,85 @@ def test_zone_renamed_and_zone_added(tmp_path: Path) -> None:
     ]
     assert Change("added", "component", "Tools",
                   new='instance "Tools Box" in aws / vpc / Tools Subnet (app)') in changes
+
+
+# --------------------------------------------------------------------------- merged risks
+def _sides(tmp_path: Path, mmd: str, yaml: str, base_mmd: str = BASE_MMD,
+           base_yaml: str = BASE_YAML, files: tuple[FileDiff, ...] | None = None) -> Report:
+    load(tmp_path, "base", base_mmd, base_yaml)
+    load(tmp_path, "head", mmd, yaml)
+    sides = []
+    for name in ("base", "head"):
+        loaded = pipeline.check(tmp_path / name).loaded
+        assert loaded.arch is not None
+        sides.append(Sources(name, Side.of(loaded.arch), loaded.sources, loaded.overlay))
+    return build_report(sides[0], sides[1], files)
+
+
+def _with_bastion() -> tuple[str, str]:
+    mmd = edit(BASE_MMD, '                NAT["NAT Gateway"]\n',
+               '                NAT["NAT Gateway"]\n                Bastion["Bastion Host"]\n')
+    yaml = edit(BASE_YAML, "  DB: {kind", "  Bastion: {kind: bastion, access: ssh}\n  DB: {kind")
+    return mmd, yaml
+
+
+def test_the_rules_one_change_trips_are_one_risk_biggest_first(tmp_path: Path) -> None:
+    mmd, yaml = _with_bastion()
+    report = _sides(tmp_path, mmd, edit(yaml, "admin_cidrs: [203.0.113.0/24]",
+                                        "admin_cidrs: [203.0.113.0/24, 0.0.0.0/0]"),
+                    mmd + '    Bastion -->|"Admin Access"| API\n', yaml)
+    # the flow is removed (ssh on api closes) and the admin range reaches the internet
+    assert [(r.codes, r.change.id) for r in report.risks] == [
+        (("internet-ingress", "admin-ingress"), "bastion_ingress_admin_ssh")]
+    item = next(i for i in report.items if i.change.id == "bastion_ingress_admin_ssh")
+    assert item.risks == report.risks
+
+
+def test_write_actions_on_one_resource_are_one_risk(tmp_path: Path) -> None:
+    report = _sides(tmp_path, BASE_MMD, edit(BASE_YAML, "access: read}", "access: read_write}"))
+    assert [(r.codes, r.message) for r in report.risks] == [
+        (("iam-widened",), "instance_role api may now s3:AbortMultipartUpload, "
+                           "s3:DeleteObject, s3:PutObject on bucket_objects:reports")]
+    flagged = [i.change.new for i in report.items if i.risks]
+    assert flagged == ["s3:AbortMultipartUpload", "s3:DeleteObject", "s3:PutObject"]
+
+
+# --------------------------------------------------------------------------- picture
+def test_picture_of_a_removed_component_uses_the_base_flows(tmp_path: Path) -> None:
+    mmd = edit(edit(BASE_MMD, '                DB["Amazon RDS"]\n', ""),
+               '    API -->|"Queries"| DB\n', "")
+    yaml = edit(edit(BASE_YAML, "  DB: {kind: database, engine: postgres}\n", ""),
+                "    components:\n      DB: {multi_az: true}\n", "")
+    picture = _sides(tmp_path, mmd, yaml).picture
+    assert picture is not None
+    assert [(n.ref, n.status, n.group) for n in picture.nodes] == [
+        ("DB", "removed", "aws / vpc / data"), ("API", "unchanged", "aws / vpc / app")]
+    assert [(e.src, e.dst, e.label, e.status) for e in picture.edges] == [
+        ("API", "DB", "Queries", "removed")]
+
+
+def test_a_rule_changed_by_policy_alone_marks_the_component_it_guards(tmp_path: Path) -> None:
+    mmd, yaml = _with_bastion()
+    report = _sides(tmp_path, mmd, edit(yaml, "admin_cidrs: [203.0.113.0/24]",
+                                        "admin_cidrs: [0.0.0.0/0]"), mmd, yaml)
+    assert report.picture is not None
+    assert [(n.ref, n.status) for n in report.picture.nodes] == [("Bastion", "changed")]
+
+
+def test_policy_only_change_has_no_picture(tmp_path: Path) -> None:
+    report = _sides(tmp_path, BASE_MMD, edit(BASE_YAML, "internet_entry: [CDN]",
+                                             "internet_entry: [CDN]\n  bastion_access: ssm"))
+    assert report.changed and report.picture is None
+
+
+def test_picture_is_capped_and_counts_what_it_left_out(tmp_path: Path) -> None:
+    extra = "".join(f'                W{i}["Worker {i}"]\n' for i in range(40))
+    mmd = edit(BASE_MMD, '                Worker["Report Worker"]\n',
+               '                Worker["Report Worker"]\n' + extra)
+    yaml = edit(BASE_YAML, "  DB: {kind", "".join(f"  W{i}: {{kind: instance}}\n"
+                                                  for i in range(40)) + "  DB: {kind")
+    report = _sides(tmp_path, mmd, yaml)
+    assert report.picture is not None
+    assert (len(report.picture.nodes), report.picture.nodes_left_out) == (MAX_NODES, 10)
+    assert "The picture leaves out 10 components and 0 flows (it shows 30)" \
+        in render(report, "markdown")
