@@ -21,6 +21,7 @@ prints as a line, not as 50 MB. Both run in time linear in their input.
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 
@@ -143,10 +144,13 @@ def _cells(line: str, start: int, step: int, budget: int, stop: int | None = Non
            ) -> list[tuple[str, int]]:
     """Escaped characters walking from `start` (step 1: forward up to `stop`; step -1:
     backward from start-1) while their width fits `budget`."""
+    limit = len(line) if stop is None else stop
+    plain = _plain_run(line, start, step, budget, limit)
+    if plain is not None:
+        return plain
     out: list[tuple[str, int]] = []
     used = 0
     i = start if step == 1 else start - 1
-    limit = len(line) if stop is None else stop
     while 0 <= i < limit and len(out) < 4 * SOURCE_WIDTH:
         ch = " " if line[i] == "\t" else line[i]
         shown, w = (ch, 1) if " " <= ch < "\x7f" else (escape(ch), text_width(escape(ch)))
@@ -158,8 +162,26 @@ def _cells(line: str, start: int, step: int, budget: int, stop: int | None = Non
     return out
 
 
+def _plain_run(line: str, start: int, step: int, budget: int, limit: int
+               ) -> list[tuple[str, int]] | None:
+    """The cells of `_cells` when every character they could take is printable ASCII (one
+    column each, shown as itself): most source lines, and a diagnostic per edge on a very
+    long line must not walk it a character at a time in Python. None when the run holds
+    anything else."""
+    if step == 1:
+        run = line[start:min(limit, start + budget)]
+    else:
+        run = line[max(0, start - budget):start][::-1]
+    if not (run.isascii() and run.isprintable()):
+        return None
+    return [(ch, 1) for ch in run]
+
+
 def _used(cells: list[tuple[str, int]]) -> int:
-    return sum(w for _, w in cells)
+    return sum(map(_WIDTH, cells))
+
+
+_WIDTH = operator.itemgetter(1)
 
 
 def _fit(line: str, start: int, width: int) -> int:
