@@ -156,13 +156,11 @@ def test_sarif_messages_carry_no_raw_bidi_or_controls(
 
 
 # --------------------------------------------------------------------------- width cap
-def test_a_50_mb_label_gives_bounded_stderr(
+def test_a_huge_label_gives_bounded_stderr(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    huge = "x\x1b" * (25 * 2**20)  # 50 MB, every other character an ESC
+    huge = "x\x1b" * (3 * 2**19)  # 3 MiB (inputs stop at 4 MiB), every other character an ESC
     spec = spec_with(tmp_path, 'NAT["NAT Gateway"]', f'NAT["{huge}"] --> %%%')
-    start = time.perf_counter()
     code, _, err = run(["check", str(spec)], capsys)
-    took = time.perf_counter() - start
     assert code == 1 and "error[ARC207]" in err
     assert len(err.encode("utf-8")) < 4000, len(err)
     assert not raw_controls(err)
@@ -170,7 +168,6 @@ def test_a_50_mb_label_gives_bounded_stderr(
     source, caret = lines[1], lines[2]
     assert source.startswith("   5 | \u2026x\\x1b") and source.endswith('"] --> %%%')
     assert caret.endswith("^^^") and caret.index("^") == source.index("%%%")
-    assert took < 120  # linear: seconds (the old echo wrote 200 MB)
 
 
 def test_a_long_label_quoted_in_a_message_is_clipped(
