@@ -3,6 +3,13 @@
 The whole output tree is staged next to the output directory and swapped in with two
 renames, so a build that dies halfway leaves the previous outputs as they were. Files
 archc did not generate (not listed in the previous manifest) are carried over untouched.
+
+`--check` compares what archc owns: every file byte for byte, except what a renderer made
+(`RENDERED_FROM`: the PNG/SVG Graphviz draws from the DOT), whose bytes depend on the renderer's
+version or on its presence. The manifest records the hash of the source each such file was
+rendered from; `--check` finds it stale when that source has changed since, or when the file
+is not what the manifest says was written. A missing rendered file is not stale: a build on a
+machine without Graphviz writes none.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from archc import __version__
+from archc import GENERATOR
 from archc.emit import OutputFile
 
 MANIFEST = "manifest.json"
@@ -33,14 +40,28 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def rendered_from() -> dict[str, str]:
+    """Rendered output path -> the output path it is rendered from."""
+    from archc.emit.diagram import RENDERED_FROM
+
+    return RENDERED_FROM
+
+
 def manifest_file(files: tuple[OutputFile, ...], inputs: dict[str, bytes]) -> OutputFile:
-    """The versioned list of inputs and outputs with hashes (no clock, no machine paths)."""
+    """The versioned list of inputs and outputs with hashes (no clock, no machine paths); a
+    rendered file also records the hash of its source (`source_sha256`)."""
+    by_path = {f.path: f.data for f in files}
+    outputs: dict[str, dict[str, str]] = {}
+    for f in sorted(files, key=lambda f: f.path):
+        outputs[f.path] = {"emitter": f.emitter, "sha256": sha256(f.data)}
+        source = rendered_from().get(f.path)
+        if source in by_path:
+            outputs[f.path]["source_sha256"] = sha256(by_path[source])
     body = {
         "schema_version": MANIFEST_SCHEMA_VERSION,
-        "generator": f"archc {__version__}",
+        "generator": GENERATOR,
         "inputs": {path: sha256(data) for path, data in sorted(inputs.items())},
-        "outputs": {f.path: {"emitter": f.emitter, "sha256": sha256(f.data)}
-                    for f in sorted(files, key=lambda f: f.path)},
+        "outputs": outputs,
     }
     return OutputFile(MANIFEST, json.dumps(body, indent=2, sort_keys=True) + "\n")
 
@@ -78,7 +99,7 @@ def carried_files(out_dir: Path, selected: tuple[str, ...]) -> tuple[OutputFile,
 
 
 def diff_outputs(files: tuple[OutputFile, ...], out_dir: Path) -> WriteResult:
-    """What writing `files` would change, without touching the disk (for --check)."""
+    """What writing `files` would change, byte for byte, without touching the disk."""
     wanted = {f.path: f.data for f in files}
     written, unchanged = [], []
     for path, data in sorted(wanted.items()):
@@ -87,6 +108,52 @@ def diff_outputs(files: tuple[OutputFile, ...], out_dir: Path) -> WriteResult:
         (unchanged if same else written).append(path)
     removed = sorted(p for p in owned_files(out_dir) if p not in wanted and (out_dir / p).exists())
     return WriteResult(tuple(written), tuple(unchanged), tuple(removed))
+
+
+def check_outputs(files: tuple[OutputFile, ...], out_dir: Path) -> WriteResult:
+    """`build --check`: which files are stale, whatever renderer this machine has (see the
+    module's docstring); `written` lists the stale files, `removed` those no longer made."""
+    rendered = rendered_from()
+    exact = diff_outputs(tuple(f for f in files if f.path not in rendered), out_dir)
+    written = [p for p in exact.written if p != MANIFEST]
+    unchanged = [p for p in exact.unchanged if p != MANIFEST]
+    removed = [p for p in exact.removed if p not in rendered]
+    wanted = {f.path: f.data for f in files}
+    if MANIFEST in wanted:
+        same = _manifest_view(out_dir / MANIFEST, rendered) == \
+            _manifest_view(wanted[MANIFEST], rendered)
+        (unchanged if same else written).append(MANIFEST)
+    previous = _manifest_outputs(out_dir)
+    for path, source in sorted(rendered.items()):
+        if not (out_dir / path).is_file() or path not in previous:
+            continue  # absent, or not archc's: nothing of ours to judge
+        if source not in wanted:
+            removed.append(path)
+        elif _rendered_fresh(out_dir / path, previous[path], wanted[source]):
+            unchanged.append(path)
+        else:
+            written.append(path)
+    return WriteResult(tuple(sorted(written)), tuple(sorted(unchanged)), tuple(sorted(removed)))
+
+
+def _rendered_fresh(target: Path, entry: object, source: bytes) -> bool:
+    """Rendered from this source, and still the bytes the build wrote."""
+    return (isinstance(entry, dict) and entry.get("source_sha256") == sha256(source)
+            and entry.get("sha256") == sha256(target.read_bytes()))
+
+
+def _manifest_view(manifest: Path | bytes, rendered: dict[str, str]) -> object:
+    """A manifest without its rendered files' entries (judged on their own), or None."""
+    try:
+        raw = manifest if isinstance(manifest, bytes) else manifest.read_bytes()
+        data = json.loads(raw)
+    except (OSError, ValueError):
+        return None
+    outputs = data.get("outputs") if isinstance(data, dict) else None
+    if not isinstance(outputs, dict):
+        return None
+    kept = {path: entry for path, entry in outputs.items() if path not in rendered}
+    return {**data, "outputs": kept}
 
 
 def write_outputs(files: tuple[OutputFile, ...], out_dir: Path) -> WriteResult:

@@ -89,6 +89,6 @@ def build(spec_dir: Path, out_dir: Path, env: str | None = None,
     if only:  # a partial build keeps what the other emitters wrote last time
         files += _write.carried_files(out_dir, only)
     files += (_write.manifest_file(files, inputs),)
-    write = _write.diff_outputs if dry_run else _write.write_outputs
+    write = _write.check_outputs if dry_run else _write.write_outputs
     result = write(files, out_dir)                                  # write
     return BuildOutcome(checked, files, result.written, result.unchanged, result.removed)

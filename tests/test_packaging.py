@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parent.parent
 def test_wheel_carries_templates_and_installed_archc_builds(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
                     "-q", "-w", str(tmp_path / "dist"), str(REPO)], check=True)
-    wheel = next((tmp_path / "dist").glob("archc-*.whl"))
+    wheel = next((tmp_path / "dist").glob("archc_cli-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "archc/_templates/terraform/modules/platform/main.tf.j2" in names
     assert "archc/spec/mermaid.lark" in names and "archc/spec/overlay.schema.json" in names
