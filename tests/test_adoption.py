@@ -203,3 +203,18 @@ def test_action_installs_the_version_it_is_tagged_with() -> None:
     defaults, steps = action_steps()
     assert defaults["version"] == __version__
     assert "archc-cli==$ARCHC_VERSION" in str(steps["install"]["run"])
+
+
+def test_adoption_docs_name_this_version_and_every_input() -> None:
+    """The three steps of the README and ACTION.md install the version this is, and the
+    action's README documents every input the action has."""
+    defaults, _ = action_steps()
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    guide = (REPO / "ACTION.md").read_text(encoding="utf-8")
+    for text in (readme, guide):
+        assert f"archc-cli=={__version__}" in text and f"/archc@v{__version__}" in text
+    for name in defaults:
+        assert f"| `{name}` |" in guide, name
+    workflow = yaml.safe_load(guide.split("```yaml\n")[1].split("```")[0])
+    assert [s.get("uses") for s in workflow["jobs"]["archc"]["steps"]] == [
+        "actions/checkout@v4", f"<owner>/archc@v{__version__}"]
