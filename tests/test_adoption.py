@@ -218,3 +218,32 @@ def test_adoption_docs_name_this_version_and_every_input() -> None:
     workflow = yaml.safe_load(guide.split("```yaml\n")[1].split("```")[0])
     assert [s.get("uses") for s in workflow["jobs"]["archc"]["steps"]] == [
         "actions/checkout@v4", f"<owner>/archc@v{__version__}"]
+
+
+def test_workflow_uses_the_action_with_the_least_permissions() -> None:
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "archc.yml").read_text(
+        encoding="utf-8"))
+    assert "pull_request" in workflow.get("on", workflow.get(True))  # YAML 1.1: `on` is true
+    assert workflow["permissions"] == {"contents": "read", "pull-requests": "write",
+                                       "security-events": "write"}
+    steps = workflow["jobs"]["archc"]["steps"]
+    assert [s["uses"] for s in steps] == ["actions/checkout@v4", "./"]
+    assert steps[1]["with"] == {"package": "."}
+
+
+def test_action_runs_the_pull_request_checks_with_pinned_actions() -> None:
+    action = yaml.safe_load((REPO / "action.yml").read_text(encoding="utf-8"))
+    steps = action["runs"]["steps"]
+    uses = [s["uses"].split("@") for s in steps if "uses" in s]
+    assert {u[0] for u in uses} == {"actions/setup-python", "github/codeql-action/upload-sarif",
+                                    "marocchino/sticky-pull-request-comment"}
+    assert all(version.startswith("v") and version[1:].isdigit() for _, version in uses)
+    runs = "\n".join(s.get("run", "") for s in steps)
+    for command in ('archc check "$SPEC" --format sarif > "$SARIF"',
+                    'archc build "$SPEC" -o "$OUT" --check',
+                    'archc diff --base "$BASE" --head "$SPEC" --format markdown --exit-code'):
+        assert command in runs, command
+    forks = "github.event.pull_request.head.repo.full_name == github.repository"
+    writers = [s for s in steps if s.get("uses", "").split("@")[0] in (
+        "github/codeql-action/upload-sarif", "marocchino/sticky-pull-request-comment")]
+    assert len(writers) == 3 and all(forks in s["if"] for s in writers)
