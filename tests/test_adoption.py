@@ -62,6 +62,9 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     where = subprocess.run([str(python), "-c", "import archc; print(archc.__file__)"],
                            cwd=root, check=True, capture_output=True, text=True).stdout
     assert where.startswith(site), where  # the wheel's archc, not this checkout's
+    version = subprocess.run([str(root / "venv" / "bin" / "archc"), "--version"], check=True,
+                             capture_output=True, text=True).stdout
+    assert version == f"archc {__version__}\n"
     return root / "venv" / "bin"
 
 
