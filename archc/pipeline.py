@@ -7,6 +7,7 @@ Only `archc.cli` turns the outcome into text and exit codes.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,13 +75,15 @@ def build(spec_dir: Path, out_dir: Path, env: str | None = None,
           only: tuple[str, ...] | None = None, dry_run: bool = False) -> BuildOutcome:
     from archc import _write
     from archc.emit import emit_all
+    from archc.emit.diagram import images_not_drawn
 
     checked = check(spec_dir, env)
     if not checked.ok:
         return BuildOutcome(checked)
     arch = checked.loaded.arch
     assert arch is not None and checked.graph is not None
-    emitted = emit_all(arch, checked.graph, only)                   # emit
+    with images_not_drawn() if dry_run else contextlib.nullcontext():  # --check: see _write
+        emitted = emit_all(arch, checked.graph, only)               # emit
     checked.diagnostics = d.sorted_diagnostics(checked.diagnostics + list(emitted.diagnostics))
     if d.has_errors(checked.diagnostics):
         return BuildOutcome(checked)

@@ -119,3 +119,20 @@ def test_other_manifest_changes_are_still_stale(spec: Path) -> None:
     manifest.write_text(manifest.read_text(encoding="utf-8").replace(
         f'"{DOT_PATH}": {{', f'"{DOT_PATH}": {{\n      "extra": "x",'), encoding="utf-8")
     assert build("--check") == 1
+
+
+@needs_dot
+def test_check_does_not_run_graphviz(spec: Path, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The images are judged by their DOT, so `--check` never draws them (about half of a
+    `build --check` on the seed): a `dot` that would fail and leave a trace is not called."""
+    assert build() == 0
+    fake = tmp_path / "fake-graphviz"
+    fake.mkdir()
+    (fake / "dot").write_text(f"#!/bin/sh\n: > '{tmp_path / 'dot-ran'}'\nexit 1\n")
+    (fake / "dot").chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake))
+    assert build("--check") == 0
+    assert not (tmp_path / "dot-ran").exists()
+    assert "ARC50" not in capsys.readouterr().err

@@ -19,6 +19,10 @@ inside functions, so loading this module costs nothing at CLI start-up.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
+
 import networkx as nx
 
 from archc import GENERATOR, markup
@@ -62,6 +66,22 @@ ICONS: dict[Kind, tuple[str, str]] = {
     Kind.EXTERNAL_FRONTEND: ("diagrams.programming.framework", "Vercel"),
     Kind.EXTERNAL_SERVICE: ("diagrams.saas", "Saas"),
 }
+
+# False while `build --check` emits: it judges the images by their DOT (archc._write), so
+# Graphviz is not run, and neither its absence nor its version can show in the check.
+_DRAW_IMAGES: contextvars.ContextVar[bool] = contextvars.ContextVar("archc_draw_images",
+                                                                   default=True)
+
+
+@contextlib.contextmanager
+def images_not_drawn() -> Iterator[None]:
+    """Emit the script and the DOT but render no PNG/SVG (for `build --check`)."""
+    token = _DRAW_IMAGES.set(False)
+    try:
+        yield
+    finally:
+        _DRAW_IMAGES.reset(token)
+
 
 # For a kind added to archc.kinds before it gets a row above (a test asks for one).
 FALLBACK_ICON: tuple[str, str] = ("diagrams.generic.compute", "Rack")
@@ -189,6 +209,8 @@ def emit(arch: Architecture, graph: nx.MultiDiGraph) -> EmitResult:
             hint=f"render parts yourself, e.g. `dot -Tsvg {DOT_PATH}`, or view the per-zone "
                  "Mermaid files under diagrams/zones/")
         return EmitResult(tuple(sorted(files, key=lambda f: f.path)), (skipped,))
+    if not _DRAW_IMAGES.get():
+        return EmitResult(tuple(sorted(files, key=lambda f: f.path)))
     images, diags = render.render_images(built, BASENAME, IMAGE_FORMATS)
     if "svg" in images:
         images["svg"] = _svg_header(images["svg"], arch)
