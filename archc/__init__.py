@@ -2,5 +2,9 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-__all__ = ["__version__"]
+# The one place the version is written: pyproject.toml reads it (hatch `dynamic`), the CLI's
+# --version prints it, manifest.json and every generated file's header name it.
+__version__ = "0.2.0"
+# Who made a generated file, as its DO-NOT-EDIT header and manifest.json say.
+GENERATOR = f"archc {__version__}"
+__all__ = ["GENERATOR", "__version__"]

@@ -12,6 +12,13 @@ as they are: files hard-linked (same inode, mode, times), symlinks as symlinks, 
 folders, modes and times. Nothing read from the output directory is trusted: the manifest is
 size-limited and parsed strictly, every path in it is checked before use, and the tree is
 walked with lstat, never through a link.
+
+`--check` compares what archc owns: every file byte for byte, except what a renderer made
+(`RENDERED_FROM`: the PNG/SVG Graphviz draws from the DOT), whose bytes depend on the renderer's
+version or on its presence. The manifest records the hash of the source each such file was
+rendered from; `--check` finds it stale when that source has changed since, or when the file
+is not what the manifest says was written. A missing rendered file is not stale: a build on a
+machine without Graphviz writes none.
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archc import __version__
+from archc import GENERATOR
 from archc import diagnostics as d
 from archc.emit import OutputFile, emitter_names
 from archc.source import Span, tree_of
@@ -43,6 +50,8 @@ MANIFEST_MAX_BYTES = 16 * 1024 * 1024  # ~100,000 entries; the seed's manifest i
 CARRIED_MAX_BYTES = 64 * 1024 * 1024  # a file a partial build keeps is read into memory
 _MANIFEST_KEYS = frozenset({"schema_version", "generator", "inputs", "outputs"})
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_ENTRY_KEYS = frozenset({"emitter", "sha256"})
+_ENTRY_KEYS_RENDERED = _ENTRY_KEYS | {"source_sha256"}
 _DRIVE = re.compile(r"[A-Za-z]:")
 _MAX_PATH_BYTES, _MAX_NAME_BYTES = 1024, 255
 _STAGE, _OLD = "archc-stage-", "archc-old"
@@ -81,14 +90,28 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def rendered_from() -> dict[str, str]:
+    """Rendered output path -> the output path it is rendered from."""
+    from archc.emit.diagram import RENDERED_FROM
+
+    return RENDERED_FROM
+
+
 def manifest_file(files: tuple[OutputFile, ...], inputs: dict[str, bytes]) -> OutputFile:
-    """The versioned list of inputs and outputs with hashes (no clock, no machine paths)."""
+    """The versioned list of inputs and outputs with hashes (no clock, no machine paths); a
+    rendered file also records the hash of its source (`source_sha256`)."""
+    by_path = {f.path: f.data for f in files}
+    outputs: dict[str, dict[str, str]] = {}
+    for f in sorted(files, key=lambda f: f.path):
+        outputs[f.path] = {"emitter": f.emitter, "sha256": sha256(f.data)}
+        source = rendered_from().get(f.path)
+        if source in by_path:
+            outputs[f.path]["source_sha256"] = sha256(by_path[source])
     body = {
         "schema_version": MANIFEST_SCHEMA_VERSION,
-        "generator": f"archc {__version__}",
+        "generator": GENERATOR,
         "inputs": {path: sha256(data) for path, data in sorted(inputs.items())},
-        "outputs": {f.path: {"emitter": f.emitter, "sha256": sha256(f.data)}
-                    for f in sorted(files, key=lambda f: f.path)},
+        "outputs": outputs,
     }
     return OutputFile(MANIFEST, json.dumps(body, indent=2, sort_keys=True) + "\n")
 
@@ -211,6 +234,7 @@ class OutputDir:
     where: Path  # absolute: the name that is swapped
     tree: dict[str, os.stat_result] = field(default_factory=dict)  # POSIX path -> lstat
     emitters: dict[str, str] = field(default_factory=dict)  # previous manifest: path -> emitter
+    entries: dict[str, dict[str, str]] = field(default_factory=dict)  # path -> checked entry
     diagnostics: list[d.Diagnostic] = field(default_factory=list)
 
     @property
@@ -280,6 +304,32 @@ class OutputDir:
         removed = sorted(p for p in self.owned if p not in wanted)
         return WriteResult(tuple(written), tuple(unchanged), tuple(removed))
 
+    def stale(self, files: tuple[OutputFile, ...]) -> WriteResult:
+        """`build --check`: which files are stale, whatever renderer this machine has (see the
+        module's docstring); `written` lists the stale files, `removed` those no longer made."""
+        rendered = rendered_from()
+        exact = self.changes(tuple(f for f in files if f.path not in rendered))
+        written = [p for p in exact.written if p != MANIFEST]
+        unchanged = [p for p in exact.unchanged if p != MANIFEST]
+        removed = [p for p in exact.removed if p not in rendered]
+        wanted = {f.path: f.data for f in files}
+        if MANIFEST in wanted:
+            old = self._read(MANIFEST, MANIFEST_MAX_BYTES) if MANIFEST in self.owned else None
+            same = old is not None and \
+                _manifest_view(old, rendered) == _manifest_view(wanted[MANIFEST], rendered)
+            (unchanged if same else written).append(MANIFEST)
+        for path, source in sorted(rendered.items()):
+            if path not in self.owned:
+                continue  # absent, or not archc's: nothing of ours to judge
+            if source not in wanted:
+                removed.append(path)
+            elif self._rendered_fresh(path, wanted[source]):
+                unchanged.append(path)
+            else:
+                written.append(path)
+        return WriteResult(tuple(sorted(written)), tuple(sorted(unchanged)),
+                           tuple(sorted(removed)))
+
     def write(self, files: tuple[OutputFile, ...]) -> WriteResult:
         """Stage the new tree next to the old one and swap them; call under `exclusive`."""
         _refuse_on_errors(self.diagnostics + self.plan_problems(files))
@@ -306,6 +356,14 @@ class OutputDir:
         if st is None or not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
             return False
         return self._read(path, len(data)) == data
+
+    def _rendered_fresh(self, path: str, source: bytes) -> bool:
+        """Rendered from this source, and still the bytes the build wrote."""
+        entry = self.entries.get(path, {})
+        if entry.get("source_sha256") != sha256(source):
+            return False
+        data = self._read(path, CARRIED_MAX_BYTES)
+        return data is not None and entry.get("sha256") == sha256(data)
 
     def _reuse(self, path: str, staging: Path, mode: int) -> bool:
         """Link an unchanged output into the new tree instead of writing and syncing it again
@@ -367,7 +425,8 @@ def open_output_dir(out: Path, spec_dir: Path | None = None) -> OutputDir:
             "it and will not write into it", None,
             hint="choose a new or empty output directory (archc replaces the whole folder)"))
         return found
-    found.emitters, problems = _read_manifest(found)
+    found.entries, problems = _read_manifest(found)
+    found.emitters = {path: entry["emitter"] for path, entry in found.entries.items()}
     found.diagnostics += problems
     found.diagnostics += _listed_but_not_files(found)
     return found
@@ -408,8 +467,9 @@ def _listed_but_not_files(found: OutputDir) -> list[d.Diagnostic]:
 # -- the manifest: untrusted input ------------------------------------------------------------
 
 
-def _read_manifest(found: OutputDir) -> tuple[dict[str, str], list[d.Diagnostic]]:
-    """path -> emitter of the previous build, or the reasons the manifest cannot be trusted."""
+def _read_manifest(found: OutputDir) -> tuple[dict[str, dict[str, str]], list[d.Diagnostic]]:
+    """path -> checked entry of the previous build, or the reasons the manifest cannot be
+    trusted."""
     shown = found._at(MANIFEST)
     st = found.tree[MANIFEST]
     if not stat.S_ISREG(st.st_mode):
@@ -443,7 +503,7 @@ def _strict_json(data: bytes) -> object:
     return json.loads(data.decode("utf-8"), object_pairs_hook=unique, parse_constant=no_constant)
 
 
-def _manifest_outputs(body: object) -> tuple[dict[str, str], list[str]]:
+def _manifest_outputs(body: object) -> tuple[dict[str, dict[str, str]], list[str]]:
     if not isinstance(body, dict):
         return {}, ["is not a JSON object"]
     version = body.get("schema_version")
@@ -461,14 +521,14 @@ def _manifest_outputs(body: object) -> tuple[dict[str, str], list[str]]:
     outputs = body.get("outputs", {})
     if not isinstance(outputs, dict):
         return {}, problems + ["has 'outputs' that is not an object"]
-    emitters: dict[str, str] = {}
+    entries: dict[str, dict[str, str]] = {}
     for path, entry in outputs.items():
         why = _bad_output_entry(path, entry)
         if why:
             problems.append(f"lists the output {_quote(path)}, which {why}")
         else:
-            emitters[path] = entry["emitter"]
-    return emitters, problems
+            entries[path] = entry
+    return entries, problems
 
 
 def _bad_output_entry(path: str, entry: object) -> str | None:
@@ -477,8 +537,11 @@ def _bad_output_entry(path: str, entry: object) -> str | None:
         return why
     if path == MANIFEST:
         return "is the manifest itself"
-    if not isinstance(entry, dict) or set(entry) != {"emitter", "sha256"}:
-        return "is not {'emitter', 'sha256'}"
+    if not isinstance(entry, dict) or not _ENTRY_KEYS <= set(entry) <= _ENTRY_KEYS_RENDERED:
+        return "is not {'emitter', 'sha256'} (and 'source_sha256' for a rendered file)"
+    if "source_sha256" in entry and (path not in rendered_from() or not isinstance(
+            entry["source_sha256"], str) or not _SHA256.fullmatch(entry["source_sha256"])):
+        return "has a 'source_sha256' that is not the SHA-256 of what it was rendered from"
     if entry["emitter"] not in ("", *emitter_names()):
         return f"names an unknown emitter {_quote(entry['emitter'])}"
     if not isinstance(entry["sha256"], str) or not _SHA256.fullmatch(entry["sha256"]):
@@ -715,6 +778,12 @@ def diff_outputs(files: tuple[OutputFile, ...], out_dir: Path) -> WriteResult:
     return found.changes(files)
 
 
+def check_outputs(files: tuple[OutputFile, ...], out_dir: Path) -> WriteResult:
+    found = open_output_dir(out_dir)
+    _refuse_on_errors(found.diagnostics + found.plan_problems(files))
+    return found.stale(files)
+
+
 def write_outputs(files: tuple[OutputFile, ...], out_dir: Path) -> WriteResult:
     with exclusive(out_dir):
         return open_output_dir(out_dir).write(files)
@@ -767,3 +836,16 @@ def write_text_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _manifest_view(raw: bytes, rendered: dict[str, str]) -> object:
+    """A manifest without its rendered files' entries (judged on their own), or None."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    outputs = data.get("outputs") if isinstance(data, dict) else None
+    if not isinstance(outputs, dict):
+        return None
+    kept = {path: entry for path, entry in outputs.items() if path not in rendered}
+    return {**data, "outputs": kept}

@@ -75,6 +75,7 @@ def build(spec_dir: Path, out_dir: Path, env: str | None = None,
           only: tuple[str, ...] | None = None, dry_run: bool = False) -> BuildOutcome:
     from archc import _write
     from archc.emit import emit_all
+    from archc.emit.diagram import images_not_drawn
 
     checked = check(spec_dir, env)
     # the output directory is checked before emitting, so a bad -o costs nothing
@@ -83,7 +84,8 @@ def build(spec_dir: Path, out_dir: Path, env: str | None = None,
         return BuildOutcome(checked)
     arch = checked.loaded.arch
     assert arch is not None and checked.graph is not None
-    emitted = emit_all(arch, checked.graph, only)                   # emit
+    with images_not_drawn() if dry_run else contextlib.nullcontext():  # --check: see _write
+        emitted = emit_all(arch, checked.graph, only)               # emit
     _add(checked, list(emitted.diagnostics))
     if d.has_errors(checked.diagnostics):
         return BuildOutcome(checked)
@@ -98,7 +100,7 @@ def build(spec_dir: Path, out_dir: Path, env: str | None = None,
         _add(checked, target.diagnostics + target.plan_problems(files))
         if d.has_errors(checked.diagnostics):
             return BuildOutcome(checked)
-        result = target.changes(files) if dry_run else target.write(files)    # write
+        result = target.stale(files) if dry_run else target.write(files)      # write
     return BuildOutcome(checked, files, result.written, result.unchanged, result.removed)
 
 

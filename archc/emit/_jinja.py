@@ -40,6 +40,7 @@ def environment(name: str) -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(FILTERS)
+    env.globals["generator"] = archc.GENERATOR  # the header's "archc 0.2.0"
     return env
 
 
