@@ -92,6 +92,8 @@ def diff_outputs(files: tuple[OutputFile, ...], out_dir: Path) -> WriteResult:
 def write_outputs(files: tuple[OutputFile, ...], out_dir: Path) -> WriteResult:
     _recover(out_dir)
     result = diff_outputs(files, out_dir)
+    if not result.written and not result.removed and _all_plain(files, out_dir):
+        return result  # every file already holds these bytes: nothing to swap
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.archc-", dir=out_dir.parent))
     staging.chmod(0o777 & ~_umask())  # mkdtemp makes it 0700; outputs/ keeps normal modes
@@ -101,6 +103,13 @@ def write_outputs(files: tuple[OutputFile, ...], out_dir: Path) -> WriteResult:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return result
+
+
+def _all_plain(files: tuple[OutputFile, ...], out_dir: Path) -> bool:
+    """No output (nor the directory) is a symbolic link: the swap replaces links with files,
+    so a link that shows the right bytes must still go through it."""
+    return out_dir.is_dir() and not out_dir.is_symlink() and not any(
+        (out_dir / f.path).is_symlink() for f in files)
 
 
 def _stage(files: tuple[OutputFile, ...], out_dir: Path, staging: Path) -> None:

@@ -7,13 +7,23 @@ Only `archc.cli` turns the outcome into text and exit codes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from archc import diagnostics as d
 from archc.spec import LoadedSpec, load_spec
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+# Told after each stage what it made (`archc.cli` shows it as progress on a terminal).
+OnStage = Callable[[str, str], None]
+
+
+def no_progress(stage: str, detail: str) -> None:
+    """No progress wanted."""
 
 
 @dataclass
@@ -40,11 +50,14 @@ class BuildOutcome:
         return self.check.ok
 
 
-def check(spec_dir: Path, env: str | None = None) -> CheckOutcome:
+def check(spec_dir: Path, env: str | None = None, on_stage: OnStage = no_progress) -> CheckOutcome:
     from archc.graph import to_graph
     from archc.rules import run_rules
 
     loaded = load_spec(spec_dir)                                    # load + model
+    if loaded.arch is not None:
+        on_stage("load", f"{len(loaded.arch.components)} components, "
+                         f"{len(loaded.arch.flows)} flows")
     diags = list(loaded.diagnostics)
     graph = None
     arch = loaded.arch
@@ -58,6 +71,7 @@ def check(spec_dir: Path, env: str | None = None) -> CheckOutcome:
         else:
             graph = to_graph(arch)                                  # graph
             diags += _rule_findings(loaded, run_rules(arch, graph, env))  # rules
+            on_stage("rules", f"{len(diags)} findings")
     return CheckOutcome(loaded, graph, d.sorted_diagnostics(diags))
 
 
@@ -71,16 +85,19 @@ def _rule_findings(loaded: LoadedSpec, found: list[d.Diagnostic]) -> list[d.Diag
 
 
 def build(spec_dir: Path, out_dir: Path, env: str | None = None,
-          only: tuple[str, ...] | None = None, dry_run: bool = False) -> BuildOutcome:
+          only: tuple[str, ...] | None = None, dry_run: bool = False,
+          on_stage: OnStage = no_progress) -> BuildOutcome:
     from archc import _write
     from archc.emit import emit_all
 
-    checked = check(spec_dir, env)
+    checked = check(spec_dir, env, on_stage)
     if not checked.ok:
         return BuildOutcome(checked)
     arch = checked.loaded.arch
     assert arch is not None and checked.graph is not None
-    emitted = emit_all(arch, checked.graph, only)                   # emit
+    # `--check` renders afresh: a reused image would only be compared with itself
+    emitted = emit_all(arch, checked.graph, only, None if dry_run else out_dir)  # emit
+    on_stage("emit", f"{len(emitted.files)} files")
     checked.diagnostics = d.sorted_diagnostics(checked.diagnostics + list(emitted.diagnostics))
     if d.has_errors(checked.diagnostics):
         return BuildOutcome(checked)
@@ -91,4 +108,5 @@ def build(spec_dir: Path, out_dir: Path, env: str | None = None,
     files += (_write.manifest_file(files, inputs),)
     write = _write.diff_outputs if dry_run else _write.write_outputs
     result = write(files, out_dir)                                  # write
+    on_stage("check outputs" if dry_run else "write", f"{len(result.written)} changed")
     return BuildOutcome(checked, files, result.written, result.unchanged, result.removed)

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
-
-import networkx as nx
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archc.diagnostics import Diagnostic
 from archc.model import Architecture
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +37,13 @@ class EmitResult:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
-Emitter = Callable[[Architecture, nx.MultiDiGraph], EmitResult]
+Emitter = Callable[[Architecture, "nx.MultiDiGraph"], EmitResult]
+
+# The output directory of the previous build while `emit_all` runs, or None. Emitters still
+# touch no file, but one whose work is slow may take its earlier result from there when its
+# input is unchanged and the files prove it (the diagram's images: Graphviz is most of an
+# unchanged build's time). Everything in that directory is untrusted: check before use.
+PREVIOUS_OUTPUTS: ContextVar[Path | None] = ContextVar("archc_previous_outputs", default=None)
 
 
 def _registry() -> dict[str, Emitter]:
@@ -53,14 +63,18 @@ def emitter_names() -> tuple[str, ...]:
     return tuple(_registry())
 
 
-def emit_all(arch: Architecture, graph: nx.MultiDiGraph,
-             only: tuple[str, ...] | None = None) -> EmitResult:
+def emit_all(arch: Architecture, graph: nx.MultiDiGraph, only: tuple[str, ...] | None = None,
+             previous: Path | None = None) -> EmitResult:
     files: list[OutputFile] = []
     diags: list[Diagnostic] = []
-    for name, emitter in _registry().items():
-        if only and name not in only:
-            continue
-        result = emitter(arch, graph)
-        files += [dataclasses.replace(f, emitter=name) for f in result.files]
-        diags += result.diagnostics
+    token = PREVIOUS_OUTPUTS.set(previous)
+    try:
+        for name, emitter in _registry().items():
+            if only and name not in only:
+                continue
+            result = emitter(arch, graph)
+            files += [dataclasses.replace(f, emitter=name) for f in result.files]
+            diags += result.diagnostics
+    finally:
+        PREVIOUS_OUTPUTS.reset(token)
     return EmitResult(tuple(sorted(files, key=lambda f: f.path)), tuple(diags))

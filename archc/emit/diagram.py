@@ -19,13 +19,18 @@ inside functions, so loading this module costs nothing at CLI start-up.
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from archc import diagnostics as d
 from archc import markup
 from archc.emit import EmitResult, OutputFile
 from archc.kinds import Kind, Role, Tier
 from archc.model import Architecture, FlowClass, Zone
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from archc.emit._diagram_render import BuiltDot
 
 OUT_DIR = "diagrams"
 BASENAME = "architecture"
@@ -173,7 +178,7 @@ def emit(arch: Architecture, graph: nx.MultiDiGraph) -> EmitResult:
     text = script.script_text(arch)
     files = [OutputFile(SCRIPT_PATH, text)]
     built = render.build_dot(script.diagram_title(arch), script.drawing(arch),
-                             script.dot_header(arch))
+                             script.dot_header(arch), arch.direction)
     if isinstance(built, d.Diagnostic):
         return EmitResult(tuple(files), (built,))
     files.append(OutputFile(DOT_PATH, built.dot))
@@ -185,11 +190,50 @@ def emit(arch: Architecture, graph: nx.MultiDiGraph) -> EmitResult:
             hint=f"render parts yourself, e.g. `dot -Tsvg {DOT_PATH}`, or view the per-zone "
                  "Mermaid files under diagrams/zones/")
         return EmitResult(tuple(sorted(files, key=lambda f: f.path)), (skipped,))
-    images, diags = render.render_images(built, BASENAME, IMAGE_FORMATS)
-    if "svg" in images:
-        images["svg"] = _svg_header(images["svg"], arch)
+    images, diags = _previous_images(built), []
+    if images is None:
+        images, diags = render.render_images(built, BASENAME, IMAGE_FORMATS)
+        if "svg" in images:
+            images["svg"] = _svg_header(images["svg"], arch)
     files += [OutputFile(f"{OUT_DIR}/{BASENAME}.{fmt}", data) for fmt, data in images.items()]
     return EmitResult(tuple(sorted(files, key=lambda f: f.path)), tuple(diags))
+
+
+def _previous_images(built: BuiltDot) -> dict[str, bytes] | None:
+    """The PNG and SVG of the previous build when Graphviz would get the same input: the
+    previous manifest records this DOT's and these icons' hashes, and each image's bytes hash
+    to what it records. The manifest and the files are untrusted (a pull request may edit
+    both): an image is only taken when its own bytes match, read as a regular file inside
+    the output directory. None, and Graphviz runs, otherwise."""
+    from archc._write import read_manifest, sha256
+    from archc.emit import PREVIOUS_OUTPUTS
+    from archc.source import InputRefused, read_input
+
+    out = PREVIOUS_OUTPUTS.get()
+    manifest = read_manifest(out) if out is not None else None
+    recorded = manifest.get("outputs") if manifest else None
+    if out is None or not isinstance(recorded, dict):
+        return None
+
+    def hash_of(path: str) -> object:
+        entry = recorded.get(path)
+        return entry.get("sha256") if isinstance(entry, dict) else None
+
+    inputs = {DOT_PATH: built.dot.encode("utf-8"),
+              **{f"{OUT_DIR}/{rel}": data for rel, data in built.icons.items()}}
+    if any(hash_of(path) != sha256(data) for path, data in inputs.items()):
+        return None
+    images = {}
+    for fmt in IMAGE_FORMATS:
+        path = f"{OUT_DIR}/{BASENAME}.{fmt}"
+        try:
+            data = read_input(out / path, out)
+        except (OSError, InputRefused):
+            return None
+        if hash_of(path) != sha256(data):
+            return None
+        images[fmt] = data
+    return images
 
 
 def _svg_header(svg: bytes, arch: Architecture) -> bytes:
