@@ -10,6 +10,8 @@ members, which reproduces Mermaid's bookkeeping exactly) is used when it does no
 
 from __future__ import annotations
 
+import re
+
 from archc.spec.flowchart import Flowchart, FlowEdge, FlowNode, FlowSubgraph
 
 INDENT = "    "
@@ -340,14 +342,93 @@ def _link_styles(chart: Flowchart) -> list[str]:
 
 
 def reformat_file_text(text: str, file: str, canonical: str) -> str:
-    """The whole file with its flowchart replaced by `canonical`: a `.md` keeps everything
-    around its ```mermaid fence; any other file is the flowchart itself."""
+    """The whole file with its flowchart replaced by `canonical` and the flowchart's comments
+    and blank lines (`keep_comments`): a `.md` keeps everything around its ```mermaid fence;
+    any other file is the flowchart itself."""
     from archc.spec.mermaid import extract_flowchart
 
     found = extract_flowchart(text, file)
-    if not isinstance(found, tuple) or found[1] == 0:
+    if not isinstance(found, tuple):
         return canonical
     body, offset = found
+    canonical = keep_comments(body, canonical)
+    if offset == 0:
+        return canonical
     lines = text.splitlines(keepends=True)
     count = len(body.splitlines(keepends=True))
     return "".join(lines[:offset]) + canonical + "".join(lines[offset + count:])
+
+
+# -- comments and blank lines -------------------------------------------------------------
+#
+# The canonical text is printed from the parsed chart, which has no comments: they are put
+# back before the statement they preceded in the source (the first later statement that the
+# canonical text still has), so a note stays next to what it describes.
+
+_COMMENT_LINE = re.compile(r"[ \t]*%%")
+_ARROW = re.compile(r"--|==|-\.|~~~|<-|&")
+_FIRST_ID = re.compile(r"[ \t]*([^\s\[\](){}<>|\"'&;:,-]+)")
+_SUBGRAPH = re.compile(r"[ \t]*subgraph[ \t]+\"?([^\"\[\n]*?)\"?[ \t]*(?:\[|$)")
+
+
+def keep_comments(source: str, canonical: str) -> str:
+    """`canonical` with the `%%` comment lines and blank lines of `source` put back before
+    the statements they preceded; what precedes no kept statement goes at the end."""
+    pending: list[str] = []
+    blocks: list[tuple[list[tuple[str, ...]], list[str]]] = []
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the final newline ends the last line; it is no blank line
+    keys = [_statement_key(line, lines[:i]) for i, line in enumerate(lines)]
+    for i, line in enumerate(lines):
+        if _COMMENT_LINE.match(line) or not line.strip():
+            if line.strip() or (i > 0 and lines[i - 1].strip()):  # runs of blanks: one
+                pending.append(line.strip())
+            continue
+        if pending:
+            blocks.append(([k for k in keys[i:] if k], pending))
+            pending = []
+    out = canonical.rstrip("\n").split("\n")
+    out_keys = [_statement_key(line, out[:i]) for i, line in enumerate(out)]
+    before: dict[int, list[str]] = {}
+    tail: list[str] = []
+    for anchors, block in blocks + ([([], pending)] if pending else []):
+        at = next((out_keys.index(k) for k in anchors if k in out_keys), None)
+        if at is None:
+            tail += block
+        else:
+            before.setdefault(at, []).extend(block)
+    text: list[str] = []
+    for i, line in enumerate(out):
+        indent = line[:len(line) - len(line.lstrip())]
+        for kept in before.get(i, ()):
+            if kept or (text and text[-1]):  # never two blank lines in a row
+                text.append(indent + kept if kept else "")
+        text.append(line)
+    text += [x for x in tail if x]
+    return "\n".join(text) + "\n"
+
+
+def _statement_key(line: str, earlier: list[str]) -> tuple[str, ...]:
+    """What a statement line is about, the same in the source and the canonical text: a
+    subgraph's name, a node's id, or an edge's source with how many edge lines from that
+    source came before (the canonical text keeps the edges' order)."""
+    if _COMMENT_LINE.match(line) or not line.strip():
+        return ()
+    sub = _SUBGRAPH.match(line)
+    if sub:
+        return ("subgraph", sub.group(1).strip())
+    first = _FIRST_ID.match(line)
+    if first is None or first.group(1) in ("end", "flowchart", "graph", "flowchart-elk"):
+        return ("header",) if first and first.group(1) != "end" else ()
+    if not _ARROW.search(_unquoted(line)):
+        return ("node", first.group(1))
+    name = first.group(1)
+    seen = sum(1 for x in earlier
+               if not _COMMENT_LINE.match(x) and _ARROW.search(_unquoted(x))
+               and (m := _FIRST_ID.match(x)) is not None and m.group(1) == name)
+    return ("edge", name, str(seen))
+
+
+def _unquoted(line: str) -> str:
+    return re.sub(r'"[^"]*"|\|[^|]*\||\[[^\]]*\]|\([^)]*\)|\{[^}]*\}', "", line)
