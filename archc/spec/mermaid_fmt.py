@@ -374,30 +374,28 @@ _SUBGRAPH = re.compile(r"[ \t]*subgraph[ \t]+\"?([^\"\[\n]*?)\"?[ \t]*(?:\[|$)")
 def keep_comments(source: str, canonical: str) -> str:
     """`canonical` with the `%%` comment lines and blank lines of `source` put back before
     the statements they preceded; what precedes no kept statement goes at the end."""
-    pending: list[str] = []
-    blocks: list[tuple[list[tuple[str, ...]], list[str]]] = []
     lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()  # the final newline ends the last line; it is no blank line
-    keys = [_statement_key(line, lines[:i]) for i, line in enumerate(lines)]
+    out = canonical.rstrip("\n").split("\n")
+    position: dict[tuple[str, ...], int] = {}
+    for i, key in enumerate(_statement_keys(out)):
+        if key:
+            position.setdefault(key, i)
+    keys = _statement_keys(lines)
+    before: dict[int, list[str]] = {}
+    tail: list[str] = []
+    pending: list[str] = []
     for i, line in enumerate(lines):
         if _COMMENT_LINE.match(line) or not line.strip():
             if line.strip() or (i > 0 and lines[i - 1].strip()):  # runs of blanks: one
                 pending.append(line.strip())
             continue
         if pending:
-            blocks.append(([k for k in keys[i:] if k], pending))
+            at = _first_kept(keys, i, position)
+            (tail if at is None else before.setdefault(at, [])).extend(pending)
             pending = []
-    out = canonical.rstrip("\n").split("\n")
-    out_keys = [_statement_key(line, out[:i]) for i, line in enumerate(out)]
-    before: dict[int, list[str]] = {}
-    tail: list[str] = []
-    for anchors, block in blocks + ([([], pending)] if pending else []):
-        at = next((out_keys.index(k) for k in anchors if k in out_keys), None)
-        if at is None:
-            tail += block
-        else:
-            before.setdefault(at, []).extend(block)
+    tail += pending
     text: list[str] = []
     for i, line in enumerate(out):
         indent = line[:len(line) - len(line.lstrip())]
@@ -409,25 +407,40 @@ def keep_comments(source: str, canonical: str) -> str:
     return "\n".join(text) + "\n"
 
 
-def _statement_key(line: str, earlier: list[str]) -> tuple[str, ...]:
-    """What a statement line is about, the same in the source and the canonical text: a
+def _first_kept(keys: list[tuple[str, ...]], start: int,
+                position: dict[tuple[str, ...], int]) -> int | None:
+    """Where the canonical text has the first statement from `start` on (usually `start`'s)."""
+    i = start
+    while i < len(keys) and keys[i] not in position:
+        i += 1
+    return position[keys[i]] if i < len(keys) else None
+
+
+def _statement_keys(lines: list[str]) -> list[tuple[str, ...]]:
+    """What each statement line is about, the same in the source and the canonical text: a
     subgraph's name, a node's id, or an edge's source with how many edge lines from that
-    source came before (the canonical text keeps the edges' order)."""
-    if _COMMENT_LINE.match(line) or not line.strip():
-        return ()
-    sub = _SUBGRAPH.match(line)
-    if sub:
-        return ("subgraph", sub.group(1).strip())
-    first = _FIRST_ID.match(line)
-    if first is None or first.group(1) in ("end", "flowchart", "graph", "flowchart-elk"):
-        return ("header",) if first and first.group(1) != "end" else ()
-    if not _ARROW.search(_unquoted(line)):
-        return ("node", first.group(1))
-    name = first.group(1)
-    seen = sum(1 for x in earlier
-               if not _COMMENT_LINE.match(x) and _ARROW.search(_unquoted(x))
-               and (m := _FIRST_ID.match(x)) is not None and m.group(1) == name)
-    return ("edge", name, str(seen))
+    source came before (the canonical text keeps the edges' order); () for the others."""
+    edges_from: dict[str, int] = {}
+    keys: list[tuple[str, ...]] = []
+    for line in lines:
+        if _COMMENT_LINE.match(line) or not line.strip():
+            keys.append(())
+            continue
+        sub = _SUBGRAPH.match(line)
+        first = _FIRST_ID.match(line)
+        if sub:
+            keys.append(("subgraph", sub.group(1).strip()))
+        elif first is None or first.group(1) == "end":
+            keys.append(())
+        elif first.group(1) in ("flowchart", "graph", "flowchart-elk"):
+            keys.append(("header",))
+        elif not _ARROW.search(_unquoted(line)):
+            keys.append(("node", first.group(1)))
+        else:
+            name = first.group(1)
+            keys.append(("edge", name, str(edges_from.get(name, 0))))
+            edges_from[name] = edges_from.get(name, 0) + 1
+    return keys
 
 
 def _unquoted(line: str) -> str:
