@@ -60,6 +60,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 graphviz:
 	@command -v dot >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq graphviz >/dev/null; }
 
+# Ends with what ran and what was skipped, and why (the parser benchmark needs the Mermaid oracle).
 bench: setup
 	$(BIN)/python bench/run.py
 

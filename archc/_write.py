@@ -334,6 +334,9 @@ class OutputDir:
         """Stage the new tree next to the old one and swap them; call under `exclusive`."""
         _refuse_on_errors(self.diagnostics + self.plan_problems(files))
         result = self.changes(files)
+        if self.where.is_dir() and not result.written and not result.removed and all(
+                self._plain(path, 0o666 & ~_umask()) for path in result.unchanged):
+            return result  # every output already holds these bytes, as a new build would
         with _signals_deferred() as checkpoint:
             staging = Path(tempfile.mkdtemp(prefix=f".{self.where.name}.{_STAGE}",
                                             dir=self.where.parent))
@@ -357,6 +360,21 @@ class OutputDir:
             return False
         return self._read(path, len(data)) == data
 
+    def recorded_sha256(self, path: str) -> str | None:
+        """The hash the previous manifest records for `path` (emit.PreviousOutputs)."""
+        entry = self.entries.get(path)
+        return entry["sha256"] if entry is not None else None
+
+    def read_owned(self, path: str) -> bytes | None:
+        """A file the previous build listed, read without following a link (emit.
+        PreviousOutputs); None when it is not one, is too large, or changed under us."""
+        if self.diagnostics or path not in self.owned:
+            return None
+        try:
+            return self._read(path, CARRIED_MAX_BYTES)
+        except OSError:
+            return None
+
     def _rendered_fresh(self, path: str, source: bytes) -> bool:
         """Rendered from this source, and still the bytes the build wrote."""
         entry = self.entries.get(path, {})
@@ -365,11 +383,15 @@ class OutputDir:
         data = self._read(path, CARRIED_MAX_BYTES)
         return data is not None and entry.get("sha256") == sha256(data)
 
+    def _plain(self, path: str, mode: int) -> bool:
+        """archc's alone (one link) with the mode a new build gives its files."""
+        st = self.tree[path]
+        return st.st_nlink == 1 and stat.S_IMODE(st.st_mode) == mode
+
     def _reuse(self, path: str, staging: Path, mode: int) -> bool:
         """Link an unchanged output into the new tree instead of writing and syncing it again
         (rebuilds stay fast, its mtime stays), if it is archc's alone with the usual mode."""
-        st = self.tree[path]
-        if st.st_nlink != 1 or stat.S_IMODE(st.st_mode) != mode:
+        if not self._plain(path, mode):
             return False
         (staging / path).parent.mkdir(parents=True, exist_ok=True)
         try:

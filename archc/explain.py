@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -17,10 +18,12 @@ class Explanation:
     facts: tuple[tuple[str, str], ...]
     decisions: tuple[Decision, ...]
     extra: tuple[str, ...] = ()
+    blocks: tuple[tuple[str, Any], ...] = ()  # (key, structured value), printed as YAML
 
     def to_text(self) -> str:
         lines = [self.title, f"  declared at {self.declared_at}"]
         lines += [f"  {key}: {value}" for key, value in self.facts]
+        lines += [line for key, value in self.blocks for line in _yaml_block(key, value)]
         if self.decisions:
             lines.append("  decisions:")
         for dec in self.decisions:
@@ -34,7 +37,7 @@ class Explanation:
         return {
             "title": self.title,
             "declared_at": self.declared_at,
-            "facts": dict(self.facts),
+            "facts": {**dict(self.facts), **dict(self.blocks)},
             "decisions": [{"attribute": x.attribute, "value": x.value, "source": x.source,
                            "reason": x.reason, "at": str(x.span) if x.span else None}
                           for x in self.decisions],
@@ -62,14 +65,12 @@ def _component(arch: Architecture, comp: Component) -> Explanation:
     facts = [("label", comp.title), ("kind", kind),
              ("zone", " < ".join(z.title for z in arch.ancestors(comp.zone)) or "(top level)"),
              ("tier", tier.value if tier else "-")]
-    for env in arch.environments:
-        props = thaw(env.props(comp.id))
-        if props:
-            facts.append((f"properties in {env.name}", _inline(props)))
+    blocks = tuple((f"properties in {env.name}", thaw(env.props(comp.id)))
+                   for env in arch.environments if env.props(comp.id))
     extra = tuple(f"flow {f.ref} [{f.id}]: {f.flow_class} {f.port_text()}".rstrip()
                   for f in flows)
-    return Explanation(f"component {comp.id}", str(comp.span), tuple(facts), comp.decisions,
-                       extra)
+    return Explanation(f"component {comp.id}", str(comp.span), tuple(facts),
+                       _zone_names(arch, comp.decisions), extra, blocks)
 
 
 def _zone(arch: Architecture, zone: Zone) -> Explanation:
@@ -77,10 +78,12 @@ def _zone(arch: Architecture, zone: Zone) -> Explanation:
     role = "unknown" if zone.id in arch.unknown_roles else zone.role.value  # not the placeholder
     facts = [("title", zone.title), ("role", role),
              ("tier", zone.tier.value if zone.tier else "-"),
-             ("parent", zone.parent or "(top level)"), ("components", ", ".join(members) or "-")]
+             ("parent", _zone_name(arch, zone.parent) if zone.parent else "(top level)"),
+             ("components", ", ".join(members) or "-")]
     extra = tuple(f"{env.name}: " + ", ".join(s.cidr for s in env.subnets_of(zone.id))
                   for env in arch.environments if env.subnets_of(zone.id))
-    return Explanation(f"zone {zone.id}", str(zone.span), tuple(facts), zone.decisions, extra)
+    return Explanation(f"zone {_zone_name(arch, zone.id)}", str(zone.span), tuple(facts),
+                       _zone_names(arch, zone.decisions), extra)
 
 
 def _flow(flow: Flow) -> Explanation:
@@ -103,9 +106,32 @@ def _flows_named(arch: Architecture, target: str) -> list[Flow]:
     return [f for f in arch.flows if {f.src, f.dst} == {a, b}]
 
 
-def _inline(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_inline(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_inline(v) for v in value) + "]"
-    return str(value)
+# The ids Mermaid makes up for a subgraph without one (`subgraph "Title"`): nobody wrote them.
+_GENERATED_ZONE_ID = re.compile(r"subGraph\d+")
+
+
+def _zone_name(arch: Architecture, zone_id: str) -> str:
+    """A zone as its author knows it: the title, and the id too when they wrote a
+    different one (`Private Subnet 2`, `app-subnet "App subnet"`)."""
+    zone = arch.zone(zone_id)
+    if zone is None or zone.title == zone_id:
+        return zone_id
+    if _GENERATED_ZONE_ID.fullmatch(zone_id):
+        return zone.title
+    return f'{zone_id} "{zone.title}"'
+
+
+def _zone_names(arch: Architecture, decisions: tuple[Decision, ...]) -> tuple[Decision, ...]:
+    """Decisions whose value is a zone id (where a component or zone sits) with its name."""
+    return tuple(dataclasses.replace(x, value=_zone_name(arch, x.value))
+                 if x.attribute in ("zone", "parent") and arch.zone(x.value) else x
+                 for x in decisions)
+
+
+def _yaml_block(key: str, value: Any) -> list[str]:
+    """`key:` and the value as block YAML below it, indented as the other facts."""
+    import yaml
+
+    text = yaml.safe_dump(value, default_flow_style=False, sort_keys=False,
+                          allow_unicode=True, width=2**31 - 1)
+    return [f"  {key}:"] + [f"    {line}" for line in text.splitlines()]

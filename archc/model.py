@@ -173,6 +173,7 @@ class Architecture:
     # leave these components out, and a zone whose role is unknown is only a group.
     unknown_kinds: frozenset[str] = field(default=frozenset(), compare=False)
     unknown_roles: frozenset[str] = field(default=frozenset(), compare=False)
+    direction: str = "TB"  # the flowchart's: TB | BT | LR | RL, kept by generated diagrams
 
     def component(self, component_id: str) -> Component | None:
         return _index(self.components).get(component_id)

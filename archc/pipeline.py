@@ -8,13 +8,23 @@ Only `archc.cli` turns the outcome into text and exit codes.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from archc import diagnostics as d
 from archc.spec import LoadedSpec, load_spec
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+# Told after each stage what it made (`archc.cli` shows it as progress on a terminal).
+OnStage = Callable[[str, str], None]
+
+
+def no_progress(stage: str, detail: str) -> None:
+    """No progress wanted."""
 
 
 @dataclass
@@ -41,11 +51,14 @@ class BuildOutcome:
         return self.check.ok
 
 
-def check(spec_dir: Path, env: str | None = None) -> CheckOutcome:
+def check(spec_dir: Path, env: str | None = None, on_stage: OnStage = no_progress) -> CheckOutcome:
     from archc.graph import to_graph
     from archc.rules import run_rules
 
     loaded = load_spec(spec_dir)                                    # load + model
+    if loaded.arch is not None:
+        on_stage("load", f"{len(loaded.arch.components)} components, "
+                         f"{len(loaded.arch.flows)} flows")
     diags = list(loaded.diagnostics)
     graph = None
     arch = loaded.arch
@@ -59,6 +72,7 @@ def check(spec_dir: Path, env: str | None = None) -> CheckOutcome:
         else:
             graph = to_graph(arch)                                  # graph
             diags += _rule_findings(loaded, run_rules(arch, graph, env))  # rules
+            on_stage("rules", f"{len(diags)} findings")
     return CheckOutcome(loaded, graph, d.sorted_diagnostics(diags))
 
 
@@ -72,20 +86,28 @@ def _rule_findings(loaded: LoadedSpec, found: list[d.Diagnostic]) -> list[d.Diag
 
 
 def build(spec_dir: Path, out_dir: Path, env: str | None = None,
-          only: tuple[str, ...] | None = None, dry_run: bool = False) -> BuildOutcome:
+          only: tuple[str, ...] | None = None, dry_run: bool = False,
+          on_stage: OnStage = no_progress) -> BuildOutcome:
     from archc import _write
     from archc.emit import emit_all
     from archc.emit.diagram import images_not_drawn
 
-    checked = check(spec_dir, env)
-    # the output directory is checked before emitting, so a bad -o costs nothing
-    _add(checked, _write.open_output_dir(out_dir, spec_dir).diagnostics)
+    checked = check(spec_dir, env, on_stage)
+    # the output directory is checked before emitting, so a bad -o costs nothing; what it
+    # holds may spare the diagram emitter a Graphviz run (its images, when their input and
+    # bytes prove unchanged)
+    previous = _write.open_output_dir(out_dir, spec_dir)
+    _add(checked, previous.diagnostics)
     if not checked.ok:
         return BuildOutcome(checked)
     arch = checked.loaded.arch
     assert arch is not None and checked.graph is not None
-    with images_not_drawn() if dry_run else contextlib.nullcontext():  # --check: see _write
-        emitted = emit_all(arch, checked.graph, only)               # emit
+    if dry_run:  # --check judges images by their DOT and never draws (see _write)
+        with images_not_drawn():
+            emitted = emit_all(arch, checked.graph, only)                           # emit
+    else:
+        emitted = emit_all(arch, checked.graph, only, previous)                     # emit
+    on_stage("emit", f"{len(emitted.files)} files")
     _add(checked, list(emitted.diagnostics))
     if d.has_errors(checked.diagnostics):
         return BuildOutcome(checked)
@@ -101,6 +123,7 @@ def build(spec_dir: Path, out_dir: Path, env: str | None = None,
         if d.has_errors(checked.diagnostics):
             return BuildOutcome(checked)
         result = target.stale(files) if dry_run else target.write(files)      # write
+    on_stage("check outputs" if dry_run else "write", f"{len(result.written)} changed")
     return BuildOutcome(checked, files, result.written, result.unchanged, result.removed)
 
 

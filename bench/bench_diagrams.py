@@ -10,6 +10,7 @@ GRAPHVIZ_TIMEOUT seconds (default 300) and reported as "> cap" when they take lo
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,6 +38,8 @@ def clock(fn):  # type: ignore[no-untyped-def]
 
 
 def graphviz(built: render.BuiltDot) -> str:
+    if shutil.which("dot") is None:
+        return "skipped (no Graphviz `dot`)"
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         for rel, data in built.icons.items():

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING, Protocol
 
 from archc.diagnostics import Diagnostic
 from archc.model import Architecture
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +36,25 @@ class EmitResult:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
-Emitter = Callable[[Architecture, nx.MultiDiGraph], EmitResult]
+Emitter = Callable[[Architecture, "nx.MultiDiGraph"], EmitResult]
+
+# The output directory of the previous build while `emit_all` runs, or None. Emitters still
+# touch no file, but one whose work is slow may take its earlier result from there when its
+# input is unchanged and the files prove it (the diagram's images: Graphviz is most of an
+# unchanged build's time). Everything in that directory is untrusted: check before use.
+class PreviousOutputs(Protocol):
+    """What the previous build left in the output directory, as an emitter may use it."""
+
+    def recorded_sha256(self, path: str) -> str | None:
+        """The hash the previous manifest records for `path` (untrusted)."""
+
+    def read_owned(self, path: str) -> bytes | None:
+        """`path`'s bytes if it is a regular file the previous build listed, read without
+        following a link; None otherwise."""
+
+
+PREVIOUS_OUTPUTS: ContextVar[PreviousOutputs | None] = ContextVar("archc_previous_outputs",
+                                                                   default=None)
 
 
 def _registry() -> dict[str, Emitter]:
@@ -53,14 +74,18 @@ def emitter_names() -> tuple[str, ...]:
     return tuple(_registry())
 
 
-def emit_all(arch: Architecture, graph: nx.MultiDiGraph,
-             only: tuple[str, ...] | None = None) -> EmitResult:
+def emit_all(arch: Architecture, graph: nx.MultiDiGraph, only: tuple[str, ...] | None = None,
+             previous: PreviousOutputs | None = None) -> EmitResult:
     files: list[OutputFile] = []
     diags: list[Diagnostic] = []
-    for name, emitter in _registry().items():
-        if only and name not in only:
-            continue
-        result = emitter(arch, graph)
-        files += [dataclasses.replace(f, emitter=name) for f in result.files]
-        diags += result.diagnostics
+    token = PREVIOUS_OUTPUTS.set(previous)
+    try:
+        for name, emitter in _registry().items():
+            if only and name not in only:
+                continue
+            result = emitter(arch, graph)
+            files += [dataclasses.replace(f, emitter=name) for f in result.files]
+            diags += result.diagnostics
+    finally:
+        PREVIOUS_OUTPUTS.reset(token)
     return EmitResult(tuple(sorted(files, key=lambda f: f.path)), tuple(diags))

@@ -47,11 +47,11 @@ class BuiltDot:
     icons: dict[str, bytes]  # "icons/aws/network/nat-gateway.png" -> PNG bytes, sorted
 
 
-def build_dot(title: str, steps: tuple[script.Step, ...],
-              header: str) -> BuiltDot | d.Diagnostic:
+def build_dot(title: str, steps: tuple[script.Step, ...], header: str,
+              direction: str = "TB") -> BuiltDot | d.Diagnostic:
     """The DOT of the drawing, with portable icon paths; a warning without `diagrams`."""
     try:
-        source = contextvars.copy_context().run(draw_dot, title, steps)
+        source = contextvars.copy_context().run(draw_dot, title, steps, direction)
     except ImportError as exc:
         return d.warning(
             "ARC503", f"the `diagrams` package cannot be imported ({exc}): skipped "
@@ -62,7 +62,7 @@ def build_dot(title: str, steps: tuple[script.Step, ...],
     return BuiltDot(header + dot, icons)
 
 
-def draw_dot(title: str, steps: tuple[script.Step, ...]) -> str:
+def draw_dot(title: str, steps: tuple[script.Step, ...], direction: str = "TB") -> str:
     """What the script's ``main()`` builds, as DOT source, without rendering anything."""
     import diagrams
 
@@ -72,7 +72,7 @@ def draw_dot(title: str, steps: tuple[script.Step, ...]) -> str:
 
     attrs = {**cfg.GRAPH_ATTR, "label": caption(title, _used_classes(steps))}
     with _BuildOnly(title, show=False, filename=cfg.BASENAME, outformat=list(cfg.IMAGE_FORMATS),
-                    direction="TB", graph_attr=attrs, node_attr=cfg.NODE_ATTR,
+                    direction=direction, graph_attr=attrs, node_attr=cfg.NODE_ATTR,
                     edge_attr=cfg.EDGE_ATTR) as diagram:
         _draw(steps)
     return str(diagram.dot.source)

@@ -91,8 +91,8 @@ def _split_long(word: str) -> list[str]:
 def zone_label(arch: Architecture, zone: Zone) -> str:
     if zone.tier is not None:
         return f"{zone.title} ({zone.tier} tier)"
-    if zone.role is Role.CLOUD and arch.region:
-        return f"{zone.title} ({arch.region})"
+    if zone.role is Role.CLOUD and arch.region and arch.region.lower() not in zone.title.lower():
+        return f"{zone.title} ({arch.region})"  # not `AWS us-east-1 (us-east-1)`
     return zone.title
 
 
@@ -143,6 +143,7 @@ def _constants(arch: Architecture) -> str:
     return "\n".join([
         f"TITLE = {_py(diagram_title(arch))}",
         f"TITLE_SIZE = {cfg.TITLE_SIZE}",
+        f"DIRECTION = {_py(arch.direction)}  # the flowchart's",
         f"GRAPH_ATTR = {_literal(cfg.GRAPH_ATTR, prefix=13)}",
         f"NODE_ATTR = {_literal(cfg.NODE_ATTR, prefix=12)}",
         f"EDGE_ATTR = {_literal(cfg.EDGE_ATTR, prefix=12)}",
@@ -178,7 +179,7 @@ def zone(label: str, zone_id: str, style: str) -> Cluster:
 _MAIN = '''\
 def main() -> None:
     with Diagram(TITLE, show=False, filename="architecture", outformat=["png", "svg"],
-                 direction="TB", graph_attr={**GRAPH_ATTR, "label": caption()},
+                 direction=DIRECTION, graph_attr={**GRAPH_ATTR, "label": caption()},
                  node_attr=NODE_ATTR, edge_attr=EDGE_ATTR):
         draw()
 

@@ -21,15 +21,20 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import hashlib
 from collections.abc import Iterator
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from archc import GENERATOR, markup
 from archc import diagnostics as d
 from archc.emit import EmitResult, OutputFile
 from archc.kinds import Kind, Role, Tier
 from archc.model import Architecture, FlowClass, Zone
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from archc.emit._diagram_render import BuiltDot
 
 OUT_DIR = "diagrams"
 BASENAME = "architecture"
@@ -197,7 +202,7 @@ def emit(arch: Architecture, graph: nx.MultiDiGraph) -> EmitResult:
     text = script.script_text(arch)
     files = [OutputFile(SCRIPT_PATH, text)]
     built = render.build_dot(script.diagram_title(arch), script.drawing(arch),
-                             script.dot_header(arch))
+                             script.dot_header(arch), arch.direction)
     if isinstance(built, d.Diagnostic):
         return EmitResult(tuple(files), (built,))
     files.append(OutputFile(DOT_PATH, built.dot))
@@ -211,11 +216,42 @@ def emit(arch: Architecture, graph: nx.MultiDiGraph) -> EmitResult:
         return EmitResult(tuple(sorted(files, key=lambda f: f.path)), (skipped,))
     if not _DRAW_IMAGES.get():
         return EmitResult(tuple(sorted(files, key=lambda f: f.path)))
-    images, diags = render.render_images(built, BASENAME, IMAGE_FORMATS)
-    if "svg" in images:
-        images["svg"] = _svg_header(images["svg"], arch)
+    images, diags = _previous_images(built), []
+    if images is None:
+        images, diags = render.render_images(built, BASENAME, IMAGE_FORMATS)
+        if "svg" in images:
+            images["svg"] = _svg_header(images["svg"], arch)
     files += [OutputFile(f"{OUT_DIR}/{BASENAME}.{fmt}", data) for fmt, data in images.items()]
     return EmitResult(tuple(sorted(files, key=lambda f: f.path)), tuple(diags))
+
+
+def _previous_images(built: BuiltDot) -> dict[str, bytes] | None:
+    """The PNG and SVG of the previous build when Graphviz would get the same input: the
+    previous manifest records this DOT's and these icons' hashes, and each image's bytes hash
+    to what it records. The manifest and the files are untrusted (a pull request may edit
+    both): an image is only taken when its own bytes match, read as a regular file the
+    previous build listed, never through a link. None, and Graphviz runs, otherwise."""
+    from archc.emit import PREVIOUS_OUTPUTS
+
+    previous = PREVIOUS_OUTPUTS.get()
+    if previous is None:
+        return None
+    inputs = {DOT_PATH: built.dot.encode("utf-8"),
+              **{f"{OUT_DIR}/{rel}": data for rel, data in built.icons.items()}}
+    if any(previous.recorded_sha256(path) != _sha256(data) for path, data in inputs.items()):
+        return None
+    images = {}
+    for fmt in IMAGE_FORMATS:
+        path = f"{OUT_DIR}/{BASENAME}.{fmt}"
+        data = previous.read_owned(path)
+        if data is None or previous.recorded_sha256(path) != _sha256(data):
+            return None
+        images[fmt] = data
+    return images
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _svg_header(svg: bytes, arch: Architecture) -> bytes:

@@ -72,7 +72,7 @@ def render(arch: Architecture, components: tuple[Component, ...], flows: tuple[F
     keep = {c.id for c in components}
     inner = [f for f in flows if f.initiator in keep and f.target in keep]
     crossing = [f for f in flows if f.initiator not in keep or f.target not in keep]
-    lines = [header, "flowchart TB"]
+    lines = [header, f"flowchart {arch.direction}"]
     lines += _top_level(arch, components)
     lines += _boundary(arch, crossing, keep)
     lines += [INDENT + _edge(f) for f in inner]

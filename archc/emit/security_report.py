@@ -18,6 +18,7 @@ from archc import GENERATOR, markup
 from archc.emit import EmitResult, OutputFile
 from archc.emit._tf_common import View, line_ref, port_text
 from archc.emit.security_groups import Row, rule_rows, security_groups
+from archc.kinds import Kind
 from archc.model import Architecture, Environment
 
 OUT_DIR = "security"
@@ -83,6 +84,11 @@ def _peer(arch: Architecture, peer: dict[str, str],
 
 
 # --------------------------------------------------------------------------- markdown
+def _has_eks(arch: Architecture) -> bool:
+    """The Terraform has an EKS module (and its rules) only for an EKS control plane."""
+    return bool(arch.components_of(Kind.EKS_CONTROL_PLANE))
+
+
 def markdown(arch: Architecture, doc: dict[str, Any]) -> str:
     title = View(arch).project_title
     lines = [
@@ -91,8 +97,8 @@ def markdown(arch: Architecture, doc: dict[str, Any]) -> str:
         "",
         f"VPC {markup.md_code(doc['vpc_cidr'])}. {len(doc['security_groups'])} security groups, "
         f"{len(doc['rules'])} rules. Every rule comes from a diagram edge or a policy key; "
-        "nothing else is open (security groups deny by default). The EKS module adds its own "
-        "cluster and node rules.",
+        "nothing else is open (security groups deny by default)."
+        + (" The EKS module adds its own cluster and node rules." if _has_eks(arch) else ""),
         "",
         "| Rule | Security group | Direction | Peer | Protocol/ports | Justification |",
         "| --- | --- | --- | --- | --- | --- |",

@@ -33,6 +33,7 @@ from archc.model import (
     Policy,
     Zone,
     freeze,
+    thaw,
 )
 from archc.source import Span
 from archc.spec.environments import build_environments
@@ -51,6 +52,9 @@ from archc.spec.overlay_view import OverlayView
 _EDGE_REF = re.compile(r"^\s*(\S+)\s*(<->|->|<-)\s*(\S+)\s*$")
 DEFAULT_TIER_FLOWS = frozenset({(Tier.PUBLIC, Tier.APP), (Tier.APP, Tier.APP),
                                 (Tier.APP, Tier.DATA)})
+
+# The directions a diagram can keep (Mermaid's and Graphviz's rankdir); FlowDB makes TD TB.
+_DIRECTIONS = ("TB", "BT", "LR", "RL")
 
 
 class Linker:
@@ -95,6 +99,7 @@ class Linker:
             secrets=freeze(data.get("secrets", {"provider": "secrets_manager"})),
             observability=freeze(data.get("observability", {"log_retention_days": 90})),
             inputs=self.inputs,
+            direction=self.chart.direction if self.chart.direction in _DIRECTIONS else "TB",
             unknown_kinds=frozenset(self.unknown_kinds),
             unknown_roles=frozenset(self.unknown_roles),
         )
@@ -549,6 +554,16 @@ def _article(word: str) -> str:
 
 
 def _show(value: Any) -> str:
+    """A value as people wrote it: a list of words as `a, b`; booleans, mappings and nested
+    lists in YAML's flow style (`{key: x, value: 'true'}`), never as a Python repr."""
+    nested = isinstance(value, dict) or (isinstance(value, list | tuple) and any(
+        isinstance(v, dict | list | tuple | bool) for v in value))
+    if nested or isinstance(value, bool):
+        import yaml
+
+        text: str = yaml.safe_dump(thaw(value), default_flow_style=True, sort_keys=False,
+                                   allow_unicode=True, width=2**31 - 1)
+        return text.removesuffix("\n").removesuffix("\n...")
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return str(value)

@@ -106,21 +106,14 @@ def _cache_file(grammar: str) -> Path | None:
     of grammar, options and lark version on load. ``ARCHC_CACHE_DIR`` overrides the
     directory; set it empty to disable."""
     import hashlib
-    import os
     import sys
 
-    base = os.environ.get("ARCHC_CACHE_DIR")
-    if base is None:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = str(Path(xdg) / "archc") if xdg else str(Path.home() / ".cache" / "archc")
-    if not base:
+    from archc._cache import cache_dir
+
+    directory = cache_dir("")
+    if directory is None:
         return None
     digest = hashlib.sha256(grammar.encode("utf-8")).hexdigest()[:16]
-    directory = Path(base)
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
     return directory / f"mermaid-{digest}-py{sys.version_info[0]}{sys.version_info[1]}.lark"
 
 

@@ -10,6 +10,8 @@ members, which reproduces Mermaid's bookkeeping exactly) is used when it does no
 
 from __future__ import annotations
 
+import re
+
 from archc.spec.flowchart import Flowchart, FlowEdge, FlowNode, FlowSubgraph
 
 INDENT = "    "
@@ -342,14 +344,106 @@ def _link_styles(chart: Flowchart) -> list[str]:
 
 
 def reformat_file_text(text: str, file: str, canonical: str) -> str:
-    """The whole file with its flowchart replaced by `canonical`: a `.md` keeps everything
-    around its ```mermaid fence; any other file is the flowchart itself."""
+    """The whole file with its flowchart replaced by `canonical` and the flowchart's comments
+    and blank lines (`keep_comments`): a `.md` keeps everything around its ```mermaid fence;
+    any other file is the flowchart itself."""
     from archc.spec.mermaid import extract_flowchart
 
     found = extract_flowchart(text, file)
-    if not isinstance(found, tuple) or found[1] == 0:
+    if not isinstance(found, tuple):
         return canonical
     body, offset = found
+    canonical = keep_comments(body, canonical)
+    if offset == 0:
+        return canonical
     lines = text.splitlines(keepends=True)
     count = len(body.splitlines(keepends=True))
     return "".join(lines[:offset]) + canonical + "".join(lines[offset + count:])
+
+
+# -- comments and blank lines -------------------------------------------------------------
+#
+# The canonical text is printed from the parsed chart, which has no comments: they are put
+# back before the statement they preceded in the source (the first later statement that the
+# canonical text still has), so a note stays next to what it describes.
+
+_COMMENT_LINE = re.compile(r"[ \t]*%%")
+_ARROW = re.compile(r"--|==|-\.|~~~|<-|&")
+_FIRST_ID = re.compile(r"[ \t]*([^\s\[\](){}<>|\"'&;:,-]+)")
+_SUBGRAPH = re.compile(r"[ \t]*subgraph[ \t]+\"?([^\"\[\n]*?)\"?[ \t]*(?:\[|$)")
+
+
+def keep_comments(source: str, canonical: str) -> str:
+    """`canonical` with the `%%` comment lines and blank lines of `source` put back before
+    the statements they preceded; what precedes no kept statement goes at the end."""
+    lines = source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the final newline ends the last line; it is no blank line
+    out = canonical.rstrip("\n").split("\n")
+    position: dict[tuple[str, ...], int] = {}
+    for i, key in enumerate(_statement_keys(out)):
+        if key:
+            position.setdefault(key, i)
+    keys = _statement_keys(lines)
+    before: dict[int, list[str]] = {}
+    tail: list[str] = []
+    pending: list[str] = []
+    for i, line in enumerate(lines):
+        if _COMMENT_LINE.match(line) or not line.strip():
+            if line.strip() or (i > 0 and lines[i - 1].strip()):  # runs of blanks: one
+                pending.append(line.strip())
+            continue
+        if pending:
+            at = _first_kept(keys, i, position)
+            (tail if at is None else before.setdefault(at, [])).extend(pending)
+            pending = []
+    tail += pending
+    text: list[str] = []
+    for i, line in enumerate(out):
+        indent = line[:len(line) - len(line.lstrip())]
+        for kept in before.get(i, ()):
+            if kept or (text and text[-1]):  # never two blank lines in a row
+                text.append(indent + kept if kept else "")
+        text.append(line)
+    text += [x for x in tail if x]
+    return "\n".join(text) + "\n"
+
+
+def _first_kept(keys: list[tuple[str, ...]], start: int,
+                position: dict[tuple[str, ...], int]) -> int | None:
+    """Where the canonical text has the first statement from `start` on (usually `start`'s)."""
+    i = start
+    while i < len(keys) and keys[i] not in position:
+        i += 1
+    return position[keys[i]] if i < len(keys) else None
+
+
+def _statement_keys(lines: list[str]) -> list[tuple[str, ...]]:
+    """What each statement line is about, the same in the source and the canonical text: a
+    subgraph's name, a node's id, or an edge's source with how many edge lines from that
+    source came before (the canonical text keeps the edges' order); () for the others."""
+    edges_from: dict[str, int] = {}
+    keys: list[tuple[str, ...]] = []
+    for line in lines:
+        if _COMMENT_LINE.match(line) or not line.strip():
+            keys.append(())
+            continue
+        sub = _SUBGRAPH.match(line)
+        first = _FIRST_ID.match(line)
+        if sub:
+            keys.append(("subgraph", sub.group(1).strip()))
+        elif first is None or first.group(1) == "end":
+            keys.append(())
+        elif first.group(1) in ("flowchart", "graph", "flowchart-elk"):
+            keys.append(("header",))
+        elif not _ARROW.search(_unquoted(line)):
+            keys.append(("node", first.group(1)))
+        else:
+            name = first.group(1)
+            keys.append(("edge", name, str(edges_from.get(name, 0))))
+            edges_from[name] = edges_from.get(name, 0) + 1
+    return keys
+
+
+def _unquoted(line: str) -> str:
+    return re.sub(r'"[^"]*"|\|[^|]*\||\[[^\]]*\]|\([^)]*\)|\{[^}]*\}', "", line)

@@ -7,9 +7,11 @@ unknown or misplaced properties at their key, missing properties at the parent's
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import json
+import pathlib
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +90,9 @@ def _network_of(instance: object) -> Any:
 
 def validate_overlay(overlay: Overlay) -> list[Diagnostic]:
     """Every schema violation in the overlay, positioned and sorted; empty when it is valid."""
+    marker = _valid_marker(overlay)
+    if marker is not None and marker.exists():
+        return []  # this very data passed this very schema before: no jsonschema to load
     from jsonschema.exceptions import best_match
 
     diagnostics: list[Diagnostic] = []
@@ -95,7 +100,34 @@ def validate_overlay(overlay: Overlay) -> list[Diagnostic]:
         # anyOf/oneOf wrap their branches' errors; report the most specific one only.
         specific = best_match([err]) or err
         diagnostics.extend(_Explainer(overlay, specific).diagnostics())
+    if not diagnostics and marker is not None:
+        with contextlib.suppress(OSError):
+            marker.touch()
     return sorted(set(diagnostics), key=_order)
+
+
+def _valid_marker(overlay: Overlay) -> pathlib.Path | None:
+    """The cache file that says this overlay's data is valid, named by a hash of the data
+    (its repr tells 1 from "1"), the schema, archc's version and the installed jsonschema
+    (its location and time: an upgrade may judge differently). Only valid data is recorded:
+    errors need the validator's words anyway. None when caching is off."""
+    import hashlib
+    import importlib.util
+    import os
+
+    from archc import __version__
+    from archc._cache import cache_dir
+
+    spec = importlib.util.find_spec("jsonschema")
+    directory = cache_dir("schema")
+    if directory is None or spec is None or spec.origin is None:
+        return None
+    try:
+        installed = f"{spec.origin}:{os.stat(spec.origin).st_mtime_ns}"
+    except OSError:
+        return None
+    key = "\0".join((__version__, installed, schema_text(), repr(overlay.data)))
+    return directory / f"valid-{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
 # Each round drops at least one entry, and an overlay has a bounded number of them; the

@@ -20,6 +20,7 @@ from diagrams.programming.framework import Vercel
 
 TITLE = "cluster-protocol"
 TITLE_SIZE = 24
+DIRECTION = "TB"  # the flowchart's
 GRAPH_ATTR = {
     "pad": "0.4",
     "margin": "0",
@@ -198,7 +199,7 @@ def draw() -> None:
 
 def main() -> None:
     with Diagram(TITLE, show=False, filename="architecture", outformat=["png", "svg"],
-                 direction="TB", graph_attr={**GRAPH_ATTR, "label": caption()},
+                 direction=DIRECTION, graph_attr={**GRAPH_ATTR, "label": caption()},
                  node_attr=NODE_ATTR, edge_attr=EDGE_ATTR):
         draw()
 
