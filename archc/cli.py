@@ -161,7 +161,7 @@ def _add_schema(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from archc.spec.mermaid_json import dumps_oracle_json, to_oracle_json
+    from archc.spec.mermaid.oracle_json import dumps_oracle_json, to_oracle_json
 
     chart, sources, diags = _read_flowchart(args.file)
     _report(diags, sources)
@@ -178,7 +178,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_fmt(args: argparse.Namespace) -> int:
-    from archc.spec.mermaid_fmt import format_flowchart, reformat_file_text
+    from archc.spec.mermaid.fmt import format_flowchart, reformat_file_text
 
     chart, sources, diags = _read_flowchart(args.file)
     _report(diags, sources)

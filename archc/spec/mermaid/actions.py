@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from archc.spec._mermaid_db import DirItem, FlowDB, LinkInfo, TextObj
-from archc.spec._mermaid_fastlex import G_ID1, G_ID2, G_LINK, G_LSTR, G_LTXT, SHAPE_OF
-from archc.spec._mermaid_pre import js_trim
-from archc.spec._mermaid_tokens import Tok, first_nonspace
+from archc.spec.mermaid.db import DirItem, FlowDB, LinkInfo, TextObj
+from archc.spec.mermaid.lex_fast import G_ID1, G_ID2, G_LINK, G_LSTR, G_LTXT, SHAPE_OF
+from archc.spec.mermaid.lex_tokens import Tok, first_nonspace
+from archc.spec.mermaid.preprocess import js_trim
 
 _DIRECTIONS = {"DIRECTION_TB": "TB", "DIRECTION_BT": "BT", "DIRECTION_RL": "RL",
                "DIRECTION_LR": "LR", "DIRECTION_TD": "TD"}

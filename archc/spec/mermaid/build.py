@@ -12,8 +12,6 @@ import json
 import math
 from typing import Any
 
-from archc.spec._mermaid_db import Edge, FlowDB, SubGraph, Vertex
-from archc.spec._mermaid_pre import Prepared, undo_entities
 from archc.spec.flowchart import (
     ClassDef,
     DroppedMember,
@@ -22,6 +20,8 @@ from archc.spec.flowchart import (
     FlowNode,
     FlowSubgraph,
 )
+from archc.spec.mermaid.db import Edge, FlowDB, SubGraph, Vertex
+from archc.spec.mermaid.preprocess import Prepared, undo_entities
 
 _NODE_EXTRA_KEYS = ("icon", "form", "pos", "img", "constraint", "assetWidth", "assetHeight")
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from archc.spec._mermaid_pre import JS_WS_CHARS, js_trim
-from archc.spec._mermaid_rules import JS_WS_RE
-from archc.spec._mermaid_shapes import VALID_SHAPES
-from archc.spec._mermaid_url import format_url
-from archc.spec._mermaid_yaml import YamlError
-from archc.spec._mermaid_yaml import load as load_yaml
+from archc.spec.mermaid.db_shapes import VALID_SHAPES
+from archc.spec.mermaid.db_url import format_url
+from archc.spec.mermaid.db_yaml import YamlError
+from archc.spec.mermaid.db_yaml import load as load_yaml
+from archc.spec.mermaid.lex_rules import JS_WS_RE
+from archc.spec.mermaid.preprocess import JS_WS_CHARS, js_trim
 
 _INTERNAL_KEYS = ("laneRole", "laneIndex", "drawnExtent")
 UNDEFINED: Any = object()  # JavaScript's `undefined`, where it differs from null

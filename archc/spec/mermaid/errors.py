@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from archc.spec._mermaid_lexer import LexError, LexRun
-from archc.spec._mermaid_tokens import Tok
+from archc.spec.mermaid.lex_tokens import Tok
+from archc.spec.mermaid.lexer import LexError, LexRun
 
 LINK_HINT = ("valid links: --> --- -.-> ==> ~~~ --o --x <-->, longer forms like ---> or "
              "-..->, and labels as A -->|text| B or A -- text --> B")

@@ -54,7 +54,7 @@ _LINKS: dict[tuple[str, str], tuple[str, str, str]] = {
 def format_flowchart(chart: Flowchart) -> str:
     """Canonical text for `chart`: nested when it round-trips, flat otherwise."""
     from archc.spec.mermaid import parse_flowchart
-    from archc.spec.mermaid_json import to_oracle_json
+    from archc.spec.mermaid.oracle_json import to_oracle_json
 
     want = to_oracle_json(chart)
     for layout in ("compact", "nested", "hoisted"):

@@ -18,7 +18,7 @@ from typing import Any
 
 from archc.diagnostics import Diagnostic, error
 from archc.source import Span
-from archc.spec._mermaid_pre import Prepared, directive_inherit_dir, js_truthy
+from archc.spec.mermaid.preprocess import Prepared, directive_inherit_dir, js_truthy
 
 OTHER_DIAGRAMS = (
     "sequenceDiagram", "classDiagram", "stateDiagram", "erDiagram", "gantt", "pie", "journey",
@@ -90,7 +90,7 @@ def _classify_header(word: str, detect_text: str, span: Span) -> Diagnostic:
 def config_inherit_dir(text: str, prepared: Prepared, file: str,
                        line_offset: int) -> tuple[bool, list[Diagnostic]]:
     """``flowchart.inheritDir`` from front matter and init directives (directives win)."""
-    from archc.spec._mermaid_yaml import YamlError, load
+    from archc.spec.mermaid.db_yaml import YamlError, load
 
     inherit = False
     diags: list[Diagnostic] = []

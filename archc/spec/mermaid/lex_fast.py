@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from archc.spec._mermaid_rules import RULE_BY_NUM, S
-from archc.spec._mermaid_tokens import LinkTok, Tok, VertexTok
+from archc.spec.mermaid.lex_rules import RULE_BY_NUM, S
+from archc.spec.mermaid.lex_tokens import LinkTok, Tok, VertexTok
 
 # jison rule 106 (NODE_STRING) minus what a plain id leaves out; an id must end where
 # NODE_STRING would end, so these may not follow it.
@@ -60,7 +60,7 @@ class StmtTok(Tok):
 # One regex for the two commonest lines, `V` and `V LINK [|label|] V` (V: plain id,
 # optional one-token label in a bracket pair, optional :::class), newline included. Each
 # piece carries the condition under which jison lexes it that way (rule numbers as in
-# _mermaid_lexer): lookaheads reject what a higher-priority rule would take instead.
+# lexer): lookaheads reject what a higher-priority rule would take instead.
 _ID_END = "(?![!\"#$%&'*+.`?\\\\/]|-[^>\\-.])"  # NODE_STRING (106) would not go on
 _OPEN = ("(?:\\(\\(\\(|\\(\\[|\\(\\((?![-\\[(])|\\((?![-\\[(])|\\[\\[|\\[\\(|\\[(?![\\[|(/\\\\])"
          "|\\{\\{|\\{|>)")

@@ -1,9 +1,9 @@
 """Tokens, and the coarse tokens made by joining runs of mermaid's tokens.
 
-The grammar (mermaid.lark) sees jison's tokens, except where a run of them always
+The grammar (grammar.lark) sees jison's tokens, except where a run of them always
 reduces the same way; then one coarse token stands for the run (fewer tokens and
 reductions for lark). :func:`merge` makes them; the lexer's fast path
-(:mod:`_mermaid_fastlex`) makes whole-line ``STMT`` tokens.
+(:mod:`lex_fast`) makes whole-line ``STMT`` tokens.
 """
 
 from __future__ import annotations

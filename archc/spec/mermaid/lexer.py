@@ -7,10 +7,10 @@ conditions, and at each position the **first rule in source order** that matches
 cross edge to ``B``, ``A-->xB`` an edge to ``xB``; a line containing ``direction TB``
 anywhere is a direction statement; ``(`` inside an unquoted label opens a nested
 label). Lark's lexers pick tokens by priority/length and by parser state, so they
-cannot reproduce this; the grammar (``mermaid.lark``) therefore declares its terminals
+cannot reproduce this; the grammar (``grammar.lark``) therefore declares its terminals
 and this module produces them exactly as jison would.
 
-The rules (:mod:`_mermaid_rules`) of a condition are compiled into one alternation per
+The rules (:mod:`lex_rules`) of a condition are compiled into one alternation per
 first character (only the rules that can start with that character, in rule order);
 Python's ``re`` tries alternatives left to right and takes the first that matches,
 which is jison's first-match rule.
@@ -27,8 +27,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from archc.spec._mermaid_fastlex import fast_line, simple_line
-from archc.spec._mermaid_rules import (
+from archc.spec.mermaid.lex_fast import fast_line, simple_line
+from archc.spec.mermaid.lex_rules import (
     BR_TEXT,
     CONDITIONS,
     DIRECTION_RULES,
@@ -41,7 +41,7 @@ from archc.spec._mermaid_rules import (
     RULES,
     S,
 )
-from archc.spec._mermaid_tokens import Tok, merge
+from archc.spec.mermaid.lex_tokens import Tok, merge
 
 # -- rule dispatch by first character -------------------------------------------------------
 
@@ -281,7 +281,7 @@ class LexRun:
         """The token stream and the lexical error that stopped it, if any.
 
         With ``fast`` (the parser's view) common statement lines come from the fast path
-        (:mod:`_mermaid_fastlex`) and the rest is merged (:func:`merge`); without it, the
+        (:mod:`lex_fast`) and the rest is merged (:func:`merge`); without it, the
         tokens are exactly jison's (for tests), except that consecutive single-character
         ``TEXT``/``EDGE_TEXT`` are joined and a ``SPACE`` after ``NEWLINE``/``SEMI`` is
         dropped (after a separator a blank is only ever an ignored line).

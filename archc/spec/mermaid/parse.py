@@ -3,12 +3,12 @@
 Pipeline (each step replays mermaid 12.3.0; the oracle in shared/oracle/mermaid is the
 reference, see its README for the quirks):
 
-    text --_mermaid_pre--> preprocessed text (+ position map, diagram type)
-         --_mermaid_lexer--> jison's tokens, runs of them joined into coarse tokens
-                             (_mermaid_tokens) and common lines into one STMT token
-                             (_mermaid_fastlex)
-         --mermaid.lark (LALR, lark)--> _mermaid_actions (the transformer)
-         --_mermaid_db (FlowDB)--> _mermaid_build --> Flowchart (every element with a
+    text --preprocess--> preprocessed text (+ position map, diagram type)
+         --lexer------> jison's tokens, runs of them joined into coarse tokens
+                             (lex_tokens) and common lines into one STMT token
+                             (lex_fast)
+         --grammar.lark (LALR, lark)--> actions (the transformer)
+         --db (FlowDB)--> build --> Flowchart (every element with a
                                                      Span in the original file)
 
 The coarse tokens and the fast path only save work: with ``LexRun.fast = False`` the
@@ -73,7 +73,7 @@ _MAX_RECOVERIES = 25
 _LOCK = threading.Lock()  # the lark callbacks share one Actions object
 
 
-_GRAMMAR = Path(__file__).with_name("mermaid.lark")
+_GRAMMAR = Path(__file__).with_name("grammar.lark")
 
 
 @functools.cache
@@ -83,8 +83,8 @@ def _parser() -> tuple[Any, Any]:
     :func:`_cache_file`): building them is most of the start-up time of `archc parse`."""
     from lark import Lark
 
-    from archc.spec._mermaid_actions import Actions
-    from archc.spec._mermaid_larklexer import MermaidLexer
+    from archc.spec.mermaid.actions import Actions
+    from archc.spec.mermaid.lex_lark import MermaidLexer
 
     grammar = _GRAMMAR.read_text(encoding="utf-8")
     cache = _cache_file(grammar)
@@ -126,7 +126,7 @@ class _Locator:
     """Offsets in the preprocessed text -> spans in the original file."""
 
     def __init__(self, original: str, prepared: Any, file: str, line_offset: int) -> None:
-        from archc.spec._mermaid_pre import compose
+        from archc.spec.mermaid.preprocess import compose
 
         self.file = file
         self.line_offset = line_offset
@@ -207,9 +207,9 @@ def parse_flowchart(text: str, file: str, line_offset: int = 0, partial: bool = 
 
 def _parse(text: str, file: str, line_offset: int,
            partial: bool) -> tuple[Flowchart | None, list[Diagnostic]]:
-    from archc.spec._mermaid_build import build_flowchart
-    from archc.spec._mermaid_header import config_inherit_dir, header_problem
-    from archc.spec._mermaid_pre import prepare
+    from archc.spec.mermaid.build import build_flowchart
+    from archc.spec.mermaid.header import config_inherit_dir, header_problem
+    from archc.spec.mermaid.preprocess import prepare
 
     prepared = prepare(text)
     locator = _Locator(text, prepared, file, line_offset)
@@ -232,7 +232,7 @@ def _parse(text: str, file: str, line_offset: int,
 def _parse_with_recovery(source: str, inherit: bool, locator: _Locator,
                          diags: list[Diagnostic]) -> tuple[Any, bool, list[tuple[int, int]]]:
     """Parse; on a syntax error report it, blank the line and parse again."""
-    from archc.spec._mermaid_errors import classify
+    from archc.spec.mermaid.errors import classify
 
     blanked: list[tuple[int, int]] = []
     failed = False
@@ -257,8 +257,8 @@ def _parse_with_recovery(source: str, inherit: bool, locator: _Locator,
 def _run_parser(source: str, inherit: bool) -> tuple[Any, Any, Exception | None]:
     from lark.exceptions import UnexpectedInput
 
-    from archc.spec._mermaid_db import FlowDB
-    from archc.spec._mermaid_lexer import LexError, LexRun
+    from archc.spec.mermaid.db import FlowDB
+    from archc.spec.mermaid.lexer import LexError, LexRun
 
     parser, actions = _parser()
     db = FlowDB(inherit_dir=inherit)
@@ -319,7 +319,7 @@ def extract_flowchart(text: str, file: str) -> tuple[str, int] | Diagnostic:
     """
     if not file.lower().endswith((".md", ".markdown")):
         return text, 0
-    from archc.spec._mermaid_pre import detect_type
+    from archc.spec.mermaid.preprocess import detect_type
 
     lines = _LINES.findall(text)
     i = 0

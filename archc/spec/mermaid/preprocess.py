@@ -20,7 +20,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from archc.spec._mermaid_rules import NOT_S, S
+from archc.spec.mermaid.lex_rules import NOT_S, S
 
 _JS_WS = re.compile(f"{S}")
 _LINE_START = "(?:\\A|(?<=[\\n\\r\\u2028\\u2029]))"  # JS `^` with the m flag
