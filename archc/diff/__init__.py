@@ -11,9 +11,20 @@ from __future__ import annotations
 from archc.diff.change import Change, Risk
 from archc.diff.compare import STATE_CHECKS, compare
 from archc.diff.inputs import DiffRun, InputError, run
-from archc.diff.render import render
+from archc.diff.markdown import render_markdown
+from archc.diff.render import render_json, render_text
 from archc.diff.report import Report
 from archc.diff.risks import RISKS, assess
 
 __all__ = ["RISKS", "STATE_CHECKS", "Change", "DiffRun", "InputError", "Report", "Risk",
            "assess", "compare", "render", "run"]
+
+
+def render(report: Report, fmt: str) -> str:
+    """The report as `fmt` (json, markdown, text). Chosen here, above both renderers, so that
+    markdown.py may share render.py's phrases without the two importing each other."""
+    if fmt == "json":
+        return render_json(report)
+    if fmt == "markdown":
+        return render_markdown(report)
+    return render_text(report)

@@ -16,8 +16,8 @@ from typing import Any
 
 from archc.diff.change import KINDS, SUBJECTS, Change
 from archc.diff.side import Side
-from archc.emit._tf_common import port_text
 from archc.emit.security_groups import Row
+from archc.emit.terraform.common import port_text
 from archc.model import Architecture, thaw
 from archc.source import Span
 

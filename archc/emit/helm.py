@@ -9,7 +9,7 @@ Every decision is made here, in Python; templates/helm/workload holds the chart:
 What the overlay gives (``workload`` on the node group) and what archc assumes:
 
 * name: ``workload.name``, else the node group name; namespace: ``workload.namespace``, else
-  the namespace its IRSA role trusts (``default``, see _tf_iam) when it has one, else the
+  the namespace its IRSA role trusts (``default``, see terraform.iam) when it has one, else the
   workload name; service account: ``workload.service_account``, else the workload name.
 * placement: ``nodeSelector`` = the node group's ``labels``; ``tolerations`` = its ``taints``
   (NO_SCHEDULE -> NoSchedule, ...), so pods land on their node group and only there.
@@ -21,7 +21,7 @@ What the overlay gives (``workload`` on the node group) and what archc assumes:
 * replicas (per environment): ``workload.replicas`` (default 2), capped at the node group's
   ``scaling.max`` in that environment (at least 1). The HPA keeps ``minReplicas`` = replicas
   and ``maxReplicas`` = ``workload.max_replicas``, else max(replicas, node group scaling.max).
-* IRSA: when Terraform creates an IRSA role for the node group (_tf_iam.principal), the service
+* IRSA: when Terraform creates an IRSA role for the node group (terraform.iam), the service
   account must carry its ARN (``terraform output -json irsa_role_arns``, key = the role id);
   the chart requires ``serviceAccount.roleArn`` then, and mounts the token only then.
 """
@@ -38,9 +38,9 @@ from archc import markup
 from archc.emit import EmitResult, OutputFile
 from archc.emit._helm_yaml import FILTERS
 from archc.emit._jinja import environment, templates_dir
-from archc.emit._tf_common import View, kebab, node_group_name
-from archc.emit._tf_eks import GPU_RE, instance_types
-from archc.emit._tf_iam import principal
+from archc.emit.terraform.common import View, kebab, node_group_name
+from archc.emit.terraform.eks import GPU_RE, instance_types
+from archc.emit.terraform.iam import principal
 from archc.kinds import Kind
 from archc.model import Architecture, Component, Environment, thaw
 

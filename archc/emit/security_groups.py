@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archc import diagnostics as d
-from archc.emit._tf_common import (
+from archc.emit.terraform.common import (
     View,
     lines,
     node_group_name,

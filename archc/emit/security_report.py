@@ -16,8 +16,8 @@ import networkx as nx
 
 from archc import markup
 from archc.emit import EmitResult, OutputFile
-from archc.emit._tf_common import View, line_ref, port_text
 from archc.emit.security_groups import Row, rule_rows, security_groups
+from archc.emit.terraform.common import View, line_ref, port_text
 from archc.model import Architecture, Environment
 
 OUT_DIR = "security"

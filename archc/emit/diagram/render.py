@@ -1,6 +1,6 @@
 """The picture's DOT built with the `diagrams` library, made portable, and Graphviz.
 
-* The DOT comes from the drawing steps the script is printed from (`_diagram_script.drawing`),
+* The DOT comes from the drawing steps the script is printed from (`script.drawing`),
   made with the same `diagrams` calls the script makes, under a ``Diagram`` subclass whose
   ``__exit__`` renders nothing and writes no file; the DOT is ``diagram.dot.source``. archc
   never runs the generated script (a label in it must never become code in our process).
@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 
 from archc import diagnostics as d
-from archc.emit import _diagram_script as script
-from archc.emit import diagram as cfg
+from archc.emit.diagram import script
+from archc.emit.diagram import style as cfg
 from archc.model import FlowClass
 
 ICON_DIR = "icons"

@@ -2,7 +2,7 @@
 
 `drawing` computes the picture once, as steps (node, open zone, close zone, edge); the script
 is printed from those steps, and archc builds its DOT from the same steps with the `diagrams`
-library directly (`_diagram_render`). archc never runs the script: it is an output only, for a
+library directly (`render`). archc never runs the script: it is an output only, for a
 user to run (``python architecture.py``) after tweaking it. Input text reaches the script only
 as Python string literals (`_py`) and never a comment, so no label or file name can be code.
 Everything is written in IR order, every node gets ``nodeid=`` (its component id) and every
@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 
 from archc import markup
-from archc.emit import diagram as cfg
 from archc.emit._names import unique_names
+from archc.emit.diagram import style as cfg
 from archc.kinds import Role
 from archc.model import Architecture, Component, Flow, FlowClass, Zone
 

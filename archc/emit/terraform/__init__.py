@@ -1,7 +1,7 @@
 """Terraform: one shared platform module, a root per environment, and the state bootstrap.
 
 The context the templates read (templates/terraform/CONTEXT.md) is computed from the IR by
-`_tf_context.build_context`; this module only renders every template with it:
+`context.build_context`; this module only renders every template with it:
 
 * ``X.j2`` -> ``terraform/X``; partials (``_*``) are not rendered;
 * ``envs/_env/*.j2`` -> ``terraform/envs/<env>/*`` once per environment (``env`` bound).
@@ -18,8 +18,8 @@ import networkx as nx
 
 from archc.emit import EmitResult, OutputFile
 from archc.emit._jinja import environment, template_names
-from archc.emit._tf_common import TERRAFORM_CODES
-from archc.emit._tf_context import build_context
+from archc.emit.terraform.common import TERRAFORM_CODES
+from archc.emit.terraform.context import build_context
 from archc.model import Architecture
 
 OUT_DIR = "terraform"

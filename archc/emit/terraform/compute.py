@@ -6,8 +6,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from archc.emit._tf_common import View, kebab
 from archc.emit.security_groups import access_mode
+from archc.emit.terraform.common import View, kebab
 from archc.kinds import Kind, Tier
 from archc.model import Component, Environment, FlowClass
 

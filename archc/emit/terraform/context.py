@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from archc import diagnostics as d
-from archc.emit import _tf_compute, _tf_data, _tf_edge, _tf_eks, _tf_envs, _tf_iam, _tf_pins
-from archc.emit._tf_common import View
-from archc.emit._tf_network import max_az_count, network
 from archc.emit.security_groups import security_group_rules, security_groups
+from archc.emit.terraform import compute, data, edge, eks, envs, iam, pins
+from archc.emit.terraform.common import View
+from archc.emit.terraform.network import max_az_count, network
 from archc.model import Architecture
 
 SCHEMA_VERSION = 2
@@ -34,10 +34,10 @@ def build_context(arch: Architecture) -> tuple[dict[str, Any], list[d.Diagnostic
         "schema_version": SCHEMA_VERSION,
         "generated_from": list(arch.inputs),
         "project": {"name": arch.project, "description": f"{v.project_title} platform"},
-        "terraform": _tf_pins.terraform(uses),
-        "modules": _tf_pins.modules(),
+        "terraform": pins.terraform(uses),
+        "modules": pins.modules(),
         "state": _state(v),
-        "environments": _tf_envs.environments(v, platform),
+        "environments": envs.environments(v, platform),
         "platform": platform,
     }
     return context, v.diags
@@ -46,29 +46,29 @@ def build_context(arch: Architecture) -> tuple[dict[str, Any], list[d.Diagnostic
 def _platform(v: View) -> dict[str, Any]:
     rules, diags = security_group_rules(v.arch)
     v.diags += diags
-    bucket_list, log_bucket = _tf_data.buckets(v)
-    edge = _tf_edge.edge(v)
+    bucket_list, log_bucket = data.buckets(v)
+    parts = edge.edge(v)
     platform: dict[str, Any] = {
         "max_az_count": max_az_count(v),
         "network": network(v, rules),
-        "log_groups": _tf_data.log_groups(v),
+        "log_groups": data.log_groups(v),
         "security_groups": security_groups(v.arch),
         "security_group_rules": rules,
-        "bastion": _tf_compute.bastion(v),
-        "instances": _tf_compute.instances(v),
-        "autoscaling_groups": _tf_compute.autoscaling_groups(v),
-        "load_balancers": _tf_compute.load_balancers(v, log_bucket),
-        "eks": _tf_eks.eks(v),
-        "databases": _tf_data.databases(v),
+        "bastion": compute.bastion(v),
+        "instances": compute.instances(v),
+        "autoscaling_groups": compute.autoscaling_groups(v),
+        "load_balancers": compute.load_balancers(v, log_bucket),
+        "eks": eks.eks(v),
+        "databases": data.databases(v),
         "buckets": bucket_list,
         "access_log_bucket": log_bucket,
-        "secrets": _tf_data.secrets(v),
-        "dns": edge.dns, "certificates": edge.certificates, "cdn": edge.cdn, "waf": edge.waf,
+        "secrets": data.secrets(v),
+        "dns": parts.dns, "certificates": parts.certificates, "cdn": parts.cdn, "waf": parts.waf,
     }
-    platform["iam"] = {"instance_roles": _tf_iam.instance_roles(v),
-                       "irsa_roles": _tf_iam.irsa_roles(v),
-                       "policies": _tf_iam.policies(v, platform)}
-    platform["kms_keys"] = _tf_data.kms_keys(v, platform)
+    platform["iam"] = {"instance_roles": iam.instance_roles(v),
+                       "irsa_roles": iam.irsa_roles(v),
+                       "policies": iam.policies(v, platform)}
+    platform["kms_keys"] = data.kms_keys(v, platform)
     return platform
 
 
@@ -80,8 +80,8 @@ def _state(v: View) -> dict[str, Any]:
         "locking": str(v.arch.state.get("locking") or DEFAULT_LOCKING),
         "dynamodb_table": f"{project}-tfstate-lock",
         "kms_alias": f"alias/{project}-tfstate",
-        "kms_deletion_window_in_days": _tf_data.KMS_DELETION_WINDOW_DAYS,
-        "kms_policy_checkov_skips": [dict(s) for s in _tf_data.KMS_POLICY_SKIPS],
+        "kms_deletion_window_in_days": data.KMS_DELETION_WINDOW_DAYS,
+        "kms_policy_checkov_skips": [dict(s) for s in data.KMS_POLICY_SKIPS],
         "noncurrent_version_expiration_days": STATE_NONCURRENT_DAYS,
         "default_tags": {"ManagedBy": "archc", "Project": project, "Purpose": "terraform-state"},
     }

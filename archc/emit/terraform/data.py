@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from archc.emit._tf_common import (
+from archc.emit.terraform.common import (
     PRODUCTION_ENVS,
     View,
     kebab,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from archc.emit._tf_common import (
+from archc.emit.terraform.common import (
     PRODUCTION_ENVS,
     View,
     kebab,
@@ -252,7 +252,7 @@ def _cdn(v: View, comp: Component, origin: tuple[Component, list[Flow]], cdn_ids
 
 
 def _waf(v: View, cdn: Component) -> dict[str, Any]:
-    from archc.emit._tf_data import retention_skips
+    from archc.emit.terraform.data import retention_skips
     groups = [{"name": name, "vendor": "AWS", "priority": 10 * (i + 1), "metric": metric}
               for i, (name, metric) in enumerate(WAF_RULE_GROUPS)]
     return {

@@ -7,8 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from archc.emit._tf_common import View, node_group_name, plain, tf_id
-from archc.emit._tf_compute import GRAVITON_RE, ROOT_DEVICE, ROOT_VOLUME_TYPE, scaling
+from archc.emit.terraform.common import View, node_group_name, plain, tf_id
+from archc.emit.terraform.compute import GRAVITON_RE, ROOT_DEVICE, ROOT_VOLUME_TYPE, scaling
 from archc.kinds import Kind
 from archc.model import Component, Environment, FlowClass
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from archc.emit import _tf_compute, _tf_data, _tf_edge, _tf_eks, _tf_network
-from archc.emit._tf_common import PROTECTED_ENVS, View, short_project
-from archc.emit._tf_edge import WAF_RATE_LIMIT
+from archc.emit.terraform import compute, data, edge, eks, network
+from archc.emit.terraform.common import PROTECTED_ENVS, View, short_project
+from archc.emit.terraform.edge import WAF_RATE_LIMIT
 from archc.kinds import Kind
 from archc.model import Environment
 
@@ -34,23 +34,23 @@ def inputs(v: View, platform: dict[str, Any], env: Environment) -> dict[str, Any
     _check(v, platform, env, name)
     values: dict[str, Any] = {
         "name": name, "environment": env.name, "vpc_cidr": env.vpc_cidr,
-        "availability_zones": _tf_network.availability_zones(v.arch.region, env.azs),
-        "subnet_cidrs": _tf_network.subnet_cidrs(v, env),
+        "availability_zones": network.availability_zones(v.arch.region, env.azs),
+        "subnet_cidrs": network.subnet_cidrs(v, env),
         "log_retention_days": v.log_retention_days,
         "deletion_protection": env.name in PROTECTED_ENVS,
-        "instances": _tf_compute.instance_inputs(v, env),
-        "autoscaling_groups": _tf_compute.asg_inputs(v, env),
-        "databases": _tf_data.database_inputs(v, env),
+        "instances": compute.instance_inputs(v, env),
+        "autoscaling_groups": compute.asg_inputs(v, env),
+        "databases": data.database_inputs(v, env),
     }
     if platform["network"]["nat_gateway"]:
         values["single_nat_gateway"] = env.nat != "per_az"
     if platform["dns"]:
-        values["dns_zone_name"] = _tf_edge.zone_name(v, env)
+        values["dns_zone_name"] = edge.zone_name(v, env)
     if platform["eks"]:
-        values["kubernetes_version"] = _tf_eks.kubernetes_version(v, env)
-        values["eks_node_groups"] = _tf_eks.node_group_inputs(v, env)
+        values["kubernetes_version"] = eks.kubernetes_version(v, env)
+        values["eks_node_groups"] = eks.node_group_inputs(v, env)
     if platform["cdn"]:
-        values["cloudfront_price_class"] = _tf_edge.price_class(env)
+        values["cloudfront_price_class"] = edge.price_class(env)
     if platform["waf"]:
         values["waf_rate_limit"] = WAF_RATE_LIMIT
     if platform["bastion"] and platform["bastion"]["access"] == "ssh":

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archc.emit._tf_common import View, lines, node_group_name, overlay_spans, pascal, tf_id
+from archc.emit.terraform.common import View, lines, node_group_name, overlay_spans, pascal, tf_id
 from archc.kinds import S3_ACTIONS, Kind
 from archc.model import Component, Flow, FlowClass
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from archc.emit._tf_common import View
 from archc.emit.security_groups import CLOUDFRONT_PREFIX_LIST, S3_ENDPOINT
+from archc.emit.terraform.common import View
 from archc.kinds import Kind, Role, Tier
 from archc.model import Environment, Zone
 

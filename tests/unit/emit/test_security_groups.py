@@ -8,12 +8,12 @@ from types import MappingProxyType
 
 import pytest
 
-from archc.emit._tf_common import sg_text
 from archc.emit.security_groups import (
     rule_rows,
     security_group_rules,
     security_groups,
 )
+from archc.emit.terraform.common import sg_text
 from archc.kinds import SECURITY_GROUP_KINDS, Kind, Role, Tier
 from archc.model import (
     Architecture,
