@@ -24,16 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from archc import diagnostics as d
-from archc.emit.terraform.common import (
-    View,
-    lines,
-    node_group_name,
-    overlay_spans,
-    port_name,
-    port_text,
-    sg_text,
-    skip,
-)
+from archc.aws.derivation import Derivation, skip
+from archc.aws.names import lines, node_group_name, overlay_spans, port_name, port_text, sg_text
 from archc.kinds import INTERNET_KINDS, SECURITY_GROUP_KINDS, Kind
 from archc.model import Architecture, Component, Flow, FlowClass
 from archc.source import Span
@@ -78,12 +70,12 @@ class Row:
 # --------------------------------------------------------------------------- groups
 def security_groups(arch: Architecture) -> list[dict[str, Any]]:
     """One group per in-VPC component, sorted by id."""
-    v = View(arch)
+    v = Derivation(arch)
     groups = [_group(v, c) for c in arch.components if c.kind in SECURITY_GROUP_KINDS]
     return sorted(groups, key=lambda g: g["id"])
 
 
-def _group(v: View, comp: Component) -> dict[str, Any]:
+def _group(v: Derivation, comp: Component) -> dict[str, Any]:
     ident = v.ids[comp.id]
     title = v.title(comp)
     if comp.kind is Kind.EKS_NODE_GROUP:
@@ -101,7 +93,7 @@ def _group(v: View, comp: Component) -> dict[str, Any]:
             "description": sg_text(f"{what} {lines(comp.span)}"), "checkov_skips": skips}
 
 
-def _attachment(v: View, comp: Component) -> str | None:
+def _attachment(v: Derivation, comp: Component) -> str | None:
     """Where the group is attached when that is inside a registry module (None: directly)."""
     ident = v.ids[comp.id]
     if comp.kind is Kind.LOAD_BALANCER:
@@ -128,7 +120,7 @@ def security_group_rules(arch: Architecture) -> tuple[list[dict[str, Any]], list
 def rule_rows(arch: Architecture) -> tuple[list[Row], list[d.Diagnostic]]:
     """The rows as objects (with the edges behind each), sorted by id; rows sharing an id
     are merged into one that cites every edge."""
-    v = View(arch)
+    v = Derivation(arch)
     rows: list[Row] = []
     for flow in arch.flows:
         for row in _flow_rows(v, flow):
@@ -146,18 +138,18 @@ def rule_rows(arch: Architecture) -> tuple[list[Row], list[d.Diagnostic]]:
     return [merged[k] for k in sorted(merged)], v.diags
 
 
-def access_mode(v: View) -> str:
+def access_mode(v: Derivation) -> str:
     """ssh or ssm: the bastion's access (else the policy default)."""
     bastions = v.of(Kind.BASTION)
     return v.bastion_access(bastions[0]) if bastions else v.arch.policy.bastion_access
 
 
-def _sg(v: View, component_id: str) -> str | None:
+def _sg(v: Derivation, component_id: str) -> str | None:
     comp = v.arch.component(component_id)
     return v.ids[comp.id] if comp and comp.kind in SECURITY_GROUP_KINDS else None
 
 
-def _flow_rows(v: View, flow: Flow) -> list[Row]:
+def _flow_rows(v: Derivation, flow: Flow) -> list[Row]:
     handlers = {FlowClass.NETWORK: _network_rows, FlowClass.DEPLOY: _network_rows,
                 FlowClass.INGRESS: _ingress_rows, FlowClass.EGRESS: _egress_rows,
                 FlowClass.IAM: _iam_rows}
@@ -165,7 +157,7 @@ def _flow_rows(v: View, flow: Flow) -> list[Row]:
     return handler(v, flow) if handler else []
 
 
-def _ports(v: View, flow: Flow) -> list[tuple[int, int]]:
+def _ports(v: Derivation, flow: Flow) -> list[tuple[int, int]]:
     """The flow's port ranges, minus port 22 in ssm mode (ARC518); ARC510 when it has none."""
     if not flow.ports or flow.protocol not in ("tcp", "udp"):
         v.error("ARC510", f"flow {flow.ref} ({flow.flow_class}) has no protocol and port, so "
@@ -185,7 +177,7 @@ def _ports(v: View, flow: Flow) -> list[tuple[int, int]]:
     return kept
 
 
-def _network_rows(v: View, flow: Flow) -> list[Row]:
+def _network_rows(v: Derivation, flow: Flow) -> list[Row]:
     src, dst = _sg(v, flow.initiator), _sg(v, flow.target)
     if src is None or dst is None:
         v.warning("ARC522", f"flow {flow.ref} ({flow.flow_class}) has an end without a "
@@ -216,7 +208,7 @@ def _admin_skips(peer_sg: str, lo: int, hi: int) -> list[dict[str, str]]:
             for port, check in ADMIN_PORT_CHECKS.items() if lo <= port <= hi]
 
 
-def _ingress_rows(v: View, flow: Flow) -> list[Row]:
+def _ingress_rows(v: Derivation, flow: Flow) -> list[Row]:
     dst = _sg(v, flow.target)
     if dst is None:
         return []  # the internet reaching the CDN or the gateway: no security group there
@@ -253,7 +245,7 @@ def _ingress_rows(v: View, flow: Flow) -> list[Row]:
     return rows
 
 
-def _egress_rows(v: View, flow: Flow) -> list[Row]:
+def _egress_rows(v: Derivation, flow: Flow) -> list[Row]:
     src = _sg(v, flow.initiator)
     if src is None:
         return []
@@ -262,7 +254,7 @@ def _egress_rows(v: View, flow: Flow) -> list[Row]:
             for lo, hi in _ports(v, flow)]
 
 
-def _iam_rows(v: View, flow: Flow) -> list[Row]:
+def _iam_rows(v: Derivation, flow: Flow) -> list[Row]:
     src = _sg(v, flow.initiator)
     if src is None or v.kind(flow.target) is not Kind.OBJECT_STORAGE:
         return []
@@ -271,7 +263,7 @@ def _iam_rows(v: View, flow: Flow) -> list[Row]:
                 "tcp", 443, 443, text, [flow.span])]
 
 
-def _bastion_rows(v: View) -> list[Row]:
+def _bastion_rows(v: Derivation) -> list[Row]:
     bastions = v.of(Kind.BASTION)
     if not bastions:
         return []

@@ -14,10 +14,10 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from archc.aws.names import port_text
+from archc.aws.security_groups import Row
 from archc.diff.change import KINDS, SUBJECTS, Change
 from archc.diff.side import Side
-from archc.emit.security_groups import Row
-from archc.emit.terraform.common import port_text
 from archc.model import Architecture, thaw
 from archc.source import Span
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from archc.aws.compute import STATEFUL_KINDS
+from archc.aws.derivation import PRODUCTION_ENVS
+from archc.aws.names import port_text
+from archc.aws.security_groups import Row
 from archc.diff.change import Change, Risk
 from archc.diff.compare import peer_text
 from archc.diff.side import Side
-from archc.emit.security_groups import Row
-from archc.emit.terraform.common import PRODUCTION_ENVS, port_text
-from archc.emit.terraform.compute import STATEFUL_KINDS
 from archc.kinds import Kind, Tier
 
 INTERNET_CIDRS = frozenset({"0.0.0.0/0", "::/0"})

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from archc.emit.security_groups import Row, rule_rows
-from archc.emit.terraform.context import build_context
+from archc.aws.security_groups import Row, rule_rows
+from archc.emit.terraform import build_context
 from archc.model import Architecture, Component, Environment, Flow, Zone
 from archc.source import Span
 

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from archc import markup
-from archc.emit._names import unique_names
+from archc.aws.names import unique_names
 from archc.emit.diagram import style as cfg
 from archc.kinds import Role
 from archc.model import Architecture, Component, Flow, FlowClass, Zone

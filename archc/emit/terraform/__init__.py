@@ -26,7 +26,7 @@ OUT_DIR = "terraform"
 ENV_DIR = "envs/_env/"
 TEMPLATES = "terraform"
 
-__all__ = ["TERRAFORM_CODES", "emit", "render"]
+__all__ = ["TERRAFORM_CODES", "build_context", "emit", "render"]
 
 
 def emit(arch: Architecture, graph: nx.MultiDiGraph) -> EmitResult:

@@ -6,8 +6,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from archc.emit.security_groups import access_mode
-from archc.emit.terraform.common import View, kebab
+from archc.aws.compute import STATEFUL_KINDS
+from archc.aws.derivation import Derivation
+from archc.aws.names import kebab
+from archc.aws.security_groups import access_mode
 from archc.kinds import Kind, Tier
 from archc.model import Component, Environment, FlowClass
 
@@ -20,8 +22,6 @@ DEFAULT_INSTANCE_TYPE = {Kind.BASTION: "t3.micro", Kind.CI_SERVER: "t3.large",
 # Root volume (GiB) when volume_size is not given: CI workspaces and repositories need room.
 DEFAULT_ROOT_GB = {Kind.BASTION: 20, Kind.CI_SERVER: 100, Kind.SCM_SERVER: 100,
                    Kind.INSTANCE: 30, Kind.BACKEND_SERVICE: 30}
-# Instances that keep state (builds, repositories) get termination protection.
-STATEFUL_KINDS = frozenset({Kind.CI_SERVER, Kind.SCM_SERVER, Kind.INSTANCE})
 # Auto scaling size when the overlay gives none: the two instances addressing.py sizes for.
 DEFAULT_SCALING = {"min": 2, "max": 2, "desired": 2}
 # Amazon Linux 2023 from the public SSM parameters (always the current AMI of the region).
@@ -66,12 +66,12 @@ def scaling(props: Mapping[str, Any], key: str, default: Mapping[str, int]) -> d
 
 
 # --------------------------------------------------------------------------- instances
-def instances(v: View) -> list[dict[str, Any]]:
+def instances(v: Derivation) -> list[dict[str, Any]]:
     out = [_instance(v, c) for c in v.of(*INSTANCE_KINDS)]
     return sorted(out, key=lambda i: i["id"])
 
 
-def _instance(v: View, comp: Component) -> dict[str, Any]:
+def _instance(v: Derivation, comp: Component) -> dict[str, Any]:
     ident = v.ids[comp.id]
     tier = v.tier_of(comp)
     public = v.arch.tier_of(comp) is Tier.PUBLIC
@@ -93,7 +93,7 @@ def _instance(v: View, comp: Component) -> dict[str, Any]:
     }
 
 
-def instance_inputs(v: View, env: Environment) -> dict[str, dict[str, Any]]:
+def instance_inputs(v: Derivation, env: Environment) -> dict[str, dict[str, Any]]:
     out = {}
     for comp in v.of(*INSTANCE_KINDS):
         props = env.props(comp.id)
@@ -102,19 +102,19 @@ def instance_inputs(v: View, env: Environment) -> dict[str, dict[str, Any]]:
     return dict(sorted(out.items()))
 
 
-def bastion(v: View) -> dict[str, Any] | None:
+def bastion(v: Derivation) -> dict[str, Any] | None:
     comp = v.first(Kind.BASTION, "bastion")
     return None if comp is None else {"instance": v.ids[comp.id], "access": access_mode(v)}
 
 
 # --------------------------------------------------------------------------- auto scaling
-def autoscaling_groups(v: View) -> list[dict[str, Any]]:
+def autoscaling_groups(v: Derivation) -> list[dict[str, Any]]:
     fronts = lb_targets(v)
     out = [_asg(v, c, fronts.get(c.id)) for c in v.of(Kind.BACKEND_SERVICE)]
     return sorted(out, key=lambda g: g["id"])
 
 
-def _asg(v: View, comp: Component, lb: str | None) -> dict[str, Any]:
+def _asg(v: Derivation, comp: Component, lb: str | None) -> dict[str, Any]:
     ident = v.ids[comp.id]
     return {
         "id": ident, "component": comp.id, "label": v.title(comp),
@@ -126,7 +126,7 @@ def _asg(v: View, comp: Component, lb: str | None) -> dict[str, Any]:
     }
 
 
-def asg_inputs(v: View, env: Environment) -> dict[str, dict[str, Any]]:
+def asg_inputs(v: Derivation, env: Environment) -> dict[str, dict[str, Any]]:
     out = {}
     for comp in v.of(Kind.BACKEND_SERVICE):
         props = env.props(comp.id)
@@ -138,7 +138,7 @@ def asg_inputs(v: View, env: Environment) -> dict[str, dict[str, Any]]:
     return dict(sorted(out.items()))
 
 
-def lb_targets(v: View) -> dict[str, str]:
+def lb_targets(v: Derivation) -> dict[str, str]:
     """backend_service id -> the load balancer (tf id) that forwards to it (first one)."""
     out: dict[str, str] = {}
     for flow in v.flows_between((FlowClass.NETWORK,), [Kind.LOAD_BALANCER],
@@ -148,12 +148,12 @@ def lb_targets(v: View) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- load balancers
-def load_balancers(v: View, log_bucket: str | None) -> list[dict[str, Any]]:
+def load_balancers(v: Derivation, log_bucket: str | None) -> list[dict[str, Any]]:
     out = [_load_balancer(v, c, log_bucket) for c in v.of(Kind.LOAD_BALANCER)]
     return sorted(out, key=lambda lb: lb["id"])
 
 
-def _load_balancer(v: View, comp: Component, log_bucket: str | None) -> dict[str, Any]:
+def _load_balancer(v: Derivation, comp: Component, log_bucket: str | None) -> dict[str, Any]:
     ident = v.ids[comp.id]
     groups = _target_groups(v, comp)
     if not groups:
@@ -173,7 +173,7 @@ def _load_balancer(v: View, comp: Component, log_bucket: str | None) -> dict[str
     }
 
 
-def _target_groups(v: View, comp: Component) -> list[dict[str, Any]]:
+def _target_groups(v: Derivation, comp: Component) -> list[dict[str, Any]]:
     groups: dict[str, dict[str, Any]] = {}
     for flow in v.flows(FlowClass.NETWORK):
         if flow.initiator != comp.id:

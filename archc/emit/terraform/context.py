@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from archc import diagnostics as d
-from archc.emit.security_groups import security_group_rules, security_groups
+from archc.aws.derivation import Derivation
+from archc.aws.security_groups import security_group_rules, security_groups
 from archc.emit.terraform import compute, data, edge, eks, envs, iam, pins
-from archc.emit.terraform.common import View
 from archc.emit.terraform.network import max_az_count, network
 from archc.model import Architecture
 
@@ -26,7 +26,7 @@ DEFAULT_LOCKING = "lockfile"
 
 
 def build_context(arch: Architecture) -> tuple[dict[str, Any], list[d.Diagnostic]]:
-    v = View(arch)
+    v = Derivation(arch)
     platform = _platform(v)
     uses = ({"eks"} if platform["eks"] else set()) | ({"secrets"} if platform["secrets"]
                                                        else set())
@@ -43,7 +43,7 @@ def build_context(arch: Architecture) -> tuple[dict[str, Any], list[d.Diagnostic
     return context, v.diags
 
 
-def _platform(v: View) -> dict[str, Any]:
+def _platform(v: Derivation) -> dict[str, Any]:
     rules, diags = security_group_rules(v.arch)
     v.diags += diags
     bucket_list, log_bucket = data.buckets(v)
@@ -72,7 +72,7 @@ def _platform(v: View) -> dict[str, Any]:
     return platform
 
 
-def _state(v: View) -> dict[str, Any]:
+def _state(v: Derivation) -> dict[str, Any]:
     project = v.arch.project
     return {
         "bucket": str(v.arch.state.get("bucket") or f"{project}-tfstate"),

@@ -5,14 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from archc.emit.terraform.common import (
-    PRODUCTION_ENVS,
-    View,
-    kebab,
-    short_project,
-    skip,
-    tf_id,
-)
+from archc.aws.derivation import PRODUCTION_ENVS, Derivation, skip
+from archc.aws.names import kebab, short_project, tf_id
 from archc.kinds import DATABASE_PORTS, Kind
 from archc.model import Component, Environment, FlowClass
 
@@ -69,11 +63,11 @@ def _major(engine: str, version: str) -> str:
     return parts[0] if engine == "postgres" else ".".join(parts[:2])
 
 
-def databases(v: View) -> list[dict[str, Any]]:
+def databases(v: Derivation) -> list[dict[str, Any]]:
     return sorted((_database(v, c) for c in v.of(Kind.DATABASE)), key=lambda x: x["id"])
 
 
-def _database(v: View, comp: Component) -> dict[str, Any]:
+def _database(v: Derivation, comp: Component) -> dict[str, Any]:
     ident = v.ids[comp.id]
     engine = engine_of(comp)
     facts = ENGINES[engine]
@@ -99,7 +93,7 @@ def db_name(project: str) -> str:
     return (name if name[:1].isalpha() else f"db{name}")[:63]
 
 
-def database_inputs(v: View, env: Environment) -> dict[str, dict[str, Any]]:
+def database_inputs(v: Derivation, env: Environment) -> dict[str, dict[str, Any]]:
     out = {}
     prod = env.name in PRODUCTION_ENVS
     for comp in v.of(Kind.DATABASE):
@@ -115,7 +109,7 @@ def database_inputs(v: View, env: Environment) -> dict[str, dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- buckets
-def declared_buckets(v: View) -> dict[str, tuple[Component, dict[str, Any]]]:
+def declared_buckets(v: Derivation) -> dict[str, tuple[Component, dict[str, Any]]]:
     """Bucket key -> (its object_storage component, its spec): declared ones plus any a flow
     names that the component does not declare (purpose data)."""
     out: dict[str, tuple[Component, dict[str, Any]]] = {}
@@ -130,7 +124,7 @@ def declared_buckets(v: View) -> dict[str, tuple[Component, dict[str, Any]]]:
     return out
 
 
-def log_bucket_key(v: View) -> str | None:
+def log_bucket_key(v: Derivation) -> str | None:
     """The bucket that receives S3 access logs and ALB logs (None when nothing logs)."""
     buckets = declared_buckets(v)
     logs = [k for k, (_, spec) in buckets.items() if spec.get("purpose") == "logs"]
@@ -141,7 +135,7 @@ def log_bucket_key(v: View) -> str | None:
     return "logs" if "logs" not in buckets else "access-logs"
 
 
-def buckets(v: View) -> tuple[list[dict[str, Any]], str | None]:
+def buckets(v: Derivation) -> tuple[list[dict[str, Any]], str | None]:
     """Bucket entries sorted by id, and the id of the access-log bucket."""
     log_key = log_bucket_key(v)
     out = []
@@ -183,7 +177,7 @@ def _lifecycle(key: str, spec: Mapping[str, Any]) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- secrets
-def secrets(v: View) -> list[dict[str, Any]]:
+def secrets(v: Derivation) -> list[dict[str, Any]]:
     specs = v.arch.secrets.get("secrets") or {}
     out = [{"id": tf_id(name), "name_suffix": kebab(name),
             "description": str((spec or {}).get("description") or f"{name} (set out of band)"),
@@ -193,7 +187,7 @@ def secrets(v: View) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- logs and keys
-def log_groups(v: View) -> list[dict[str, Any]]:
+def log_groups(v: Derivation) -> list[dict[str, Any]]:
     """One application log group per Auto Scaling group (its instances ship logs there)."""
     out = [{"id": v.ids[c.id], "label": v.title(c), "provider": "primary",
             "name_suffix": kebab(v.ids[c.id]), "kms_key": "logs",
@@ -202,7 +196,7 @@ def log_groups(v: View) -> list[dict[str, Any]]:
     return sorted(out, key=lambda g: g["id"])
 
 
-def retention_skips(v: View) -> list[dict[str, str]]:
+def retention_skips(v: Derivation) -> list[dict[str, str]]:
     """CKV_AWS_338 wants a year of retention; the architecture decides (below a year: skip)."""
     days = v.log_retention_days
     if days >= 365:
@@ -213,7 +207,7 @@ def retention_skips(v: View) -> list[dict[str, str]]:
                                 "of this architecture")]
 
 
-def kms_keys(v: View, platform: Mapping[str, Any]) -> list[dict[str, Any]]:
+def kms_keys(v: Derivation, platform: Mapping[str, Any]) -> list[dict[str, Any]]:
     """data (storage and secrets), logs (CloudWatch), edge (WAF logs in us-east-1): each only
     when something uses it."""
     data_uses = _data_key_uses(platform)

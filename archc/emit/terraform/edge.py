@@ -16,15 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from archc.emit.terraform.common import (
-    PRODUCTION_ENVS,
-    View,
-    kebab,
-    lines,
-    overlay_spans,
-    tf_id,
-    waf_text,
-)
+from archc.aws.derivation import PRODUCTION_ENVS, Derivation
+from archc.aws.names import kebab, lines, overlay_spans, tf_id, waf_text
 from archc.kinds import Kind
 from archc.model import Component, Environment, Flow, FlowClass
 from archc.source import Span
@@ -63,7 +56,7 @@ class Edge:
 
 @dataclass
 class _Records:
-    v: View
+    v: Derivation
     domain: str
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -86,7 +79,7 @@ class _Records:
         return ident
 
 
-def edge(v: View) -> Edge:
+def edge(v: Derivation) -> Edge:
     zone = v.first(Kind.DNS_ZONE, "DNS zone")
     if zone is not None and not v.arch.domain:
         v.error("ARC513", f"{zone.id} is a DNS zone but the overlay sets no `domain`, so its "
@@ -112,7 +105,7 @@ def edge(v: View) -> Edge:
 
 
 # --------------------------------------------------------------------------- records
-def _cdn_origin(v: View, cdn: Component) -> tuple[Component, list[Flow]] | None:
+def _cdn_origin(v: Derivation, cdn: Component) -> tuple[Component, list[Flow]] | None:
     """The load balancer the CDN reaches (directly or through an internet gateway)."""
     for flow in v.flows(FlowClass.INGRESS):
         if flow.initiator != cdn.id:
@@ -128,7 +121,7 @@ def _cdn_origin(v: View, cdn: Component) -> tuple[Component, list[Flow]] | None:
     return None
 
 
-def _cdn_hosts(v: View, cdn: Component) -> list[str]:
+def _cdn_hosts(v: Derivation, cdn: Component) -> list[str]:
     hosts = [str(h) for h in cdn.props.get("aliases") or ()]
     if hosts:
         return hosts
@@ -138,7 +131,7 @@ def _cdn_hosts(v: View, cdn: Component) -> list[str]:
     return [host]
 
 
-def _cdn_records(v: View, recs: _Records, cdn: Component, hosts: list[str]) -> list[str]:
+def _cdn_records(v: Derivation, recs: _Records, cdn: Component, hosts: list[str]) -> list[str]:
     dns_flows = [f for f in v.flows(FlowClass.DNS) if f.target == cdn.id]
     spans = [f.span for f in dns_flows] or overlay_spans(cdn.decisions, "aliases")
     label = next((f"{f.initiator} to {cdn.id} {f.label}".rstrip() for f in dns_flows),
@@ -154,7 +147,7 @@ def _cdn_records(v: View, recs: _Records, cdn: Component, hosts: list[str]) -> l
     return ids
 
 
-def _lb_records(v: View, recs: _Records | None, origin: tuple[Component, list[Flow]] | None,
+def _lb_records(v: Derivation, recs: _Records | None, origin: tuple[Component, list[Flow]] | None,
                 cdn_ids: list[str]) -> dict[str, list[str]]:
     """Load balancer tf id -> its record ids (empty without a zone)."""
     out: dict[str, list[str]] = {}
@@ -177,7 +170,7 @@ def _lb_records(v: View, recs: _Records | None, origin: tuple[Component, list[Fl
     return out
 
 
-def _lb_hosts(v: View, lb: Component) -> list[str]:
+def _lb_hosts(v: Derivation, lb: Component) -> list[str]:
     hosts = [str(h) for h in lb.props.get("aliases") or ()]
     if hosts:
         return hosts
@@ -186,7 +179,7 @@ def _lb_hosts(v: View, lb: Component) -> list[str]:
     return [host]
 
 
-def _frontend_records(v: View, recs: _Records, zone: Component) -> None:
+def _frontend_records(v: Derivation, recs: _Records, zone: Component) -> None:
     """CNAMEs for DNS flows from the zone to components hosted elsewhere (domain -> target)."""
     for flow in v.flows(FlowClass.DNS):
         target = v.arch.component(flow.target)
@@ -207,7 +200,7 @@ def _frontend_records(v: View, recs: _Records, zone: Component) -> None:
 
 
 # --------------------------------------------------------------------------- certificates
-def _certificates(v: View, cdn_ids: list[str], lb_ids: dict[str, list[str]],
+def _certificates(v: Derivation, cdn_ids: list[str], lb_ids: dict[str, list[str]],
                   zoned: bool) -> list[dict[str, Any]]:
     certs = []
     if cdn_ids:
@@ -235,7 +228,7 @@ def _certificate(ident: str, provider: str, records: list[str], zoned: bool,
 
 
 # --------------------------------------------------------------------------- cdn and waf
-def _cdn(v: View, comp: Component, origin: tuple[Component, list[Flow]], cdn_ids: list[str],
+def _cdn(v: Derivation, comp: Component, origin: tuple[Component, list[Flow]], cdn_ids: list[str],
          lb_ids: dict[str, list[str]], certs: list[dict[str, Any]]) -> tuple[dict, dict | None]:
     lb = origin[0]
     lb_id = v.ids[lb.id]
@@ -251,7 +244,7 @@ def _cdn(v: View, comp: Component, origin: tuple[Component, list[Flow]], cdn_ids
     return cdn, (_waf(v, comp) if waf_on else None)
 
 
-def _waf(v: View, cdn: Component) -> dict[str, Any]:
+def _waf(v: Derivation, cdn: Component) -> dict[str, Any]:
     from archc.emit.terraform.data import retention_skips
     groups = [{"name": name, "vendor": "AWS", "priority": 10 * (i + 1), "metric": metric}
               for i, (name, metric) in enumerate(WAF_RULE_GROUPS)]
@@ -267,7 +260,7 @@ def _waf(v: View, cdn: Component) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- inputs
-def zone_name(v: View, env: Environment) -> str:
+def zone_name(v: Derivation, env: Environment) -> str:
     """Production serves the project domain itself; other environments a subdomain."""
     domain = v.arch.domain
     return domain if env.name in PRODUCTION_ENVS else f"{env.name}.{domain}"

@@ -7,7 +7,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from archc.emit.terraform.common import View, node_group_name, plain, tf_id
+from archc.aws.compute import GPU_RE, instance_types
+from archc.aws.derivation import Derivation
+from archc.aws.names import node_group_name, tf_id
+from archc.emit.terraform.common import plain
 from archc.emit.terraform.compute import GRAVITON_RE, ROOT_DEVICE, ROOT_VOLUME_TYPE, scaling
 from archc.kinds import Kind
 from archc.model import Component, Environment, FlowClass
@@ -15,14 +18,13 @@ from archc.model import Component, Environment, FlowClass
 # Kubernetes version when the control plane gives none: the newest EKS standard-support
 # release the pinned eks module (21.19) was tested with.
 DEFAULT_KUBERNETES_VERSION = "1.33"
-# Node group defaults: general purpose nodes, the two nodes addressing.py sizes subnets for.
-DEFAULT_INSTANCE_TYPES = ["m6i.large"]
+# Node group size by default (instance types: aws.compute.DEFAULT_INSTANCE_TYPES): the two
+# nodes addressing.py sizes subnets for.
 DEFAULT_SCALING = {"min": 2, "max": 2, "desired": 2}
 # Node root disk (GiB): accelerated images (CUDA, Neuron) and model weights need room.
 DISK_GB = {"accelerated": 100, "standard": 50}
-# EKS AMI type per instance family: GPU families (g4dn, g5, g6, p4d, p5) need the NVIDIA
-# image, Inferentia/Trainium the Neuron image, Graviton the arm64 image.
-GPU_RE = re.compile(r"^(g|p)\d+[a-z]*\.")
+# EKS AMI type per instance family: GPU families (aws.compute.GPU_RE) need the NVIDIA image,
+# Inferentia/Trainium the Neuron image, Graviton the arm64 image.
 NEURON_RE = re.compile(r"^(inf|trn)\d+[a-z]*\.")
 # Every control plane log type, the managed add-ons every cluster needs (the VPC CNI and the
 # pod identity agent before nodes join), and the access policy a CI deploy gets. The VPC CNI
@@ -46,11 +48,7 @@ def ami_type(instance_type: str) -> str:
     return "AL2023_ARM_64_STANDARD" if arm else "AL2023_x86_64_STANDARD"
 
 
-def instance_types(props: Mapping[str, Any]) -> list[str]:
-    return [str(t) for t in props.get("instance_types") or DEFAULT_INSTANCE_TYPES]
-
-
-def eks(v: View) -> dict[str, Any] | None:
+def eks(v: Derivation) -> dict[str, Any] | None:
     comp = v.first(Kind.EKS_CONTROL_PLANE, "EKS control plane")
     if comp is None:
         for group in v.of(Kind.EKS_NODE_GROUP):
@@ -74,7 +72,7 @@ def eks(v: View) -> dict[str, Any] | None:
     }
 
 
-def _node_group(v: View, comp: Component) -> dict[str, Any]:
+def _node_group(v: Derivation, comp: Component) -> dict[str, Any]:
     types = instance_types(comp.props)
     kinds = {ami_type(t) for t in types}
     if len(kinds) > 1:
@@ -102,7 +100,7 @@ def _taints(comp: Component) -> dict[str, dict[str, str]]:
     return out
 
 
-def access_entries(v: View, control: Component) -> list[dict[str, Any]]:
+def access_entries(v: Derivation, control: Component) -> list[dict[str, Any]]:
     """One cluster-scoped edit entry per CI instance role with a DEPLOY flow to the cluster."""
     entries = {}
     for flow in v.flows(FlowClass.DEPLOY):
@@ -117,7 +115,7 @@ def access_entries(v: View, control: Component) -> list[dict[str, Any]]:
     return [entries[k] for k in sorted(entries)]
 
 
-def node_group_inputs(v: View, env: Environment) -> dict[str, dict[str, Any]]:
+def node_group_inputs(v: Derivation, env: Environment) -> dict[str, dict[str, Any]]:
     out = {}
     for comp in v.of(Kind.EKS_NODE_GROUP):
         props = env.props(comp.id)
@@ -142,6 +140,6 @@ def capacity_type(props: Mapping[str, Any], env: Environment) -> str:
     return "SPOT" if spot else "ON_DEMAND"
 
 
-def kubernetes_version(v: View, env: Environment) -> str:
+def kubernetes_version(v: Derivation, env: Environment) -> str:
     comp = v.of(Kind.EKS_CONTROL_PLANE)[0]
     return str(env.props(comp.id).get("version") or DEFAULT_KUBERNETES_VERSION)

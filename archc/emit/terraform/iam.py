@@ -23,12 +23,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from archc.emit.terraform.common import View, lines, node_group_name, overlay_spans, pascal, tf_id
+from archc.aws.derivation import Derivation
+from archc.aws.iam import INSTANCE_ROLE_KINDS, principal, workload
+from archc.aws.names import lines, overlay_spans, pascal, tf_id
 from archc.kinds import S3_ACTIONS, Kind
-from archc.model import Component, Flow, FlowClass
+from archc.model import Flow, FlowClass
 
-INSTANCE_ROLE_KINDS = (Kind.BASTION, Kind.CI_SERVER, Kind.SCM_SERVER, Kind.INSTANCE,
-                       Kind.BACKEND_SERVICE)
 # Every instance is managed through Systems Manager (patching, Session Manager, no SSH keys).
 MANAGED_POLICIES = ["AmazonSSMManagedInstanceCore"]
 # KMS actions an S3 access needs on SSE-KMS objects (multipart writes decrypt parts too).
@@ -40,46 +40,19 @@ SECRET_ACTIONS = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValu
 LOG_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
 
 
-# --------------------------------------------------------------------------- principals
-def principal(v: View, comp: Component | None) -> dict[str, str] | None:
-    """The role a component's AWS calls use, or None when it has none."""
-    if comp is None:
-        return None
-    if comp.kind in INSTANCE_ROLE_KINDS:
-        return {"kind": "instance_role", "ref": v.ids[comp.id]}
-    if comp.kind is Kind.EKS_NODE_GROUP and v.of(Kind.EKS_CONTROL_PLANE) and (
-            _calls(v, comp, FlowClass.IAM, Kind.OBJECT_STORAGE)
-            or (comp.props.get("workload") and _calls(v, comp, FlowClass.NETWORK, Kind.DATABASE))):
-        return {"kind": "irsa_role", "ref": tf_id(_workload(comp)[0])}
-    return None
-
-
-def _calls(v: View, comp: Component, flow_class: FlowClass, target: Kind) -> bool:
-    return any(f.initiator == comp.id and v.kind(f.target) is target
-               for f in v.flows(flow_class))
-
-
-def _workload(comp: Component) -> tuple[str, str, str]:
-    """(name, namespace, service account) of the node group's workload."""
-    spec = comp.props.get("workload") or {}
-    name = str(spec.get("name") or node_group_name(comp))
-    return (name, str(spec.get("namespace") or "default"),
-            str(spec.get("service_account") or name))
-
-
-def instance_roles(v: View) -> list[dict[str, Any]]:
+def instance_roles(v: Derivation) -> list[dict[str, Any]]:
     roles = [{"id": v.ids[c.id], "label": v.title(c), "managed_policies": list(MANAGED_POLICIES)}
              for c in v.of(*INSTANCE_ROLE_KINDS)]
     return sorted(roles, key=lambda r: r["id"])
 
 
-def irsa_roles(v: View) -> list[dict[str, Any]]:
+def irsa_roles(v: Derivation) -> list[dict[str, Any]]:
     roles: dict[str, dict[str, Any]] = {}
     for comp in v.of(Kind.EKS_NODE_GROUP):
         who = principal(v, comp)
         if who is None:
             continue
-        name, namespace, account = _workload(comp)
+        name, namespace, account = workload(comp)
         if not comp.props.get("workload"):
             v.note("ARC519", f"node group {comp.id} calls AWS but names no workload: its IRSA "
                              f"role trusts service account {namespace}:{account}", comp.span,
@@ -93,7 +66,7 @@ def irsa_roles(v: View) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- policies
-def policies(v: View, platform: dict[str, Any]) -> list[dict[str, Any]]:
+def policies(v: Derivation, platform: dict[str, Any]) -> list[dict[str, Any]]:
     kms_of = {b["id"]: b["encryption"].get("kms_key") for b in platform["buckets"]}
     out: list[dict[str, Any]] = []
     for flow in v.flows(FlowClass.IAM):
@@ -110,7 +83,7 @@ def policies(v: View, platform: dict[str, Any]) -> list[dict[str, Any]]:
     return [unique[k] for k in sorted(unique)]
 
 
-def _s3_policy(v: View, flow: Flow, kms_of: dict[str, str | None]) -> list[dict[str, Any]]:
+def _s3_policy(v: Derivation, flow: Flow, kms_of: dict[str, str | None]) -> list[dict[str, Any]]:
     who = principal(v, v.arch.component(flow.initiator))
     if who is None or not flow.buckets:
         return []
@@ -136,7 +109,7 @@ def _s3_policy(v: View, flow: Flow, kms_of: dict[str, str | None]) -> list[dict[
              "statements": statements}]
 
 
-def _db_policy(v: View, flow: Flow) -> list[dict[str, Any]]:
+def _db_policy(v: Derivation, flow: Flow) -> list[dict[str, Any]]:
     who = principal(v, v.arch.component(flow.initiator))
     if who is None:
         return []
@@ -149,7 +122,7 @@ def _db_policy(v: View, flow: Flow) -> list[dict[str, Any]]:
                                        [{"kind": "db_user", "ref": db, "user": user}])]}]
 
 
-def _deploy_policies(v: View, eks: dict[str, Any]) -> list[dict[str, Any]]:
+def _deploy_policies(v: Derivation, eks: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for flow in v.flows(FlowClass.DEPLOY):
         who = principal(v, v.arch.component(flow.initiator))
@@ -163,7 +136,7 @@ def _deploy_policies(v: View, eks: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _secret_policies(v: View, secrets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _secret_policies(v: Derivation, secrets: list[dict[str, Any]]) -> list[dict[str, Any]]:
     readers = v.of(Kind.BACKEND_SERVICE)
     out = []
     for secret in secrets:
@@ -186,7 +159,7 @@ def _secret_policies(v: View, secrets: list[dict[str, Any]]) -> list[dict[str, A
     return out
 
 
-def _log_policies(v: View, log_groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _log_policies(v: Derivation, log_groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
     have = {g["id"] for g in log_groups}
     out = []
     for comp in v.of(Kind.BACKEND_SERVICE):

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from archc.emit.security_groups import CLOUDFRONT_PREFIX_LIST, S3_ENDPOINT
-from archc.emit.terraform.common import View
+from archc.aws.derivation import Derivation
+from archc.aws.security_groups import CLOUDFRONT_PREFIX_LIST, S3_ENDPOINT
 from archc.kinds import Kind, Role, Tier
 from archc.model import Environment, Zone
 
@@ -27,11 +27,11 @@ FLOW_LOG = {"traffic_type": "ALL", "max_aggregation_interval": 60, "kms_key": "l
 CLOUDFRONT_ORIGIN_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 
 
-def subnet_zones(v: View) -> list[Zone]:
+def subnet_zones(v: Derivation) -> list[Zone]:
     return [z for z in v.arch.zones if z.role is Role.SUBNET]
 
 
-def subnet_tiers(v: View) -> list[dict[str, Any]]:
+def subnet_tiers(v: Derivation) -> list[dict[str, Any]]:
     """One entry per subnet zone, in vpc-module order (public, private, database)."""
     counts: dict[str, int] = {}
     tiers = []
@@ -43,7 +43,7 @@ def subnet_tiers(v: View) -> list[dict[str, Any]]:
     return sorted(tiers, key=lambda t: (ROLE_ORDER[t["vpc_role"]], t["vpc_list_index"]))
 
 
-def subnet_cidrs(v: View, env: Environment) -> dict[str, list[str]]:
+def subnet_cidrs(v: Derivation, env: Environment) -> dict[str, list[str]]:
     """Tier id -> one CIDR per AZ, exactly the IR's plan (ARC511 when a block is missing)."""
     out: dict[str, list[str]] = {}
     for zone in subnet_zones(v):
@@ -58,7 +58,7 @@ def subnet_cidrs(v: View, env: Environment) -> dict[str, list[str]]:
     return out
 
 
-def network(v: View, rules: list[dict[str, Any]]) -> dict[str, Any]:
+def network(v: Derivation, rules: list[dict[str, Any]]) -> dict[str, Any]:
     roles = {t["vpc_role"] for t in subnet_tiers(v)}
     tags = {r: t for r, t in EKS_SUBNET_TAGS.items() if r in roles} if v.of(
         Kind.EKS_CONTROL_PLANE) else {}
@@ -76,7 +76,7 @@ def _peers(rules: list[dict[str, Any]], kind: str) -> set[str]:
     return {r["peer"]["ref"] for r in rules if r["peer"]["kind"] == kind}
 
 
-def _gateway_endpoints(v: View, rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _gateway_endpoints(v: Derivation, rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The S3 gateway endpoint when a rule names it, on the route tables of its callers."""
     if S3_ENDPOINT not in _peers(rules, "gateway_endpoint"):
         return []
@@ -97,7 +97,7 @@ def _prefix_lists(rules: list[dict[str, Any]]) -> list[dict[str, str]]:
     return [{"id": CLOUDFRONT_PREFIX_LIST, "name": CLOUDFRONT_ORIGIN_PREFIX_LIST}]
 
 
-def max_az_count(v: View) -> int:
+def max_az_count(v: Derivation) -> int:
     return max([2] + [e.azs for e in v.arch.environments])
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archc.emit.terraform.common import skip
+from archc.aws.derivation import skip
 
 # rds 7.x needs Terraform >= 1.11.1 and s3-bucket 5.15 needs aws >= 6.42 (tf_modules.json).
 REQUIRED_VERSION = ">= 1.11.1"
