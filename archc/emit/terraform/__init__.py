@@ -1,7 +1,8 @@
 """Terraform: one shared platform module, a root per environment, and the state bootstrap.
 
 The context the templates read (templates/terraform/CONTEXT.md) is computed from the IR by
-`context.build_context`; this module only renders every template with it:
+`context.build_context`, the HCL values they print by `hcl_data` (the global ``tf``);
+this module only renders every template with them:
 
 * ``X.j2`` -> ``terraform/X``; partials (``_*``) are not rendered;
 * ``envs/_env/*.j2`` -> ``terraform/envs/<env>/*`` once per environment (``env`` bound).
@@ -18,6 +19,7 @@ import networkx as nx
 
 from archc.emit import EmitResult, OutputFile
 from archc.emit._jinja import environment, template_names
+from archc.emit.terraform import hcl_data
 from archc.emit.terraform.common import TERRAFORM_CODES
 from archc.emit.terraform.context import build_context
 from archc.model import Architecture
@@ -38,6 +40,7 @@ def emit(arch: Architecture, graph: nx.MultiDiGraph) -> EmitResult:
 def render(context: dict[str, Any]) -> dict[str, str]:
     """{path relative to terraform/: text} for every template, sorted by path."""
     jinja = environment(TEMPLATES)
+    jinja.globals["tf"] = hcl_data  # the HCL values the templates print, built in Python
     out: dict[str, str] = {}
     for name in template_names(TEMPLATES):
         template = jinja.get_template(name)
