@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from archc import diagnostics as d
-from archc.aws.names import component_ids, one_line, subnet_tier_ids, title_case
+from archc.aws.names import component_ids, subnet_tier_ids, title_case
 from archc.kinds import Kind
-from archc.model import Architecture, Component, Flow, FlowClass, Zone
+from archc.model import Architecture, Component, Flow, FlowClass, Zone, one_line
 from archc.source import Span
 
 # Production-like environments, by name: they get the stricter defaults listed where used.

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from archc.kinds import Kind, Role, Tier
-from archc.model import Architecture, Component, Decision
+from archc.model import Architecture, Component, Decision, one_line, ports_text
 from archc.source import Span
 
 # Characters AWS accepts in security group (rule) descriptions, at most 255 of them.
@@ -54,10 +54,6 @@ def pascal(*words: str) -> str:
     """Alphanumeric CamelCase (IAM statement ids)."""
     parts = [p for w in words for p in re.split(r"[^A-Za-z0-9]+", w) if p]
     return "".join(p[:1].upper() + p[1:] for p in parts)
-
-
-def one_line(text: str) -> str:
-    return " ".join(text.replace("\\n", " ").replace("<br>", " ").split())
 
 
 def sg_text(text: str) -> str:
@@ -117,7 +113,8 @@ def port_name(protocol: str, low: int, high: int) -> str:
 
 
 def port_text(protocol: str, low: int, high: int) -> str:
-    return f"{protocol}/{low}" if low == high else f"{protocol}/{low}-{high}"
+    """One range of a rule row: `tcp/22`, `tcp/1024-65535`."""
+    return ports_text(protocol, ((low, high),))
 
 
 def component_ids(arch: Architecture) -> dict[str, str]:

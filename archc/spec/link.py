@@ -23,6 +23,7 @@ from archc.kinds import (
     infer_kind,
     infer_role,
     kind_candidates,
+    with_article,
 )
 from archc.model import (
     Architecture,
@@ -33,6 +34,7 @@ from archc.model import (
     Policy,
     Zone,
     freeze,
+    one_line,
 )
 from archc.source import Span
 from archc.spec.environments import build_environments
@@ -46,6 +48,7 @@ from archc.spec.flows import (
     parse_ports,
 )
 from archc.spec.followups import Causes, follow_up
+from archc.spec.overlay import format_path
 from archc.spec.overlay_view import OverlayView
 
 _EDGE_REF = re.compile(r"^\s*(\S+)\s*(<->|->|<-)\s*(\S+)\s*$")
@@ -226,7 +229,7 @@ class Linker:
         found = infer_kind(node_id, label)
         if found:
             decisions.append(Decision("kind", found[0], "inferred",
-                                      f"label {_one_line(label)!r} matches /{found[1]}/", span))
+                                      f"label {one_line(label)!r} matches /{found[1]}/", span))
             self._ambiguity(node_id, label, found[0], span)
             return found[0]
         if label == node_id and self.nodes[node_id].shape is None:
@@ -234,7 +237,7 @@ class Linker:
         else:
             unknown = d.error(
                 "ARC202", f"cannot tell what kind of component {node_id!r} "
-                          f"({_one_line(label)!r}) is", span,
+                          f"({one_line(label)!r}) is", span,
                 hint=f"add `components: {{{node_id}: {{kind: ...}}}}` to the overlay "
                      f"(one of: {', '.join(k.value for k in Kind)})")
         self.unknown_kinds[node_id] = unknown
@@ -252,7 +255,7 @@ class Linker:
         if others:
             alternatives = ", ".join(k.value for k in others)
             self.diags.append(d.warning(
-                "ARC208", f"{node_id} ({_one_line(label)!r}) could be {chosen} or "
+                "ARC208", f"{node_id} ({one_line(label)!r}) could be {chosen} or "
                           f"{alternatives}; archc assumed {chosen}", span,
                 hint=f"say which with `components: {{{node_id}: {{kind: ...}}}}` in the overlay"))
 
@@ -362,8 +365,8 @@ class Linker:
             order = 0
         init, tgt = (src, dst) if order == 0 else (dst, src)
         decisions.append(Decision("initiator", init.id, "inferred",
-                                  f"{_article(init.kind)} {init.kind} starts connections to "
-                                  f"{_article(tgt.kind)} {tgt.kind}", edge.span))
+                                  f"{with_article(init.kind)} starts connections to "
+                                  f"{with_article(tgt.kind)}", edge.span))
         return init, tgt
 
     def _flow_class(self, edge: FlowEdge, key: str | None, spec: Mapping[str, Any],
@@ -393,7 +396,7 @@ class Linker:
         if known and needs_rule and _needs_port(init, tgt):
             self.diags.append(follow_up(d.error(
                 "ARC302", f"flow {_edge_ref(edge)} ({init.id} to {tgt.id}) has no port",
-                edge.span, hint=f"{_article(tgt.kind)} {tgt.kind} has no default service port; "
+                edge.span, hint=f"{with_article(tgt.kind)} has no default service port; "
                                 f"add `flows: "
                                 f"{{\"{_edge_ref(edge)}\": {{ports: [...]}}}}` to the overlay"),
                 self._flow_cause(edge, "ports", init, tgt)))
@@ -452,7 +455,7 @@ class Linker:
                       span=self.ov.key_span(("policy",)))
 
     def _from_overlay(self, attribute: str, value: Any, path: tuple[Any, ...]) -> Decision:
-        return Decision(attribute, _show(value), "overlay", f"overlay key {_path(path)}",
+        return Decision(attribute, _show(value), "overlay", f"overlay key {format_path(path)}",
                         self.ov.value_span(path))
 
     def _unknown_ref(self, section: str, key: str, what: str, known: list[str],
@@ -528,22 +531,10 @@ def _edge_ref(edge: FlowEdge) -> str:
     return f"{edge.src} {'<->' if bidirectional else '->'} {edge.dst}"
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
-
-
 def _show(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return str(value)
-
-
-def _path(path: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in path)
-
-
-def _one_line(label: str) -> str:
-    return " ".join(label.replace("\\n", " ").replace("<br>", " ").split())
 
 
 def _yaml_key(text: str) -> str:
