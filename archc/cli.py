@@ -15,7 +15,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Protocol, TextIO
 
 from archc import __version__
 
@@ -38,6 +38,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+class Subcommands(Protocol):
+    """What a command's `_add_*` needs of `add_subparsers()`'s result (argparse's own type
+    for it is private)."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="archc", description="Compile a Mermaid architecture diagram plus a YAML overlay "
@@ -55,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _add_parse(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_parse(sub: Subcommands) -> None:
     p = sub.add_parser("parse", help="print what archc understood of a Mermaid flowchart",
                        description="Parse a flowchart (.mmd, .md with a ```mermaid fence, or - "
                                    "for stdin) and print what archc understood.")
@@ -65,7 +72,7 @@ def _add_parse(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.set_defaults(run=cmd_parse)
 
 
-def _add_fmt(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_fmt(sub: Subcommands) -> None:
     p = sub.add_parser("fmt", help="print a flowchart in canonical form",
                        description="Print the flowchart in archc's canonical Mermaid form.")
     p.add_argument("file", help="flowchart file, or - for standard input")
@@ -76,7 +83,7 @@ def _add_fmt(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(run=cmd_fmt)
 
 
-def _add_check(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_check(sub: Subcommands) -> None:
     p = sub.add_parser("check", help="validate a spec directory",
                        description="Validate placement, flows, reachability and CIDRs.")
     p.add_argument("spec_dir", type=Path)
@@ -87,7 +94,7 @@ def _add_check(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.set_defaults(run=cmd_check)
 
 
-def _add_build(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_build(sub: Subcommands) -> None:
     p = sub.add_parser("build", help="check a spec, then generate its outputs",
                        description="Check the spec; on success write every generated file.")
     p.add_argument("spec_dir", type=Path)
@@ -100,7 +107,7 @@ def _add_build(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.set_defaults(run=cmd_build)
 
 
-def _add_diagram(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_diagram(sub: Subcommands) -> None:
     p = sub.add_parser("diagram", help="check a spec, then regenerate only its diagrams",
                        description="The diagram emitters of `archc build` alone: canonical "
                                    "Mermaid, the diagrams script, DOT, PNG and SVG. Other "
@@ -113,7 +120,7 @@ def _add_diagram(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.set_defaults(run=cmd_diagram, env=None, only="mermaid,diagram")
 
 
-def _add_explain(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_explain(sub: Subcommands) -> None:
     p = sub.add_parser("explain", help="show what archc decided for a component or edge, and why",
                        description="NODE_OR_EDGE is a node id, a subgraph id or title, an edge "
                                    "id, or an edge written `A -> B` / `A <-> B`.")
@@ -123,7 +130,7 @@ def _add_explain(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.set_defaults(run=cmd_explain)
 
 
-def _add_diff(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_diff(sub: Subcommands) -> None:
     p = sub.add_parser("diff", help="show what an architecture change does (for pull requests)",
                        description="Compile BASE and HEAD in memory and report what changes: "
                                    "components, zones, flows, security-group rules, IAM "
@@ -151,7 +158,7 @@ def _add_diff(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     p.set_defaults(run=cmd_diff)
 
 
-def _add_schema(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_schema(sub: Subcommands) -> None:
     p = sub.add_parser("schema", help="print the overlay's JSON Schema",
                        description="Print the JSON Schema (Draft 2020-12) of archc.yaml.")
     p.set_defaults(run=cmd_schema)

@@ -13,7 +13,7 @@ from archc.kinds import Kind
 # Instances that keep state (builds, repositories) get termination protection.
 STATEFUL_KINDS = frozenset({Kind.CI_SERVER, Kind.SCM_SERVER, Kind.INSTANCE})
 
-# Node group defaults: general purpose nodes, the two nodes addressing.py sizes subnets for.
+# Node group defaults: general purpose nodes, the two nodes subnet_plan.py sizes subnets for.
 DEFAULT_INSTANCE_TYPES = ["m6i.large"]
 
 # GPU instance families (g4dn, g5, g6, p4d, p5): the NVIDIA EKS image, GPU tolerations.

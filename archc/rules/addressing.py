@@ -8,8 +8,8 @@ import itertools
 import networkx as nx
 
 from archc import diagnostics as d
-from archc.addressing import addresses_per_az, usable
 from archc.model import Architecture, Environment
+from archc.subnet_plan import addresses_per_az, usable
 
 
 def check(arch: Architecture, graph: nx.MultiDiGraph, env: str | None) -> list[d.Diagnostic]:

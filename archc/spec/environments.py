@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from archc import diagnostics as d
-from archc.addressing import SubnetNeed, addresses_per_az, allocate
 from archc.kinds import Role, Tier
 from archc.model import Component, Environment, SubnetBlock, Zone, freeze, thaw
 from archc.source import Span
 from archc.spec.overlay_view import OverlayView
+from archc.subnet_plan import SubnetNeed, addresses_per_az, allocate
 
 # What archc assumes when the overlay names no environments: the seed's own recommendation.
 DEFAULT_ENVIRONMENTS: dict[str, dict[str, Any]] = {

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from archc.addressing import SubnetNeed, addresses_per_az, allocate, prefix_for
 from archc.kinds import Kind, Tier
+from archc.subnet_plan import SubnetNeed, addresses_per_az, allocate, prefix_for
 
 
 def test_allocation_is_ordered_by_tier_and_never_overlaps() -> None:

@@ -22,7 +22,7 @@ DEFAULT_INSTANCE_TYPE = {Kind.BASTION: "t3.micro", Kind.CI_SERVER: "t3.large",
 # Root volume (GiB) when volume_size is not given: CI workspaces and repositories need room.
 DEFAULT_ROOT_GB = {Kind.BASTION: 20, Kind.CI_SERVER: 100, Kind.SCM_SERVER: 100,
                    Kind.INSTANCE: 30, Kind.BACKEND_SERVICE: 30}
-# Auto scaling size when the overlay gives none: the two instances addressing.py sizes for.
+# Auto scaling size when the overlay gives none: the two instances subnet_plan.py sizes for.
 DEFAULT_SCALING = {"min": 2, "max": 2, "desired": 2}
 # Amazon Linux 2023 from the public SSM parameters (always the current AMI of the region).
 AMI_SSM = {"x86_64": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",

@@ -90,7 +90,8 @@ def edge(v: Derivation) -> Edge:
     origin = _cdn_origin(v, cdn_comp) if cdn_comp else None
     recs = _Records(v, v.arch.domain) if zone else None
     out = Edge()
-    cdn_ids = (_cdn_records(v, recs, cdn_comp, _cdn_hosts(v, cdn_comp))
+    cdn_ids = (_cdn_records(v, recs, cdn_comp, _hosts(
+        v, cdn_comp, "CDN", f"set aliases: [api.{v.arch.domain}] on {cdn_comp.id}"))
                if cdn_comp and origin and recs else [])
     lb_ids = _lb_records(v, recs, origin, cdn_ids)
     if zone and recs is not None:
@@ -121,13 +122,15 @@ def _cdn_origin(v: Derivation, cdn: Component) -> tuple[Component, list[Flow]] |
     return None
 
 
-def _cdn_hosts(v: Derivation, cdn: Component) -> list[str]:
-    hosts = [str(h) for h in cdn.props.get("aliases") or ()]
+def _hosts(v: Derivation, comp: Component, what: str, hint: str | None = None) -> list[str]:
+    """The host names a CDN or load balancer serves: its aliases, else `<id>.<domain>`
+    (ARC527)."""
+    hosts = [str(h) for h in comp.props.get("aliases") or ()]
     if hosts:
         return hosts
-    host = f"{kebab(cdn.id)}.{v.arch.domain}"
-    v.note("ARC527", f"CDN {cdn.id} has no aliases: it is served as {host}", cdn.span,
-           hint=f"set aliases: [api.{v.arch.domain}] on {cdn.id}")
+    host = f"{kebab(comp.id)}.{v.arch.domain}"
+    v.note("ARC527", f"{what} {comp.id} has no aliases: it is served as {host}", comp.span,
+           hint=hint)
     return [host]
 
 
@@ -163,20 +166,11 @@ def _lb_records(v: Derivation, recs: _Records | None, origin: tuple[Component, l
             comment = f"CloudFront origin hostname for the {lb.id} {lines(*spans)}"
             out[ident].append(recs.add(name, "A", comment, alias))
             continue
-        for host in _lb_hosts(v, lb):
+        for host in _hosts(v, lb, "load balancer"):
             name = recs.relative(host, lb.span)
             if name is not None:
                 out[ident].append(recs.add(name, "A", f"{lb.id} alias {lines(lb.span)}", alias))
     return out
-
-
-def _lb_hosts(v: Derivation, lb: Component) -> list[str]:
-    hosts = [str(h) for h in lb.props.get("aliases") or ()]
-    if hosts:
-        return hosts
-    host = f"{kebab(lb.id)}.{v.arch.domain}"
-    v.note("ARC527", f"load balancer {lb.id} has no aliases: it is served as {host}", lb.span)
-    return [host]
 
 
 def _frontend_records(v: Derivation, recs: _Records, zone: Component) -> None:

@@ -19,7 +19,7 @@ from archc.model import Component, Environment, FlowClass
 # release the pinned eks module (21.19) was tested with.
 DEFAULT_KUBERNETES_VERSION = "1.33"
 # Node group size by default (instance types: aws.compute.DEFAULT_INSTANCE_TYPES): the two
-# nodes addressing.py sizes subnets for.
+# nodes subnet_plan.py sizes subnets for.
 DEFAULT_SCALING = {"min": 2, "max": 2, "desired": 2}
 # Node root disk (GiB): accelerated images (CUDA, Neuron) and model weights need room.
 DISK_GB = {"accelerated": 100, "standard": 50}

@@ -1,6 +1,6 @@
 """The network part of the context: subnet tiers, per-environment subnet CIDRs, endpoints.
 
-The subnet plan is the IR's (`Environment.subnets`, from archc.addressing or the overlay).
+The subnet plan is the IR's (`Environment.subnets`, from archc.subnet_plan or the overlay).
 Environments may size and place their subnets differently (the allocator packs each VPC on
 its own), so the exact CIDRs are per-environment inputs (`subnet_cidrs`) of the shared module
 rather than cidrsubnet() arithmetic inside it: the Terraform reproduces env.subnets exactly.
