@@ -12,6 +12,7 @@ build: setup graphviz
 	$(BIN)/archc build spec/
 
 test: setup-dev graphviz tools
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 setup: $(VENV)/.installed

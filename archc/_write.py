@@ -80,7 +80,8 @@ def carried_files(out_dir: Path, selected: tuple[str, ...]) -> tuple[OutputFile,
 def diff_outputs(files: tuple[OutputFile, ...], out_dir: Path) -> WriteResult:
     """What writing `files` would change, without touching the disk (for --check)."""
     wanted = {f.path: f.data for f in files}
-    written, unchanged = [], []
+    written: list[str] = []
+    unchanged: list[str] = []
     for path, data in sorted(wanted.items()):
         target = out_dir / path
         same = target.is_file() and target.read_bytes() == data

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 
 from archc import diagnostics as d
 from archc.spec import LoadedSpec, load_spec
 
+if TYPE_CHECKING:  # emitting is imported only when a build runs
+    from archc.emit import OutputFile
+
 
 @dataclass
 class CheckOutcome:
     loaded: LoadedSpec
-    graph: nx.MultiDiGraph | None
+    graph: nx.MultiDiGraph[str] | None
     diagnostics: list[d.Diagnostic]
 
     @property
@@ -30,7 +34,7 @@ class CheckOutcome:
 @dataclass
 class BuildOutcome:
     check: CheckOutcome
-    files: tuple[object, ...] = ()
+    files: tuple[OutputFile, ...] = ()
     written: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()

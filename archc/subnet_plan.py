@@ -84,7 +84,8 @@ def allocate(vpc: IPNetwork, azs: int, needs: list[SubnetNeed]) -> tuple[
     return sorted(blocks, key=lambda b: (b[0], b[1])), unfit
 
 
-def _first_free(vpc: IPNetwork, prefix: int, taken: list[IPNetwork]) -> IPNetwork | None:
+def _first_free(vpc: IPNetwork, prefix: int,
+                taken: list[IPNetwork | ipaddress.IPv6Network]) -> IPNetwork | None:
     for candidate in vpc.subnets(new_prefix=prefix):
         if not any(candidate.overlaps(t) for t in taken):
             return candidate

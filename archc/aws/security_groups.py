@@ -235,12 +235,12 @@ def _ingress_rows(v: Derivation, flow: Flow) -> list[Row]:
             rows.append(Row(dst, "ingress", {"kind": "prefix_list", "ref": CLOUDFRONT_PREFIX_LIST},
                             "cloudfront", flow.protocol, lo, hi,
                             _text(flow, lo, hi, "CloudFront origin-facing ranges only"),
-                            [flow.span] + [f.span for f in cdn],
+                            [flow.span, *(f.span for f in cdn)],
                             edges=[flow.ref] + [f.ref for f in cdn if f is not flow]))
         if via_internet:
             rows.append(Row(dst, "ingress", {"kind": "cidr", "cidr": INTERNET}, "internet",
                             flow.protocol, lo, hi, _text(flow, lo, hi, "from the internet"),
-                            [flow.span] + [f.span for f in direct],
+                            [flow.span, *(f.span for f in direct)],
                             edges=[flow.ref] + [f.ref for f in direct]))
     return rows
 

@@ -33,7 +33,7 @@ class EmitResult:
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
-Emitter = Callable[[Architecture, nx.MultiDiGraph], EmitResult]
+Emitter = Callable[[Architecture, "nx.MultiDiGraph[str]"], EmitResult]
 
 
 def _registry() -> dict[str, Emitter]:
@@ -53,7 +53,7 @@ def emitter_names() -> tuple[str, ...]:
     return tuple(_registry())
 
 
-def emit_all(arch: Architecture, graph: nx.MultiDiGraph,
+def emit_all(arch: Architecture, graph: nx.MultiDiGraph[str],
              only: tuple[str, ...] | None = None) -> EmitResult:
     files: list[OutputFile] = []
     diags: list[Diagnostic] = []

@@ -69,7 +69,7 @@ RUN_AS_USER = 10001
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
 
-def emit(arch: Architecture, graph: nx.MultiDiGraph) -> EmitResult:
+def emit(arch: Architecture, graph: nx.MultiDiGraph[str]) -> EmitResult:
     files: list[OutputFile] = []
     for chart in charts(arch):
         files += [OutputFile(f"{OUT_DIR}/{chart['name']}/{path}", text)
@@ -145,7 +145,7 @@ def _chart(view: Derivation, comp: Component, header: str) -> dict[str, Any]:
     return {
         "name": _dns_name(workload), "component": comp.id, "node_group": node_group_name(comp),
         "title": view.title(comp), "header": header, "version": CHART_VERSION,
-        "irsa_output_key": who["ref"] if irsa else "",
+        "irsa_output_key": who["ref"] if irsa and who is not None else "",
         "accelerated": accelerated, "base": values,
         "defaults": {"replicaCount": DEFAULT_REPLICAS, "autoscaling": {
             "enabled": True, "minReplicas": DEFAULT_REPLICAS, "maxReplicas": DEFAULT_REPLICAS,
@@ -195,7 +195,8 @@ def _tolerations(comp: Component) -> list[dict[str, str]]:
 
 def _resources(spec: Mapping[str, Any], accelerated: bool) -> dict[str, dict[str, Any]]:
     table = RESOURCES["accelerated" if accelerated else "standard"]
-    requests, limits = dict(table["requests"]), dict(table["limits"])
+    requests: dict[str, str | int] = dict(table["requests"])
+    limits: dict[str, str | int] = dict(table["limits"])
     for what in ("cpu", "memory"):
         if spec.get(what):
             requests[what] = limits[what] = str(spec[what])

@@ -25,7 +25,7 @@ OUT_DIR = "security"
 REPORT_VERSION = 1
 
 
-def emit(arch: Architecture, graph: nx.MultiDiGraph) -> EmitResult:
+def emit(arch: Architecture, graph: nx.MultiDiGraph[str]) -> EmitResult:
     rows, _ = rule_rows(arch)  # the Terraform emitter reports the rule diagnostics
     groups = security_groups(arch)
     files: list[OutputFile] = []

@@ -13,7 +13,7 @@ from archc.diagnostics import Diagnostic, sorted_diagnostics
 from archc.model import Architecture
 from archc.rules import addressing, flows, placement, reachability
 
-Rule = Callable[[Architecture, nx.MultiDiGraph, "str | None"], list[Diagnostic]]
+Rule = Callable[[Architecture, "nx.MultiDiGraph[str]", "str | None"], list[Diagnostic]]
 
 RULES: tuple[tuple[str, Rule], ...] = (
     ("placement", placement.check),
@@ -23,7 +23,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
 )
 
 
-def run_rules(arch: Architecture, graph: nx.MultiDiGraph,
+def run_rules(arch: Architecture, graph: nx.MultiDiGraph[str],
               env: str | None = None) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for _name, rule in RULES:

@@ -12,7 +12,7 @@ from archc.model import Architecture, Environment
 from archc.subnet_plan import addresses_per_az, usable
 
 
-def check(arch: Architecture, graph: nx.MultiDiGraph, env: str | None) -> list[d.Diagnostic]:
+def check(arch: Architecture, graph: nx.MultiDiGraph[str], env: str | None) -> list[d.Diagnostic]:
     envs = [e for e in arch.environments if env is None or e.name == env]
     found: list[d.Diagnostic] = []
     for environment in envs:

@@ -118,7 +118,7 @@ def _subnets(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zo
                              ov.value_span(("environments", env, "vpc_cidr")),
                              hint="write the network address, e.g. 10.10.0.0/16"))
         return ()
-    if not _vpc_accepted(env, vpc, ov, diags):
+    if not _vpc_accepted(env, vpc, ov, diags) or not isinstance(vpc, ipaddress.IPv4Network):
         return ()  # carving subnets out of 0.0.0.0/0 would only add confusing findings
     needs, explicit_spans = _needs(env, spec, ov, zones, components, props, azs, diags)
     blocks, unfit = allocate(vpc, azs, needs)
@@ -177,7 +177,7 @@ def _explicit_cidrs(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: t
                     azs: int, diags: list[d.Diagnostic]) -> tuple[
                         dict[str, tuple[str, ...]], dict[tuple[str, int], Span | None]]:
     explicit: dict[str, tuple[str, ...]] = {}
-    spans: dict[tuple[str, int], Span] = {}
+    spans: dict[tuple[str, int], Span | None] = {}
     for ref, zspec in (spec.get("zones", {}) or {}).items():
         zone = next((z for z in zones if ref in (z.id, z.title)), None)
         path = ("environments", env, "zones", ref)

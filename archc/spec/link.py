@@ -222,7 +222,7 @@ class Linker:
             return Kind(spec["kind"])
         zone = zones.get(parent) if parent else None
         by_zone = _kind_from_zone(zone, label)
-        if by_zone:
+        if by_zone and zone is not None:
             decisions.append(Decision("kind", by_zone, "inferred",
                                       f"it sits in {zone.title!r} ({zone.role})", span))
             return by_zone
@@ -299,10 +299,10 @@ class Linker:
     def _flow(self, edge: FlowEdge, spec_key: tuple[Mapping[str, Any], str | None],
               comps: dict[str, Component], zones: dict[str, Zone]) -> Flow | None:
         spec, key = spec_key
-        ends = [self._endpoint(edge, end, comps, zones) for end in (edge.src, edge.dst)]
-        if ends[0] is None or ends[1] is None:
+        src = self._endpoint(edge, edge.src, comps, zones)
+        dst = self._endpoint(edge, edge.dst, comps, zones)
+        if src is None or dst is None:
             return None
-        src, dst = ends
         bidirectional = edge.arrow.startswith("double_") or edge.arrow == "arrow_open"
         decisions: list[Decision] = []
         initiator, target = self._initiator(edge, key, spec, src, dst, bidirectional, decisions)
@@ -334,12 +334,13 @@ class Linker:
                    src: Component, dst: Component, bidirectional: bool,
                    decisions: list[Decision]) -> tuple[Component, Component]:
         if "initiator" in spec:
-            init = str(spec["initiator"])
-            decisions.append(self._from_overlay("initiator", init, ("flows", key, "initiator")))
-            if init in (src.id, dst.id):
-                return (src, dst) if init == src.id else (dst, src)
+            named_end = str(spec["initiator"])
+            decisions.append(self._from_overlay("initiator", named_end,
+                                                ("flows", key, "initiator")))
+            if named_end in (src.id, dst.id):
+                return (src, dst) if named_end == src.id else (dst, src)
             self.diags.append(d.error(
-                "ARC205", f"initiator {init!r} is not an end of edge {_edge_ref(edge)}",
+                "ARC205", f"initiator {named_end!r} is not an end of edge {_edge_ref(edge)}",
                 self.ov.value_span(("flows", key, "initiator")) or edge.span,
                 hint=f"use {src.id!r} or {dst.id!r}"))
             return src, dst

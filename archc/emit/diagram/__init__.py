@@ -44,7 +44,7 @@ from archc.model import Architecture
 __all__ = ["BASENAME", "DOT_PATH", "MAX_RENDERED_COMPONENTS", "OUT_DIR", "SCRIPT_PATH", "emit"]
 
 
-def emit(arch: Architecture, graph: nx.MultiDiGraph) -> EmitResult:
+def emit(arch: Architecture, graph: nx.MultiDiGraph[str]) -> EmitResult:
     text = script.script_text(arch)
     files = [OutputFile(SCRIPT_PATH, text)]
     built = render.build_dot(script.diagram_title(arch), script.drawing(arch),

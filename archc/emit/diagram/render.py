@@ -117,9 +117,9 @@ def _draw(steps: tuple[script.Step, ...]) -> None:
             edge = Edge(label=step.label, **cfg.FLOW_STYLES[FlowClass(step.flow_class)])
             src, dst = nodes[step.src], nodes[step.dst]
             if step.upstream:
-                dst << edge << src  # type: ignore[operator]
+                dst << edge << src
             else:
-                src >> edge >> dst  # type: ignore[operator]
+                src >> edge >> dst
 
 
 def relative_icons(source: str) -> tuple[str, dict[str, str]]:
@@ -140,7 +140,7 @@ def relative_icons(source: str) -> tuple[str, dict[str, str]]:
 def icon_relpath(path: str) -> str:
     """``icons/`` plus the path below the wheel's last ``resources`` directory."""
     parts = PurePath(path).parts
-    below = (parts[-1],)
+    below: tuple[str, ...] = (parts[-1],)
     if "resources" in parts:
         below = parts[len(parts) - parts[::-1].index("resources"):]
     return "/".join((ICON_DIR, *below))

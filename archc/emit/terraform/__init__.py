@@ -31,7 +31,7 @@ TEMPLATES = "terraform"
 __all__ = ["TERRAFORM_CODES", "build_context", "emit", "render"]
 
 
-def emit(arch: Architecture, graph: nx.MultiDiGraph) -> EmitResult:
+def emit(arch: Architecture, graph: nx.MultiDiGraph[str]) -> EmitResult:
     context, diags = build_context(arch)
     files = tuple(OutputFile(f"{OUT_DIR}/{path}", text) for path, text in render(context).items())
     return EmitResult(files, tuple(diags))

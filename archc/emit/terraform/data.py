@@ -117,10 +117,10 @@ def declared_buckets(v: Derivation) -> dict[str, tuple[Component, dict[str, Any]
         for key, spec in (comp.props.get("buckets") or {}).items():
             out.setdefault(str(key), (comp, dict(spec)))
     for flow in v.flows(FlowClass.IAM):
-        comp = v.arch.component(flow.target)
+        target = v.arch.component(flow.target)
         for key in flow.buckets:
-            if comp is not None and comp.kind is Kind.OBJECT_STORAGE:
-                out.setdefault(key, (comp, {"purpose": "data"}))
+            if target is not None and target.kind is Kind.OBJECT_STORAGE:
+                out.setdefault(key, (target, {"purpose": "data"}))
     return out
 
 

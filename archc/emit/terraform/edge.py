@@ -223,7 +223,8 @@ def _certificate(ident: str, provider: str, records: list[str], zoned: bool,
 
 # --------------------------------------------------------------------------- cdn and waf
 def _cdn(v: Derivation, comp: Component, origin: tuple[Component, list[Flow]], cdn_ids: list[str],
-         lb_ids: dict[str, list[str]], certs: list[dict[str, Any]]) -> tuple[dict, dict | None]:
+         lb_ids: dict[str, list[str]], certs: list[dict[str, Any]]
+         ) -> tuple[dict[str, Any], dict[str, Any] | None]:
     lb = origin[0]
     lb_id = v.ids[lb.id]
     waf_on = bool(comp.props.get("waf", True)) or bool(v.of(Kind.WAF))
@@ -231,7 +232,7 @@ def _cdn(v: Derivation, comp: Component, origin: tuple[Component, list[Flow]], c
     cdn = {
         "id": v.ids[comp.id], "component": comp.id,
         "comment": f"{v.project_title} via {v.title(comp)}", "aliases": cdn_ids,
-        "origin": {"id": lb_id, "record": (lb_ids.get(lb_id) or [None])[0],
+        "origin": {"id": lb_id, "record": next(iter(lb_ids.get(lb_id) or ()), None),
                    "https_port": int(lb.props.get("listener_port", 443)), **ORIGIN_SETTINGS},
         "certificate": cert, **CDN_SETTINGS, "waf": "edge" if waf_on else None,
     }

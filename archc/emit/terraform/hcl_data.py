@@ -150,7 +150,9 @@ def principal_arn(principal: Data) -> str:
 
 
 def node_groups(eks: Data | None) -> dict[str, dict[str, Any]]:
-    return {ng["id"]: _node_group(eks, ng) for ng in (eks["node_groups"] if eks else [])}
+    if eks is None:
+        return {}
+    return {ng["id"]: _node_group(eks, ng) for ng in eks["node_groups"]}
 
 
 def _node_group(eks: Data, ng: Data) -> dict[str, Any]:

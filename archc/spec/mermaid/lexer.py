@@ -214,7 +214,7 @@ class _LineIndex:
             return None
         stmt = simple_line(text, pos)
         if stmt is not None:
-            return stmt, stmt.match.end()  # type: ignore[attr-defined]
+            return stmt, stmt.match.end()  # type: ignore[union-attr]
         return fast_line(text, pos)
 
 
