@@ -330,7 +330,7 @@ def _read_flowchart(name: str):  # type: ignore[no-untyped-def]
 
         data = _read_stdin(inputs.MAX_INPUT_BYTES)
         if data is None:
-            from archc.spec._input import refused
+            from archc.diagnostics import input_refused as refused
 
             return None, sources, [refused("<stdin>", inputs.too_large(inputs.MAX_INPUT_BYTES))]
         chart, source, diags = flowchart_from_bytes(data, "<stdin>")

@@ -4,6 +4,10 @@ Both sides are compiled in memory (inputs.py), matched by stable ids (side.py), 
 aspect by aspect through named predicates (compare.py), flagged where a reviewer must look
 (risks.py), and rendered as text, markdown or JSON (render.py, markdown.py) with the unified
 diffs of the generated text files (files.py).
+
+It runs the pipeline (`archc.pipeline`) and the emitters' public entry points (`archc.emit`,
+`archc.emit.terraform.build_context` for the IAM policies), and reads the derivation layer
+`archc.aws` for security-group rows and names; never an emitter's private module.
 """
 
 from __future__ import annotations

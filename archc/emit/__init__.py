@@ -1,6 +1,11 @@
-"""Emitters: the IR in, output files out. EMITTERS is the registry, read top to bottom.
+"""Emitters: the IR in, output files out; `_registry` lists them, read top to bottom.
 
-Emitters read only `archc.model` (never `archc.spec`) and do not touch the file system;
+Owns the emitters (`terraform/`, `diagram/`, `helm`, `mermaid`, `security_report`), what
+they return (`output`: `OutputFile`, `EmitResult`) and what they share to render (`_jinja`,
+`_hcl`, `_helm_yaml`). An emitter may import the IR and its tables (`archc.model`,
+`archc.kinds`, `archc.source`, `archc.diagnostics`, `archc.markup`), the derivation layer
+`archc.aws`, `archc.emit.output` and this package's private helpers; never `archc.spec`,
+another emitter, or this module (which imports them). Emitters do not touch the file system:
 `archc._write` writes what they return.
 """
 
@@ -8,29 +13,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import networkx as nx
 
 from archc.diagnostics import Diagnostic
+from archc.emit.output import EmitResult, OutputFile
 from archc.model import Architecture
 
-
-@dataclass(frozen=True, slots=True)
-class OutputFile:
-    path: str  # POSIX path relative to the output directory
-    content: str | bytes  # text is written as UTF-8 with LF line endings
-    emitter: str = ""  # which emitter owns it (recorded in manifest.json)
-
-    @property
-    def data(self) -> bytes:
-        return self.content.encode("utf-8") if isinstance(self.content, str) else self.content
-
-
-@dataclass(frozen=True, slots=True)
-class EmitResult:
-    files: tuple[OutputFile, ...]
-    diagnostics: tuple[Diagnostic, ...] = ()
+__all__ = ["EmitResult", "Emitter", "OutputFile", "emit_all", "emitter_names"]
 
 
 Emitter = Callable[[Architecture, "nx.MultiDiGraph[str]"], EmitResult]

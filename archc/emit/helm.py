@@ -39,9 +39,9 @@ from archc.aws.compute import GPU_RE, instance_types
 from archc.aws.derivation import Derivation
 from archc.aws.iam import principal
 from archc.aws.names import kebab, node_group_name
-from archc.emit import EmitResult, OutputFile
 from archc.emit._helm_yaml import FILTERS
 from archc.emit._jinja import environment, templates_dir
+from archc.emit.output import EmitResult, OutputFile
 from archc.kinds import Kind
 from archc.model import Architecture, Component, Environment, thaw
 

@@ -14,7 +14,7 @@ import re
 import networkx as nx
 
 from archc import markup
-from archc.emit import EmitResult, OutputFile
+from archc.emit.output import EmitResult, OutputFile
 from archc.kinds import Kind, Role, Tier
 from archc.model import Architecture, Component, Flow, FlowClass, Zone
 

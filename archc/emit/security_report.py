@@ -18,7 +18,7 @@ from archc import markup
 from archc.aws.derivation import Derivation
 from archc.aws.names import line_ref, port_text
 from archc.aws.security_groups import Row, rule_rows, security_groups
-from archc.emit import EmitResult, OutputFile
+from archc.emit.output import EmitResult, OutputFile
 from archc.model import Architecture, Environment
 
 OUT_DIR = "security"

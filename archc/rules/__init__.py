@@ -1,6 +1,9 @@
 """Validation rules over the IR and its graph. RULES is the registry, read top to bottom.
 
 Each rule returns diagnostics and never raises; `run_rules` returns them sorted by location.
+Rules read the IR and its graph: they may import `archc.graph`, `archc.model`, `archc.kinds`,
+`archc.subnet_plan`, `archc.spec.followups` (to mark a finding that follows from an earlier
+error), `archc.source` and `archc.diagnostics`; never an emitter.
 """
 
 from __future__ import annotations

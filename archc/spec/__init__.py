@@ -2,6 +2,12 @@
 
 Library errors (lark, PyYAML, jsonschema) are turned into positioned diagnostics inside this
 package and never get past it.
+
+Owns the syntax model (`flowchart`), the overlay and its schema (`overlay`, `overlay_view`,
+`schema`), linking into the IR (`link`, `flows`, `environments`), `followups` and
+`describe`; `spec.mermaid` is the Mermaid front end. It may import `archc.model`,
+`archc.kinds`, `archc.subnet_plan`, `archc.source` and `archc.diagnostics`: nothing that
+runs after it (graph, rules, emitters).
 """
 
 from __future__ import annotations

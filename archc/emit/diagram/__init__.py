@@ -29,7 +29,6 @@ import networkx as nx
 
 from archc import diagnostics as d
 from archc import markup
-from archc.emit import EmitResult, OutputFile
 from archc.emit.diagram import render, script
 from archc.emit.diagram.style import (
     BASENAME,
@@ -39,6 +38,7 @@ from archc.emit.diagram.style import (
     OUT_DIR,
     SCRIPT_PATH,
 )
+from archc.emit.output import EmitResult, OutputFile
 from archc.model import Architecture
 
 __all__ = ["BASENAME", "DOT_PATH", "MAX_RENDERED_COMPONENTS", "OUT_DIR", "SCRIPT_PATH", "emit"]

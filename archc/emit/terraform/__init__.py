@@ -9,6 +9,9 @@ this module only renders every template with them:
 
 Diagnostics ARC510-ARC529 (`TERRAFORM_CODES`) say what the IR asks for that Terraform cannot
 express, or what archc had to assume; they are returned, never raised.
+
+The package may import `archc.aws` (names, security-group rows, IAM principals), the IR
+modules, `archc.emit.output` and the shared `archc.emit._jinja`/`_hcl`; no other emitter.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from typing import Any
 
 import networkx as nx
 
-from archc.emit import EmitResult, OutputFile
 from archc.emit._jinja import environment, template_names
+from archc.emit.output import EmitResult, OutputFile
 from archc.emit.terraform import hcl_data
 from archc.emit.terraform.common import TERRAFORM_CODES
 from archc.emit.terraform.context import build_context

@@ -16,8 +16,8 @@ It replays mermaid 12.3.0 stage by stage, one module (or family) per stage:
     oracle_json  the JSON mermaid's reference implementation prints, for conformance tests
 
 It owns the ARC101-ARC149 codes. It may import only itself, ``archc.spec.flowchart``,
-``archc.spec._input``, ``archc.source`` and ``archc.diagnostics``; nothing else in archc
-imports its modules but this package's entry points below and ``fmt``/``oracle_json``.
+``archc.source`` and ``archc.diagnostics`` (ARCHITECTURE.md's table, enforced by
+tests/test_import_direction.py).
 """
 
 from __future__ import annotations

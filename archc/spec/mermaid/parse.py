@@ -357,7 +357,7 @@ def load_flowchart(path: Path, display_name: str, within: Path | None = None,
     """Read a ``.mmd``/``.md`` file (UTF-8) and parse its flowchart. `within` is the directory
     the file must stay in (`read_input`); default: its own. ``partial``: as in
     `parse_flowchart`."""
-    from archc.spec._input import refused
+    from archc.diagnostics import input_refused as refused
 
     try:
         data = read_input(path, within or path.parent)
