@@ -4,17 +4,27 @@ node group's workload), read by the Terraform IAM policies and the Helm service 
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from archc.aws.derivation import Derivation
 from archc.aws.names import node_group_name, tf_id
 from archc.kinds import Kind
 from archc.model import Component, FlowClass
+
+
+class Principal(TypedDict):
+    """The role a component's AWS calls use: `instance_role` or `irsa_role`, and its id."""
+
+    kind: str
+    ref: str
+
 
 INSTANCE_ROLE_KINDS = (Kind.BASTION, Kind.CI_SERVER, Kind.SCM_SERVER, Kind.INSTANCE,
                        Kind.BACKEND_SERVICE)
 
 
 # --------------------------------------------------------------------------- principals
-def principal(v: Derivation, comp: Component | None) -> dict[str, str] | None:
+def principal(v: Derivation, comp: Component | None) -> Principal | None:
     """The role a component's AWS calls use, or None when it has none."""
     if comp is None:
         return None

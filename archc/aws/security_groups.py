@@ -21,10 +21,10 @@ rows that would share an id are one rule whose description cites every edge.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from archc import diagnostics as d
-from archc.aws.derivation import Derivation, skip
+from archc.aws.derivation import CheckovSkip, Derivation, skip
 from archc.aws.names import lines, node_group_name, overlay_spans, port_name, port_text, sg_text
 from archc.kinds import INTERNET_KINDS, SECURITY_GROUP_KINDS, Kind
 from archc.model import Architecture, Component, Flow, FlowClass
@@ -38,18 +38,46 @@ SSH = 22
 ADMIN_PORT_CHECKS = {22: "CKV_AWS_24", 3389: "CKV_AWS_25"}
 
 
+class Peer(TypedDict):
+    """The other side of a rule: a security group (`ref`), a CIDR or a prefix list."""
+
+    kind: str
+    ref: NotRequired[str]
+    cidr: NotRequired[str]
+
+
+class SecurityGroup(TypedDict):
+    id: str
+    component: str
+    name_suffix: str
+    description: str
+    checkov_skips: list[CheckovSkip]
+
+
+class SecurityGroupRule(TypedDict):
+    id: str
+    direction: str
+    security_group: str
+    peer: Peer
+    ip_protocol: str
+    from_port: int
+    to_port: int
+    description: str
+    checkov_skips: list[CheckovSkip]
+
+
 @dataclass
 class Row:
     security_group: str
     direction: str
-    peer: dict[str, str]
+    peer: Peer
     peer_name: str
     protocol: str
     low: int
     high: int
     text: str
     spans: list[Span | None] = field(default_factory=list)
-    checkov_skips: list[dict[str, str]] = field(default_factory=list)
+    checkov_skips: list[CheckovSkip] = field(default_factory=list)
     edges: list[str] = field(default_factory=list)  # the diagram edges (or policy keys) behind it
 
     @property
@@ -57,10 +85,10 @@ class Row:
         port = port_name(self.protocol, self.low, self.high)
         return f"{self.security_group}_{self.direction}_{self.peer_name}_{port}"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> SecurityGroupRule:
         return {
             "id": self.id, "direction": self.direction, "security_group": self.security_group,
-            "peer": dict(self.peer), "ip_protocol": self.protocol, "from_port": self.low,
+            "peer": self.peer.copy(), "ip_protocol": self.protocol, "from_port": self.low,
             "to_port": self.high,
             "description": sg_text(f"{self.text} {lines(*self.spans)}"),
             "checkov_skips": list(self.checkov_skips),
@@ -68,14 +96,14 @@ class Row:
 
 
 # --------------------------------------------------------------------------- groups
-def security_groups(arch: Architecture) -> list[dict[str, Any]]:
+def security_groups(arch: Architecture) -> list[SecurityGroup]:
     """One group per in-VPC component, sorted by id."""
     v = Derivation(arch)
     groups = [_group(v, c) for c in arch.components if c.kind in SECURITY_GROUP_KINDS]
     return sorted(groups, key=lambda g: g["id"])
 
 
-def _group(v: Derivation, comp: Component) -> dict[str, Any]:
+def _group(v: Derivation, comp: Component) -> SecurityGroup:
     ident = v.ids[comp.id]
     title = v.title(comp)
     if comp.kind is Kind.EKS_NODE_GROUP:
@@ -111,7 +139,7 @@ def _attachment(v: Derivation, comp: Component) -> str | None:
 
 
 # --------------------------------------------------------------------------- rules
-def security_group_rules(arch: Architecture) -> tuple[list[dict[str, Any]], list[d.Diagnostic]]:
+def security_group_rules(arch: Architecture) -> tuple[list[SecurityGroupRule], list[d.Diagnostic]]:
     """Rule rows sorted by id, and the diagnostics of flows that cannot become rules."""
     rows, diags = rule_rows(arch)
     return [row.as_dict() for row in rows], diags
@@ -200,7 +228,7 @@ def _spans(flow: Flow) -> list[Span | None]:
     return [flow.span] + overlay_spans(flow.decisions, "ports", "protocol", "initiator")
 
 
-def _admin_skips(peer_sg: str, lo: int, hi: int) -> list[dict[str, str]]:
+def _admin_skips(peer_sg: str, lo: int, hi: int) -> list[CheckovSkip]:
     return [skip(check, f"Source is the {peer_sg} security group "
                         "(referenced_security_group_id), not a CIDR; checkov 3.3.30 "
                         f"{check} only recognises source_security_group_id on this resource "

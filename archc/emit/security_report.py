@@ -17,7 +17,7 @@ import networkx as nx
 from archc import markup
 from archc.aws.derivation import Derivation
 from archc.aws.names import line_ref, port_text
-from archc.aws.security_groups import Row, rule_rows, security_groups
+from archc.aws.security_groups import Peer, Row, SecurityGroup, rule_rows, security_groups
 from archc.emit.output import EmitResult, OutputFile
 from archc.model import Architecture, Environment
 
@@ -39,7 +39,7 @@ def emit(arch: Architecture, graph: nx.MultiDiGraph[str]) -> EmitResult:
 
 
 def report(arch: Architecture, env: Environment, rows: list[Row],
-           groups: list[dict[str, Any]]) -> dict[str, Any]:
+           groups: list[SecurityGroup]) -> dict[str, Any]:
     component_of = {g["id"]: g["component"] for g in groups}
     return {
         "version": REPORT_VERSION,
@@ -70,7 +70,7 @@ def _rule(arch: Architecture, row: Row, component_of: dict[str, str]) -> dict[st
     }
 
 
-def _peer(arch: Architecture, peer: dict[str, str],
+def _peer(arch: Architecture, peer: Peer,
           component_of: dict[str, str]) -> dict[str, Any]:
     kind = peer["kind"]
     if kind == "security_group":

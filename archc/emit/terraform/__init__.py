@@ -16,12 +16,11 @@ modules, `archc.emit.output` and the shared `archc.emit._jinja`/`_hcl`; no other
 
 from __future__ import annotations
 
-from typing import Any
-
 import networkx as nx
 
 from archc.emit._jinja import environment, template_names
 from archc.emit.output import EmitResult, OutputFile
+from archc.emit.terraform import context_types as ct
 from archc.emit.terraform import hcl_data
 from archc.emit.terraform.common import TERRAFORM_CODES
 from archc.emit.terraform.context import build_context
@@ -40,7 +39,7 @@ def emit(arch: Architecture, graph: nx.MultiDiGraph[str]) -> EmitResult:
     return EmitResult(files, tuple(diags))
 
 
-def render(context: dict[str, Any]) -> dict[str, str]:
+def render(context: ct.Context) -> dict[str, str]:
     """{path relative to terraform/: text} for every template, sorted by path."""
     jinja = environment(TEMPLATES)
     jinja.globals["tf"] = hcl_data  # the HCL values the templates print, built in Python

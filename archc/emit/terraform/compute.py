@@ -10,6 +10,7 @@ from archc.aws.compute import STATEFUL_KINDS
 from archc.aws.derivation import Derivation
 from archc.aws.names import kebab
 from archc.aws.security_groups import access_mode
+from archc.emit.terraform import context_types as ct
 from archc.kinds import Kind, Tier
 from archc.model import Component, Environment, FlowClass
 
@@ -32,14 +33,15 @@ ROOT_VOLUME_TYPE = "gp3"
 ROOT_DEVICE = "/dev/xvda"  # AL2023's root device name
 # ASG behaviour: AL2023 boots in well under 5 minutes; keep 90 % serving during refreshes;
 # scale out at 60 % average CPU.
-ASG_TUNING = {"health_check_grace_period": 300, "instance_refresh_min_healthy_percentage": 90,
-              "target_cpu_utilization": 60}
+ASG_TUNING: ct.AsgTuning = {"health_check_grace_period": 300,
+                            "instance_refresh_min_healthy_percentage": 90,
+                            "target_cpu_utilization": 60}
 # ALB: TLS 1.3 policy (TLS 1.2 fallback); HTTP inside the VPC to the instances.
 DEFAULT_LISTENER_PORT = 443
 SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 # Target health: archc services answer /healthz with 200 (the convention archc's workloads
 # follow); 15 s checks, 2 good / 3 bad, 30 s connection draining.
-HEALTH_CHECK = {"path": "/healthz", "matcher": "200", "interval": 15, "timeout": 5,
+HEALTH_CHECK: ct.HealthCheck = {"path": "/healthz", "matcher": "200", "interval": 15, "timeout": 5,
                 "healthy_threshold": 2, "unhealthy_threshold": 3}
 DEREGISTRATION_DELAY = 30
 
@@ -66,12 +68,12 @@ def scaling(props: Mapping[str, Any], key: str, default: Mapping[str, int]) -> d
 
 
 # --------------------------------------------------------------------------- instances
-def instances(v: Derivation) -> list[dict[str, Any]]:
+def instances(v: Derivation) -> list[ct.Instance]:
     out = [_instance(v, c) for c in v.of(*INSTANCE_KINDS)]
     return sorted(out, key=lambda i: i["id"])
 
 
-def _instance(v: Derivation, comp: Component) -> dict[str, Any]:
+def _instance(v: Derivation, comp: Component) -> ct.Instance:
     ident = v.ids[comp.id]
     tier = v.tier_of(comp)
     public = v.arch.tier_of(comp) is Tier.PUBLIC
@@ -102,19 +104,19 @@ def instance_inputs(v: Derivation, env: Environment) -> dict[str, dict[str, Any]
     return dict(sorted(out.items()))
 
 
-def bastion(v: Derivation) -> dict[str, Any] | None:
+def bastion(v: Derivation) -> ct.Bastion | None:
     comp = v.first(Kind.BASTION, "bastion")
     return None if comp is None else {"instance": v.ids[comp.id], "access": access_mode(v)}
 
 
 # --------------------------------------------------------------------------- auto scaling
-def autoscaling_groups(v: Derivation) -> list[dict[str, Any]]:
+def autoscaling_groups(v: Derivation) -> list[ct.AutoscalingGroup]:
     fronts = lb_targets(v)
     out = [_asg(v, c, fronts.get(c.id)) for c in v.of(Kind.BACKEND_SERVICE)]
     return sorted(out, key=lambda g: g["id"])
 
 
-def _asg(v: Derivation, comp: Component, lb: str | None) -> dict[str, Any]:
+def _asg(v: Derivation, comp: Component, lb: str | None) -> ct.AutoscalingGroup:
     ident = v.ids[comp.id]
     return {
         "id": ident, "component": comp.id, "label": v.title(comp),
@@ -148,12 +150,12 @@ def lb_targets(v: Derivation) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- load balancers
-def load_balancers(v: Derivation, log_bucket: str | None) -> list[dict[str, Any]]:
+def load_balancers(v: Derivation, log_bucket: str | None) -> list[ct.LoadBalancer]:
     out = [_load_balancer(v, c, log_bucket) for c in v.of(Kind.LOAD_BALANCER)]
     return sorted(out, key=lambda lb: lb["id"])
 
 
-def _load_balancer(v: Derivation, comp: Component, log_bucket: str | None) -> dict[str, Any]:
+def _load_balancer(v: Derivation, comp: Component, log_bucket: str | None) -> ct.LoadBalancer:
     ident = v.ids[comp.id]
     groups = _target_groups(v, comp)
     if not groups:
@@ -173,8 +175,8 @@ def _load_balancer(v: Derivation, comp: Component, log_bucket: str | None) -> di
     }
 
 
-def _target_groups(v: Derivation, comp: Component) -> list[dict[str, Any]]:
-    groups: dict[str, dict[str, Any]] = {}
+def _target_groups(v: Derivation, comp: Component) -> list[ct.LoadBalancerTargetGroup]:
+    groups: dict[str, ct.LoadBalancerTargetGroup] = {}
     for flow in v.flows(FlowClass.NETWORK):
         if flow.initiator != comp.id:
             continue
@@ -187,6 +189,6 @@ def _target_groups(v: Derivation, comp: Component) -> list[dict[str, Any]]:
         key = v.ids[flow.target]
         port = flow.ports[0][0] if flow.ports else 80
         groups.setdefault(key, {"key": key, "name_suffix": kebab(key), "port": port,
-                                "protocol": "HTTP", "health_check": dict(HEALTH_CHECK),
+                                "protocol": "HTTP", "health_check": HEALTH_CHECK.copy(),
                                 "deregistration_delay": DEREGISTRATION_DELAY})
     return [groups[k] for k in sorted(groups)]

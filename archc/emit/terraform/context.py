@@ -7,12 +7,11 @@ gives the same context, byte for byte once rendered.
 
 from __future__ import annotations
 
-from typing import Any
-
 from archc import diagnostics as d
 from archc.aws.derivation import Derivation
 from archc.aws.security_groups import security_group_rules, security_groups
 from archc.emit.terraform import compute, data, edge, eks, envs, iam, pins
+from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.network import max_az_count, network
 from archc.model import Architecture
 
@@ -25,12 +24,12 @@ STATE_NONCURRENT_DAYS = 90
 DEFAULT_LOCKING = "lockfile"
 
 
-def build_context(arch: Architecture) -> tuple[dict[str, Any], list[d.Diagnostic]]:
+def build_context(arch: Architecture) -> tuple[ct.Context, list[d.Diagnostic]]:
     v = Derivation(arch)
     platform = _platform(v)
     uses = ({"eks"} if platform["eks"] else set()) | ({"secrets"} if platform["secrets"]
                                                        else set())
-    context = {
+    context: ct.Context = {
         "schema_version": SCHEMA_VERSION,
         "generated_from": list(arch.inputs),
         "project": {"name": arch.project, "description": f"{v.project_title} platform"},
@@ -43,12 +42,12 @@ def build_context(arch: Architecture) -> tuple[dict[str, Any], list[d.Diagnostic
     return context, v.diags
 
 
-def _platform(v: Derivation) -> dict[str, Any]:
+def _platform(v: Derivation) -> ct.Platform:
     rules, diags = security_group_rules(v.arch)
     v.diags += diags
     bucket_list, log_bucket = data.buckets(v)
-    parts = edge.edge(v)
-    platform: dict[str, Any] = {
+    edges = edge.edge(v)
+    parts: ct.PlatformParts = {
         "max_az_count": max_az_count(v),
         "network": network(v, rules),
         "log_groups": data.log_groups(v),
@@ -63,16 +62,15 @@ def _platform(v: Derivation) -> dict[str, Any]:
         "buckets": bucket_list,
         "access_log_bucket": log_bucket,
         "secrets": data.secrets(v),
-        "dns": parts.dns, "certificates": parts.certificates, "cdn": parts.cdn, "waf": parts.waf,
+        "dns": edges.dns, "certificates": edges.certificates, "cdn": edges.cdn, "waf": edges.waf,
     }
-    platform["iam"] = {"instance_roles": iam.instance_roles(v),
-                       "irsa_roles": iam.irsa_roles(v),
-                       "policies": iam.policies(v, platform)}
-    platform["kms_keys"] = data.kms_keys(v, platform)
-    return platform
+    return {**parts,
+            "iam": {"instance_roles": iam.instance_roles(v), "irsa_roles": iam.irsa_roles(v),
+                    "policies": iam.policies(v, parts)},
+            "kms_keys": data.kms_keys(v, parts)}
 
 
-def _state(v: Derivation) -> dict[str, Any]:
+def _state(v: Derivation) -> ct.State:
     project = v.arch.project
     return {
         "bucket": str(v.arch.state.get("bucket") or f"{project}-tfstate"),
@@ -81,7 +79,7 @@ def _state(v: Derivation) -> dict[str, Any]:
         "dynamodb_table": f"{project}-tfstate-lock",
         "kms_alias": f"alias/{project}-tfstate",
         "kms_deletion_window_in_days": data.KMS_DELETION_WINDOW_DAYS,
-        "kms_policy_checkov_skips": [dict(s) for s in data.KMS_POLICY_SKIPS],
+        "kms_policy_checkov_skips": [s.copy() for s in data.KMS_POLICY_SKIPS],
         "noncurrent_version_expiration_days": STATE_NONCURRENT_DAYS,
         "default_tags": {"ManagedBy": "archc", "Project": project, "Purpose": "terraform-state"},
     }

@@ -11,6 +11,14 @@ from __future__ import annotations
 
 from typing import Any, NotRequired, TypedDict
 
+from archc.aws.derivation import CheckovSkip
+from archc.aws.iam import Principal
+from archc.aws.security_groups import Peer, SecurityGroup, SecurityGroupRule
+
+Role = Principal  # the role an IAM policy is attached to
+
+__all__ = ["CheckovSkip", "Peer", "Principal", "Role", "SecurityGroup", "SecurityGroupRule"]
+
 
 class Resource(TypedDict):
     kind: str
@@ -43,16 +51,6 @@ class Alias(TypedDict):
 class AccessScope(TypedDict):
     namespaces: list[str]
     type: str
-
-
-class Principal(TypedDict):
-    kind: str
-    ref: str
-
-
-class Role(TypedDict):
-    kind: str
-    ref: str
 
 
 class Statement(TypedDict):
@@ -167,13 +165,8 @@ class Policy(TypedDict):
     statements: list[Statement]
 
 
-class CheckovSkip(TypedDict):
-    id: str
-    reason: str
-
-
 class AccessLogs(TypedDict):
-    bucket: str
+    bucket: str | None
     prefix: str
 
 
@@ -216,12 +209,6 @@ class SubnetTier(TypedDict):
     label: str
     vpc_list_index: int
     vpc_role: str
-
-
-class Peer(TypedDict):
-    cidr: NotRequired[str]
-    kind: str
-    ref: NotRequired[str]
 
 
 class WafLogGroup(TypedDict):
@@ -423,26 +410,6 @@ class Secret(TypedDict):
     value: str
 
 
-class SecurityGroupRule(TypedDict):
-    checkov_skips: list[CheckovSkip]
-    description: str
-    direction: str
-    from_port: int
-    id: str
-    ip_protocol: str
-    peer: Peer
-    security_group: str
-    to_port: int
-
-
-class SecurityGroup(TypedDict):
-    checkov_skips: list[CheckovSkip]
-    component: str
-    description: str
-    id: str
-    name_suffix: str
-
-
 class Waf(TypedDict):
     id: str
     label: str
@@ -473,7 +440,9 @@ class Environment(TypedDict):
     name: str
 
 
-class Platform(TypedDict):
+class PlatformParts(TypedDict):
+    """`platform` before the pieces derived from the rest (its IAM policies, KMS keys)."""
+
     access_log_bucket: str | None
     autoscaling_groups: list[AutoscalingGroup]
     bastion: Bastion | None
@@ -483,9 +452,7 @@ class Platform(TypedDict):
     databases: list[Database]
     dns: Dns | None
     eks: Eks | None
-    iam: Iam
     instances: list[Instance]
-    kms_keys: list[KmsKey]
     load_balancers: list[LoadBalancer]
     log_groups: list[LogGroup]
     max_az_count: int
@@ -494,6 +461,11 @@ class Platform(TypedDict):
     security_group_rules: list[SecurityGroupRule]
     security_groups: list[SecurityGroup]
     waf: Waf | None
+
+
+class Platform(PlatformParts):
+    iam: Iam
+    kms_keys: list[KmsKey]
 
 
 class Project(TypedDict):
@@ -528,3 +500,38 @@ class Context(TypedDict):
     schema_version: int
     state: State
     terraform: Terraform
+
+
+# Fixed settings the builders spread into several objects (`**ASG_TUNING`).
+class AsgTuning(TypedDict):
+    health_check_grace_period: int
+    instance_refresh_min_healthy_percentage: int
+    target_cpu_utilization: int
+
+
+class DbTuning(TypedDict):
+    monitoring_interval: int
+    performance_insights_retention_period: int
+
+
+class SecretDefaults(TypedDict):
+    value: str
+    random_password_length: int
+    recovery_window_in_days: int
+
+
+class CdnSettings(TypedDict):
+    minimum_protocol_version: str
+    http_version: str
+    viewer_protocol_policy: str
+    allowed_methods: list[str]
+    cached_methods: list[str]
+    cache_policy: str
+    origin_request_policy: str
+    response_headers_policy: str
+
+
+class OriginSettings(TypedDict):
+    http_port: int
+    origin_ssl_protocols: list[str]
+    origin_read_timeout: int

@@ -7,6 +7,7 @@ from typing import Any
 
 from archc.aws.derivation import PRODUCTION_ENVS, Derivation, skip
 from archc.aws.names import kebab, short_project, tf_id
+from archc.emit.terraform import context_types as ct
 from archc.kinds import DATABASE_PORTS, Kind
 from archc.model import Component, Environment, FlowClass
 
@@ -30,7 +31,7 @@ MAX_STORAGE_FACTOR = 2
 # Automated backups: 30 days in production, a week elsewhere.
 BACKUP_DAYS = {"production": 30, "other": 7}
 # Operations: enhanced monitoring each minute, Performance Insights' free 7-day tier.
-DB_TUNING = {"monitoring_interval": 60, "performance_insights_retention_period": 7}
+DB_TUNING: ct.DbTuning = {"monitoring_interval": 60, "performance_insights_retention_period": 7}
 
 # Buckets: old versions of expiring data go after 30 days, of kept data after 90; incomplete
 # multipart uploads after 7; lifecycle transitions go to STANDARD_IA (30 days minimum).
@@ -42,7 +43,7 @@ TRANSITION_CLASS = "STANDARD_IA"
 LOG_BUCKET_DAYS = {"transition_days": 30, "expire_days": 365}
 # Secrets: third-party values are set out of band after a random start value; 40 characters;
 # a deleted secret can be restored for 30 days.
-SECRET_DEFAULTS = {"value": "placeholder", "random_password_length": 40,
+SECRET_DEFAULTS: ct.SecretDefaults = {"value": "placeholder", "random_password_length": 40,
                    "recovery_window_in_days": 30}
 KMS_DELETION_WINDOW_DAYS = 30
 # A KMS key policy's Resource "*" means "this key"; checkov reads it as an identity policy.
@@ -63,11 +64,11 @@ def _major(engine: str, version: str) -> str:
     return parts[0] if engine == "postgres" else ".".join(parts[:2])
 
 
-def databases(v: Derivation) -> list[dict[str, Any]]:
+def databases(v: Derivation) -> list[ct.Database]:
     return sorted((_database(v, c) for c in v.of(Kind.DATABASE)), key=lambda x: x["id"])
 
 
-def _database(v: Derivation, comp: Component) -> dict[str, Any]:
+def _database(v: Derivation, comp: Component) -> ct.Database:
     ident = v.ids[comp.id]
     engine = engine_of(comp)
     facts = ENGINES[engine]
@@ -83,7 +84,8 @@ def _database(v: Derivation, comp: Component) -> dict[str, Any]:
         "subnet_tier": v.tier_of(comp) or next(iter(v.tiers.values())),
         "security_group": ident, "kms_key": "data", "log_kms_key": "logs",
         "cloudwatch_logs_exports": list(facts["logs"]), "iam_database_authentication": True,
-        **DB_TUNING, "parameters": [dict(p) for p in facts["parameters"]],
+        **DB_TUNING,
+        "parameters": [{"name": p["name"], "value": p["value"]} for p in facts["parameters"]],
     }
 
 
@@ -135,7 +137,7 @@ def log_bucket_key(v: Derivation) -> str | None:
     return "logs" if "logs" not in buckets else "access-logs"
 
 
-def buckets(v: Derivation) -> tuple[list[dict[str, Any]], str | None]:
+def buckets(v: Derivation) -> tuple[list[ct.Bucket], str | None]:
     """Bucket entries sorted by id, and the id of the access-log bucket."""
     log_key = log_bucket_key(v)
     out = []
@@ -152,34 +154,36 @@ def buckets(v: Derivation) -> tuple[list[dict[str, Any]], str | None]:
     return sorted(out, key=lambda b: b["id"]), (tf_id(log_key) if log_key else None)
 
 
-def _bucket(key: str, label: str, spec: Mapping[str, Any], log_target: bool) -> dict[str, Any]:
+def _bucket(key: str, label: str, spec: Mapping[str, Any], log_target: bool) -> ct.Bucket:
     # ELB log delivery accepts only SSE-S3 buckets; every other bucket uses the data key.
-    encryption = {"kind": "sse_s3"} if log_target else {"kind": "kms", "kms_key": "data"}
+    encryption: ct.Encryption = ({"kind": "sse_s3"} if log_target
+                                 else {"kind": "kms", "kms_key": "data"})
     return {"id": tf_id(key), "label": label, "name_suffix": kebab(key),
             "encryption": encryption, "lifecycle_rules": [_lifecycle(key, spec)],
             "access_log_prefix": None if log_target else f"s3/{kebab(key)}/",
             "log_delivery_target": log_target}
 
 
-def _lifecycle(key: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+def _lifecycle(key: str, spec: Mapping[str, Any]) -> ct.LifecycleRule:
     transition, expire = spec.get("transition_days"), spec.get("expire_days")
     name = (f"{kebab(key)}-tiering" if transition else f"{kebab(key)}-expiry" if expire
             else "noncurrent-cleanup")
-    rule: dict[str, Any] = {"id": name, "enabled": True, "filter": {"prefix": ""}}
+    days = NONCURRENT_DAYS["expiring" if expire else "kept"]
+    rule: ct.LifecycleRule = {
+        "id": name, "enabled": True, "filter": {"prefix": ""},
+        "noncurrent_version_expiration": {"noncurrent_days": days},
+        "abort_incomplete_multipart_upload_days": ABORT_MULTIPART_DAYS}
     if transition:
         rule["transition"] = [{"days": int(transition), "storage_class": TRANSITION_CLASS}]
     if expire:
         rule["expiration"] = {"days": int(expire)}
-    days = NONCURRENT_DAYS["expiring" if expire else "kept"]
-    rule["noncurrent_version_expiration"] = {"noncurrent_days": days}
-    rule["abort_incomplete_multipart_upload_days"] = ABORT_MULTIPART_DAYS
     return rule
 
 
 # --------------------------------------------------------------------------- secrets
-def secrets(v: Derivation) -> list[dict[str, Any]]:
+def secrets(v: Derivation) -> list[ct.Secret]:
     specs = v.arch.secrets.get("secrets") or {}
-    out = [{"id": tf_id(name), "name_suffix": kebab(name),
+    out: list[ct.Secret] = [{"id": tf_id(name), "name_suffix": kebab(name),
             "description": str((spec or {}).get("description") or f"{name} (set out of band)"),
             "kms_key": "data", **SECRET_DEFAULTS}
            for name, spec in specs.items()]
@@ -187,16 +191,16 @@ def secrets(v: Derivation) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- logs and keys
-def log_groups(v: Derivation) -> list[dict[str, Any]]:
+def log_groups(v: Derivation) -> list[ct.LogGroup]:
     """One application log group per Auto Scaling group (its instances ship logs there)."""
-    out = [{"id": v.ids[c.id], "label": v.title(c), "provider": "primary",
+    out: list[ct.LogGroup] = [{"id": v.ids[c.id], "label": v.title(c), "provider": "primary",
             "name_suffix": kebab(v.ids[c.id]), "kms_key": "logs",
             "checkov_skips": retention_skips(v)}
            for c in v.of(Kind.BACKEND_SERVICE)]
     return sorted(out, key=lambda g: g["id"])
 
 
-def retention_skips(v: Derivation) -> list[dict[str, str]]:
+def retention_skips(v: Derivation) -> list[ct.CheckovSkip]:
     """CKV_AWS_338 wants a year of retention; the architecture decides (below a year: skip)."""
     days = v.log_retention_days
     if days >= 365:
@@ -207,7 +211,7 @@ def retention_skips(v: Derivation) -> list[dict[str, str]]:
                                 "of this architecture")]
 
 
-def kms_keys(v: Derivation, platform: Mapping[str, Any]) -> list[dict[str, Any]]:
+def kms_keys(v: Derivation, platform: ct.PlatformParts) -> list[ct.KmsKey]:
     """data (storage and secrets), logs (CloudWatch), edge (WAF logs in us-east-1): each only
     when something uses it."""
     data_uses = _data_key_uses(platform)
@@ -224,7 +228,7 @@ def kms_keys(v: Derivation, platform: Mapping[str, Any]) -> list[dict[str, Any]]
     return sorted(keys, key=lambda k: k["id"])
 
 
-def _data_key_uses(platform: Mapping[str, Any]) -> list[str]:
+def _data_key_uses(platform: ct.PlatformParts) -> list[str]:
     uses = []
     if any(b["encryption"]["kind"] == "kms" for b in platform["buckets"]):
         uses.append("S3 buckets")
@@ -241,8 +245,8 @@ def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
-def _key(ident: str, provider: str, description: str, usages: list[str]) -> dict[str, Any]:
+def _key(ident: str, provider: str, description: str, usages: list[str]) -> ct.KmsKey:
     return {"id": ident, "provider": provider, "alias_suffix": ident,
             "deletion_window_in_days": KMS_DELETION_WINDOW_DAYS,
-            "policy_checkov_skips": [dict(s) for s in KMS_POLICY_SKIPS],
+            "policy_checkov_skips": [s.copy() for s in KMS_POLICY_SKIPS],
             "description": description, "service_usages": usages}

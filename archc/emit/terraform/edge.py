@@ -14,10 +14,11 @@ origin's host name become operator inputs (ARC514) and the CDN serves its defaul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import cast
 
 from archc.aws.derivation import PRODUCTION_ENVS, Derivation
 from archc.aws.names import kebab, lines, overlay_spans, tf_id, waf_text
+from archc.emit.terraform import context_types as ct
 from archc.kinds import Kind
 from archc.model import Component, Environment, Flow, FlowClass
 from archc.source import Span
@@ -25,7 +26,7 @@ from archc.source import Span
 CNAME_TTL = 300  # five minutes: a third-party target can move without a long wait
 # CloudFront: a dynamic API origin (no caching, all viewer headers but Host, security headers),
 # TLS 1.2+ to viewers and origin, HTTP/2 and HTTP/3; AWS managed policies looked up by name.
-CDN_SETTINGS = {
+CDN_SETTINGS: ct.CdnSettings = {
     "minimum_protocol_version": "TLSv1.2_2021", "http_version": "http2and3",
     "viewer_protocol_policy": "redirect-to-https",
     "allowed_methods": ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
@@ -33,8 +34,8 @@ CDN_SETTINGS = {
     "origin_request_policy": "Managed-AllViewerExceptHostHeader",
     "response_headers_policy": "Managed-SecurityHeadersPolicy",
 }
-ORIGIN_SETTINGS = {"http_port": 80, "origin_ssl_protocols": ["TLSv1.2"],
-                   "origin_read_timeout": 60}
+ORIGIN_SETTINGS: ct.OriginSettings = {"http_port": 80, "origin_ssl_protocols": ["TLSv1.2"],
+                                      "origin_read_timeout": 60}
 # WAF: AWS's baseline managed rule groups, then a per-IP rate limit; credentials never logged.
 WAF_RULE_GROUPS = [("AWSManagedRulesCommonRuleSet", "common"),
                    ("AWSManagedRulesKnownBadInputsRuleSet", "known-bad-inputs"),
@@ -48,17 +49,17 @@ EDGE_CERTIFICATE = "edge"
 
 @dataclass
 class Edge:
-    dns: dict[str, Any] | None = None
-    certificates: list[dict[str, Any]] = field(default_factory=list)
-    cdn: dict[str, Any] | None = None
-    waf: dict[str, Any] | None = None
+    dns: ct.Dns | None = None
+    certificates: list[ct.Certificate] = field(default_factory=list)
+    cdn: ct.Cdn | None = None
+    waf: ct.Waf | None = None
 
 
 @dataclass
 class _Records:
     v: Derivation
     domain: str
-    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    records: dict[str, ct.Record] = field(default_factory=dict)
 
     def relative(self, host: str, span: Span | None) -> str | None:
         if host.endswith("." + self.domain):
@@ -69,12 +70,12 @@ class _Records:
                                                                            "example.com"))
         return None
 
-    def add(self, name: str, rtype: str, comment: str, alias: dict[str, Any] | None = None,
+    def add(self, name: str, rtype: str, comment: str, alias: ct.Alias | None = None,
             target: str | None = None, suffix: str = "") -> str:
         ident = tf_id(name) + suffix
         self.records.setdefault(ident, {
             "id": ident, "name": name, "type": rtype, "alias": alias,
-            "ttl": None if alias else CNAME_TTL, "records": [] if alias else [target],
+            "ttl": None if alias else CNAME_TTL, "records": [] if alias else [cast(str, target)],
             "comment": comment})
         return ident
 
@@ -144,7 +145,7 @@ def _cdn_records(v: Derivation, recs: _Records, cdn: Component, hosts: list[str]
         name = recs.relative(host, cdn.span)
         if name is None:
             continue
-        alias = {"kind": "cdn"}
+        alias: ct.Alias = {"kind": "cdn"}
         ids.append(recs.add(name, "A", f"{label} {lines(*spans)}", alias))
         recs.add(name, "AAAA", f"{label}, IPv6 {lines(*spans)}", alias, suffix="_ipv6")
     return ids
@@ -159,12 +160,12 @@ def _lb_records(v: Derivation, recs: _Records | None, origin: tuple[Component, l
         out[ident] = []
         if recs is None:
             continue
-        alias = {"kind": "load_balancer", "ref": ident}
+        alias: ct.Alias = {"kind": "load_balancer", "ref": ident}
         if origin and origin[0].id == lb.id and cdn_ids:
-            name = "origin-" + recs.records[cdn_ids[0]]["name"]
+            origin_name = "origin-" + recs.records[cdn_ids[0]]["name"]
             spans = [f.span for f in origin[1]]
             comment = f"CloudFront origin hostname for the {lb.id} {lines(*spans)}"
-            out[ident].append(recs.add(name, "A", comment, alias))
+            out[ident].append(recs.add(origin_name, "A", comment, alias))
             continue
         for host in _hosts(v, lb, "load balancer"):
             name = recs.relative(host, lb.span)
@@ -195,7 +196,7 @@ def _frontend_records(v: Derivation, recs: _Records, zone: Component) -> None:
 
 # --------------------------------------------------------------------------- certificates
 def _certificates(v: Derivation, cdn_ids: list[str], lb_ids: dict[str, list[str]],
-                  zoned: bool) -> list[dict[str, Any]]:
+                  zoned: bool) -> list[ct.Certificate]:
     certs = []
     if cdn_ids:
         certs.append(_certificate(EDGE_CERTIFICATE, "edge", cdn_ids, zoned,
@@ -215,7 +216,7 @@ def _certificates(v: Derivation, cdn_ids: list[str], lb_ids: dict[str, list[str]
 
 
 def _certificate(ident: str, provider: str, records: list[str], zoned: bool,
-                 label: str) -> dict[str, Any]:
+                 label: str) -> ct.Certificate:
     return {"id": ident, "provider": provider, "record": records[0] if zoned else None,
             "alternative_records": records[1:] if zoned else [],
             "source": "acm_dns" if zoned else "input", "label": label}
@@ -223,13 +224,13 @@ def _certificate(ident: str, provider: str, records: list[str], zoned: bool,
 
 # --------------------------------------------------------------------------- cdn and waf
 def _cdn(v: Derivation, comp: Component, origin: tuple[Component, list[Flow]], cdn_ids: list[str],
-         lb_ids: dict[str, list[str]], certs: list[dict[str, Any]]
-         ) -> tuple[dict[str, Any], dict[str, Any] | None]:
+         lb_ids: dict[str, list[str]], certs: list[ct.Certificate]
+         ) -> tuple[ct.Cdn, ct.Waf | None]:
     lb = origin[0]
     lb_id = v.ids[lb.id]
     waf_on = bool(comp.props.get("waf", True)) or bool(v.of(Kind.WAF))
     cert = next((c["id"] for c in certs if c["id"] == EDGE_CERTIFICATE), None)
-    cdn = {
+    cdn: ct.Cdn = {
         "id": v.ids[comp.id], "component": comp.id,
         "comment": f"{v.project_title} via {v.title(comp)}", "aliases": cdn_ids,
         "origin": {"id": lb_id, "record": next(iter(lb_ids.get(lb_id) or ()), None),
@@ -239,9 +240,10 @@ def _cdn(v: Derivation, comp: Component, origin: tuple[Component, list[Flow]], c
     return cdn, (_waf(v, comp) if waf_on else None)
 
 
-def _waf(v: Derivation, cdn: Component) -> dict[str, Any]:
+def _waf(v: Derivation, cdn: Component) -> ct.Waf:
     from archc.emit.terraform.data import retention_skips
-    groups = [{"name": name, "vendor": "AWS", "priority": 10 * (i + 1), "metric": metric}
+    groups: list[ct.ManagedRuleGroup] = [
+        {"name": name, "vendor": "AWS", "priority": 10 * (i + 1), "metric": metric}
               for i, (name, metric) in enumerate(WAF_RULE_GROUPS)]
     return {
         "id": "edge", "name_suffix": "edge",

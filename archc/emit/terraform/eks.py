@@ -10,6 +10,7 @@ from typing import Any
 from archc.aws.compute import GPU_RE, instance_types
 from archc.aws.derivation import Derivation
 from archc.aws.names import node_group_name, tf_id
+from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.common import plain
 from archc.emit.terraform.compute import GRAVITON_RE, ROOT_DEVICE, ROOT_VOLUME_TYPE, scaling
 from archc.kinds import Kind
@@ -48,7 +49,7 @@ def ami_type(instance_type: str) -> str:
     return "AL2023_ARM_64_STANDARD" if arm else "AL2023_x86_64_STANDARD"
 
 
-def eks(v: Derivation) -> dict[str, Any] | None:
+def eks(v: Derivation) -> ct.Eks | None:
     comp = v.first(Kind.EKS_CONTROL_PLANE, "EKS control plane")
     if comp is None:
         for group in v.of(Kind.EKS_NODE_GROUP):
@@ -72,7 +73,7 @@ def eks(v: Derivation) -> dict[str, Any] | None:
     }
 
 
-def _node_group(v: Derivation, comp: Component) -> dict[str, Any]:
+def _node_group(v: Derivation, comp: Component) -> ct.NodeGroup:
     types = instance_types(comp.props)
     kinds = {ami_type(t) for t in types}
     if len(kinds) > 1:
@@ -87,9 +88,9 @@ def _node_group(v: Derivation, comp: Component) -> dict[str, Any]:
     }
 
 
-def _taints(comp: Component) -> dict[str, dict[str, str]]:
+def _taints(comp: Component) -> dict[str, ct.Taint]:
     """Taint id (last segment of its key: nvidia.com/gpu -> gpu) -> {key, value, effect}."""
-    out: dict[str, dict[str, str]] = {}
+    out: dict[str, ct.Taint] = {}
     for taint in comp.props.get("taints") or ():
         base = tf_id(str(taint["key"]).rsplit("/", 1)[-1])
         ident, n = base, 2
@@ -100,9 +101,9 @@ def _taints(comp: Component) -> dict[str, dict[str, str]]:
     return out
 
 
-def access_entries(v: Derivation, control: Component) -> list[dict[str, Any]]:
+def access_entries(v: Derivation, control: Component) -> list[ct.AccessEntry]:
     """One cluster-scoped edit entry per CI instance role with a DEPLOY flow to the cluster."""
-    entries = {}
+    entries: dict[str, ct.AccessEntry] = {}
     for flow in v.flows(FlowClass.DEPLOY):
         caller = v.arch.component(flow.initiator)
         if flow.target != control.id or caller is None or caller.kind not in (

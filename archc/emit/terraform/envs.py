@@ -7,6 +7,7 @@ from typing import Any
 from archc.aws.derivation import PROTECTED_ENVS, Derivation
 from archc.aws.names import short_project
 from archc.emit.terraform import compute, data, edge, eks, network
+from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.edge import WAF_RATE_LIMIT
 from archc.kinds import Kind
 from archc.model import Environment
@@ -15,11 +16,11 @@ NAME_RE_MAX = 21  # var.name: ^[a-z][a-z0-9-]{1,20}$ (it prefixes bucket, ALB an
 ELB_NAME_MAX = 32  # ALB and target group names
 
 
-def environments(v: Derivation, platform: dict[str, Any]) -> list[dict[str, Any]]:
+def environments(v: Derivation, platform: ct.Platform) -> list[ct.Environment]:
     return [_environment(v, platform, env) for env in v.arch.environments]
 
 
-def _environment(v: Derivation, platform: dict[str, Any], env: Environment) -> dict[str, Any]:
+def _environment(v: Derivation, platform: ct.Platform, env: Environment) -> ct.Environment:
     project = v.arch.project
     prefix = str(v.arch.state.get("key_prefix") or project)
     tags = dict(env.tags)
@@ -29,7 +30,7 @@ def _environment(v: Derivation, platform: dict[str, Any], env: Environment) -> d
             "default_tags": dict(sorted(tags.items())), "inputs": inputs(v, platform, env)}
 
 
-def inputs(v: Derivation, platform: dict[str, Any], env: Environment) -> dict[str, Any]:
+def inputs(v: Derivation, platform: ct.Platform, env: Environment) -> dict[str, Any]:
     """Exactly one value per platform variable (operator-supplied ones excepted)."""
     name = f"{short_project(v.arch.project)}-{env.name}"
     _check(v, platform, env, name)
@@ -60,7 +61,7 @@ def inputs(v: Derivation, platform: dict[str, Any], env: Environment) -> dict[st
     return values
 
 
-def _check(v: Derivation, platform: dict[str, Any], env: Environment, name: str) -> None:
+def _check(v: Derivation, platform: ct.Platform, env: Environment, name: str) -> None:
     span = env.span
     if env.nat == "none" and v.of(Kind.NAT_GATEWAY):
         v.error("ARC515", f"environment {env.name} sets nat: none but the diagram draws a NAT "

@@ -21,11 +21,10 @@ Policies, each naming its flow and line:
 
 from __future__ import annotations
 
-from typing import Any
-
 from archc.aws.derivation import Derivation
 from archc.aws.iam import INSTANCE_ROLE_KINDS, principal, workload
 from archc.aws.names import lines, overlay_spans, pascal, tf_id
+from archc.emit.terraform import context_types as ct
 from archc.kinds import S3_ACTIONS, Kind
 from archc.model import Flow, FlowClass
 
@@ -40,14 +39,15 @@ SECRET_ACTIONS = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValu
 LOG_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
 
 
-def instance_roles(v: Derivation) -> list[dict[str, Any]]:
-    roles = [{"id": v.ids[c.id], "label": v.title(c), "managed_policies": list(MANAGED_POLICIES)}
+def instance_roles(v: Derivation) -> list[ct.InstanceRole]:
+    roles: list[ct.InstanceRole] = [
+        {"id": v.ids[c.id], "label": v.title(c), "managed_policies": list(MANAGED_POLICIES)}
              for c in v.of(*INSTANCE_ROLE_KINDS)]
     return sorted(roles, key=lambda r: r["id"])
 
 
-def irsa_roles(v: Derivation) -> list[dict[str, Any]]:
-    roles: dict[str, dict[str, Any]] = {}
+def irsa_roles(v: Derivation) -> list[ct.IrsaRole]:
+    roles: dict[str, ct.IrsaRole] = {}
     for comp in v.of(Kind.EKS_NODE_GROUP):
         who = principal(v, comp)
         if who is None:
@@ -66,9 +66,9 @@ def irsa_roles(v: Derivation) -> list[dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- policies
-def policies(v: Derivation, platform: dict[str, Any]) -> list[dict[str, Any]]:
+def policies(v: Derivation, platform: ct.PlatformParts) -> list[ct.Policy]:
     kms_of = {b["id"]: b["encryption"].get("kms_key") for b in platform["buckets"]}
-    out: list[dict[str, Any]] = []
+    out: list[ct.Policy] = []
     for flow in v.flows(FlowClass.IAM):
         if v.kind(flow.target) is Kind.OBJECT_STORAGE:
             out += _s3_policy(v, flow, kms_of)
@@ -83,7 +83,7 @@ def policies(v: Derivation, platform: dict[str, Any]) -> list[dict[str, Any]]:
     return [unique[k] for k in sorted(unique)]
 
 
-def _s3_policy(v: Derivation, flow: Flow, kms_of: dict[str, str | None]) -> list[dict[str, Any]]:
+def _s3_policy(v: Derivation, flow: Flow, kms_of: dict[str, str | None]) -> list[ct.Policy]:
     who = principal(v, v.arch.component(flow.initiator))
     if who is None or not flow.buckets:
         return []
@@ -109,7 +109,7 @@ def _s3_policy(v: Derivation, flow: Flow, kms_of: dict[str, str | None]) -> list
              "statements": statements}]
 
 
-def _db_policy(v: Derivation, flow: Flow) -> list[dict[str, Any]]:
+def _db_policy(v: Derivation, flow: Flow) -> list[ct.Policy]:
     who = principal(v, v.arch.component(flow.initiator))
     if who is None:
         return []
@@ -122,8 +122,8 @@ def _db_policy(v: Derivation, flow: Flow) -> list[dict[str, Any]]:
                                        [{"kind": "db_user", "ref": db, "user": user}])]}]
 
 
-def _deploy_policies(v: Derivation, eks: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
+def _deploy_policies(v: Derivation, eks: ct.Eks) -> list[ct.Policy]:
+    out: list[ct.Policy] = []
     for flow in v.flows(FlowClass.DEPLOY):
         who = principal(v, v.arch.component(flow.initiator))
         if flow.target != eks["component"] or who is None:
@@ -136,9 +136,9 @@ def _deploy_policies(v: Derivation, eks: dict[str, Any]) -> list[dict[str, Any]]
     return out
 
 
-def _secret_policies(v: Derivation, secrets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _secret_policies(v: Derivation, secrets: list[ct.Secret]) -> list[ct.Policy]:
     readers = v.of(Kind.BACKEND_SERVICE)
-    out = []
+    out: list[ct.Policy] = []
     for secret in secrets:
         if not readers:
             v.warning("ARC520", f"secret {secret['name_suffix']} has no reader (no "
@@ -159,9 +159,9 @@ def _secret_policies(v: Derivation, secrets: list[dict[str, Any]]) -> list[dict[
     return out
 
 
-def _log_policies(v: Derivation, log_groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _log_policies(v: Derivation, log_groups: list[ct.LogGroup]) -> list[ct.Policy]:
     have = {g["id"] for g in log_groups}
-    out = []
+    out: list[ct.Policy] = []
     for comp in v.of(Kind.BACKEND_SERVICE):
         ident = v.ids[comp.id]
         if ident not in have:
@@ -174,7 +174,7 @@ def _log_policies(v: Derivation, log_groups: list[dict[str, Any]]) -> list[dict[
     return out
 
 
-def _statement(sid: str, actions: list[str], resources: list[dict[str, str]]) -> dict[str, Any]:
+def _statement(sid: str, actions: list[str], resources: list[ct.Resource]) -> ct.Statement:
     return {"sid": sid, "actions": sorted(actions), "resources": resources}
 
 

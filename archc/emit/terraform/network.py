@@ -8,10 +8,9 @@ rather than cidrsubnet() arithmetic inside it: the Terraform reproduces env.subn
 
 from __future__ import annotations
 
-from typing import Any
-
 from archc.aws.derivation import Derivation
 from archc.aws.security_groups import CLOUDFRONT_PREFIX_LIST, S3_ENDPOINT
+from archc.emit.terraform import context_types as ct
 from archc.kinds import Kind, Role, Tier
 from archc.model import Environment, Zone
 
@@ -23,7 +22,7 @@ ROLE_ORDER = {"public": 0, "private": 1, "database": 2}
 EKS_SUBNET_TAGS = {"public": {"kubernetes.io/role/elb": "1"},
                    "private": {"kubernetes.io/role/internal-elb": "1"}}
 # VPC flow logs: every packet decision, aggregated per minute (the finest AWS offers).
-FLOW_LOG = {"traffic_type": "ALL", "max_aggregation_interval": 60, "kms_key": "logs"}
+FLOW_LOG: ct.FlowLog = {"traffic_type": "ALL", "max_aggregation_interval": 60, "kms_key": "logs"}
 CLOUDFRONT_ORIGIN_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 
 
@@ -31,10 +30,10 @@ def subnet_zones(v: Derivation) -> list[Zone]:
     return [z for z in v.arch.zones if z.role is Role.SUBNET]
 
 
-def subnet_tiers(v: Derivation) -> list[dict[str, Any]]:
+def subnet_tiers(v: Derivation) -> list[ct.SubnetTier]:
     """One entry per subnet zone, in vpc-module order (public, private, database)."""
     counts: dict[str, int] = {}
-    tiers = []
+    tiers: list[ct.SubnetTier] = []
     for zone in subnet_zones(v):
         role = VPC_ROLE[zone.tier or Tier.APP]
         counts[role] = counts.get(role, 0) + 1
@@ -58,7 +57,7 @@ def subnet_cidrs(v: Derivation, env: Environment) -> dict[str, list[str]]:
     return out
 
 
-def network(v: Derivation, rules: list[dict[str, Any]]) -> dict[str, Any]:
+def network(v: Derivation, rules: list[ct.SecurityGroupRule]) -> ct.Network:
     roles = {t["vpc_role"] for t in subnet_tiers(v)}
     tags = {r: t for r, t in EKS_SUBNET_TAGS.items() if r in roles} if v.of(
         Kind.EKS_CONTROL_PLANE) else {}
@@ -66,17 +65,18 @@ def network(v: Derivation, rules: list[dict[str, Any]]) -> dict[str, Any]:
         "subnet_tiers": subnet_tiers(v),
         "subnet_role_tags": tags,
         "nat_gateway": bool(v.of(Kind.NAT_GATEWAY)),
-        "flow_log": dict(FLOW_LOG),
+        "flow_log": FLOW_LOG.copy(),
         "gateway_endpoints": _gateway_endpoints(v, rules),
         "prefix_lists": _prefix_lists(rules),
     }
 
 
-def _peers(rules: list[dict[str, Any]], kind: str) -> set[str]:
+def _peers(rules: list[ct.SecurityGroupRule], kind: str) -> set[str]:
     return {r["peer"]["ref"] for r in rules if r["peer"]["kind"] == kind}
 
 
-def _gateway_endpoints(v: Derivation, rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _gateway_endpoints(v: Derivation,
+                       rules: list[ct.SecurityGroupRule]) -> list[ct.GatewayEndpoint]:
     """The S3 gateway endpoint when a rule names it, on the route tables of its callers."""
     if S3_ENDPOINT not in _peers(rules, "gateway_endpoint"):
         return []
@@ -91,7 +91,7 @@ def _gateway_endpoints(v: Derivation, rules: list[dict[str, Any]]) -> list[dict[
              "route_table_roles": sorted(roles, key=ROLE_ORDER.__getitem__)}]
 
 
-def _prefix_lists(rules: list[dict[str, Any]]) -> list[dict[str, str]]:
+def _prefix_lists(rules: list[ct.SecurityGroupRule]) -> list[ct.PrefixList]:
     if CLOUDFRONT_PREFIX_LIST not in _peers(rules, "prefix_list"):
         return []
     return [{"id": CLOUDFRONT_PREFIX_LIST, "name": CLOUDFRONT_ORIGIN_PREFIX_LIST}]

@@ -8,9 +8,8 @@ against; change a pin here and in that catalogue together.
 
 from __future__ import annotations
 
-from typing import Any
-
 from archc.aws.derivation import skip
+from archc.emit.terraform import context_types as ct
 
 # rds 7.x needs Terraform >= 1.11.1 and s3-bucket 5.15 needs aws >= 6.42 (tf_modules.json).
 REQUIRED_VERSION = ">= 1.11.1"
@@ -22,7 +21,7 @@ PROVIDERS: dict[str, tuple[str, str, str]] = {
     "tls": ("hashicorp/tls", ">= 4.0, < 5.0", "eks"),
 }
 # CloudFront's ACM viewer certificate, WAF web ACL and their logs must live in us-east-1.
-EDGE_PROVIDER = {"alias": "us_east_1", "region": "us-east-1"}
+EDGE_PROVIDER: ct.EdgeProvider = {"alias": "us_east_1", "region": "us-east-1"}
 
 # template key -> (registry source, exact version, repository, commit of the release tag)
 MODULES: dict[str, tuple[str, str, str, str]] = {
@@ -58,11 +57,11 @@ MODULES: dict[str, tuple[str, str, str, str]] = {
 }
 
 
-def modules() -> dict[str, dict[str, Any]]:
+def modules() -> dict[str, ct.Module]:
     return {key: _module(*pin) for key, pin in MODULES.items()}
 
 
-def _module(source: str, version: str, repo: str, commit: str) -> dict[str, Any]:
+def _module(source: str, version: str, repo: str, commit: str) -> ct.Module:
     # checkov's CKV_TF_1 wants a commit-hash git source; the module-conformance check wants the
     # registry form. Registry + exact version is audited through the recorded commit instead.
     reason = (f"Pinned to the exact registry release {version} (git tag v{version} = commit "
@@ -73,10 +72,10 @@ def _module(source: str, version: str, repo: str, commit: str) -> dict[str, Any]
             "commit": commit, "checkov_skips": [skip("CKV_TF_1", reason)]}
 
 
-def terraform(uses: set[str]) -> dict[str, Any]:
+def terraform(uses: set[str]) -> ct.Terraform:
     """The `terraform` block: providers limited to what the architecture uses."""
-    providers = [{"name": name, "source": source, "version": version}
+    providers: list[ct.Provider] = [{"name": name, "source": source, "version": version}
                  for name, (source, version, need) in PROVIDERS.items()
                  if need == "everything" or need in uses]
     return {"required_version": REQUIRED_VERSION, "providers": providers,
-            "edge_provider": dict(EDGE_PROVIDER)}
+            "edge_provider": EDGE_PROVIDER.copy()}
