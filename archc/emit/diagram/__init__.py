@@ -19,8 +19,8 @@ inside functions, so loading this module costs nothing at CLI start-up.
 The package draws in three modules, imported one way only (no cycles): `style` (what
 the picture looks like) <- `script` (the IR as drawing steps, and the script printed from
 them) <- `render` (the DOT built from the steps, PNG/SVG through Graphviz) <- this module
-(the emitter). It may import `archc.emit`, `archc.model`, `archc.kinds`, `archc.markup` and
-`archc.diagnostics`; no other emitter.
+(the emitter). It may import `archc.emit.output`, `archc.aws`, `archc.model`, `archc.kinds`,
+`archc.markup` and `archc.diagnostics`; no other emitter.
 """
 
 from __future__ import annotations
