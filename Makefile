@@ -15,6 +15,7 @@ build: setup graphviz
 # The whole suite at the newest dependency versions the ranges allow (what `pip install` picks
 # today), after the lowest-versions run, so pytest's summary of the whole suite is the last line.
 test: setup-dev graphviz tools test-lowest
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest
 
 # pyproject.toml's dependencies are ranges; this proves their lower bounds. A venv holds every

@@ -298,7 +298,8 @@ class OutputDir:
     def changes(self, files: tuple[OutputFile, ...]) -> WriteResult:
         """What writing `files` would change, without touching the disk (for --check)."""
         wanted = {f.path: f.data for f in files}
-        written, unchanged = [], []
+        written: list[str] = []
+        unchanged: list[str] = []
         for path, data in sorted(wanted.items()):
             (unchanged if self._holds(path, data) else written).append(path)
         removed = sorted(p for p in self.owned if p not in wanted)

@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, Protocol, TextIO
 
 from archc import __version__
 
@@ -39,6 +39,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_IO
     except KeyboardInterrupt as exc:  # SIGINT, or SIGTERM/SIGHUP during a write (_write)
         return 128 + getattr(exc, "signum", 2)
+
+
+class Subcommands(Protocol):
+    """What a command's `_add_*` needs of `add_subparsers()`'s result (argparse's own type
+    for it is private)."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser: ...
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,7 +81,7 @@ def _quiet(p: argparse.ArgumentParser) -> None:
                         "and CI is not set)")
 
 
-def _add_parse(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_parse(sub: Subcommands) -> None:
     p = sub.add_parser("parse", help="print what archc understood of a Mermaid flowchart",
                        description="Parse a flowchart (.mmd, .md with a ```mermaid fence, or - "
                                    "for stdin) and print what archc understood.")
@@ -85,7 +92,7 @@ def _add_parse(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.set_defaults(run=cmd_parse)
 
 
-def _add_fmt(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_fmt(sub: Subcommands) -> None:
     p = sub.add_parser("fmt", help="print or rewrite flowcharts in canonical form",
                        description="Print the flowchart in archc's canonical Mermaid form, "
                                    "keeping its %% comments and blank lines; with --check or "
@@ -102,7 +109,7 @@ def _add_fmt(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(run=cmd_fmt)
 
 
-def _add_check(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_check(sub: Subcommands) -> None:
     p = sub.add_parser("check", help="validate a spec directory",
                        description="Validate placement, flows, reachability and CIDRs.")
     _spec_dir(p)
@@ -116,7 +123,7 @@ def _add_check(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.set_defaults(run=cmd_check)
 
 
-def _add_build(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_build(sub: Subcommands) -> None:
     p = sub.add_parser("build", help="check a spec, then generate its outputs",
                        description="Check the spec; on success write every generated file.")
     _spec_dir(p)
@@ -132,7 +139,7 @@ def _add_build(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     p.set_defaults(run=cmd_build)
 
 
-def _add_diagram(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_diagram(sub: Subcommands) -> None:
     p = sub.add_parser("diagram", help="check a spec, then regenerate only its diagrams",
                        description="The diagram emitters of `archc build` alone: canonical "
                                    "Mermaid, the diagrams script, DOT, PNG and SVG. Other "
@@ -157,7 +164,7 @@ def _slash(folder: Path) -> str:
     return folder.as_posix().rstrip("/") + "/"
 
 
-def _add_explain(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_explain(sub: Subcommands) -> None:
     p = sub.add_parser("explain", help="show what archc decided for a component or edge, and why",
                        description="NODE_OR_EDGE is a node id, a subgraph id or title, an edge "
                                    "id, or an edge written `A -> B` / `A <-> B`.")
@@ -169,7 +176,7 @@ def _add_explain(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     p.set_defaults(run=cmd_explain)
 
 
-def _add_diff(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_diff(sub: Subcommands) -> None:
     p = sub.add_parser("diff", help="show what an architecture change does (for pull requests)",
                        description="Compile BASE and HEAD in memory and report what changes: "
                                    "components, zones, flows, security-group rules, IAM "
@@ -197,7 +204,7 @@ def _add_diff(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg
     p.set_defaults(run=cmd_diff)
 
 
-def _add_schema(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_schema(sub: Subcommands) -> None:
     p = sub.add_parser("schema", help="print the overlay's JSON Schema",
                        description="Print the JSON Schema (Draft 2020-12) of archc.yaml.")
     p.set_defaults(run=cmd_schema)
@@ -207,7 +214,7 @@ def _add_schema(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from archc.spec.mermaid_json import dumps_oracle_json, to_oracle_json
+    from archc.spec.mermaid.oracle_json import dumps_oracle_json, to_oracle_json
 
     chart, sources, diags = _read_flowchart(args.file)
     _report(diags, sources)
@@ -262,7 +269,7 @@ def _mermaid_files(directory: Path) -> list[Path]:
 
 
 def _fmt_one(name: str, args: argparse.Namespace) -> int:
-    from archc.spec.mermaid_fmt import format_flowchart, keep_comments, reformat_file_text
+    from archc.spec.mermaid.fmt import format_flowchart, keep_comments, reformat_file_text
 
     chart, sources, diags = _read_flowchart(name)
     _report(diags, sources)
@@ -421,7 +428,7 @@ def _read_flowchart(name: str):  # type: ignore[no-untyped-def]
 
         data = _read_stdin(inputs.MAX_INPUT_BYTES)
         if data is None:
-            from archc.spec._input import refused
+            from archc.diagnostics import input_refused as refused
 
             return None, sources, [refused("<stdin>", inputs.too_large(inputs.MAX_INPUT_BYTES))]
         chart, source, diags = flowchart_from_bytes(data, "<stdin>")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from archc.source import Span
+from archc.source import InputRefused, Span
 
 
 class Severity(enum.StrEnum):
@@ -59,6 +59,13 @@ def warning(code: str, message: str, span: Span | None, hint: str | None = None,
 def note(code: str, message: str, span: Span | None, hint: str | None = None,
          notes: tuple[Note, ...] = ()) -> Diagnostic:
     return Diagnostic(code, Severity.NOTE, message, span, hint, notes)
+
+
+def input_refused(display_name: str, exc: InputRefused) -> Diagnostic:
+    """An input file archc refuses to read (see `archc.source.read_input`), positioned on
+    the file itself: nothing of its content is read, so nothing is quoted."""
+    return error(exc.code, f"{display_name} {exc.reason}", Span.point(display_name, 1, 1),
+                 hint=exc.hint)
 
 
 def has_errors(diagnostics: list[Diagnostic] | tuple[Diagnostic, ...]) -> bool:

@@ -18,8 +18,8 @@ TRAFFIC_CLASSES = frozenset({FlowClass.NETWORK, FlowClass.DEPLOY, FlowClass.INGR
                              FlowClass.CONTROL})
 
 
-def to_graph(arch: Architecture) -> nx.MultiDiGraph:
-    graph = nx.MultiDiGraph()
+def to_graph(arch: Architecture) -> nx.MultiDiGraph[str]:
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     graph.add_node(INTERNET, type="internet")
     for zone in arch.zones:
         graph.add_node(zone.id, type="zone", role=zone.role.value)
@@ -39,10 +39,10 @@ def to_graph(arch: Architecture) -> nx.MultiDiGraph:
     return graph
 
 
-def traffic_graph(graph: nx.MultiDiGraph) -> nx.DiGraph:
+def traffic_graph(graph: nx.MultiDiGraph[str]) -> nx.DiGraph[str]:
     """Initiator -> target edges of traffic-carrying flows (plus INTERNET's own edges)."""
-    traffic = nx.DiGraph()
-    traffic.add_nodes_from(n for n, t in graph.nodes(data="type") if t != "zone")
+    traffic: nx.DiGraph[str] = nx.DiGraph()
+    traffic.add_nodes_from(n for n in graph.nodes if graph.nodes[n]["type"] != "zone")
     for src, dst, data in graph.edges(data=True):
         if data["relation"] == "internet" or (
                 data["relation"] == "flow" and FlowClass(data["flow_class"]) in TRAFFIC_CLASSES):

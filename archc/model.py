@@ -28,6 +28,17 @@ class FlowClass(enum.StrEnum):
     DNS = "dns"  # name resolution and DNS records
 
 
+def one_line(label: str) -> str:
+    """A Mermaid label on one line, as people read it: `\\n` and `<br>` breaks become spaces."""
+    return " ".join(label.replace("\\n", " ").replace("<br>", " ").split())
+
+
+def ports_text(protocol: str, ports: tuple[tuple[int, int], ...]) -> str:
+    """`tcp/443`, `tcp/8000-8100,9000`: a protocol and its inclusive port ranges."""
+    parts = [str(a) if a == b else f"{a}-{b}" for a, b in ports]
+    return f"{protocol}/{','.join(parts)}" if parts else ""
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """Why an attribute has its value: for `archc explain` and assumption notes."""
@@ -81,7 +92,7 @@ class Component:
     @property
     def title(self) -> str:
         """The label on one line, as people read it in the diagram."""
-        return " ".join(self.label.replace("\\n", " ").replace("<br>", " ").split())
+        return one_line(self.label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +122,7 @@ class Flow:
         return f"{self.src} {self.arrow} {self.dst}"
 
     def port_text(self) -> str:
-        parts = [str(a) if a == b else f"{a}-{b}" for a, b in self.ports]
-        return f"{self.protocol}/{','.join(parts)}" if parts else ""
+        return ports_text(self.protocol, self.ports)
 
 
 @dataclass(frozen=True, slots=True)

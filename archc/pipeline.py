@@ -19,6 +19,8 @@ from archc.spec import LoadedSpec, load_spec
 if TYPE_CHECKING:
     import networkx as nx
 
+    from archc.emit import OutputFile
+
 # Told after each stage what it made (`archc.cli` shows it as progress on a terminal).
 OnStage = Callable[[str, str], None]
 
@@ -30,7 +32,7 @@ def no_progress(stage: str, detail: str) -> None:
 @dataclass
 class CheckOutcome:
     loaded: LoadedSpec
-    graph: nx.MultiDiGraph | None
+    graph: nx.MultiDiGraph[str] | None
     diagnostics: list[d.Diagnostic]
 
     @property
@@ -41,7 +43,7 @@ class CheckOutcome:
 @dataclass
 class BuildOutcome:
     check: CheckOutcome
-    files: tuple[object, ...] = ()
+    files: tuple[OutputFile, ...] = ()
     written: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()

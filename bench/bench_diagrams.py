@@ -22,9 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from gen_spec import generate  # noqa: E402
 
-from archc.emit import _diagram_render as render  # noqa: E402
-from archc.emit import _diagram_script as script  # noqa: E402
 from archc.emit import mermaid  # noqa: E402
+from archc.emit.diagram import (
+    render,  # noqa: E402
+    script,  # noqa: E402
+)
 from archc.graph import to_graph  # noqa: E402
 from archc.spec import load_spec  # noqa: E402
 

@@ -264,7 +264,7 @@ def test_security_report_mentions_eks_only_where_there_is_one(minimal: Path,
 
 @pytest.fixture
 def renders(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    from archc.emit import _diagram_render
+    from archc.emit.diagram import render as _diagram_render
 
     calls: list[int] = []
     real = _diagram_render.render_images

@@ -141,23 +141,17 @@ def _with_text(arch: Architecture, text: str) -> Architecture:
 
 
 def _outputs(arch: Architecture) -> dict[str, str]:
-    from archc.emit import (
-        _diagram_render,
-        _diagram_script,
-        diagram,
-        helm,
-        mermaid,
-        security_report,
-        terraform,
-    )
+    from archc.emit import diagram, helm, mermaid, security_report, terraform
+    from archc.emit.diagram import render as diagram_render
+    from archc.emit.diagram import script as diagram_script
 
     graph = to_graph(arch)
     files = {f.path: str(f.content) for m in (terraform, security_report, helm, mermaid)
              for f in m.emit(arch, graph).files}
-    files[diagram.SCRIPT_PATH] = _diagram_script.script_text(arch)
-    built = _diagram_render.build_dot(_diagram_script.diagram_title(arch),
-                                      _diagram_script.drawing(arch),
-                                      _diagram_script.dot_header(arch))
+    files[diagram.SCRIPT_PATH] = diagram_script.script_text(arch)
+    built = diagram_render.build_dot(diagram_script.diagram_title(arch),
+                                     diagram_script.drawing(arch),
+                                     diagram_script.dot_header(arch))
     assert not isinstance(built, Diagnostic)
     files[diagram.DOT_PATH] = built.dot
     svg = b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>\n'

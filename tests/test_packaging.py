@@ -22,7 +22,7 @@ def test_wheel_carries_templates_and_installed_archc_builds(tmp_path: Path) -> N
     wheel = next((tmp_path / "dist").glob("archc_cli-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "archc/_templates/terraform/modules/platform/main.tf.j2" in names
-    assert "archc/spec/mermaid.lark" in names and "archc/spec/overlay.schema.json" in names
+    assert "archc/spec/mermaid/grammar.lark" in names and "archc/spec/overlay.schema.json" in names
 
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",

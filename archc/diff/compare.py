@@ -14,10 +14,10 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from archc.aws.names import port_text
+from archc.aws.security_groups import Row
 from archc.diff.change import KINDS, SUBJECTS, Change
 from archc.diff.side import Side
-from archc.emit._tf_common import port_text
-from archc.emit.security_groups import Row
 from archc.model import Architecture, thaw
 from archc.source import Span
 
@@ -35,6 +35,7 @@ def label_facts(side: Side, ident: str) -> Facts:
 
 
 def placement_facts(side: Side, ident: str) -> Facts:
+    """The zone chain (cloud / VPC / subnet ...) and the subnet tier."""
     comp = side.components[ident]
     tier = side.arch.tier_of(comp)
     return {("", "zone"): side.zone_chain(comp.zone) or "(top level)",
@@ -56,6 +57,7 @@ def zone_facts(side: Side, key: str) -> Facts:
 
 
 def flow_facts(side: Side, key: str) -> Facts:
+    """Initiator and target, class, ports, buckets and access."""
     flow = side.flows[key]
     facts = {("", "direction"): f"{flow.initiator} -> {flow.target}",
              ("", "class"): str(flow.flow_class)}
@@ -117,63 +119,31 @@ FACTS: dict[str, Callable[[Side, str], Facts]] = {
 
 
 # --------------------------------------------------------------------------- predicates
-def same_kind(old: Side, new: Side, ident: str) -> bool:
-    return kind_facts(old, ident) == kind_facts(new, ident)
+def same(aspect: str) -> Check:
+    """The predicate `same_<aspect>`: are the aspect's facts equal on both sides (as dbt's
+    check_modified_factory makes its state checks)."""
+    facts = FACTS[aspect]
 
+    def check(old: Side, new: Side, key: str) -> bool:
+        return facts(old, key) == facts(new, key)
 
-def same_label(old: Side, new: Side, ident: str) -> bool:
-    return label_facts(old, ident) == label_facts(new, ident)
-
-
-def same_placement(old: Side, new: Side, ident: str) -> bool:
-    """The zone chain (cloud / VPC / subnet ...) and the subnet tier."""
-    return placement_facts(old, ident) == placement_facts(new, ident)
-
-
-def same_props(old: Side, new: Side, ident: str) -> bool:
-    return props_facts(old, ident) == props_facts(new, ident)
-
-
-def same_zone(old: Side, new: Side, key: str) -> bool:
-    return zone_facts(old, key) == zone_facts(new, key)
-
-
-def same_flow(old: Side, new: Side, key: str) -> bool:
-    """Initiator and target, class, ports, buckets and access."""
-    return flow_facts(old, key) == flow_facts(new, key)
-
-
-def same_rule(old: Side, new: Side, rule_id: str) -> bool:
-    return rule_facts(old, rule_id) == rule_facts(new, rule_id)
-
-
-def same_cidrs(old: Side, new: Side, name: str) -> bool:
-    return cidrs_facts(old, name) == cidrs_facts(new, name)
-
-
-def same_settings(old: Side, new: Side, name: str) -> bool:
-    return settings_facts(old, name) == settings_facts(new, name)
-
-
-def same_policy(old: Side, new: Side, key: str) -> bool:
-    return policy_facts(old, key) == policy_facts(new, key)
-
-
-def same_project(old: Side, new: Side, key: str) -> bool:
-    return project_facts(old, key) == project_facts(new, key)
+    check.__name__ = check.__qualname__ = f"same_{aspect}"
+    check.__doc__ = f"Whether {facts.__name__} agree on both sides."
+    return check
 
 
 # subject -> {aspect: predicate}, read top to bottom; IAM grants are only ever added or
 # removed (a grant is its own key), so they have no predicate.
 STATE_CHECKS: dict[str, dict[str, Check]] = {
-    "component": {"kind": same_kind, "label": same_label, "placement": same_placement,
-                  "props": same_props},
-    "zone": {"zone": same_zone},
-    "flow": {"flow": same_flow},
-    "sg_rule": {"rule": same_rule},
-    "environment": {"cidrs": same_cidrs, "settings": same_settings},
-    "policy": {"policy": same_policy},
-    "project": {"project": same_project},
+    subject: {aspect: same(aspect) for aspect in aspects} for subject, aspects in {
+        "component": ("kind", "label", "placement", "props"),
+        "zone": ("zone",),
+        "flow": ("flow",),
+        "sg_rule": ("rule",),
+        "environment": ("cidrs", "settings"),
+        "policy": ("policy",),
+        "project": ("project",),
+    }.items()
 }
 
 ITEMS: dict[str, Callable[[Side], Mapping[str, Any]]] = {
@@ -213,8 +183,8 @@ def _subject_changes(subject: str, base: Side, head: Side) -> list[Change]:
     out = [_presence("removed", subject, base, key, None) for key in old if key not in new]
     out += [_presence("added", subject, head, key, head) for key in new if key not in old]
     for key in (k for k in new if k in old):
-        for aspect, same in STATE_CHECKS[subject].items():
-            if not same(base, head, key):
+        for aspect, unchanged in STATE_CHECKS[subject].items():
+            if not unchanged(base, head, key):
                 out += _delta(subject, aspect, key, base, head)
     return out
 

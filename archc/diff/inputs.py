@@ -24,6 +24,7 @@ from archc.diff.side import Side
 from archc.emit import OutputFile, emit_all
 from archc.model import Architecture
 from archc.source import MAX_INPUT_BYTES, SourceRegistry, is_file_name
+from archc.spec.overlay import Overlay
 
 
 class InputError(Exception):
@@ -36,7 +37,7 @@ class Compiled:
     label: str
     sources: SourceRegistry
     diagnostics: list[d.Diagnostic]
-    overlay: object | None = None
+    overlay: Overlay | None = None
     arch: Architecture | None = None
     files: tuple[OutputFile, ...] = ()
 

@@ -83,7 +83,7 @@ def _sections(report: Report) -> str:
     """One section per subject; past ITEMS_BUDGET, a count of the changes not listed."""
     text, listed = "", 0
     for title, items in grouped(report):
-        blocks = []
+        blocks: list[str] = []
         for item in items:
             block = "\n".join(_item(item)) + "\n"
             if len(text) + sum(map(len, blocks)) + len(block) > ITEMS_BUDGET:

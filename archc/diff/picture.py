@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from archc import markup
+from archc.aws.names import component_ids
 from archc.diff.change import Change
 from archc.diff.side import Side
-from archc.emit._tf_common import component_ids
 from archc.model import Flow
 from archc.terminal import clip
 
@@ -173,8 +173,8 @@ def mermaid(picture: Picture) -> str:
     lines.append(f"{INDENT}end")
     lines += [f"{INDENT}classDef {name} {style}" for name, style in NODE_STYLES.items()]
     for status in NODE_STYLES:
-        members = [ids[n.ref] for n in picture.nodes if n.status == status]
-        lines.append(f"{INDENT}class {','.join([*members, f'legend_{status}'])} {status}")
+        member_ids = [ids[n.ref] for n in picture.nodes if n.status == status]
+        lines.append(f"{INDENT}class {','.join([*member_ids, f'legend_{status}'])} {status}")
     lines += [f"{INDENT}linkStyle {n} {EDGE_STYLES[e.status]}"
               for n, e in enumerate(picture.edges) if e.status in EDGE_STYLES]
     return "\n".join(lines) + "\n"

@@ -34,16 +34,6 @@ TABLE_ROWS = (  # (label, summary key, (added, removed, modified) keys)
 )
 
 
-def render(report: Report, fmt: str) -> str:
-    if fmt == "json":
-        return render_json(report)
-    if fmt == "markdown":
-        from archc.diff.markdown import render_markdown
-
-        return render_markdown(report)
-    return render_text(report)
-
-
 # --------------------------------------------------------------------------- shared
 def kind_word(change: Change) -> str:
     return KIND_WORDS.get(change.subject, {}).get(change.kind, change.kind)

@@ -16,6 +16,7 @@ from archc.diff.picture import Picture, picture_of
 from archc.diff.risks import assess, merge
 from archc.diff.side import Side
 from archc.source import SourceRegistry, Span
+from archc.spec.overlay import Overlay
 
 ENTITIES = ("component", "zone", "flow", "environment")
 
@@ -58,7 +59,7 @@ class Sources:
     label: str
     side: Side
     sources: SourceRegistry
-    overlay: Any = None  # spec.overlay.Overlay: positions of overlay keys, when there is one
+    overlay: Overlay | None = None  # positions of overlay keys, when there is one
 
 
 def build_report(base: Sources, head: Sources, files: tuple[FileDiff, ...] | None) -> Report:
@@ -83,19 +84,20 @@ def _item(change: Change, base: Sources, head: Sources, risks: tuple[Risk, ...])
     return Item(change, ref, line, side, tuple(r for r in risks if r.covers(change)))
 
 
-def overlay_span(overlay: Any, change: Change) -> Span | None:
+def overlay_span(overlay: Overlay | None, change: Change) -> Span | None:
     """The overlay line that sets a value only the overlay can say (a property, a policy or
     environment setting): more telling than the component's node in the diagram."""
     if overlay is None or change.subject not in ("component", "environment", "policy"):
         return None
     key = tuple(change.key.split("."))
-    candidates = {
+    by_aspect: dict[str, list[tuple[str, ...]]] = {
         "props": [("environments", change.env, "components", change.id, *key),
                   ("components", change.id, *key)],
         "cidrs": [("environments", change.id, "vpc_cidr")] if change.key == "vpc" else [],
         "settings": [("environments", change.id, *key)],
         "policy": [("policy", *key)],
-    }.get(change.aspect, [])
+    }
+    candidates = by_aspect.get(change.aspect, [])
     return next((s for path in candidates if (s := overlay.value_span(path))), None)
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from archc.aws.compute import STATEFUL_KINDS
+from archc.aws.derivation import PRODUCTION_ENVS
+from archc.aws.names import port_text
+from archc.aws.security_groups import Row
 from archc.diff.change import Change, Risk
 from archc.diff.compare import peer_text
 from archc.diff.side import Side
-from archc.emit._tf_common import PRODUCTION_ENVS, port_text
-from archc.emit._tf_compute import STATEFUL_KINDS
-from archc.emit.security_groups import Row
 from archc.kinds import Kind, Tier
 
 INTERNET_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
@@ -107,7 +108,7 @@ def left_private_subnet(change: Change, base: Side, head: Side) -> str | None:
 
 
 def multi_az_off(change: Change, base: Side, head: Side) -> str | None:
-    # Unset multi_az means on in production (emit/_tf_data.py), so unset -> false counts.
+    # Unset multi_az means on in production (emit/terraform/data.py), so unset -> false counts.
     if change.aspect != "props" or change.key != "multi_az" or change.new != "false":
         return None
     if change.env not in PRODUCTION_ENVS or change.old == "false":

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
-from archc.emit._tf_context import build_context
-from archc.emit.security_groups import Row, rule_rows
+from archc.aws.security_groups import Row, rule_rows
+from archc.emit.terraform import build_context
+from archc.emit.terraform.context_types import Policy, Resource
 from archc.model import Architecture, Component, Environment, Flow, Zone
 from archc.source import Span
 
@@ -97,7 +97,7 @@ def _flows(flows: tuple[Flow, ...]) -> tuple[dict[str, Flow], dict[str, str]]:
     return by_key, ids
 
 
-def _grants(policies: list[dict[str, Any]]) -> dict[Grant, str]:
+def _grants(policies: list[Policy]) -> dict[Grant, str]:
     """Every (role, resource, action) the IAM policies grant, with the policy that grants it
     (first by id). The key leaves the policy id out because ids carry the access: a read ->
     read_write change renames the policy, yet only the added actions are new permissions."""
@@ -111,13 +111,13 @@ def _grants(policies: list[dict[str, Any]]) -> dict[Grant, str]:
     return grants
 
 
-def resource_text(resource: dict[str, str]) -> str:
+def resource_text(resource: Resource) -> str:
     """`bucket_objects:models`, `db_user:rds:node_model_serving`, `eks_cluster`."""
     parts = [resource["kind"], resource.get("ref", ""), resource.get("user", "")]
     return ":".join(p for p in parts if p)
 
 
-def _policy_spans(arch: Architecture, policies: list[dict[str, Any]]) -> dict[str, Span | None]:
+def _policy_spans(arch: Architecture, policies: list[Policy]) -> dict[str, Span | None]:
     """Policy id -> the edge whose meaning the policy implements (its description starts
     with `<initiator> to <target> <label>:`), else the component it is for (`<id> ...`)."""
     by_text: dict[str, Span] = {}

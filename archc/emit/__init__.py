@@ -1,6 +1,11 @@
-"""Emitters: the IR in, output files out. EMITTERS is the registry, read top to bottom.
+"""Emitters: the IR in, output files out; `_registry` lists them, read top to bottom.
 
-Emitters read only `archc.model` (never `archc.spec`) and do not touch the file system;
+Owns the emitters (`terraform/`, `diagram/`, `helm`, `mermaid`, `security_report`), what
+they return (`output`: `OutputFile`, `EmitResult`) and what they share to render (`_jinja`,
+`_hcl`, `_helm_yaml`). An emitter may import the IR and its tables (`archc.model`,
+`archc.kinds`, `archc.source`, `archc.diagnostics`, `archc.markup`), the derivation layer
+`archc.aws`, `archc.emit.output` and this package's private helpers; never `archc.spec`,
+another emitter, or this module (which imports them). Emitters do not touch the file system:
 `archc._write` writes what they return.
 """
 
@@ -8,53 +13,20 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from contextvars import ContextVar
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from archc.diagnostics import Diagnostic
+from archc.emit.output import PREVIOUS_OUTPUTS, EmitResult, OutputFile, PreviousOutputs
 from archc.model import Architecture
 
 if TYPE_CHECKING:
     import networkx as nx
 
-
-@dataclass(frozen=True, slots=True)
-class OutputFile:
-    path: str  # POSIX path relative to the output directory
-    content: str | bytes  # text is written as UTF-8 with LF line endings
-    emitter: str = ""  # which emitter owns it (recorded in manifest.json)
-
-    @property
-    def data(self) -> bytes:
-        return self.content.encode("utf-8") if isinstance(self.content, str) else self.content
+__all__ = ["PREVIOUS_OUTPUTS", "EmitResult", "Emitter", "OutputFile", "PreviousOutputs",
+           "emit_all", "emitter_names"]
 
 
-@dataclass(frozen=True, slots=True)
-class EmitResult:
-    files: tuple[OutputFile, ...]
-    diagnostics: tuple[Diagnostic, ...] = ()
-
-
-Emitter = Callable[[Architecture, "nx.MultiDiGraph"], EmitResult]
-
-# The output directory of the previous build while `emit_all` runs, or None. Emitters still
-# touch no file, but one whose work is slow may take its earlier result from there when its
-# input is unchanged and the files prove it (the diagram's images: Graphviz is most of an
-# unchanged build's time). Everything in that directory is untrusted: check before use.
-class PreviousOutputs(Protocol):
-    """What the previous build left in the output directory, as an emitter may use it."""
-
-    def recorded_sha256(self, path: str) -> str | None:
-        """The hash the previous manifest records for `path` (untrusted)."""
-
-    def read_owned(self, path: str) -> bytes | None:
-        """`path`'s bytes if it is a regular file the previous build listed, read without
-        following a link; None otherwise."""
-
-
-PREVIOUS_OUTPUTS: ContextVar[PreviousOutputs | None] = ContextVar("archc_previous_outputs",
-                                                                   default=None)
+Emitter = Callable[[Architecture, "nx.MultiDiGraph[str]"], EmitResult]
 
 
 def _registry() -> dict[str, Emitter]:
@@ -74,7 +46,8 @@ def emitter_names() -> tuple[str, ...]:
     return tuple(_registry())
 
 
-def emit_all(arch: Architecture, graph: nx.MultiDiGraph, only: tuple[str, ...] | None = None,
+def emit_all(arch: Architecture, graph: nx.MultiDiGraph[str],
+             only: tuple[str, ...] | None = None,
              previous: PreviousOutputs | None = None) -> EmitResult:
     files: list[OutputFile] = []
     diags: list[Diagnostic] = []

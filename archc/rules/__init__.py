@@ -1,6 +1,9 @@
 """Validation rules over the IR and its graph. RULES is the registry, read top to bottom.
 
 Each rule returns diagnostics and never raises; `run_rules` returns them sorted by location.
+Rules read the IR and its graph: they may import `archc.graph`, `archc.model`, `archc.kinds`,
+`archc.subnet_plan`, `archc.spec.followups` (to mark a finding that follows from an earlier
+error), `archc.source` and `archc.diagnostics`; never an emitter.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from archc.diagnostics import Diagnostic, sorted_diagnostics
 from archc.model import Architecture
 from archc.rules import addressing, flows, placement, reachability
 
-Rule = Callable[[Architecture, nx.MultiDiGraph, "str | None"], list[Diagnostic]]
+Rule = Callable[[Architecture, "nx.MultiDiGraph[str]", "str | None"], list[Diagnostic]]
 
 RULES: tuple[tuple[str, Rule], ...] = (
     ("placement", placement.check),
@@ -23,7 +26,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
 )
 
 
-def run_rules(arch: Architecture, graph: nx.MultiDiGraph,
+def run_rules(arch: Architecture, graph: nx.MultiDiGraph[str],
               env: str | None = None) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for _name, rule in RULES:

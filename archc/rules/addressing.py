@@ -7,11 +7,11 @@ import ipaddress
 import networkx as nx
 
 from archc import diagnostics as d
-from archc.addressing import addresses_per_az, first_overlaps, usable
 from archc.model import Architecture, Component, Environment
+from archc.subnet_plan import addresses_per_az, first_overlaps, usable
 
 
-def check(arch: Architecture, graph: nx.MultiDiGraph, env: str | None) -> list[d.Diagnostic]:
+def check(arch: Architecture, graph: nx.MultiDiGraph[str], env: str | None) -> list[d.Diagnostic]:
     envs = [e for e in arch.environments if env is None or e.name == env]
     placed = _placed(arch)
     found: list[d.Diagnostic] = []

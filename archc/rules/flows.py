@@ -16,7 +16,7 @@ _LB_HINT = ("put an internet-facing load balancer in the public subnet and route
             "`ALB --> EC2`")
 
 
-def check(arch: Architecture, graph: nx.MultiDiGraph, env: str | None) -> list[d.Diagnostic]:
+def check(arch: Architecture, graph: nx.MultiDiGraph[str], env: str | None) -> list[d.Diagnostic]:
     comps = {c.id: c for c in arch.components}
     found: list[d.Diagnostic] = []
     for flow in arch.flows:

@@ -19,7 +19,7 @@ _HINTS: dict[Scope, str] = {
 }
 
 
-def check(arch: Architecture, graph: nx.MultiDiGraph, env: str | None) -> list[d.Diagnostic]:
+def check(arch: Architecture, graph: nx.MultiDiGraph[str], env: str | None) -> list[d.Diagnostic]:
     found = _zones(arch)
     for comp in arch.components:
         if comp.id in arch.unknown_kinds:  # where it must live depends on its kind

@@ -10,7 +10,7 @@ from archc.kinds import Tier
 from archc.model import Architecture, Flow
 
 
-def check(arch: Architecture, graph: nx.MultiDiGraph, env: str | None) -> list[d.Diagnostic]:
+def check(arch: Architecture, graph: nx.MultiDiGraph[str], env: str | None) -> list[d.Diagnostic]:
     traffic = traffic_graph(graph)
     app = {c.id for c in arch.components if arch.tier_of(c) is Tier.APP}
     bypass = traffic.subgraph(n for n in traffic.nodes if n not in app)

@@ -2,6 +2,12 @@
 
 Library errors (lark, PyYAML, jsonschema) are turned into positioned diagnostics inside this
 package and never get past it.
+
+Owns the syntax model (`flowchart`), the overlay and its schema (`overlay`, `overlay_view`,
+`schema`), linking into the IR (`link`, `flows`, `environments`), `followups` and
+`describe`; `spec.mermaid` is the Mermaid front end. It may import `archc.model`,
+`archc.kinds`, `archc.subnet_plan`, `archc.source` and `archc.diagnostics`: nothing that
+runs after it (graph, rules, emitters).
 """
 
 from __future__ import annotations
@@ -10,12 +16,16 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from archc import diagnostics as d
 from archc.model import Architecture
 from archc.source import SourceRegistry, Span, display_path, is_file_name
 from archc.spec.flowchart import Flowchart
 from archc.spec.followups import Causes
+
+if TYPE_CHECKING:
+    from archc.spec.overlay import Overlay
 
 DIAGRAM_SUFFIXES = (".mmd", ".mermaid", ".md", ".markdown")
 OVERLAY_NAMES = ("archc.yaml", "archc.yml", "overlay.yaml", "overlay.yml")
@@ -27,7 +37,7 @@ class LoadedSpec:
     sources: SourceRegistry
     diagnostics: list[d.Diagnostic]
     chart: Flowchart | None = None
-    overlay: object | None = None
+    overlay: Overlay | None = None
     arch: Architecture | None = None
     inputs: tuple[str, ...] = field(default=())
     causes: Causes = field(default_factory=Causes)  # what later findings may follow from
@@ -163,9 +173,10 @@ def _link(loaded: LoadedSpec, diagram: str, overlay_errors: list[d.Diagnostic],
     from archc.spec.schema import valid_entries
 
     assert loaded.chart is not None
-    data, dropped = None, {}
+    data: dict[str, Any] | None = None
+    dropped: dict[tuple[str | int, ...], d.Diagnostic | None] = {}
     if loaded.overlay is not None and overlay_errors:
-        data, dropped = valid_entries(loaded.overlay)  # type: ignore[arg-type]
+        data, dropped = valid_entries(loaded.overlay)
     loaded.causes = collect_causes(loaded.diagnostics, diagram, loaded.sources, dropped,
                                   overlay_lost)
     linker = Linker(loaded.chart, OverlayView(loaded.overlay, data),  # type: ignore[arg-type]
@@ -189,10 +200,10 @@ def _display(loaded: LoadedSpec, path: Path) -> str:
 
 
 def _overlay_value(loaded: LoadedSpec, key: str) -> object:
-    data = getattr(loaded.overlay, "data", None)
+    data = loaded.overlay.data if loaded.overlay is not None else None
     return data.get(key) if isinstance(data, dict) else None
 
 
 def _overlay_span(loaded: LoadedSpec, path: tuple[str, ...]) -> Span | None:
     overlay = loaded.overlay
-    return overlay.value_span(path) if overlay is not None else None  # type: ignore[attr-defined]
+    return overlay.value_span(path) if overlay is not None else None

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from archc import diagnostics as d
-from archc.addressing import SubnetNeed, addresses_per_az, allocate
 from archc.kinds import Role, Tier
 from archc.model import Component, Environment, SubnetBlock, Zone, freeze, thaw
 from archc.source import Span
 from archc.spec.overlay_view import OverlayView
+from archc.subnet_plan import SubnetNeed, addresses_per_az, allocate
 
 # What archc assumes when the overlay names no environments: the seed's own recommendation.
 DEFAULT_ENVIRONMENTS: dict[str, dict[str, Any]] = {
@@ -118,7 +118,7 @@ def _subnets(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zo
                              ov.value_span(("environments", env, "vpc_cidr")),
                              hint="write the network address, e.g. 10.10.0.0/16"))
         return ()
-    if not _vpc_accepted(env, vpc, ov, diags):
+    if not _vpc_accepted(env, vpc, ov, diags) or not isinstance(vpc, ipaddress.IPv4Network):
         return ()  # carving subnets out of 0.0.0.0/0 would only add confusing findings
     needs, explicit_spans = _needs(env, spec, ov, zones, components, props, azs, diags)
     blocks, unfit = allocate(vpc, azs, needs)
@@ -180,7 +180,7 @@ def _explicit_cidrs(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: t
                     azs: int, diags: list[d.Diagnostic]) -> tuple[
                         dict[str, tuple[str, ...]], dict[tuple[str, int], Span | None]]:
     explicit: dict[str, tuple[str, ...]] = {}
-    spans: dict[tuple[str, int], Span] = {}
+    spans: dict[tuple[str, int], Span | None] = {}
     by_ref: dict[str, Zone] = {}  # the first zone with that id or title, as a scan would find
     for z in zones:
         by_ref.setdefault(z.id, z)

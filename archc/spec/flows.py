@@ -83,10 +83,10 @@ def _service_port(target: Kind, props: Mapping[str, Any]) -> tuple[int, str] | N
         return int(props["listener_port"]), "the load balancer's listener_port"
     if "port" in props:
         return int(props["port"]), f"the {KINDS[target].title}'s port"
-    port = KINDS[target].service_port
-    if port is None:
+    service_port = KINDS[target].service_port
+    if service_port is None:
         return None
-    return port, f"{with_article(KINDS[target].title)} serves on {port}"
+    return service_port, f"{with_article(KINDS[target].title)} serves on {service_port}"
 
 
 def infer_access(label: str) -> tuple[str, str]:

@@ -23,6 +23,7 @@ from archc.kinds import (
     infer_kind,
     infer_role,
     kind_candidates,
+    with_article,
 )
 from archc.model import (
     Architecture,
@@ -33,6 +34,7 @@ from archc.model import (
     Policy,
     Zone,
     freeze,
+    one_line,
     thaw,
 )
 from archc.source import Span
@@ -47,6 +49,7 @@ from archc.spec.flows import (
     parse_ports,
 )
 from archc.spec.followups import Causes, follow_up
+from archc.spec.overlay import format_path
 from archc.spec.overlay_view import OverlayView
 
 _EDGE_REF = re.compile(r"^\s*(\S+)\s*(<->|->|<-)\s*(\S+)\s*$")
@@ -225,14 +228,14 @@ class Linker:
             return Kind(spec["kind"])
         zone = zones.get(parent) if parent else None
         by_zone = _kind_from_zone(zone, label)
-        if by_zone:
+        if by_zone and zone is not None:
             decisions.append(Decision("kind", by_zone, "inferred",
                                       f"it sits in {zone.title!r} ({zone.role})", span))
             return by_zone
         found = infer_kind(node_id, label)
         if found:
             decisions.append(Decision("kind", found[0], "inferred",
-                                      f"label {_one_line(label)!r} matches /{found[1]}/", span))
+                                      f"label {one_line(label)!r} matches /{found[1]}/", span))
             self._ambiguity(node_id, label, found[0], span)
             return found[0]
         if label == node_id and self.nodes[node_id].shape is None:
@@ -240,7 +243,7 @@ class Linker:
         else:
             unknown = d.error(
                 "ARC202", f"cannot tell what kind of component {node_id!r} "
-                          f"({_one_line(label)!r}) is", span,
+                          f"({one_line(label)!r}) is", span,
                 hint=f"add `components: {{{node_id}: {{kind: ...}}}}` to the overlay "
                      f"(one of: {', '.join(k.value for k in Kind)})")
         self.unknown_kinds[node_id] = unknown
@@ -258,7 +261,7 @@ class Linker:
         if others:
             alternatives = ", ".join(k.value for k in others)
             self.diags.append(d.warning(
-                "ARC208", f"{node_id} ({_one_line(label)!r}) could be {chosen} or "
+                "ARC208", f"{node_id} ({one_line(label)!r}) could be {chosen} or "
                           f"{alternatives}; archc assumed {chosen}", span,
                 hint=f"say which with `components: {{{node_id}: {{kind: ...}}}}` in the overlay"))
 
@@ -305,10 +308,10 @@ class Linker:
     def _flow(self, edge: FlowEdge, spec_key: tuple[Mapping[str, Any], str | None],
               comps: dict[str, Component], zones: dict[str, Zone]) -> Flow | None:
         spec, key = spec_key
-        ends = [self._endpoint(edge, end, comps, zones) for end in (edge.src, edge.dst)]
-        if ends[0] is None or ends[1] is None:
+        src = self._endpoint(edge, edge.src, comps, zones)
+        dst = self._endpoint(edge, edge.dst, comps, zones)
+        if src is None or dst is None:
             return None
-        src, dst = ends
         bidirectional = edge.arrow.startswith("double_") or edge.arrow == "arrow_open"
         decisions: list[Decision] = []
         initiator, target = self._initiator(edge, key, spec, src, dst, bidirectional, decisions)
@@ -340,12 +343,13 @@ class Linker:
                    src: Component, dst: Component, bidirectional: bool,
                    decisions: list[Decision]) -> tuple[Component, Component]:
         if "initiator" in spec:
-            init = str(spec["initiator"])
-            decisions.append(self._from_overlay("initiator", init, ("flows", key, "initiator")))
-            if init in (src.id, dst.id):
-                return (src, dst) if init == src.id else (dst, src)
+            named_end = str(spec["initiator"])
+            decisions.append(self._from_overlay("initiator", named_end,
+                                                ("flows", key, "initiator")))
+            if named_end in (src.id, dst.id):
+                return (src, dst) if named_end == src.id else (dst, src)
             self.diags.append(d.error(
-                "ARC205", f"initiator {init!r} is not an end of edge {_edge_ref(edge)}",
+                "ARC205", f"initiator {named_end!r} is not an end of edge {_edge_ref(edge)}",
                 self.ov.value_span(("flows", key, "initiator")) or edge.span,
                 hint=f"use {src.id!r} or {dst.id!r}"))
             return src, dst
@@ -371,8 +375,8 @@ class Linker:
             order = 0
         init, tgt = (src, dst) if order == 0 else (dst, src)
         decisions.append(Decision("initiator", init.id, "inferred",
-                                  f"{_article(init.kind)} {init.kind} starts connections to "
-                                  f"{_article(tgt.kind)} {tgt.kind}", edge.span))
+                                  f"{with_article(init.kind)} starts connections to "
+                                  f"{with_article(tgt.kind)}", edge.span))
         return init, tgt
 
     def _flow_class(self, edge: FlowEdge, key: str | None, spec: Mapping[str, Any],
@@ -402,7 +406,7 @@ class Linker:
         if known and needs_rule and _needs_port(init, tgt):
             self.diags.append(follow_up(d.error(
                 "ARC302", f"flow {_edge_ref(edge)} ({init.id} to {tgt.id}) has no port",
-                edge.span, hint=f"{_article(tgt.kind)} {tgt.kind} has no default service port; "
+                edge.span, hint=f"{with_article(tgt.kind)} has no default service port; "
                                 f"add `flows: "
                                 f"{{\"{_edge_ref(edge)}\": {{ports: [...]}}}}` to the overlay"),
                 self._flow_cause(edge, "ports", init, tgt)))
@@ -461,7 +465,7 @@ class Linker:
                       span=self.ov.key_span(("policy",)))
 
     def _from_overlay(self, attribute: str, value: Any, path: tuple[Any, ...]) -> Decision:
-        return Decision(attribute, _show(value), "overlay", f"overlay key {_path(path)}",
+        return Decision(attribute, _show(value), "overlay", f"overlay key {format_path(path)}",
                         self.ov.value_span(path))
 
     # "Did you mean" compares a name with every known one: n unknown names among n known
@@ -549,10 +553,6 @@ def _edge_ref(edge: FlowEdge) -> str:
     return f"{edge.src} {'<->' if bidirectional else '->'} {edge.dst}"
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
-
-
 def _show(value: Any) -> str:
     """A value as people wrote it: a list of words as `a, b`; booleans, mappings and nested
     lists in YAML's flow style (`{key: x, value: 'true'}`), never as a Python repr."""
@@ -567,14 +567,6 @@ def _show(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return str(value)
-
-
-def _path(path: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in path)
-
-
-def _one_line(label: str) -> str:
-    return " ".join(label.replace("\\n", " ").replace("<br>", " ").split())
 
 
 def _yaml_key(text: str) -> str:

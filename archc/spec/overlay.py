@@ -107,7 +107,7 @@ def load_overlay(path: pathlib.Path, display_name: str, within: pathlib.Path | N
     not a mapping); with smaller problems it is returned so the schema check can add its own.
     `within` is the directory the file must stay in (`read_input`); default: its own.
     """
-    from archc.spec._input import refused
+    from archc.diagnostics import input_refused as refused
 
     try:
         data = read_input(path, within or path.parent)

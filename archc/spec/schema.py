@@ -13,7 +13,7 @@ import functools
 import json
 import pathlib
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from archc.diagnostics import Diagnostic, error
 from archc.spec.overlay import format_path
@@ -194,7 +194,7 @@ def _bad_entries(err: ValidationError) -> list[Path]:
     path: Path = tuple(err.absolute_path)
     instance = err.instance
     if "propertyNames" in err.absolute_schema_path:
-        paths: list[Path] = [(*path, instance)]
+        paths: list[Path] = [(*path, cast("str | int", instance))]  # a property name
     elif err.validator in ("additionalProperties", "unevaluatedProperties") \
             and isinstance(instance, dict):
         schema = err.schema if isinstance(err.schema, dict) else {}

@@ -11,11 +11,11 @@ from types import MappingProxyType
 import pytest
 
 from archc import model
-from archc.addressing import SubnetNeed, allocate, first_overlaps
 from archc.kinds import Kind, Role, Tier
 from archc.model import Environment, SubnetBlock, Zone
 from archc.rules import addressing as addressing_rules
 from archc.source import SourceFile, Span
+from archc.subnet_plan import SubnetNeed, allocate, first_overlaps
 
 SPAN = Span("archc.yaml", 1, 1, 1, 2)
 
@@ -148,7 +148,7 @@ def test_one_line_statements_do_not_rescan_the_line(monkeypatch: pytest.MonkeyPa
                                                      tail: str) -> None:
     """`A-->B;B-->C;...` on one line tried the rules that scan to the end of the line (or of
     the run) at every token: quadratic. They may only be tried where they can match."""
-    from archc.spec import _mermaid_lexer
+    from archc.spec.mermaid import lexer as _mermaid_lexer
     from archc.spec.mermaid import parse_flowchart
 
     for value in vars(_mermaid_lexer).values():
@@ -172,8 +172,8 @@ def _nested_diagram(depth: int) -> str:
 def test_subgraphs_nested_past_the_limit_are_refused_with_a_position() -> None:
     """1,000 nested subgraphs crashed `archc parse` (RecursionError) and took minutes in
     `check`; past MAX_NESTING levels the diagram is refused, pointing at a subgraph."""
-    from archc.spec._mermaid_db import MAX_NESTING
     from archc.spec.mermaid import parse_flowchart
+    from archc.spec.mermaid.db import MAX_NESTING
 
     chart, diags = parse_flowchart(_nested_diagram(MAX_NESTING), "architecture.mmd")
     assert chart is not None and not diags
@@ -196,8 +196,8 @@ def test_parse_outline_of_a_deep_diagram(tmp_path: Path, capsys: pytest.CaptureF
 def test_outline_and_mermaid_emitter_walk_any_depth(monkeypatch: pytest.MonkeyPatch) -> None:
     """`archc parse`'s outline and the Mermaid emitter recursed once per level."""
     from archc.emit import mermaid as mermaid_emit
-    from archc.spec import _mermaid_db
     from archc.spec.describe import describe_flowchart
+    from archc.spec.mermaid import db as _mermaid_db
     from archc.spec.mermaid import parse_flowchart
 
     depth = 1500  # past Python's recursion limit; the parser's own limit is lifted here
@@ -234,7 +234,7 @@ def test_canonical_printer_groups_dropped_members_once() -> None:
     import dataclasses
 
     from archc.spec.mermaid import parse_flowchart
-    from archc.spec.mermaid_fmt import _Body
+    from archc.spec.mermaid.fmt import _Body
 
     text = "flowchart TD\n" + "".join(f"subgraph s{i}\nN{i}\nend\nsubgraph t{i}\nN{i}\nend\n"
                                       for i in range(100))
@@ -303,7 +303,7 @@ def test_kind_inference_reads_a_bounded_part_of_a_label(monkeypatch: pytest.Monk
 def test_diagrams_past_the_item_limit_are_refused_at_the_first_one_too_many(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """200,000 edges took 20 s in check (linear, ~0.1 ms each): counts are capped."""
-    from archc.spec import _mermaid_db
+    from archc.spec.mermaid import db as _mermaid_db
     from archc.spec.mermaid import parse_flowchart
 
     monkeypatch.setattr(_mermaid_db, "MAX_ITEMS", 30, raising=False)

@@ -23,7 +23,8 @@ import pytest
 from archc import GENERATOR
 from archc.diagnostics import Severity
 from archc.emit import EmitResult, diagram
-from archc.emit._diagram_script import edge_label
+from archc.emit.diagram import style
+from archc.emit.diagram.script import edge_label
 from archc.kinds import Kind, Role, Tier
 from archc.model import Architecture, Component, Flow, FlowClass, Policy, Zone
 from archc.source import Span
@@ -157,7 +158,7 @@ def _attrs(text: str) -> dict[str, str]:
 
 
 def expected_icon(kind: Kind) -> str:
-    module, cls = diagram.icon(kind)
+    module, cls = style.icon(kind)
     return expected_icon_of(getattr(importlib.import_module(module), cls))
 
 
@@ -173,8 +174,8 @@ def expected_clusters(arch: Architecture, comp: Component) -> tuple[str, ...]:
 
 
 def test_every_kind_has_a_real_icon() -> None:
-    assert set(diagram.ICONS) == set(Kind)
-    for module, cls in [*diagram.ICONS.values(), diagram.FALLBACK_ICON]:
+    assert set(style.ICONS) == set(Kind)
+    for module, cls in [*style.ICONS.values(), style.FALLBACK_ICON]:
         node = getattr(importlib.import_module(module), cls)
         assert _wheel_path(expected_icon_of(node)).is_file(), (module, cls)
 
@@ -227,7 +228,7 @@ def test_edges_carry_port_or_class_and_a_style_per_class(dot_text: str) -> None:
             attrs = by_pair[(flow.initiator, flow.target)]
             assert attrs["dir"] == "forward"
         assert attrs["label"] == edge_label(flow).replace("\n", "\\n")
-        assert attrs["color"] == diagram.FLOW_STYLES[flow.flow_class]["color"]
+        assert attrs["color"] == style.FLOW_STYLES[flow.flow_class]["color"]
         dashed = flow.flow_class in (FlowClass.IAM, FlowClass.DNS, FlowClass.CONTROL)
         assert (attrs.get("style") == "dashed") == dashed, flow.ref
     assert by_pair[("Backend", "DB")]["label"] == "tcp/5432"

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from archc.emit import _diagram_render as render
-from archc.emit import _diagram_script as script
 from archc.emit import diagram
+from archc.emit.diagram import render, script
 from archc.kinds import Kind, Role
 from archc.model import Architecture
 from tests.unit.emit.test_diagram import _comp, _zone, sample_arch

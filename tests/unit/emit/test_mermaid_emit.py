@@ -12,7 +12,7 @@ from archc.graph import to_graph
 from archc.model import Architecture
 from archc.spec import load_spec
 from archc.spec.mermaid import parse_flowchart
-from archc.spec.mermaid_json import to_oracle_json
+from archc.spec.mermaid.oracle_json import to_oracle_json
 
 REPO = Path(__file__).resolve().parents[3]
 CANONICAL = REPO / "tests" / "fixtures" / "canonical"

@@ -1,4 +1,4 @@
-"""Security-group rows from the IR (archc.emit.security_groups): pure data, no templates."""
+"""Security-group rows from the IR (archc.aws.security_groups): pure data, no templates."""
 
 from __future__ import annotations
 
@@ -8,12 +8,8 @@ from types import MappingProxyType
 
 import pytest
 
-from archc.emit._tf_common import sg_text
-from archc.emit.security_groups import (
-    rule_rows,
-    security_group_rules,
-    security_groups,
-)
+from archc.aws.names import sg_text
+from archc.aws.security_groups import rule_rows, security_group_rules, security_groups
 from archc.kinds import SECURITY_GROUP_KINDS, Kind, Role, Tier
 from archc.model import (
     Architecture,

@@ -12,9 +12,9 @@ import pytest
 from archc import GENERATOR
 from archc.emit import security_report, terraform
 from archc.emit._jinja import templates_dir
-from archc.emit._tf_common import TERRAFORM_CODES
-from archc.emit._tf_context import build_context
-from archc.emit._tf_pins import MODULES
+from archc.emit.terraform.common import TERRAFORM_CODES
+from archc.emit.terraform.context import build_context
+from archc.emit.terraform.pins import MODULES
 from archc.graph import to_graph
 from archc.kinds import S3_ACTIONS, Kind
 from archc.model import Architecture, FlowClass

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from archc.diagnostics import Severity
-from archc.spec._mermaid_lexer import LexRun
 from archc.spec.mermaid import parse_flowchart
-from archc.spec.mermaid_json import dumps_oracle_json, to_oracle_json
+from archc.spec.mermaid.lexer import LexRun
+from archc.spec.mermaid.oracle_json import dumps_oracle_json, to_oracle_json
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "mermaid"
 CASES = sorted(FIXTURES.glob("*.mmd"))

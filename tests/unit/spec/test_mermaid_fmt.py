@@ -9,8 +9,8 @@ import pytest
 
 from archc.cli import main
 from archc.spec.mermaid import parse_flowchart
-from archc.spec.mermaid_fmt import format_flowchart
-from archc.spec.mermaid_json import to_oracle_json
+from archc.spec.mermaid.fmt import format_flowchart
+from archc.spec.mermaid.oracle_json import to_oracle_json
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "mermaid"
 VALID = sorted(p for p in FIXTURES.glob("*.mmd") if not p.name.startswith("invalid_"))

@@ -1,0 +1,120 @@
+"""The IR as the AWS emitters and `diff` read it: components by kind, the derived ids, and
+the diagnostics sink the derivations report into; the environment classes and checkov skips
+every derivation shares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TypedDict
+
+from archc import diagnostics as d
+from archc.aws.names import component_ids, subnet_tier_ids, title_case
+from archc.kinds import Kind
+from archc.model import Architecture, Component, Flow, FlowClass, Zone, one_line
+from archc.source import Span
+
+# Production-like environments, by name: they get the stricter defaults listed where used.
+PRODUCTION_ENVS = frozenset({"prod", "production", "prd"})
+
+# Environments whose stateful resources are deletion-protected (production plus staging).
+PROTECTED_ENVS = PRODUCTION_ENVS | frozenset({"staging", "stage", "preprod"})
+
+
+@dataclass
+class Derivation:
+    """The IR plus the derived names every context module shares, and the diagnostics sink."""
+
+    arch: Architecture
+    ids: dict[str, str] = field(init=False)
+    tiers: dict[str, str] = field(init=False)
+    diags: list[d.Diagnostic] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.ids = component_ids(self.arch)
+        self.tiers = subnet_tier_ids(self.arch)
+        # kind -> components in diagram order; `of` is asked once per component and flow
+        self._by_kind: dict[Kind, list[Component]] = {}
+        for comp in self.arch.components:
+            self._by_kind.setdefault(comp.kind, []).append(comp)
+
+    # -- components ----------------------------------------------------------------------
+    def comp(self, component_id: str) -> Component:
+        comp = self.arch.component(component_id)
+        assert comp is not None, component_id
+        return comp
+
+    def of(self, *kinds: Kind) -> tuple[Component, ...]:
+        if len(kinds) == 1:
+            return tuple(self._by_kind.get(kinds[0], ()))
+        return tuple(c for c in self.arch.components if c.kind in kinds)
+
+    def first(self, kind: Kind, what: str) -> Component | None:
+        """The one component of a kind the templates support once (ARC517 for the rest)."""
+        found = self.of(kind)
+        for extra in found[1:]:
+            self.error("ARC517", f"{extra.id} is a second {what}; archc emits one "
+                                 f"({found[0].id}) and ignores {extra.id}", extra.span,
+                       hint=f"draw a single {what} per architecture")
+        return found[0] if found else None
+
+    def tier_of(self, comp: Component) -> str | None:
+        zone = self.arch.subnet_of(comp)
+        return self.tiers.get(zone.id) if zone else None
+
+    def subnet_zone(self, comp: Component) -> Zone | None:
+        return self.arch.subnet_of(comp)
+
+    def title(self, comp: Component) -> str:
+        return one_line(comp.label)
+
+    # -- flows ---------------------------------------------------------------------------
+    def flows(self, *classes: FlowClass) -> tuple[Flow, ...]:
+        return tuple(f for f in self.arch.flows if f.flow_class in classes)
+
+    def kind(self, component_id: str) -> Kind | None:
+        comp = self.arch.component(component_id)
+        return comp.kind if comp else None
+
+    def flows_between(self, classes: tuple[FlowClass, ...], initiator_kinds: Iterable[Kind],
+                      target_kinds: Iterable[Kind]) -> tuple[Flow, ...]:
+        ik, tk = frozenset(initiator_kinds), frozenset(target_kinds)
+        return tuple(f for f in self.flows(*classes)
+                     if self.kind(f.initiator) in ik and self.kind(f.target) in tk)
+
+    # -- policy --------------------------------------------------------------------------
+    def bastion_access(self, comp: Component) -> str:
+        return str(comp.props.get("access") or self.arch.policy.bastion_access)
+
+    @property
+    def project_title(self) -> str:
+        return title_case(self.arch.project)
+
+    @property
+    def log_retention_days(self) -> int:
+        # CloudWatch default retention archc uses when observability says nothing: 90 days,
+        # long enough for an incident review, short enough not to hoard logs.
+        return int(self.arch.observability.get("log_retention_days", 90))
+
+    # -- diagnostics ---------------------------------------------------------------------
+    def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.diags.append(d.error(code, message, span, hint))
+
+    def warning(self, code: str, message: str, span: Span | None,
+                hint: str | None = None) -> None:
+        self.diags.append(d.warning(code, message, span, hint))
+
+    def note(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.diags.append(d.note(code, message, span, hint))
+
+
+class CheckovSkip(TypedDict):
+    """A checkov check skipped on one resource, with the reason a reviewer reads."""
+
+    id: str
+    reason: str
+
+
+def skip(check_id: str, reason: str) -> CheckovSkip:
+    return {"id": check_id, "reason": reason}

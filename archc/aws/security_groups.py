@@ -1,0 +1,318 @@
+"""Security groups and their rules, derived from the diagram's flows: pure data, no templates.
+
+One security group per in-VPC component (kinds.SECURITY_GROUP_KINDS). One rule row per
+direction of each flow that carries traffic:
+
+* NETWORK / DEPLOY  ingress on the target from the initiator's group, egress on the initiator
+                    to the target's group, on the flow's ports;
+* INGRESS           into a component behind an internet gateway: from the CloudFront
+                    origin-facing prefix list when a CDN is in front, else 0.0.0.0/0 on that
+                    port only (the one place the architecture says the internet enters);
+* EGRESS            (component -> NAT): egress on the flow's ports (HTTPS) to 0.0.0.0/0;
+* IAM to S3         egress 443 to the S3 gateway endpoint's prefix list;
+* bastion           ssh: ingress 22 from policy.admin_cidrs; ssm: no port 22 anywhere, and
+                    egress 443 so the Session Manager agent reaches Systems Manager.
+
+CONTROL flows are the EKS module's (its cluster and node groups keep their recommended rules);
+UPLINK and DNS flows open nothing. Row ids come from content (`<sg>_<direction>_<peer>_<port>`);
+rows that would share an id are one rule whose description cites every edge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NotRequired, TypedDict
+
+from archc import diagnostics as d
+from archc.aws.derivation import CheckovSkip, Derivation, skip
+from archc.aws.names import lines, node_group_name, overlay_spans, port_name, port_text, sg_text
+from archc.kinds import INTERNET_KINDS, SECURITY_GROUP_KINDS, Kind
+from archc.model import Architecture, Component, Flow, FlowClass
+from archc.source import Span
+
+S3_ENDPOINT = "s3"  # network.gateway_endpoints[].id of the S3 gateway endpoint
+CLOUDFRONT_PREFIX_LIST = "cloudfront_origin"  # network.prefix_lists[].id
+INTERNET = "0.0.0.0/0"
+SSH = 22
+# Ports checkov (3.3.30) treats as admin ports on ingress rules, with the check it runs.
+ADMIN_PORT_CHECKS = {22: "CKV_AWS_24", 3389: "CKV_AWS_25"}
+
+
+class Peer(TypedDict):
+    """The other side of a rule: a security group (`ref`), a CIDR or a prefix list."""
+
+    kind: str
+    ref: NotRequired[str]
+    cidr: NotRequired[str]
+
+
+class SecurityGroup(TypedDict):
+    id: str
+    component: str
+    name_suffix: str
+    description: str
+    checkov_skips: list[CheckovSkip]
+
+
+class SecurityGroupRule(TypedDict):
+    id: str
+    direction: str
+    security_group: str
+    peer: Peer
+    ip_protocol: str
+    from_port: int
+    to_port: int
+    description: str
+    checkov_skips: list[CheckovSkip]
+
+
+@dataclass
+class Row:
+    security_group: str
+    direction: str
+    peer: Peer
+    peer_name: str
+    protocol: str
+    low: int
+    high: int
+    text: str
+    spans: list[Span | None] = field(default_factory=list)
+    checkov_skips: list[CheckovSkip] = field(default_factory=list)
+    edges: list[str] = field(default_factory=list)  # the diagram edges (or policy keys) behind it
+
+    @property
+    def id(self) -> str:
+        port = port_name(self.protocol, self.low, self.high)
+        return f"{self.security_group}_{self.direction}_{self.peer_name}_{port}"
+
+    def as_dict(self) -> SecurityGroupRule:
+        return {
+            "id": self.id, "direction": self.direction, "security_group": self.security_group,
+            "peer": self.peer.copy(), "ip_protocol": self.protocol, "from_port": self.low,
+            "to_port": self.high,
+            "description": sg_text(f"{self.text} {lines(*self.spans)}"),
+            "checkov_skips": list(self.checkov_skips),
+        }
+
+
+# --------------------------------------------------------------------------- groups
+def security_groups(arch: Architecture) -> list[SecurityGroup]:
+    """One group per in-VPC component, sorted by id."""
+    v = Derivation(arch)
+    groups = [_group(v, c) for c in arch.components if c.kind in SECURITY_GROUP_KINDS]
+    return sorted(groups, key=lambda g: g["id"])
+
+
+def _group(v: Derivation, comp: Component) -> SecurityGroup:
+    ident = v.ids[comp.id]
+    title = v.title(comp)
+    if comp.kind is Kind.EKS_NODE_GROUP:
+        what = f"{title} node group"
+    elif comp.kind is Kind.EKS_CONTROL_PLANE:
+        what = f"{title} additional security group"
+    else:
+        zone = v.subnet_zone(comp)
+        what = f"{title}, {zone.title.lower()}" if zone else title
+    attached = _attachment(v, comp)
+    skips = [] if attached is None else [skip(
+        "CKV2_AWS_5", f"Attached through {attached}; checkov cannot expand registry modules "
+                      "offline, so it does not see the attachment")]
+    return {"id": ident, "component": comp.id, "name_suffix": ident.replace("_", "-"),
+            "description": sg_text(f"{what} {lines(comp.span)}"), "checkov_skips": skips}
+
+
+def _attachment(v: Derivation, comp: Component) -> str | None:
+    """Where the group is attached when that is inside a registry module (None: directly)."""
+    ident = v.ids[comp.id]
+    if comp.kind is Kind.LOAD_BALANCER:
+        return f"module.lb_{ident} (security_groups)"
+    if comp.kind in (Kind.BASTION, Kind.CI_SERVER, Kind.SCM_SERVER, Kind.INSTANCE):
+        return f"module.ec2_{ident} (vpc_security_group_ids)"
+    if comp.kind is Kind.EKS_CONTROL_PLANE:
+        return "module.eks (additional_security_group_ids)"
+    if comp.kind is Kind.EKS_NODE_GROUP:
+        key = node_group_name(comp)
+        return f"module.eks (eks_managed_node_groups.{key}.vpc_security_group_ids)"
+    if comp.kind is Kind.DATABASE:
+        return f"module.db_{ident} (vpc_security_group_ids)"
+    return None  # backend_service: the launch template attaches it, checkov sees that
+
+
+# --------------------------------------------------------------------------- rules
+def security_group_rules(arch: Architecture) -> tuple[list[SecurityGroupRule], list[d.Diagnostic]]:
+    """Rule rows sorted by id, and the diagnostics of flows that cannot become rules."""
+    rows, diags = rule_rows(arch)
+    return [row.as_dict() for row in rows], diags
+
+
+def rule_rows(arch: Architecture) -> tuple[list[Row], list[d.Diagnostic]]:
+    """The rows as objects (with the edges behind each), sorted by id; rows sharing an id
+    are merged into one that cites every edge."""
+    v = Derivation(arch)
+    rows: list[Row] = []
+    for flow in arch.flows:
+        for row in _flow_rows(v, flow):
+            if flow.ref not in row.edges:
+                row.edges.insert(0, flow.ref)
+            rows.append(row)
+    rows += _bastion_rows(v)
+    merged: dict[str, Row] = {}
+    for row in rows:
+        if row.id in merged:
+            merged[row.id].spans += row.spans
+            merged[row.id].edges += [e for e in row.edges if e not in merged[row.id].edges]
+        else:
+            merged[row.id] = row
+    return [merged[k] for k in sorted(merged)], v.diags
+
+
+def access_mode(v: Derivation) -> str:
+    """ssh or ssm: the bastion's access (else the policy default)."""
+    bastions = v.of(Kind.BASTION)
+    return v.bastion_access(bastions[0]) if bastions else v.arch.policy.bastion_access
+
+
+def _sg(v: Derivation, component_id: str) -> str | None:
+    comp = v.arch.component(component_id)
+    return v.ids[comp.id] if comp and comp.kind in SECURITY_GROUP_KINDS else None
+
+
+def _flow_rows(v: Derivation, flow: Flow) -> list[Row]:
+    handlers = {FlowClass.NETWORK: _network_rows, FlowClass.DEPLOY: _network_rows,
+                FlowClass.INGRESS: _ingress_rows, FlowClass.EGRESS: _egress_rows,
+                FlowClass.IAM: _iam_rows}
+    handler = handlers.get(flow.flow_class)
+    return handler(v, flow) if handler else []
+
+
+def _ports(v: Derivation, flow: Flow) -> list[tuple[int, int]]:
+    """The flow's port ranges, minus port 22 in ssm mode (ARC518); ARC510 when it has none."""
+    if not flow.ports or flow.protocol not in ("tcp", "udp"):
+        v.error("ARC510", f"flow {flow.ref} ({flow.flow_class}) has no protocol and port, so "
+                          "no narrow security-group rule can be written", flow.span,
+                hint=f'give it ports in the overlay: flows: "{flow.ref}": {{ports: [443]}}')
+        return []
+    if access_mode(v) != "ssm":
+        return list(flow.ports)
+    kept = [(lo, hi) for lo, hi in flow.ports if not lo <= SSH <= hi]
+    if len(kept) != len(flow.ports):
+        bastion = v.kind(flow.initiator) is Kind.BASTION
+        (v.note if bastion else v.warning)(
+            "ARC518", f"bastion access is ssm: {flow.ref} is not opened on tcp/22"
+                      + ("" if bastion else "; deploy through SSM Run Command instead"),
+            flow.span, hint="with `policy.bastion_access: ssm` Session Manager replaces SSH; "
+                            "set it to ssh (with admin_cidrs) to open port 22")
+    return kept
+
+
+def _network_rows(v: Derivation, flow: Flow) -> list[Row]:
+    src, dst = _sg(v, flow.initiator), _sg(v, flow.target)
+    if src is None or dst is None:
+        v.warning("ARC522", f"flow {flow.ref} ({flow.flow_class}) has an end without a "
+                            "security group (outside the VPC): no rule is written", flow.span,
+                  hint="draw both ends inside the VPC, or give the flow the meaning it has "
+                       "(e.g. `meaning: iam` for an AWS API) in the overlay")
+        return []
+    rows: list[Row] = []
+    for lo, hi in _ports(v, flow):
+        text = _text(flow, lo, hi)
+        rows.append(Row(dst, "ingress", {"kind": "security_group", "ref": src}, src,
+                        flow.protocol, lo, hi, text, _spans(flow), _admin_skips(src, lo, hi)))
+        rows.append(Row(src, "egress", {"kind": "security_group", "ref": dst}, dst,
+                        flow.protocol, lo, hi, text, _spans(flow)))
+    return rows
+
+
+def _spans(flow: Flow) -> list[Span | None]:
+    """The edge's line, then the overlay lines that set its ports or initiator."""
+    return [flow.span] + overlay_spans(flow.decisions, "ports", "protocol", "initiator")
+
+
+def _admin_skips(peer_sg: str, lo: int, hi: int) -> list[CheckovSkip]:
+    return [skip(check, f"Source is the {peer_sg} security group "
+                        "(referenced_security_group_id), not a CIDR; checkov 3.3.30 "
+                        f"{check} only recognises source_security_group_id on this resource "
+                        "type")
+            for port, check in ADMIN_PORT_CHECKS.items() if lo <= port <= hi]
+
+
+def _ingress_rows(v: Derivation, flow: Flow) -> list[Row]:
+    dst = _sg(v, flow.target)
+    if dst is None:
+        return []  # the internet reaching the CDN or the gateway: no security group there
+    source = v.kind(flow.initiator)
+    upstream: tuple[Flow, ...] = ()
+    if source is Kind.INTERNET_GATEWAY:
+        upstream = tuple(f for f in v.flows(FlowClass.INGRESS) if f.target == flow.initiator)
+    cdn = [f for f in upstream if v.kind(f.initiator) is Kind.CDN]
+    direct = [f for f in upstream if v.kind(f.initiator) is not Kind.CDN]
+    if source is Kind.CDN:
+        cdn = [flow]
+    via_cdn = bool(cdn)
+    via_internet = bool(direct) or source in INTERNET_KINDS or (
+        source is Kind.INTERNET_GATEWAY and not upstream)
+    if not (via_cdn or via_internet):
+        v.warning("ARC522", f"ingress flow {flow.ref} does not come from the internet, a CDN "
+                            "or an internet gateway: no rule is written", flow.span,
+                  hint="route internet traffic through the CDN or the internet gateway in the "
+                       "diagram")
+        return []
+    rows: list[Row] = []
+    for lo, hi in _ports(v, flow):
+        if via_cdn:
+            rows.append(Row(dst, "ingress", {"kind": "prefix_list", "ref": CLOUDFRONT_PREFIX_LIST},
+                            "cloudfront", flow.protocol, lo, hi,
+                            _text(flow, lo, hi, "CloudFront origin-facing ranges only"),
+                            [flow.span, *(f.span for f in cdn)],
+                            edges=[flow.ref] + [f.ref for f in cdn if f is not flow]))
+        if via_internet:
+            rows.append(Row(dst, "ingress", {"kind": "cidr", "cidr": INTERNET}, "internet",
+                            flow.protocol, lo, hi, _text(flow, lo, hi, "from the internet"),
+                            [flow.span, *(f.span for f in direct)],
+                            edges=[flow.ref] + [f.ref for f in direct]))
+    return rows
+
+
+def _egress_rows(v: Derivation, flow: Flow) -> list[Row]:
+    src = _sg(v, flow.initiator)
+    if src is None:
+        return []
+    return [Row(src, "egress", {"kind": "cidr", "cidr": INTERNET}, "internet", flow.protocol,
+                lo, hi, _text(flow, lo, hi, "outbound to the internet"), _spans(flow))
+            for lo, hi in _ports(v, flow)]
+
+
+def _iam_rows(v: Derivation, flow: Flow) -> list[Row]:
+    src = _sg(v, flow.initiator)
+    if src is None or v.kind(flow.target) is not Kind.OBJECT_STORAGE:
+        return []
+    text = f"{flow.initiator} to {flow.target} tcp/443 {flow.label} via S3 gateway endpoint"
+    return [Row(src, "egress", {"kind": "gateway_endpoint", "ref": S3_ENDPOINT}, S3_ENDPOINT,
+                "tcp", 443, 443, text, [flow.span])]
+
+
+def _bastion_rows(v: Derivation) -> list[Row]:
+    bastions = v.of(Kind.BASTION)
+    if not bastions:
+        return []
+    bastion = bastions[0]
+    sg = v.ids[bastion.id]
+    spans = overlay_spans(bastion.decisions, "access") + [v.arch.policy.span]
+    if v.bastion_access(bastion) == "ssm":
+        return [Row(sg, "egress", {"kind": "cidr", "cidr": INTERNET}, "internet", "tcp", 443,
+                    443, f"{bastion.id} to Systems Manager tcp/443 Session Manager agent, "
+                         "outbound HTTPS", spans, edges=[f"{bastion.id} access: ssm"])]
+    if not v.arch.policy.admin_cidrs:
+        v.warning("ARC524", f"bastion {bastion.id} uses ssh but policy.admin_cidrs is empty: "
+                            "no address may reach it", v.arch.policy.span or bastion.span,
+                  hint="list the administrators' networks in policy.admin_cidrs, or use "
+                       "access: ssm")
+    return [Row(sg, "ingress", {"kind": "admin_cidrs"}, "admin", "tcp", SSH, SSH,
+                f"Admin CIDRs to {bastion.id} tcp/22 SSH", spans,
+                edges=["policy.admin_cidrs", f"{bastion.id} access: ssh"])]
+
+
+def _text(flow: Flow, lo: int, hi: int, extra: str = "") -> str:
+    label = f" {flow.label}" if flow.label else ""
+    tail = f", {extra}" if extra else ""
+    return f"{flow.initiator} to {flow.target} {port_text(flow.protocol, lo, hi)}{label}{tail}"

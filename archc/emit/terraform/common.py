@@ -1,0 +1,46 @@
+"""What only the Terraform emitter needs across its topic modules: its diagnostic codes and
+the thawing of IR values into plain context data. Names, texts and shared derivations live
+in `archc.aws`, which the other emitters and `diff` read too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+# Things the IR says that Terraform cannot (or that archc had to assume while writing it).
+TERRAFORM_CODES: dict[str, str] = {
+    "ARC510": "a flow that needs a security-group rule has no port or protocol",
+    "ARC511": "an environment's subnet plan lacks a block for some subnet zone and AZ",
+    "ARC512": "a load balancer has no backend_service target: its listener answers 404",
+    "ARC513": "a DNS name is not a subdomain of the project domain, so no record is written",
+    "ARC514": "no DNS zone: certificates and the CDN origin host name are operator inputs",
+    "ARC515": "an environment sets nat: none but the diagram routes traffic through NAT",
+    "ARC516": "an environment has fewer than two availability zones (ALB, RDS, EKS need two)",
+    "ARC517": "a second EKS control plane, CDN, DNS zone or bastion: only the first is emitted",
+    "ARC518": "bastion access is ssm: a port-22 flow is not opened",
+    "ARC519": "an EKS node group calls AWS without a workload: its IRSA service account is "
+              "assumed",
+    "ARC520": "a secret has no reader: no IAM policy grants it",
+    "ARC521": "a generated AWS name is longer than AWS allows",
+    "ARC522": "a flow has no security-group meaning (an end outside the VPC): no rule",
+    "ARC523": "a CDN reaches no load balancer: it has no origin and is not emitted",
+    "ARC524": "bastion access is ssh but policy.admin_cidrs is empty: nobody can reach it",
+    "ARC525": "a bucket asks for versioning: false; archc always versions buckets",
+    "ARC526": "a load balancer target is not a backend_service: no target group for it",
+    "ARC527": "a CDN or load balancer has no aliases: its host name is assumed",
+    "ARC528": "a node group mixes instance types that need different EKS AMI types",
+    "ARC529": "a single-instance component asks for count > 1: one instance is emitted",
+    "ARC530": "an EKS node group without an EKS control plane cannot be emitted",
+}
+
+
+def plain(value: Any) -> Any:
+    """Thaw IR mappings/tuples into JSON-like data (the context is plain data)."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
+

@@ -1,0 +1,194 @@
+"""Compute: standalone EC2 instances, Auto Scaling groups, load balancers, the bastion."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from archc.aws.compute import STATEFUL_KINDS
+from archc.aws.derivation import Derivation
+from archc.aws.names import kebab
+from archc.aws.security_groups import access_mode
+from archc.emit.terraform import context_types as ct
+from archc.kinds import Kind, Tier
+from archc.model import Component, Environment, FlowClass
+
+INSTANCE_KINDS = (Kind.BASTION, Kind.CI_SERVER, Kind.SCM_SERVER, Kind.INSTANCE)
+# Instance size when the overlay gives none: a bastion only relays sessions; CI and source
+# servers build and store; anything else starts general purpose.
+DEFAULT_INSTANCE_TYPE = {Kind.BASTION: "t3.micro", Kind.CI_SERVER: "t3.large",
+                         Kind.SCM_SERVER: "t3.large", Kind.INSTANCE: "t3.medium",
+                         Kind.BACKEND_SERVICE: "t3.medium"}
+# Root volume (GiB) when volume_size is not given: CI workspaces and repositories need room.
+DEFAULT_ROOT_GB = {Kind.BASTION: 20, Kind.CI_SERVER: 100, Kind.SCM_SERVER: 100,
+                   Kind.INSTANCE: 30, Kind.BACKEND_SERVICE: 30}
+# Auto scaling size when the overlay gives none: the two instances subnet_plan.py sizes for.
+DEFAULT_SCALING = {"min": 2, "max": 2, "desired": 2}
+# Amazon Linux 2023 from the public SSM parameters (always the current AMI of the region).
+AMI_SSM = {"x86_64": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+           "arm64": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"}
+GRAVITON_RE = re.compile(r"^[a-z]+\d+g[a-z]*\.")  # t4g.small, m7g.large, c7gn.xlarge
+ROOT_VOLUME_TYPE = "gp3"
+ROOT_DEVICE = "/dev/xvda"  # AL2023's root device name
+# ASG behaviour: AL2023 boots in well under 5 minutes; keep 90 % serving during refreshes;
+# scale out at 60 % average CPU.
+ASG_TUNING: ct.AsgTuning = {"health_check_grace_period": 300,
+                            "instance_refresh_min_healthy_percentage": 90,
+                            "target_cpu_utilization": 60}
+# ALB: TLS 1.3 policy (TLS 1.2 fallback); HTTP inside the VPC to the instances.
+DEFAULT_LISTENER_PORT = 443
+SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+# Target health: archc services answer /healthz with 200 (the convention archc's workloads
+# follow); 15 s checks, 2 good / 3 bad, 30 s connection draining.
+HEALTH_CHECK: ct.HealthCheck = {"path": "/healthz", "matcher": "200", "interval": 15, "timeout": 5,
+                "healthy_threshold": 2, "unhealthy_threshold": 3}
+DEREGISTRATION_DELAY = 30
+
+
+def arch_of(instance_type: str) -> str:
+    return "arm64" if GRAVITON_RE.match(instance_type) else "x86_64"
+
+
+def instance_type(comp: Component, props: Mapping[str, Any]) -> str:
+    return str(props.get("instance_type") or DEFAULT_INSTANCE_TYPE[comp.kind])
+
+
+def root_gb(comp: Component, props: Mapping[str, Any]) -> int:
+    return int(props.get("volume_size") or DEFAULT_ROOT_GB[comp.kind])
+
+
+def scaling(props: Mapping[str, Any], key: str, default: Mapping[str, int]) -> dict[str, int]:
+    """min/max/desired with gaps filled from `default`, desired kept within [min, max]."""
+    given = props.get(key) or {}
+    low = int(given.get("min", min(default["min"], given.get("max", default["min"]))))
+    high = int(given.get("max", max(default["max"], low)))
+    desired = int(given.get("desired", default["desired"]))
+    return {"min": low, "max": high, "desired": min(max(desired, low), high)}
+
+
+# --------------------------------------------------------------------------- instances
+def instances(v: Derivation) -> list[ct.Instance]:
+    out = [_instance(v, c) for c in v.of(*INSTANCE_KINDS)]
+    return sorted(out, key=lambda i: i["id"])
+
+
+def _instance(v: Derivation, comp: Component) -> ct.Instance:
+    ident = v.ids[comp.id]
+    tier = v.tier_of(comp)
+    public = v.arch.tier_of(comp) is Tier.PUBLIC
+    if comp.props.get("count", 1) != 1:
+        v.warning("ARC529", f"{comp.id} asks for count {comp.props['count']}; archc emits one "
+                            "instance (use kind backend_service for a scaled group)", comp.span,
+                  hint=f"set `components: {{{comp.id}: {{kind: backend_service}}}}` and "
+                       "`autoscaling: {min, max, desired}` for several identical instances")
+    return {
+        "id": ident, "component": comp.id, "label": v.title(comp),
+        "subnet_tier": tier or next(iter(v.tiers.values())), "az_index": 0,
+        "security_group": ident, "instance_role": ident,
+        "associate_public_ip_address": public,
+        "ssh_key": comp.kind is Kind.BASTION and v.bastion_access(comp) == "ssh",
+        "termination_protection": comp.kind in STATEFUL_KINDS,
+        "ignore_ami_changes": True,  # patch by replacing on purpose, not on every new AMI
+        "ami_ssm_parameter": AMI_SSM[arch_of(instance_type(comp, comp.props))],
+        "root_volume_type": ROOT_VOLUME_TYPE,
+    }
+
+
+def instance_inputs(v: Derivation, env: Environment) -> dict[str, dict[str, Any]]:
+    out = {}
+    for comp in v.of(*INSTANCE_KINDS):
+        props = env.props(comp.id)
+        out[v.ids[comp.id]] = {"instance_type": instance_type(comp, props),
+                               "root_volume_size": root_gb(comp, props)}
+    return dict(sorted(out.items()))
+
+
+def bastion(v: Derivation) -> ct.Bastion | None:
+    comp = v.first(Kind.BASTION, "bastion")
+    return None if comp is None else {"instance": v.ids[comp.id], "access": access_mode(v)}
+
+
+# --------------------------------------------------------------------------- auto scaling
+def autoscaling_groups(v: Derivation) -> list[ct.AutoscalingGroup]:
+    fronts = lb_targets(v)
+    out = [_asg(v, c, fronts.get(c.id)) for c in v.of(Kind.BACKEND_SERVICE)]
+    return sorted(out, key=lambda g: g["id"])
+
+
+def _asg(v: Derivation, comp: Component, lb: str | None) -> ct.AutoscalingGroup:
+    ident = v.ids[comp.id]
+    return {
+        "id": ident, "component": comp.id, "label": v.title(comp),
+        "subnet_tier": v.tier_of(comp) or next(iter(v.tiers.values())),
+        "security_group": ident, "instance_role": ident,
+        "ami_ssm_parameter": AMI_SSM[arch_of(instance_type(comp, comp.props))],
+        "root_volume_type": ROOT_VOLUME_TYPE, "root_device_name": ROOT_DEVICE, **ASG_TUNING,
+        "target_group": None if lb is None else {"load_balancer": lb, "key": ident},
+    }
+
+
+def asg_inputs(v: Derivation, env: Environment) -> dict[str, dict[str, Any]]:
+    out = {}
+    for comp in v.of(Kind.BACKEND_SERVICE):
+        props = env.props(comp.id)
+        size = scaling(props, "autoscaling", DEFAULT_SCALING)
+        out[v.ids[comp.id]] = {"instance_type": instance_type(comp, props),
+                               "min_size": size["min"], "max_size": size["max"],
+                               "desired_size": size["desired"],
+                               "root_volume_size": root_gb(comp, props)}
+    return dict(sorted(out.items()))
+
+
+def lb_targets(v: Derivation) -> dict[str, str]:
+    """backend_service id -> the load balancer (tf id) that forwards to it (first one)."""
+    out: dict[str, str] = {}
+    for flow in v.flows_between((FlowClass.NETWORK,), [Kind.LOAD_BALANCER],
+                                [Kind.BACKEND_SERVICE]):
+        out.setdefault(flow.target, v.ids[flow.initiator])
+    return out
+
+
+# --------------------------------------------------------------------------- load balancers
+def load_balancers(v: Derivation, log_bucket: str | None) -> list[ct.LoadBalancer]:
+    out = [_load_balancer(v, c, log_bucket) for c in v.of(Kind.LOAD_BALANCER)]
+    return sorted(out, key=lambda lb: lb["id"])
+
+
+def _load_balancer(v: Derivation, comp: Component, log_bucket: str | None) -> ct.LoadBalancer:
+    ident = v.ids[comp.id]
+    groups = _target_groups(v, comp)
+    if not groups:
+        v.warning("ARC512", f"load balancer {comp.id} forwards to no backend_service: its "
+                            "listener answers 404", comp.span,
+                  hint="draw a flow from it to a backend_service")
+    return {
+        "id": ident, "component": comp.id, "label": v.title(comp),
+        "subnet_tier": v.tier_of(comp) or next(iter(v.tiers.values())),
+        "security_group": ident, "certificate": ident,
+        "access_logs": {"bucket": log_bucket, "prefix": kebab(ident)},
+        "listener": {"key": "https",
+                     "port": int(comp.props.get("listener_port", DEFAULT_LISTENER_PORT)),
+                     "protocol": "HTTPS", "ssl_policy": SSL_POLICY,
+                     "target_group": groups[0]["key"] if groups else None},
+        "target_groups": groups,
+    }
+
+
+def _target_groups(v: Derivation, comp: Component) -> list[ct.LoadBalancerTargetGroup]:
+    groups: dict[str, ct.LoadBalancerTargetGroup] = {}
+    for flow in v.flows(FlowClass.NETWORK):
+        if flow.initiator != comp.id:
+            continue
+        if v.kind(flow.target) is not Kind.BACKEND_SERVICE:
+            v.warning("ARC526", f"{flow.ref}: the target is not a backend_service, so no target "
+                                "group is attached to it (only its security-group rules)",
+                      flow.span, hint="a load balancer forwards to a backend_service; set that "
+                                      "kind on the target in the overlay if it serves traffic")
+            continue
+        key = v.ids[flow.target]
+        port = flow.ports[0][0] if flow.ports else 80
+        groups.setdefault(key, {"key": key, "name_suffix": kebab(key), "port": port,
+                                "protocol": "HTTP", "health_check": HEALTH_CHECK.copy(),
+                                "deregistration_delay": DEREGISTRATION_DELAY})
+    return [groups[k] for k in sorted(groups)]

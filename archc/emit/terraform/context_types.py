@@ -1,0 +1,537 @@
+"""The Terraform template context as types: what `context.build_context` returns and every
+template reads (the conventions and the meaning of each value: templates/terraform/CONTEXT.md).
+
+A class per JSON object of the context; ``X | None`` where the architecture may lack the
+piece (no EKS cluster, CDN, DNS zone...), ``NotRequired`` where a key is present only for some
+entries. `tests/unit/emit/test_context_types.py` checks every context the test specs and
+examples produce against these types, so they cannot drift from the emitter.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NotRequired, TypedDict
+
+from archc.aws.derivation import CheckovSkip
+from archc.aws.iam import Principal
+from archc.aws.security_groups import Peer, SecurityGroup, SecurityGroupRule
+
+Role = Principal  # the role an IAM policy is attached to
+
+__all__ = ["CheckovSkip", "Peer", "Principal", "Role", "SecurityGroup", "SecurityGroupRule"]
+
+
+class Resource(TypedDict):
+    kind: str
+    ref: NotRequired[str]
+    user: NotRequired[str]
+
+
+class Expiration(TypedDict):
+    days: int
+
+
+class Filter(TypedDict):
+    prefix: str
+
+
+class NoncurrentVersionExpiration(TypedDict):
+    noncurrent_days: int
+
+
+class Transition(TypedDict):
+    days: int
+    storage_class: str
+
+
+class Alias(TypedDict):
+    kind: str
+    ref: NotRequired[str]
+
+
+class AccessScope(TypedDict):
+    namespaces: list[str]
+    type: str
+
+
+class Statement(TypedDict):
+    actions: list[str]
+    resources: list[Resource]
+    sid: str
+
+
+class HealthCheck(TypedDict):
+    healthy_threshold: int
+    interval: int
+    matcher: str
+    path: str
+    timeout: int
+    unhealthy_threshold: int
+
+
+class TargetGroupRef(TypedDict):
+    key: str
+    load_balancer: str
+
+
+class Encryption(TypedDict):
+    kind: str
+    kms_key: NotRequired[str]
+
+
+class LifecycleRule(TypedDict):
+    abort_incomplete_multipart_upload_days: int
+    enabled: bool
+    expiration: NotRequired[Expiration]
+    filter: Filter
+    id: str
+    noncurrent_version_expiration: NoncurrentVersionExpiration
+    transition: NotRequired[list[Transition]]
+
+
+class Origin(TypedDict):
+    http_port: int
+    https_port: int
+    id: str
+    origin_read_timeout: int
+    origin_ssl_protocols: list[str]
+    record: str | None
+
+
+class Parameter(TypedDict):
+    name: str
+    value: str
+
+
+class Record(TypedDict):
+    alias: Alias | None
+    comment: str
+    id: str
+    name: str
+    records: list[str]
+    ttl: int | None
+    type: str
+
+
+class AccessEntry(TypedDict):
+    access_scope: AccessScope
+    id: str
+    policy: str
+    principal: Principal
+
+
+class Module(TypedDict):
+    checkov_skips: list[CheckovSkip]
+    commit: str
+    release: str
+    repo: str
+    source: str
+    version: str | None  # null for git sources
+
+
+class Taint(TypedDict):
+    effect: str
+    key: str
+    value: str
+
+
+class NodeGroup(TypedDict):
+    ami_type: str
+    component: str
+    id: str
+    label: str
+    labels: dict[str, str]
+    security_group: str
+    subnet_tier: str
+    taints: dict[str, Taint]
+
+
+class InstanceRole(TypedDict):
+    id: str
+    label: str
+    managed_policies: list[str]
+
+
+class IrsaRole(TypedDict):
+    id: str
+    label: str
+    name_suffix: str
+    namespace_service_accounts: list[str]
+
+
+class Policy(TypedDict):
+    description: str
+    id: str
+    role: Role
+    statements: list[Statement]
+
+
+class AccessLogs(TypedDict):
+    bucket: str | None
+    prefix: str
+
+
+class Listener(TypedDict):
+    key: str
+    port: int
+    protocol: str
+    ssl_policy: str
+    target_group: str | None
+
+
+class LoadBalancerTargetGroup(TypedDict):
+    deregistration_delay: int
+    health_check: HealthCheck
+    key: str
+    name_suffix: str
+    port: int
+    protocol: str
+
+
+class FlowLog(TypedDict):
+    kms_key: str
+    max_aggregation_interval: int
+    traffic_type: str
+
+
+class GatewayEndpoint(TypedDict):
+    id: str
+    route_table_roles: list[str]
+    service: str
+
+
+class PrefixList(TypedDict):
+    id: str
+    name: str
+
+
+class SubnetTier(TypedDict):
+    id: str
+    label: str
+    vpc_list_index: int
+    vpc_role: str
+
+
+class WafLogGroup(TypedDict):
+    checkov_skips: list[CheckovSkip]
+    kms_key: str
+    name_suffix: str
+
+
+class ManagedRuleGroup(TypedDict):
+    metric: str
+    name: str
+    priority: int
+    vendor: str
+
+
+class RateLimitRule(TypedDict):
+    metric: str
+    priority: int
+
+
+class AutoscalingGroup(TypedDict):
+    ami_ssm_parameter: str
+    component: str
+    health_check_grace_period: int
+    id: str
+    instance_refresh_min_healthy_percentage: int
+    instance_role: str
+    label: str
+    root_device_name: str
+    root_volume_type: str
+    security_group: str
+    subnet_tier: str
+    target_cpu_utilization: int
+    target_group: TargetGroupRef | None
+
+
+class Bastion(TypedDict):
+    access: str
+    instance: str
+
+
+class Bucket(TypedDict):
+    access_log_prefix: str | None
+    encryption: Encryption
+    id: str
+    label: str
+    lifecycle_rules: list[LifecycleRule]
+    log_delivery_target: bool
+    name_suffix: str
+
+
+class Cdn(TypedDict):
+    aliases: list[str]
+    allowed_methods: list[str]
+    cache_policy: str
+    cached_methods: list[str]
+    certificate: str | None
+    comment: str
+    component: str
+    http_version: str
+    id: str
+    minimum_protocol_version: str
+    origin: Origin
+    origin_request_policy: str
+    response_headers_policy: str
+    viewer_protocol_policy: str
+    waf: str | None
+
+
+class Certificate(TypedDict):
+    alternative_records: list[str]
+    id: str
+    label: str
+    provider: str
+    record: str | None
+    source: str
+
+
+class Database(TypedDict):
+    auto_minor_version_upgrade: bool
+    cloudwatch_logs_exports: list[str]
+    component: str
+    db_name: str
+    engine: str
+    engine_version: str
+    family: str
+    iam_database_authentication: bool
+    id: str
+    identifier_suffix: str
+    kms_key: str
+    label: str
+    log_kms_key: str
+    major_engine_version: str
+    monitoring_interval: int
+    parameters: list[Parameter]
+    performance_insights_retention_period: int
+    port: int
+    security_group: str
+    storage_type: str
+    subnet_tier: str
+    username: str
+
+
+class Dns(TypedDict):
+    component: str
+    records: list[Record]
+    zone_comment: str
+
+
+class Eks(TypedDict):
+    access_entries: list[AccessEntry]
+    addons: dict[str, dict[str, Any]]
+    authentication_mode: str
+    component: str
+    enable_cluster_creator_admin_permissions: bool
+    enabled_log_types: list[str]
+    endpoint_public_access: bool
+    id: str
+    label: str
+    log_kms_key: str
+    node_groups: list[NodeGroup]
+    node_max_unavailable_percentage: int
+    node_root_device_name: str
+    node_root_volume_type: str
+    secrets_kms_key: str
+    security_group: str
+    subnet_tier: str
+
+
+class Iam(TypedDict):
+    instance_roles: list[InstanceRole]
+    irsa_roles: list[IrsaRole]
+    policies: list[Policy]
+
+
+class Instance(TypedDict):
+    ami_ssm_parameter: str
+    associate_public_ip_address: bool
+    az_index: int
+    component: str
+    id: str
+    ignore_ami_changes: bool
+    instance_role: str
+    label: str
+    root_volume_type: str
+    security_group: str
+    ssh_key: bool
+    subnet_tier: str
+    termination_protection: bool
+
+
+class KmsKey(TypedDict):
+    alias_suffix: str
+    deletion_window_in_days: int
+    description: str
+    id: str
+    policy_checkov_skips: list[CheckovSkip]
+    provider: str
+    service_usages: list[str]
+
+
+class LoadBalancer(TypedDict):
+    access_logs: AccessLogs
+    certificate: str
+    component: str
+    id: str
+    label: str
+    listener: Listener
+    security_group: str
+    subnet_tier: str
+    target_groups: list[LoadBalancerTargetGroup]
+
+
+class LogGroup(TypedDict):
+    checkov_skips: list[CheckovSkip]
+    id: str
+    kms_key: str
+    label: str
+    name_suffix: str
+    provider: str
+
+
+class Network(TypedDict):
+    flow_log: FlowLog
+    gateway_endpoints: list[GatewayEndpoint]
+    nat_gateway: bool
+    prefix_lists: list[PrefixList]
+    subnet_role_tags: dict[str, dict[str, str]]
+    subnet_tiers: list[SubnetTier]
+
+
+class Secret(TypedDict):
+    description: str
+    id: str
+    kms_key: str
+    name_suffix: str
+    random_password_length: int
+    recovery_window_in_days: int
+    value: str
+
+
+class Waf(TypedDict):
+    id: str
+    label: str
+    log_group: WafLogGroup
+    managed_rule_groups: list[ManagedRuleGroup]
+    name_suffix: str
+    rate_limit_rule: RateLimitRule
+    redacted_headers: list[str]
+
+
+class EdgeProvider(TypedDict):
+    alias: str
+    region: str
+
+
+class Provider(TypedDict):
+    name: str
+    source: str
+    version: str
+
+
+class Environment(TypedDict):
+    allowed_account_ids: list[str]
+    aws_region: str
+    backend_key: str
+    default_tags: dict[str, str]
+    inputs: dict[str, Any]
+    name: str
+
+
+class PlatformParts(TypedDict):
+    """`platform` before the pieces derived from the rest (its IAM policies, KMS keys)."""
+
+    access_log_bucket: str | None
+    autoscaling_groups: list[AutoscalingGroup]
+    bastion: Bastion | None
+    buckets: list[Bucket]
+    cdn: Cdn | None
+    certificates: list[Certificate]
+    databases: list[Database]
+    dns: Dns | None
+    eks: Eks | None
+    instances: list[Instance]
+    load_balancers: list[LoadBalancer]
+    log_groups: list[LogGroup]
+    max_az_count: int
+    network: Network
+    secrets: list[Secret]
+    security_group_rules: list[SecurityGroupRule]
+    security_groups: list[SecurityGroup]
+    waf: Waf | None
+
+
+class Platform(PlatformParts):
+    iam: Iam
+    kms_keys: list[KmsKey]
+
+
+class Project(TypedDict):
+    description: str
+    name: str
+
+
+class State(TypedDict):
+    bucket: str
+    default_tags: dict[str, str]
+    dynamodb_table: str
+    kms_alias: str
+    kms_deletion_window_in_days: int
+    kms_policy_checkov_skips: list[CheckovSkip]
+    locking: str
+    noncurrent_version_expiration_days: int
+    region: str
+
+
+class Terraform(TypedDict):
+    edge_provider: EdgeProvider
+    providers: list[Provider]
+    required_version: str
+
+
+class Context(TypedDict):
+    environments: list[Environment]
+    generated_from: list[str]
+    modules: dict[str, Module]
+    platform: Platform
+    project: Project
+    schema_version: int
+    state: State
+    terraform: Terraform
+
+
+# Fixed settings the builders spread into several objects (`**ASG_TUNING`).
+class AsgTuning(TypedDict):
+    health_check_grace_period: int
+    instance_refresh_min_healthy_percentage: int
+    target_cpu_utilization: int
+
+
+class DbTuning(TypedDict):
+    monitoring_interval: int
+    performance_insights_retention_period: int
+
+
+class SecretDefaults(TypedDict):
+    value: str
+    random_password_length: int
+    recovery_window_in_days: int
+
+
+class CdnSettings(TypedDict):
+    minimum_protocol_version: str
+    http_version: str
+    viewer_protocol_policy: str
+    allowed_methods: list[str]
+    cached_methods: list[str]
+    cache_policy: str
+    origin_request_policy: str
+    response_headers_policy: str
+
+
+class OriginSettings(TypedDict):
+    http_port: int
+    origin_ssl_protocols: list[str]
+    origin_read_timeout: int

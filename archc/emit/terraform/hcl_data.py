@@ -1,0 +1,297 @@
+"""The HCL values the Terraform templates print, computed from the context in Python.
+
+The context (`context.build_context`) is plain JSON-like data: what archc decided. The
+templates only lay values out; the maps and lists of HCL expressions they print (module
+arguments, outputs, references between resources) are built here, once, and reach the
+templates as the global ``tf`` (``tf.node_groups(eks)``, ``tf.platform_outputs(platform)``),
+so no template builds data with ``{% set _ = x.update(...) %}``.
+
+Mappings are rendered in sorted key order by ``hcl_attrs``; lists of pairs keep their order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypedDict
+
+from archc.emit._hcl import HclExpr, hcl_expr, hcl_fragment, hcl_string
+
+Data = Mapping[str, Any]  # one JSON-like object of the context (see CONTEXT.md)
+Pairs = list[tuple[str, Any]]  # ordered ``key = value`` lines for hcl_attrs
+
+VPC_ROLES = ("public", "private", "database")
+# Every output modules/platform declares, in file order; those whose resource the
+# architecture lacks are left out (see platform_outputs).
+OUTPUT_ORDER = (
+    "vpc_id", "subnet_ids", "nat_public_ips", "security_group_ids", "instance_ids",
+    "instance_private_ips", "bastion_public_ip", "autoscaling_group_names",
+    "load_balancer_dns_names", "eks_cluster_name", "eks_cluster_endpoint",
+    "eks_oidc_provider_arn", "database_endpoints", "database_master_secret_arns",
+    "bucket_names", "secret_arns", "irsa_role_arns", "dns_zone_id", "dns_name_servers",
+    "hostnames", "cdn_distribution_id", "cdn_domain_name", "log_group_names",
+)
+
+
+class Output(TypedDict):
+    """One output of modules/platform, re-exported unchanged by every environment root."""
+
+    name: str
+    description: str
+    value: HclExpr | dict[str, HclExpr]
+
+
+def refs(items: Iterable[Data], template: str, key: str = "id") -> dict[str, HclExpr]:
+    """``{item[key]: template with {id} replaced}``: one reference per context item."""
+    return {str(item[key]): hcl_expr(template.format(id=item[key])) for item in items}
+
+
+def joined(expressions: Sequence[str]) -> HclExpr:
+    """One list expression, or ``concat(...)`` of several."""
+    if len(expressions) == 1:
+        return hcl_expr(expressions[0])
+    return hcl_expr(f"concat({', '.join(expressions)})")
+
+
+# --------------------------------------------------------------------------- network
+def subnet_ids(tiers: Iterable[Data]) -> dict[str, HclExpr]:
+    """``local.subnet_ids``: a tier's slice of the VPC module's subnet list of its role."""
+    return {t["id"]: hcl_expr(
+        f"slice(module.vpc.{t['vpc_role']}_subnets, {t['vpc_list_index']} * local.az_count, "
+        f"{t['vpc_list_index'] + 1} * local.az_count)") for t in tiers}
+
+
+def vpc_subnets(tiers: Iterable[Data], role: str) -> Pairs:
+    """The VPC module's ``<role>_subnets`` and ``<role>_subnet_names``, or none."""
+    ordered = sorted((t for t in tiers if t["vpc_role"] == role),
+                     key=lambda t: t["vpc_list_index"])
+    if not ordered:
+        return []
+    cidrs = [f'local.subnet_cidrs["{t["id"]}"]' for t in ordered]
+    names = [f'[for az in local.azs : "${{var.name}}-{hcl_fragment(t["id"])}-${{az}}"]'
+             for t in ordered]
+    return [(f"{role}_subnets", joined(cidrs)), (f"{role}_subnet_names", joined(names))]
+
+
+def route_table_ids(roles: Sequence[str]) -> HclExpr:
+    return joined([f"module.vpc.{role}_route_table_ids" for role in roles])
+
+
+# --------------------------------------------------------------------------- edge
+def fqdn(dns: Data | None, record_id: str) -> str:
+    """The quoted host name of a DNS record in this environment's zone."""
+    name = next((r["name"] for r in dns["records"] if r["id"] == record_id), None) if dns else None
+    if name is None:
+        raise ValueError(f"unknown dns record: {record_id}")
+    return f'"{hcl_fragment(name)}.${{var.dns_zone_name}}"'
+
+
+def fqdn_list(dns: Data | None, record_ids: Iterable[str]) -> HclExpr:
+    return hcl_expr(f"[{', '.join(fqdn(dns, r) for r in record_ids)}]")
+
+
+def dns_records(dns: Data | None) -> dict[str, dict[str, Any]]:
+    """The route53 module's ``records``: an alias to the CDN or a load balancer, else values."""
+    return {r["id"]: _dns_record(r) for r in (dns["records"] if dns else [])}
+
+
+def _dns_record(r: Data) -> dict[str, Any]:
+    rec: dict[str, Any] = {"name": r["name"], "type": r["type"]}
+    alias = r["alias"]
+    if alias is None:
+        rec.update({"ttl": r["ttl"], "records": r["records"]})
+    elif alias["kind"] == "cdn":
+        rec["alias"] = {"name": hcl_expr("module.cdn.cloudfront_distribution_domain_name"),
+                        "zone_id": hcl_expr("module.cdn.cloudfront_distribution_hosted_zone_id")}
+    elif alias["kind"] == "load_balancer":
+        rec["alias"] = {"name": hcl_expr(f"module.lb_{alias['ref']}.dns_name"),
+                        "zone_id": hcl_expr(f"module.lb_{alias['ref']}.zone_id"),
+                        "evaluate_target_health": True}
+    else:
+        raise ValueError(f"unknown dns alias kind: {alias['kind']}")
+    return rec
+
+
+# --------------------------------------------------------------------------- load balancers
+def target_groups(lb: Data) -> dict[str, dict[str, Any]]:
+    return {tg["key"]: {
+        "name": hcl_expr(f'"${{var.name}}-{hcl_fragment(tg["name_suffix"])}"'),
+        "protocol": tg["protocol"],
+        "port": tg["port"],
+        "target_type": "instance",
+        "create_attachment": False,
+        "deregistration_delay": tg["deregistration_delay"],
+        "health_check": {"enabled": True, **{k: tg["health_check"][k] for k in (
+            "path", "matcher", "interval", "timeout", "healthy_threshold",
+            "unhealthy_threshold")}},
+    } for tg in lb["target_groups"]}
+
+
+def listeners(lb: Data, certificate_arn: str) -> dict[str, dict[str, Any]]:
+    """The one HTTPS listener: forward to the target group, else answer 404."""
+    spec = lb["listener"]
+    listener: dict[str, Any] = {
+        "port": spec["port"], "protocol": spec["protocol"], "ssl_policy": spec["ssl_policy"],
+        "certificate_arn": hcl_expr(certificate_arn),
+    }
+    if spec["target_group"] is not None:
+        listener["forward"] = {"target_group_key": spec["target_group"]}
+    else:
+        listener["fixed_response"] = {"content_type": "text/plain", "status_code": "404"}
+    return {spec["key"]: listener}
+
+
+# --------------------------------------------------------------------------- EKS and IAM
+def principal_arn(principal: Data) -> str:
+    if principal["kind"] == "instance_role":
+        return f"aws_iam_role.{principal['ref']}.arn"
+    if principal["kind"] == "irsa_role":
+        return f"module.irsa_{principal['ref']}.arn"
+    raise ValueError(f"unknown principal kind: {principal['kind']}")
+
+
+def node_groups(eks: Data | None) -> dict[str, dict[str, Any]]:
+    if eks is None:
+        return {}
+    return {ng["id"]: _node_group(eks, ng) for ng in eks["node_groups"]}
+
+
+def _node_group(eks: Data, ng: Data) -> dict[str, Any]:
+    size = f"var.eks_node_groups[{hcl_string(ng['id'])}]"
+    return {
+        "name": ng["id"],
+        "ami_type": ng["ami_type"],
+        "instance_types": hcl_expr(f"{size}.instance_types"),
+        "capacity_type": hcl_expr(f"{size}.capacity_type"),
+        "min_size": hcl_expr(f"{size}.min_size"),
+        "max_size": hcl_expr(f"{size}.max_size"),
+        "desired_size": hcl_expr(f"{size}.desired_size"),
+        "subnet_ids": hcl_expr(f"local.subnet_ids[{hcl_string(ng['subnet_tier'])}]"),
+        "vpc_security_group_ids": hcl_expr(f"[aws_security_group.{ng['security_group']}.id]"),
+        "labels": ng["labels"],
+        "taints": ng["taints"],
+        "metadata_options": {"http_endpoint": "enabled", "http_tokens": "required",
+                             "http_put_response_hop_limit": 1},
+        "block_device_mappings": {"root": {
+            "device_name": eks["node_root_device_name"],
+            "ebs": {"volume_size": hcl_expr(f"{size}.disk_size"),
+                    "volume_type": eks["node_root_volume_type"],
+                    "encrypted": True, "delete_on_termination": True},
+        }},
+        "update_config": {"max_unavailable_percentage": eks["node_max_unavailable_percentage"]},
+        "tags": {"Component": ng["component"]},
+    }
+
+
+def access_entries(eks: Data | None) -> dict[str, dict[str, Any]]:
+    return {e["id"]: _access_entry(e) for e in (eks["access_entries"] if eks else [])}
+
+
+def _access_entry(e: Data) -> dict[str, Any]:
+    scope: dict[str, Any] = {"type": e["access_scope"]["type"]}
+    if e["access_scope"].get("namespaces"):
+        scope["namespaces"] = e["access_scope"]["namespaces"]
+    policy_arn = ('"arn:${local.partition}:eks::aws:cluster-access-policy/'
+                  f'{hcl_fragment(e["policy"])}"')
+    return {"principal_arn": hcl_expr(principal_arn(e["principal"])),
+            "policy_associations": {e["policy"]: {"policy_arn": hcl_expr(policy_arn),
+                                                  "access_scope": scope}}}
+
+
+def irsa_policy_arns(iam: Data, role_id: str) -> dict[str, HclExpr]:
+    """The policies attached to one IRSA role."""
+    return refs((p for p in iam["policies"]
+                 if p["role"]["kind"] == "irsa_role" and p["role"]["ref"] == role_id),
+                "aws_iam_policy.{id}.arn")
+
+
+# --------------------------------------------------------------------------- environments
+def variable_refs(variables: Iterable[Data]) -> Pairs:
+    """``name = var.name`` for every platform variable (an environment root's module call)."""
+    return [(v["name"], hcl_expr(f"var.{v['name']}")) for v in variables]
+
+
+def tfvars(env: Data, variables: Iterable[Data], operator: Iterable[str]) -> Pairs:
+    """An environment's ``terraform.tfvars``: its region, then one value per variable the
+    operator does not supply."""
+    supplied = set(operator)
+    return [("aws_region", env["aws_region"]),
+            *((v["name"], env["inputs"][v["name"]]) for v in variables
+              if v["name"] not in supplied)]
+
+
+# --------------------------------------------------------------------------- outputs
+def platform_outputs(platform: Data) -> list[Output]:
+    """The outputs of modules/platform in declaration order, each one the architecture has."""
+    found = {o["name"]: o for o in _outputs(platform)}
+    return [found[name] for name in OUTPUT_ORDER if name in found]
+
+
+def _outputs(p: Data) -> list[Output]:
+    outs = _always(p)
+    if p["network"]["nat_gateway"]:
+        outs.append(_out("nat_public_ips", "Public IPs of the NAT gateway(s): the egress "
+                         "addresses of the private subnets.", "module.vpc.nat_public_ips"))
+    if p["bastion"]:
+        outs.append(_out("bastion_public_ip", "Public IP of the bastion host (null when it has "
+                         "none).", f"module.ec2_{p['bastion']['instance']}.public_ip"))
+    if p["eks"]:
+        outs += [_out("eks_cluster_name", "EKS cluster name.", "module.eks.cluster_name"),
+                 _out("eks_cluster_endpoint", "EKS API endpoint (private).",
+                      "module.eks.cluster_endpoint"),
+                 _out("eks_oidc_provider_arn", "IAM OIDC provider of the cluster (IRSA).",
+                      "module.eks.oidc_provider_arn")]
+    if p["dns"]:
+        outs += [_out("dns_zone_id", "Route53 hosted zone id.", "module.dns.id"),
+                 _out("dns_name_servers", "Name servers of the hosted zone (delegate the zone "
+                      "to them).", "module.dns.name_servers"),
+                 _out("hostnames", "Fully qualified name per DNS record id.",
+                      {r["id"]: f'"{hcl_fragment(r["name"])}.${{var.dns_zone_name}}"'
+                       for r in p["dns"]["records"]})]
+    if p["cdn"]:
+        outs += [_out("cdn_distribution_id", "CloudFront distribution id.",
+                      "module.cdn.cloudfront_distribution_id"),
+                 _out("cdn_domain_name", "CloudFront distribution domain name.",
+                      "module.cdn.cloudfront_distribution_domain_name")]
+    return outs
+
+
+def _always(p: Data) -> list[Output]:
+    lb_text = ("DNS name per load balancer (reachable from CloudFront only)." if p["cdn"]
+               else "DNS name per load balancer.")
+    logs = refs(p["log_groups"], "aws_cloudwatch_log_group.{id}.name")
+    if p["waf"]:
+        logs[f"waf_{p['waf']['id']}"] = hcl_expr(
+            f"aws_cloudwatch_log_group.waf_{p['waf']['id']}.name")
+    return [
+        _out("vpc_id", "VPC id.", "module.vpc.vpc_id"),
+        _out("subnet_ids", "Subnet ids per tier (one per AZ).", "local.subnet_ids"),
+        _out("security_group_ids", "Security group id per component security group.",
+             refs(p["security_groups"], "aws_security_group.{id}.id")),
+        _out("instance_ids", "EC2 instance id per standalone instance.",
+             refs(p["instances"], "module.ec2_{id}.id")),
+        _out("instance_private_ips", "Private IP per standalone instance.",
+             refs(p["instances"], "module.ec2_{id}.private_ip")),
+        _out("autoscaling_group_names", "Auto Scaling Group name per group.",
+             refs(p["autoscaling_groups"], "aws_autoscaling_group.{id}.name")),
+        _out("load_balancer_dns_names", lb_text,
+             refs(p["load_balancers"], "module.lb_{id}.dns_name")),
+        _out("database_endpoints", "Endpoint (host:port) per RDS instance.",
+             refs(p["databases"], "module.db_{id}.db_instance_endpoint")),
+        _out("database_master_secret_arns", "Secrets Manager ARN of the RDS-managed master "
+             "credentials per RDS instance.",
+             refs(p["databases"], "module.db_{id}.db_instance_master_user_secret_arn")),
+        _out("bucket_names", "S3 bucket name per bucket id.",
+             refs(p["buckets"], "module.s3_{id}.s3_bucket_id")),
+        _out("secret_arns", "Secrets Manager ARN per secret id.",
+             refs(p["secrets"], "module.secret_{id}.secret_arn")),
+        _out("irsa_role_arns", "IAM role ARN per EKS workload (annotate the service account "
+             "with it).", refs(p["iam"]["irsa_roles"], "module.irsa_{id}.arn")),
+        _out("log_group_names", "CloudWatch log group name per archc-managed log group.", logs),
+    ]
+
+
+def _out(name: str, description: str, value: str | Mapping[str, str]) -> Output:
+    if isinstance(value, str):
+        return {"name": name, "description": description, "value": hcl_expr(value)}
+    return {"name": name, "description": description,
+            "value": {k: hcl_expr(v) for k, v in value.items()}}

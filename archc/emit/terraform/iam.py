@@ -1,0 +1,182 @@
+"""IAM: instance roles, IRSA roles, and one least-privilege policy per (caller, flow).
+
+Principals: EC2-based components (bastion, CI, SCM, instances, backend services) get an
+instance role. An EKS node group that calls S3, or whose declared `workload` connects to a
+database, gets an IRSA role for that workload's `namespace:service_account` (pods cannot use
+the node role: IMDSv2 hop limit 1). A node group that calls S3 without `workload` is assumed
+to run service account `<node group name>` in `default` (ARC519), so the permission lands on
+one service account rather than on every pod of the node.
+
+Policies, each naming its flow and line:
+* IAM flow to S3    s3 actions from kinds.S3_ACTIONS[access] on the flow's buckets only
+                    (ListBucket + GetBucketLocation on the bucket, object actions on /*),
+                    plus the data key when the buckets are KMS-encrypted;
+* flow to a database rds-db:connect as a user named after the caller (IAM DB auth), for
+                    callers that have a role;
+* DEPLOY to EKS     eks:DescribeCluster (the access entry grants the Kubernetes rights);
+* secrets           backend services read the overlay's secrets (the overlay has no reader
+                    list yet);
+* log groups        backend services write their own application log group.
+"""
+
+from __future__ import annotations
+
+from archc.aws.derivation import Derivation
+from archc.aws.iam import INSTANCE_ROLE_KINDS, principal, workload
+from archc.aws.names import lines, overlay_spans, pascal, tf_id
+from archc.emit.terraform import context_types as ct
+from archc.kinds import S3_ACTIONS, Kind
+from archc.model import Flow, FlowClass
+
+# Every instance is managed through Systems Manager (patching, Session Manager, no SSH keys).
+MANAGED_POLICIES = ["AmazonSSMManagedInstanceCore"]
+# KMS actions an S3 access needs on SSE-KMS objects (multipart writes decrypt parts too).
+KMS_ACTIONS = {"read": ["kms:Decrypt"], "write": ["kms:Decrypt", "kms:GenerateDataKey"],
+               "read_write": ["kms:Decrypt", "kms:GenerateDataKey"]}
+ACCESS_WORDS = {"read": "read-only", "write": "write", "read_write": "read/write"}
+BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:ListBucket"]
+SECRET_ACTIONS = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+LOG_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+
+
+def instance_roles(v: Derivation) -> list[ct.InstanceRole]:
+    roles: list[ct.InstanceRole] = [
+        {"id": v.ids[c.id], "label": v.title(c), "managed_policies": list(MANAGED_POLICIES)}
+             for c in v.of(*INSTANCE_ROLE_KINDS)]
+    return sorted(roles, key=lambda r: r["id"])
+
+
+def irsa_roles(v: Derivation) -> list[ct.IrsaRole]:
+    roles: dict[str, ct.IrsaRole] = {}
+    for comp in v.of(Kind.EKS_NODE_GROUP):
+        who = principal(v, comp)
+        if who is None:
+            continue
+        name, namespace, account = workload(comp)
+        if not comp.props.get("workload"):
+            v.note("ARC519", f"node group {comp.id} calls AWS but names no workload: its IRSA "
+                             f"role trusts service account {namespace}:{account}", comp.span,
+                   hint=f"set workload: {{namespace: ..., service_account: ...}} on {comp.id}")
+        role = roles.setdefault(who["ref"], {
+            "id": who["ref"], "label": f"{name} workload on {v.title(comp)}",
+            "name_suffix": who["ref"].replace("_", "-"), "namespace_service_accounts": []})
+        if f"{namespace}:{account}" not in role["namespace_service_accounts"]:
+            role["namespace_service_accounts"].append(f"{namespace}:{account}")
+    return [roles[k] for k in sorted(roles)]
+
+
+# --------------------------------------------------------------------------- policies
+def policies(v: Derivation, platform: ct.PlatformParts) -> list[ct.Policy]:
+    kms_of = {b["id"]: b["encryption"].get("kms_key") for b in platform["buckets"]}
+    out: list[ct.Policy] = []
+    for flow in v.flows(FlowClass.IAM):
+        if v.kind(flow.target) is Kind.OBJECT_STORAGE:
+            out += _s3_policy(v, flow, kms_of)
+    for flow in v.flows(FlowClass.NETWORK):
+        if v.kind(flow.target) is Kind.DATABASE:
+            out += _db_policy(v, flow)
+    if platform["eks"]:
+        out += _deploy_policies(v, platform["eks"])
+    out += _secret_policies(v, platform["secrets"])
+    out += _log_policies(v, platform["log_groups"])
+    unique = {p["id"]: p for p in out}
+    return [unique[k] for k in sorted(unique)]
+
+
+def _s3_policy(v: Derivation, flow: Flow, kms_of: dict[str, str | None]) -> list[ct.Policy]:
+    who = principal(v, v.arch.component(flow.initiator))
+    if who is None or not flow.buckets:
+        return []
+    access = flow.access or "read"
+    ids = sorted(tf_id(b) for b in flow.buckets)
+    names = pascal(*flow.buckets)
+    plural = "Buckets" if len(ids) > 1 else "Bucket"
+    object_actions = sorted(a for a in S3_ACTIONS[access] if a != "s3:ListBucket")
+    statements = [
+        _statement(f"List{names}{plural}", BUCKET_ACTIONS, [{"kind": "bucket", "ref": b}
+                                                            for b in ids]),
+        _statement(f"{pascal(access)}{names}Objects", object_actions,
+                   [{"kind": "bucket_objects", "ref": b} for b in ids]),
+    ]
+    keys = sorted({k for b in ids if (k := kms_of.get(b))})
+    statements += [_statement(f"Use{pascal(k)}Key", KMS_ACTIONS[access],
+                              [{"kind": "kms_key", "ref": k}]) for k in keys]
+    what = " and ".join(flow.buckets) + (" buckets" if len(ids) > 1 else " bucket")
+    spans = [flow.span] + overlay_spans(flow.decisions, "buckets", "access")
+    return [{"id": f"{who['ref']}_{'_'.join(ids)}_{access}", "role": who,
+             "description": f"{_flow_text(flow)}: {ACCESS_WORDS[access]} on the {what} "
+                            f"{lines(*spans)}",
+             "statements": statements}]
+
+
+def _db_policy(v: Derivation, flow: Flow) -> list[ct.Policy]:
+    who = principal(v, v.arch.component(flow.initiator))
+    if who is None:
+        return []
+    db = v.ids[flow.target]
+    user = who["ref"]
+    return [{"id": f"{user}_{db}_connect", "role": who,
+             "description": f"{_flow_text(flow)}: IAM database authentication as user {user} "
+                            f"{lines(flow.span)}",
+             "statements": [_statement(f"ConnectAs{pascal(user)}", ["rds-db:connect"],
+                                       [{"kind": "db_user", "ref": db, "user": user}])]}]
+
+
+def _deploy_policies(v: Derivation, eks: ct.Eks) -> list[ct.Policy]:
+    out: list[ct.Policy] = []
+    for flow in v.flows(FlowClass.DEPLOY):
+        who = principal(v, v.arch.component(flow.initiator))
+        if flow.target != eks["component"] or who is None:
+            continue
+        out.append({"id": f"{who['ref']}_eks_deploy", "role": who,
+                    "description": f"{_flow_text(flow)}: describe the cluster to build a "
+                                   f"kubeconfig {lines(flow.span)}",
+                    "statements": [_statement("DescribeCluster", ["eks:DescribeCluster"],
+                                              [{"kind": "eks_cluster"}])]})
+    return out
+
+
+def _secret_policies(v: Derivation, secrets: list[ct.Secret]) -> list[ct.Policy]:
+    readers = v.of(Kind.BACKEND_SERVICE)
+    out: list[ct.Policy] = []
+    for secret in secrets:
+        if not readers:
+            v.warning("ARC520", f"secret {secret['name_suffix']} has no reader (no "
+                                "backend_service): no policy grants it", None,
+                      hint="grant it by hand, or remove it from `secrets.secrets`")
+        for comp in readers:
+            ident, name = v.ids[comp.id], pascal(secret["id"])
+            out.append({
+                "id": f"{ident}_read_{secret['id']}",
+                "role": {"kind": "instance_role", "ref": ident},
+                "description": f"{comp.id} reads the {secret['name_suffix']} secret "
+                               "(overlay secrets.secrets)",
+                "statements": [
+                    _statement(f"Read{name}", SECRET_ACTIONS,
+                               [{"kind": "secret", "ref": secret["id"]}]),
+                    _statement(f"Decrypt{name}", ["kms:Decrypt"],
+                               [{"kind": "kms_key", "ref": secret["kms_key"]}])]})
+    return out
+
+
+def _log_policies(v: Derivation, log_groups: list[ct.LogGroup]) -> list[ct.Policy]:
+    have = {g["id"] for g in log_groups}
+    out: list[ct.Policy] = []
+    for comp in v.of(Kind.BACKEND_SERVICE):
+        ident = v.ids[comp.id]
+        if ident not in have:
+            continue
+        out.append({"id": f"{ident}_write_logs", "role": {"kind": "instance_role", "ref": ident},
+                    "description": f"{comp.id} ships its application logs to its own "
+                                   "CloudWatch log group",
+                    "statements": [_statement(f"Write{pascal(ident)}Logs", LOG_ACTIONS,
+                                              [{"kind": "log_group_streams", "ref": ident}])]})
+    return out
+
+
+def _statement(sid: str, actions: list[str], resources: list[ct.Resource]) -> ct.Statement:
+    return {"sid": sid, "actions": sorted(actions), "resources": resources}
+
+
+def _flow_text(flow: Flow) -> str:
+    return f"{flow.initiator} to {flow.target} {flow.label}".rstrip()
