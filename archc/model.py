@@ -8,7 +8,7 @@ component "modified" in a diff.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -146,12 +146,18 @@ class Environment:
     tags: Mapping[str, str]
     span: Span = field(compare=False)
     vpc_cidr_span: Span | None = field(default=None, compare=False)
+    # Lookups derived from the fields above, made on first use: this instance's own, so they
+    # live and die with it (`dataclasses.replace` starts a new one empty).
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False,
+                                     compare=False)
 
     def props(self, component_id: str) -> Mapping[str, Any]:
         return self.components.get(component_id, MappingProxyType({}))
 
     def subnets_of(self, zone_id: str) -> tuple[SubnetBlock, ...]:
-        return _by_zone(self.subnets).get(zone_id, ())
+        by_zone: dict[str, tuple[SubnetBlock, ...]] = _memo(self._derived, "by_zone",
+                                                            lambda: _by_zone(self.subnets))
+        return by_zone.get(zone_id, ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,12 +190,20 @@ class Architecture:
     unknown_kinds: frozenset[str] = field(default=frozenset(), compare=False)
     unknown_roles: frozenset[str] = field(default=frozenset(), compare=False)
     direction: str = "TB"  # the flowchart's: TB | BT | LR | RL, kept by generated diagrams
+    # Lookups derived from the fields above, made on first use: this instance's own, so they
+    # live and die with it (`dataclasses.replace` starts a new one empty).
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False,
+                                     compare=False)
 
     def component(self, component_id: str) -> Component | None:
-        return _index(self.components).get(component_id)
+        found: Component | None = _memo(self._derived, "components",
+                                        lambda: _index(self.components)).get(component_id)
+        return found
 
     def zone(self, zone_id: str) -> Zone | None:
-        return _index(self.zones).get(zone_id)
+        found: Zone | None = _memo(self._derived, "zones",
+                                   lambda: _index(self.zones)).get(zone_id)
+        return found
 
     def environment(self, name: str) -> Environment | None:
         return next((e for e in self.environments if e.name == name), None)
@@ -198,7 +212,9 @@ class Architecture:
         """The zone itself and every zone around it, innermost first."""
         if zone_id is None:
             return ()
-        return _chains(self.zones).get(zone_id, ())
+        chains: dict[str, tuple[Zone, ...]] = _memo(self._derived, "chains",
+                                                    lambda: _chains(self.zones))
+        return chains.get(zone_id, ())
 
     def roles_around(self, zone_id: str | None) -> tuple[Zone, ...]:
         """`ancestors` without the zones whose role is unknown: what decides where something
@@ -225,20 +241,19 @@ class Architecture:
         return tuple(c for c in self.components if c.kind is kind)
 
 
-_INDEX_CACHE: dict[int, tuple[object, dict[str, Any]]] = {}
-_CHAIN_CACHE: dict[int, tuple[object, dict[str, tuple[Zone, ...]]]] = {}
-_SUBNET_CACHE: dict[int, tuple[object, dict[str, tuple[SubnetBlock, ...]]]] = {}
+def _memo(derived: dict[str, Any], key: str, make: Callable[[], Any]) -> Any:
+    """`derived[key]`, made by `make` the first time (the IR is immutable)."""
+    if key not in derived:
+        derived[key] = make()
+    return derived[key]
 
 
 def _chains(zones: tuple[Zone, ...]) -> dict[str, tuple[Zone, ...]]:
-    """zone id -> (zone, parent, grandparent, ...), computed once per zones tuple.
+    """zone id -> (zone, parent, grandparent, ...).
 
     Each chain is the zone plus its parent's chain, so every zone is walked to once; ids, not
     zones, are compared (dataclass equality compares every field, and a deep nesting made that
     cubic)."""
-    cached = _CHAIN_CACHE.get(id(zones))
-    if cached is not None and cached[0] is zones:
-        return cached[1]
     by_id = {z.id: z for z in zones}
     chains: dict[str, tuple[Zone, ...]] = {}
     for zone in zones:
@@ -253,30 +268,18 @@ def _chains(zones: tuple[Zone, ...]) -> dict[str, tuple[Zone, ...]]:
         for link in reversed(path):
             chain = (link, *chain)
             chains[link.id] = chain
-    _CHAIN_CACHE[id(zones)] = (zones, chains)
     return chains
 
 
 def _by_zone(subnets: tuple[SubnetBlock, ...]) -> dict[str, tuple[SubnetBlock, ...]]:
-    """zone id -> its blocks, in plan order, grouped once per subnets tuple (emitters ask for
-    every zone of every environment: a scan each was quadratic in subnets)."""
-    cached = _SUBNET_CACHE.get(id(subnets))
-    if cached is not None and cached[0] is subnets:
-        return cached[1]
+    """zone id -> its blocks, in plan order (grouped once per environment: emitters ask for
+    every zone of every environment, and a scan each was quadratic in subnets)."""
     grouped: dict[str, list[SubnetBlock]] = {}
     for block in subnets:
         grouped.setdefault(block.zone, []).append(block)
-    by_zone = {zone: tuple(blocks) for zone, blocks in grouped.items()}
-    _SUBNET_CACHE[id(subnets)] = (subnets, by_zone)
-    return by_zone
+    return {zone: tuple(blocks) for zone, blocks in grouped.items()}
 
 
 def _index(items: tuple[Any, ...]) -> dict[str, Any]:
-    """id -> item for a tuple of the IR, cached per tuple (the IR is immutable)."""
-    key = id(items)
-    cached = _INDEX_CACHE.get(key)
-    if cached is not None and cached[0] is items:
-        return cached[1]
-    index = {item.id: item for item in items}
-    _INDEX_CACHE[key] = (items, index)
-    return index
+    """id -> item for a tuple of the IR."""
+    return {item.id: item for item in items}

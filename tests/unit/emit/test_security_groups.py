@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from types import MappingProxyType
@@ -273,10 +274,9 @@ def test_hand_built_bastion_modes() -> None:
 def test_flow_without_ports_is_an_error() -> None:
     arch = tiny(cdn=True)
     broken = arch.flows[1]
-    arch2 = Architecture(**{**{f: getattr(arch, f) for f in arch.__dataclass_fields__},
-                            "flows": tuple(_flow(broken.initiator, broken.target,
-                                                 FlowClass.NETWORK, (), 22)
-                                           if f is broken else f for f in arch.flows)})
+    arch2 = dataclasses.replace(arch, flows=tuple(
+        _flow(broken.initiator, broken.target, FlowClass.NETWORK, (), 22) if f is broken else f
+        for f in arch.flows))
     rows, diags = security_group_rules(arch2)
     assert [d.code for d in diags] == ["ARC510"] and diags[0].severity == "error"
     assert not any(r["id"].startswith("web_ingress_alb") for r in rows)
@@ -285,8 +285,7 @@ def test_flow_without_ports_is_an_error() -> None:
 def test_same_rule_from_two_edges_is_one_row_citing_both() -> None:
     arch = tiny(cdn=True)
     twin = _flow("ALB", "Web", FlowClass.NETWORK, ((8080, 8080),), 25)
-    arch2 = Architecture(**{**{f: getattr(arch, f) for f in arch.__dataclass_fields__},
-                            "flows": arch.flows + (twin,)})
+    arch2 = dataclasses.replace(arch, flows=arch.flows + (twin,))
     rows, _ = security_group_rules(arch2)
     row = next(r for r in rows if r["id"] == "web_ingress_alb_8080")
     assert row["description"].endswith("(architecture.mmd:22, architecture.mmd:25)")
