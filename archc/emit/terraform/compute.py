@@ -95,8 +95,8 @@ def _instance(v: Derivation, comp: Component) -> ct.Instance:
     }
 
 
-def instance_inputs(v: Derivation, env: Environment) -> dict[str, dict[str, Any]]:
-    out = {}
+def instance_inputs(v: Derivation, env: Environment) -> dict[str, ct.InstanceInputs]:
+    out: dict[str, ct.InstanceInputs] = {}
     for comp in v.of(*INSTANCE_KINDS):
         props = env.props(comp.id)
         out[v.ids[comp.id]] = {"instance_type": instance_type(comp, props),
@@ -128,8 +128,8 @@ def _asg(v: Derivation, comp: Component, lb: str | None) -> ct.AutoscalingGroup:
     }
 
 
-def asg_inputs(v: Derivation, env: Environment) -> dict[str, dict[str, Any]]:
-    out = {}
+def asg_inputs(v: Derivation, env: Environment) -> dict[str, ct.AsgInputs]:
+    out: dict[str, ct.AsgInputs] = {}
     for comp in v.of(Kind.BACKEND_SERVICE):
         props = env.props(comp.id)
         size = scaling(props, "autoscaling", DEFAULT_SCALING)

@@ -9,7 +9,7 @@ examples produce against these types, so they cannot drift from the emitter.
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 from archc.aws.derivation import CheckovSkip
 from archc.aws.iam import Principal
@@ -318,9 +318,14 @@ class Dns(TypedDict):
     zone_comment: str
 
 
+class Addon(TypedDict):
+    before_compute: NotRequired[bool]
+    configuration_values: NotRequired[str]  # JSON text
+
+
 class Eks(TypedDict):
     access_entries: list[AccessEntry]
-    addons: dict[str, dict[str, Any]]
+    addons: dict[str, Addon]
     authentication_mode: str
     component: str
     enable_cluster_creator_admin_permissions: bool
@@ -431,12 +436,65 @@ class Provider(TypedDict):
     version: str
 
 
+# The platform module's input values per environment (`environments[].inputs`): one key per
+# variable `_platform_variables.j2` declares, the operator-supplied ones excepted.
+class InstanceInputs(TypedDict):
+    instance_type: str
+    root_volume_size: int
+
+
+class AsgInputs(TypedDict):
+    desired_size: int
+    instance_type: str
+    max_size: int
+    min_size: int
+    root_volume_size: int
+
+
+class NodeGroupInputs(TypedDict):
+    capacity_type: str
+    desired_size: int
+    disk_size: int
+    instance_types: list[str]
+    max_size: int
+    min_size: int
+
+
+class DatabaseInputs(TypedDict):
+    allocated_storage: int
+    backup_retention_period: int
+    instance_class: str
+    max_allocated_storage: int
+    multi_az: bool
+
+
+class Inputs(TypedDict):
+    admin_cidr_blocks: NotRequired[list[str]]  # ssh bastion only
+    autoscaling_groups: dict[str, AsgInputs]
+    availability_zones: list[str]
+    bastion_key_name: NotRequired[str]  # ssh bastion only
+    cloudfront_price_class: NotRequired[str]  # with a CDN
+    databases: dict[str, DatabaseInputs]
+    deletion_protection: bool
+    dns_zone_name: NotRequired[str]  # with a DNS zone
+    eks_node_groups: NotRequired[dict[str, NodeGroupInputs]]  # with EKS
+    environment: str
+    instances: dict[str, InstanceInputs]
+    kubernetes_version: NotRequired[str]  # with EKS
+    log_retention_days: int
+    name: str
+    single_nat_gateway: NotRequired[bool]  # with a NAT gateway
+    subnet_cidrs: dict[str, list[str]]
+    vpc_cidr: str
+    waf_rate_limit: NotRequired[int]  # with a WAF
+
+
 class Environment(TypedDict):
     allowed_account_ids: list[str]
     aws_region: str
     backend_key: str
     default_tags: dict[str, str]
-    inputs: dict[str, Any]
+    inputs: Inputs
     name: str
 
 

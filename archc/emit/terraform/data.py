@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 from archc.aws.derivation import PRODUCTION_ENVS, Derivation, skip
 from archc.aws.names import kebab, short_project, tf_id
@@ -11,9 +10,20 @@ from archc.emit.terraform import context_types as ct
 from archc.kinds import DATABASE_PORTS, Kind
 from archc.model import Component, Environment, FlowClass
 
+# The overlay's spec of one bucket (`object_storage.buckets.<key>`): user YAML the schema
+# validated (purpose, versioning, transition_days, expire_days), read with .get().
+BucketSpec = dict[str, Any]
+
+
+class EngineFacts(TypedDict):
+    version: str
+    logs: list[str]
+    parameters: list[ct.Parameter]
+
+
 # Engine facts RDS needs and the IR does not carry: default version (the linker's defaults
 # assume postgres), parameter-group family, exported logs, parameters that force TLS.
-ENGINES: dict[str, dict[str, Any]] = {
+ENGINES: dict[str, EngineFacts] = {
     "postgres": {"version": "16.4", "logs": ["postgresql", "upgrade"],
                  "parameters": [{"name": "rds.force_ssl", "value": "1"},
                                 {"name": "log_min_duration_statement", "value": "1000"}]},
@@ -95,8 +105,8 @@ def db_name(project: str) -> str:
     return (name if name[:1].isalpha() else f"db{name}")[:63]
 
 
-def database_inputs(v: Derivation, env: Environment) -> dict[str, dict[str, Any]]:
-    out = {}
+def database_inputs(v: Derivation, env: Environment) -> dict[str, ct.DatabaseInputs]:
+    out: dict[str, ct.DatabaseInputs] = {}
     prod = env.name in PRODUCTION_ENVS
     for comp in v.of(Kind.DATABASE):
         props = env.props(comp.id)
@@ -111,10 +121,10 @@ def database_inputs(v: Derivation, env: Environment) -> dict[str, dict[str, Any]
 
 
 # --------------------------------------------------------------------------- buckets
-def declared_buckets(v: Derivation) -> dict[str, tuple[Component, dict[str, Any]]]:
+def declared_buckets(v: Derivation) -> dict[str, tuple[Component, BucketSpec]]:
     """Bucket key -> (its object_storage component, its spec): declared ones plus any a flow
     names that the component does not declare (purpose data)."""
-    out: dict[str, tuple[Component, dict[str, Any]]] = {}
+    out: dict[str, tuple[Component, BucketSpec]] = {}
     for comp in v.of(Kind.OBJECT_STORAGE):
         for key, spec in (comp.props.get("buckets") or {}).items():
             out.setdefault(str(key), (comp, dict(spec)))
@@ -154,7 +164,7 @@ def buckets(v: Derivation) -> tuple[list[ct.Bucket], str | None]:
     return sorted(out, key=lambda b: b["id"]), (tf_id(log_key) if log_key else None)
 
 
-def _bucket(key: str, label: str, spec: Mapping[str, Any], log_target: bool) -> ct.Bucket:
+def _bucket(key: str, label: str, spec: BucketSpec, log_target: bool) -> ct.Bucket:
     # ELB log delivery accepts only SSE-S3 buckets; every other bucket uses the data key.
     encryption: ct.Encryption = ({"kind": "sse_s3"} if log_target
                                  else {"kind": "kms", "kms_key": "data"})
@@ -164,7 +174,7 @@ def _bucket(key: str, label: str, spec: Mapping[str, Any], log_target: bool) -> 
             "log_delivery_target": log_target}
 
 
-def _lifecycle(key: str, spec: Mapping[str, Any]) -> ct.LifecycleRule:
+def _lifecycle(key: str, spec: BucketSpec) -> ct.LifecycleRule:
     transition, expire = spec.get("transition_days"), spec.get("expire_days")
     name = (f"{kebab(key)}-tiering" if transition else f"{kebab(key)}-expiry" if expire
             else "noncurrent-cleanup")

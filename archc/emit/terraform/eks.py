@@ -31,7 +31,7 @@ NEURON_RE = re.compile(r"^(inf|trn)\d+[a-z]*\.")
 # pod identity agent before nodes join), and the access policy a CI deploy gets. The VPC CNI
 # enforces Kubernetes NetworkPolicies (the Helm charts ship one per workload) only when asked.
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
-ADDONS = {"coredns": {}, "eks-pod-identity-agent": {"before_compute": True},
+ADDONS: dict[str, ct.Addon] = {"coredns": {}, "eks-pod-identity-agent": {"before_compute": True},
           "kube-proxy": {},
           "vpc-cni": {"before_compute": True,
                       "configuration_values": json.dumps({"enableNetworkPolicy": "true"})}}
@@ -116,8 +116,8 @@ def access_entries(v: Derivation, control: Component) -> list[ct.AccessEntry]:
     return [entries[k] for k in sorted(entries)]
 
 
-def node_group_inputs(v: Derivation, env: Environment) -> dict[str, dict[str, Any]]:
-    out = {}
+def node_group_inputs(v: Derivation, env: Environment) -> dict[str, ct.NodeGroupInputs]:
+    out: dict[str, ct.NodeGroupInputs] = {}
     for comp in v.of(Kind.EKS_NODE_GROUP):
         props = env.props(comp.id)
         types = instance_types(props)

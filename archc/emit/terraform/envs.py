@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from archc.aws.derivation import PROTECTED_ENVS, Derivation
 from archc.aws.names import short_project
 from archc.emit.terraform import compute, data, edge, eks, network
@@ -30,11 +28,11 @@ def _environment(v: Derivation, platform: ct.Platform, env: Environment) -> ct.E
             "default_tags": dict(sorted(tags.items())), "inputs": inputs(v, platform, env)}
 
 
-def inputs(v: Derivation, platform: ct.Platform, env: Environment) -> dict[str, Any]:
+def inputs(v: Derivation, platform: ct.Platform, env: Environment) -> ct.Inputs:
     """Exactly one value per platform variable (operator-supplied ones excepted)."""
     name = f"{short_project(v.arch.project)}-{env.name}"
     _check(v, platform, env, name)
-    values: dict[str, Any] = {
+    values: ct.Inputs = {
         "name": name, "environment": env.name, "vpc_cidr": env.vpc_cidr,
         "availability_zones": network.availability_zones(v.arch.region, env.azs),
         "subnet_cidrs": network.subnet_cidrs(v, env),

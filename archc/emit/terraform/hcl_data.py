@@ -12,12 +12,15 @@ Mappings are rendered in sorted key order by ``hcl_attrs``; lists of pairs keep 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from archc.emit._hcl import HclExpr, hcl_expr, hcl_fragment, hcl_string
+from archc.emit.terraform import context_types as ct
 
-Data = Mapping[str, Any]  # one JSON-like object of the context (see CONTEXT.md)
-Pairs = list[tuple[str, Any]]  # ordered ``key = value`` lines for hcl_attrs
+Pairs = list[tuple[str, object]]  # ordered ``key = value`` lines for hcl_attrs (any HCL value)
+# One entry of PLATFORM_VARIABLES (templates/terraform/_platform_variables.j2): Jinja data the
+# template declares (name, type, description, validations, operator...); only `name` is read.
+TemplateVariable = Mapping[str, Any]
 
 VPC_ROLES = ("public", "private", "database")
 # Every output modules/platform declares, in file order; those whose resource the
@@ -40,7 +43,127 @@ class Output(TypedDict):
     value: HclExpr | dict[str, HclExpr]
 
 
-def refs(items: Iterable[Data], template: str, key: str = "id") -> dict[str, HclExpr]:
+# The module arguments below are maps the templates print with hcl_value / hcl_attrs, one
+# class per HCL object (the keys are the modules' argument names).
+class DnsAlias(TypedDict):
+    name: HclExpr
+    zone_id: HclExpr
+    evaluate_target_health: NotRequired[bool]
+
+
+class DnsRecordArgs(TypedDict):
+    """One entry of the route53 module's ``records``."""
+
+    name: str
+    type: str
+    alias: NotRequired[DnsAlias]
+    ttl: NotRequired[int | None]
+    records: NotRequired[list[str]]
+
+
+class HealthCheckArgs(TypedDict):
+    enabled: bool
+    path: str
+    matcher: str
+    interval: int
+    timeout: int
+    healthy_threshold: int
+    unhealthy_threshold: int
+
+
+class TargetGroupArgs(TypedDict):
+    """One entry of the alb module's ``target_groups``."""
+
+    name: HclExpr
+    protocol: str
+    port: int
+    target_type: str
+    create_attachment: bool
+    deregistration_delay: int
+    health_check: HealthCheckArgs
+
+
+class Forward(TypedDict):
+    target_group_key: str
+
+
+class FixedResponse(TypedDict):
+    content_type: str
+    status_code: str
+
+
+class ListenerArgs(TypedDict):
+    """One entry of the alb module's ``listeners``: forward, else a fixed response."""
+
+    port: int
+    protocol: str
+    ssl_policy: str
+    certificate_arn: HclExpr
+    forward: NotRequired[Forward]
+    fixed_response: NotRequired[FixedResponse]
+
+
+class MetadataOptions(TypedDict):
+    http_endpoint: str
+    http_tokens: str
+    http_put_response_hop_limit: int
+
+
+class Ebs(TypedDict):
+    volume_size: HclExpr
+    volume_type: str
+    encrypted: bool
+    delete_on_termination: bool
+
+
+class BlockDevice(TypedDict):
+    device_name: str
+    ebs: Ebs
+
+
+class UpdateConfig(TypedDict):
+    max_unavailable_percentage: int
+
+
+class NodeGroupArgs(TypedDict):
+    """One entry of the eks module's ``eks_managed_node_groups``."""
+
+    name: str
+    ami_type: str
+    instance_types: HclExpr
+    capacity_type: HclExpr
+    min_size: HclExpr
+    max_size: HclExpr
+    desired_size: HclExpr
+    subnet_ids: HclExpr
+    vpc_security_group_ids: HclExpr
+    labels: dict[str, str]
+    taints: dict[str, ct.Taint]
+    metadata_options: MetadataOptions
+    block_device_mappings: dict[str, BlockDevice]
+    update_config: UpdateConfig
+    tags: dict[str, str]
+
+
+class AccessScopeArgs(TypedDict):
+    type: str
+    namespaces: NotRequired[list[str]]
+
+
+class PolicyAssociation(TypedDict):
+    policy_arn: HclExpr
+    access_scope: AccessScopeArgs
+
+
+class AccessEntryArgs(TypedDict):
+    """One entry of the eks module's ``access_entries``."""
+
+    principal_arn: HclExpr
+    policy_associations: dict[str, PolicyAssociation]
+
+
+def refs(items: Iterable[Mapping[str, object]], template: str,
+         key: str = "id") -> dict[str, HclExpr]:
     """``{item[key]: template with {id} replaced}``: one reference per context item."""
     return {str(item[key]): hcl_expr(template.format(id=item[key])) for item in items}
 
@@ -53,14 +176,14 @@ def joined(expressions: Sequence[str]) -> HclExpr:
 
 
 # --------------------------------------------------------------------------- network
-def subnet_ids(tiers: Iterable[Data]) -> dict[str, HclExpr]:
+def subnet_ids(tiers: Iterable[ct.SubnetTier]) -> dict[str, HclExpr]:
     """``local.subnet_ids``: a tier's slice of the VPC module's subnet list of its role."""
     return {t["id"]: hcl_expr(
         f"slice(module.vpc.{t['vpc_role']}_subnets, {t['vpc_list_index']} * local.az_count, "
         f"{t['vpc_list_index'] + 1} * local.az_count)") for t in tiers}
 
 
-def vpc_subnets(tiers: Iterable[Data], role: str) -> Pairs:
+def vpc_subnets(tiers: Iterable[ct.SubnetTier], role: str) -> Pairs:
     """The VPC module's ``<role>_subnets`` and ``<role>_subnet_names``, or none."""
     ordered = sorted((t for t in tiers if t["vpc_role"] == role),
                      key=lambda t: t["vpc_list_index"])
@@ -77,7 +200,7 @@ def route_table_ids(roles: Sequence[str]) -> HclExpr:
 
 
 # --------------------------------------------------------------------------- edge
-def fqdn(dns: Data | None, record_id: str) -> str:
+def fqdn(dns: ct.Dns | None, record_id: str) -> str:
     """The quoted host name of a DNS record in this environment's zone."""
     name = next((r["name"] for r in dns["records"] if r["id"] == record_id), None) if dns else None
     if name is None:
@@ -85,20 +208,20 @@ def fqdn(dns: Data | None, record_id: str) -> str:
     return f'"{hcl_fragment(name)}.${{var.dns_zone_name}}"'
 
 
-def fqdn_list(dns: Data | None, record_ids: Iterable[str]) -> HclExpr:
+def fqdn_list(dns: ct.Dns | None, record_ids: Iterable[str]) -> HclExpr:
     return hcl_expr(f"[{', '.join(fqdn(dns, r) for r in record_ids)}]")
 
 
-def dns_records(dns: Data | None) -> dict[str, dict[str, Any]]:
+def dns_records(dns: ct.Dns | None) -> dict[str, DnsRecordArgs]:
     """The route53 module's ``records``: an alias to the CDN or a load balancer, else values."""
     return {r["id"]: _dns_record(r) for r in (dns["records"] if dns else [])}
 
 
-def _dns_record(r: Data) -> dict[str, Any]:
-    rec: dict[str, Any] = {"name": r["name"], "type": r["type"]}
+def _dns_record(r: ct.Record) -> DnsRecordArgs:
+    rec: DnsRecordArgs = {"name": r["name"], "type": r["type"]}
     alias = r["alias"]
     if alias is None:
-        rec.update({"ttl": r["ttl"], "records": r["records"]})
+        rec["ttl"], rec["records"] = r["ttl"], r["records"]
     elif alias["kind"] == "cdn":
         rec["alias"] = {"name": hcl_expr("module.cdn.cloudfront_distribution_domain_name"),
                         "zone_id": hcl_expr("module.cdn.cloudfront_distribution_hosted_zone_id")}
@@ -112,7 +235,7 @@ def _dns_record(r: Data) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- load balancers
-def target_groups(lb: Data) -> dict[str, dict[str, Any]]:
+def target_groups(lb: ct.LoadBalancer) -> dict[str, TargetGroupArgs]:
     return {tg["key"]: {
         "name": hcl_expr(f'"${{var.name}}-{hcl_fragment(tg["name_suffix"])}"'),
         "protocol": tg["protocol"],
@@ -120,16 +243,14 @@ def target_groups(lb: Data) -> dict[str, dict[str, Any]]:
         "target_type": "instance",
         "create_attachment": False,
         "deregistration_delay": tg["deregistration_delay"],
-        "health_check": {"enabled": True, **{k: tg["health_check"][k] for k in (
-            "path", "matcher", "interval", "timeout", "healthy_threshold",
-            "unhealthy_threshold")}},
+        "health_check": {"enabled": True, **tg["health_check"]},
     } for tg in lb["target_groups"]}
 
 
-def listeners(lb: Data, certificate_arn: str) -> dict[str, dict[str, Any]]:
+def listeners(lb: ct.LoadBalancer, certificate_arn: str) -> dict[str, ListenerArgs]:
     """The one HTTPS listener: forward to the target group, else answer 404."""
     spec = lb["listener"]
-    listener: dict[str, Any] = {
+    listener: ListenerArgs = {
         "port": spec["port"], "protocol": spec["protocol"], "ssl_policy": spec["ssl_policy"],
         "certificate_arn": hcl_expr(certificate_arn),
     }
@@ -141,7 +262,7 @@ def listeners(lb: Data, certificate_arn: str) -> dict[str, dict[str, Any]]:
 
 
 # --------------------------------------------------------------------------- EKS and IAM
-def principal_arn(principal: Data) -> str:
+def principal_arn(principal: ct.Principal) -> str:
     if principal["kind"] == "instance_role":
         return f"aws_iam_role.{principal['ref']}.arn"
     if principal["kind"] == "irsa_role":
@@ -149,13 +270,13 @@ def principal_arn(principal: Data) -> str:
     raise ValueError(f"unknown principal kind: {principal['kind']}")
 
 
-def node_groups(eks: Data | None) -> dict[str, dict[str, Any]]:
+def node_groups(eks: ct.Eks | None) -> dict[str, NodeGroupArgs]:
     if eks is None:
         return {}
     return {ng["id"]: _node_group(eks, ng) for ng in eks["node_groups"]}
 
 
-def _node_group(eks: Data, ng: Data) -> dict[str, Any]:
+def _node_group(eks: ct.Eks, ng: ct.NodeGroup) -> NodeGroupArgs:
     size = f"var.eks_node_groups[{hcl_string(ng['id'])}]"
     return {
         "name": ng["id"],
@@ -182,12 +303,12 @@ def _node_group(eks: Data, ng: Data) -> dict[str, Any]:
     }
 
 
-def access_entries(eks: Data | None) -> dict[str, dict[str, Any]]:
+def access_entries(eks: ct.Eks | None) -> dict[str, AccessEntryArgs]:
     return {e["id"]: _access_entry(e) for e in (eks["access_entries"] if eks else [])}
 
 
-def _access_entry(e: Data) -> dict[str, Any]:
-    scope: dict[str, Any] = {"type": e["access_scope"]["type"]}
+def _access_entry(e: ct.AccessEntry) -> AccessEntryArgs:
+    scope: AccessScopeArgs = {"type": e["access_scope"]["type"]}
     if e["access_scope"].get("namespaces"):
         scope["namespaces"] = e["access_scope"]["namespaces"]
     policy_arn = ('"arn:${local.partition}:eks::aws:cluster-access-policy/'
@@ -197,7 +318,7 @@ def _access_entry(e: Data) -> dict[str, Any]:
                                                   "access_scope": scope}}}
 
 
-def irsa_policy_arns(iam: Data, role_id: str) -> dict[str, HclExpr]:
+def irsa_policy_arns(iam: ct.Iam, role_id: str) -> dict[str, HclExpr]:
     """The policies attached to one IRSA role."""
     return refs((p for p in iam["policies"]
                  if p["role"]["kind"] == "irsa_role" and p["role"]["ref"] == role_id),
@@ -205,28 +326,30 @@ def irsa_policy_arns(iam: Data, role_id: str) -> dict[str, HclExpr]:
 
 
 # --------------------------------------------------------------------------- environments
-def variable_refs(variables: Iterable[Data]) -> Pairs:
+def variable_refs(variables: Iterable[TemplateVariable]) -> Pairs:
     """``name = var.name`` for every platform variable (an environment root's module call)."""
     return [(v["name"], hcl_expr(f"var.{v['name']}")) for v in variables]
 
 
-def tfvars(env: Data, variables: Iterable[Data], operator: Iterable[str]) -> Pairs:
+def tfvars(env: ct.Environment, variables: Iterable[TemplateVariable],
+           operator: Iterable[str]) -> Pairs:
     """An environment's ``terraform.tfvars``: its region, then one value per variable the
     operator does not supply."""
     supplied = set(operator)
+    values: Mapping[str, object] = env["inputs"]
     return [("aws_region", env["aws_region"]),
-            *((v["name"], env["inputs"][v["name"]]) for v in variables
+            *((v["name"], values[v["name"]]) for v in variables
               if v["name"] not in supplied)]
 
 
 # --------------------------------------------------------------------------- outputs
-def platform_outputs(platform: Data) -> list[Output]:
+def platform_outputs(platform: ct.Platform) -> list[Output]:
     """The outputs of modules/platform in declaration order, each one the architecture has."""
     found = {o["name"]: o for o in _outputs(platform)}
     return [found[name] for name in OUTPUT_ORDER if name in found]
 
 
-def _outputs(p: Data) -> list[Output]:
+def _outputs(p: ct.Platform) -> list[Output]:
     outs = _always(p)
     if p["network"]["nat_gateway"]:
         outs.append(_out("nat_public_ips", "Public IPs of the NAT gateway(s): the egress "
@@ -255,7 +378,7 @@ def _outputs(p: Data) -> list[Output]:
     return outs
 
 
-def _always(p: Data) -> list[Output]:
+def _always(p: ct.Platform) -> list[Output]:
     lb_text = ("DNS name per load balancer (reachable from CloudFront only)." if p["cdn"]
                else "DNS name per load balancer.")
     logs = refs(p["log_groups"], "aws_cloudwatch_log_group.{id}.name")
