@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from archc.model import Architecture, Component, Decision, Flow, Zone, thaw
+from archc.model import Architecture, Component, Decision, Flow, FlowClass, Zone, thaw
 from archc.terminal import escape
 
 
@@ -54,7 +54,7 @@ def explain(arch: Architecture, target: str) -> Explanation | None:
         return _zone(arch, zone)
     flows = _flows_named(arch, target)
     if len(flows) == 1:
-        return _flow(flows[0])
+        return _flow(arch, flows[0])
     return None
 
 
@@ -86,13 +86,28 @@ def _zone(arch: Architecture, zone: Zone) -> Explanation:
                        _zone_names(arch, zone.decisions), extra)
 
 
-def _flow(flow: Flow) -> Explanation:
+def _flow(arch: Architecture, flow: Flow) -> Explanation:
     facts = [("edge", f"{flow.ref} [{flow.id}]"), ("label", flow.label or "-"),
              ("initiator", flow.initiator), ("target", flow.target),
              ("class", flow.flow_class.value), ("ports", flow.port_text() or "-")]
     if flow.buckets:
         facts += [("buckets", ", ".join(flow.buckets)), ("access", flow.access)]
-    return Explanation(f"flow {flow.ref}", str(flow.span), tuple(facts), flow.decisions)
+    return Explanation(f"flow {flow.ref}", str(flow.span), tuple(facts), flow.decisions,
+                       _outside_vpc(arch, flow))
+
+
+def _outside_vpc(arch: Architecture, flow: Flow) -> tuple[str, ...]:
+    """Where a network flow has an end outside the VPC, say so: no security group sits
+    there, so no rule is written for it (ARC522)."""
+    if flow.flow_class not in (FlowClass.NETWORK, FlowClass.DEPLOY):
+        return ()
+    outside = [c.id for c in (arch.component(flow.initiator), arch.component(flow.target))
+               if c is not None and not arch.in_vpc(c)]
+    if not outside:
+        return ()
+    ends = " and ".join(outside)
+    verb = "are" if len(outside) > 1 else "is"
+    return (f"{ends} {verb} outside the VPC: no security-group rule is written for this flow",)
 
 
 def _flows_named(arch: Architecture, target: str) -> list[Flow]:

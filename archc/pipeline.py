@@ -55,7 +55,7 @@ class BuildOutcome:
 
 def check(spec_dir: Path, env: str | None = None, on_stage: OnStage = no_progress) -> CheckOutcome:
     from archc.graph import to_graph
-    from archc.rules import run_rules
+    from archc.rules import derived_findings, run_rules
 
     loaded = load_spec(spec_dir)                                    # load + model
     if loaded.arch is not None:
@@ -74,6 +74,8 @@ def check(spec_dir: Path, env: str | None = None, on_stage: OnStage = no_progres
         else:
             graph = to_graph(arch)                                  # graph
             diags += _rule_findings(loaded, run_rules(arch, graph, env))  # rules
+            if not d.has_errors(diags):  # as build, which derives only from a clean spec
+                diags += derived_findings(arch)
             on_stage("rules", f"{len(diags)} findings")
     return CheckOutcome(loaded, graph, d.sorted_diagnostics(diags))
 
@@ -130,4 +132,6 @@ def build(spec_dir: Path, out_dir: Path, env: str | None = None,
 
 
 def _add(checked: CheckOutcome, diagnostics: list[d.Diagnostic]) -> None:
-    checked.diagnostics = d.sorted_diagnostics(checked.diagnostics + diagnostics)
+    known = set(checked.diagnostics)  # the emitters re-derive what check already reported
+    fresh = [x for x in diagnostics if x not in known]
+    checked.diagnostics = d.sorted_diagnostics(checked.diagnostics + fresh)

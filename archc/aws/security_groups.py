@@ -187,6 +187,13 @@ def _flow_rows(v: Derivation, flow: Flow) -> list[Row]:
 
 def _ports(v: Derivation, flow: Flow) -> list[tuple[int, int]]:
     """The flow's port ranges, minus port 22 in ssm mode (ARC518); ARC510 when it has none."""
+    if not flow.ports and access_mode(v) == "ssm" and Kind.BASTION in (
+            v.kind(flow.initiator), v.kind(flow.target)):
+        v.note("ARC518", f"bastion access is ssm: {flow.ref} goes through Session Manager "
+                         "and opens no port", flow.span,
+               hint="with `policy.bastion_access: ssm` Session Manager replaces SSH; set it to "
+                    "ssh (with admin_cidrs) to open port 22")
+        return []
     if not flow.ports or flow.protocol not in ("tcp", "udp"):
         v.error("ARC510", f"flow {flow.ref} ({flow.flow_class}) has no protocol and port, so "
                           "no narrow security-group rule can be written", flow.span,

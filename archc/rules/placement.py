@@ -79,7 +79,14 @@ def _misplaced(arch: Architecture, comp: Component) -> str | None:
         return "sits inside a subnet" if tier is not None else None
     if tier is None:
         return "is not in any subnet" if in_vpc else "is not inside a VPC subnet"
+    if comp.kind is Kind.BASTION and _ssm_access(arch, comp):
+        return None  # Session Manager dials out: the bastion needs no public subnet or IP
     return _subnet_problem(scope, tier)
+
+
+def _ssm_access(arch: Architecture, comp: Component) -> bool:
+    """The bastion is reached through Session Manager (its own `access`, else the policy's)."""
+    return str(comp.props.get("access") or arch.policy.bastion_access) == "ssm"
 
 
 def _subnet_problem(scope: Scope, tier: Tier) -> str | None:

@@ -36,7 +36,9 @@ def classify(initiator: Kind, target: Kind) -> tuple[FlowClass, str]:
     for rule, (test, flow_class) in _CLASS_RULES.items():
         if test(initiator, target):
             return flow_class, rule
-    return FlowClass.NETWORK, "a connection between two components inside the VPC"
+    # Kinds alone cannot tell where the ends sit: the reason must not claim they are in the VPC.
+    return FlowClass.NETWORK, ("no other rule applies: a network connection between two "
+                               "components")
 
 
 _CLASS_RULES: dict[str, tuple[Any, FlowClass]] = {

@@ -58,6 +58,9 @@ DEFAULT_TIER_FLOWS = frozenset({(Tier.PUBLIC, Tier.APP), (Tier.APP, Tier.APP),
 
 # The directions a diagram can keep (Mermaid's and Graphviz's rankdir); FlowDB makes TD TB.
 _DIRECTIONS = ("TB", "BT", "LR", "RL")
+# The widest admin network allowed without `policy.allow_world_admin`: a /8 is already 16M
+# addresses (a whole carrier); anything wider is "the internet" for an SSH port.
+WIDEST_ADMIN_PREFIX = 8
 
 
 class Linker:
@@ -396,6 +399,12 @@ class Linker:
         if "ports" in spec:
             decisions.append(self._from_overlay("ports", spec["ports"], ("flows", key, "ports")))
             return protocol, parse_ports(spec["ports"])
+        ssm = self._ssm_bastion(flow_class, init, tgt)
+        if ssm is not None:
+            decisions.append(Decision("ports", "none", "inferred",
+                                      f"{ssm.id} is reached through Session Manager (access: "
+                                      "ssm), which opens no port", edge.span))
+            return ("", ())
         found = default_port(flow_class, init.kind, tgt.kind, tgt.props)
         if found is not None:
             decisions.append(Decision("ports", f"{protocol}/{found[0]}", "inferred", found[1],
@@ -411,6 +420,18 @@ class Linker:
                                 f"{{\"{_edge_ref(edge)}\": {{ports: [...]}}}}` to the overlay"),
                 self._flow_cause(edge, "ports", init, tgt)))
         return ("", ())
+
+    def _ssm_bastion(self, flow_class: FlowClass, init: Component,
+                     tgt: Component) -> Component | None:
+        """The bastion of an admin flow (admins into it, or it into a host) when it is reached
+        through Session Manager: such flows open no port (the agent dials out to Systems
+        Manager), so they get none by default. Its egress keeps HTTPS."""
+        admin = (init if init.kind is Kind.BASTION and flow_class is FlowClass.NETWORK
+                 else tgt if tgt.kind is Kind.BASTION and flow_class is FlowClass.INGRESS
+                 else None)
+        default = self.ov.mapping("policy").get("bastion_access", "ssh")
+        ssm = admin is not None and str(admin.props.get("access") or default) == "ssm"
+        return admin if ssm else None
 
     def _flow_cause(self, edge: FlowEdge, attribute: str,
                     *ends: Component) -> d.Diagnostic | None:
@@ -458,11 +479,39 @@ class Linker:
         tier_flows = DEFAULT_TIER_FLOWS
         if "tier_flows" in spec:
             tier_flows = frozenset((Tier(p["from"]), Tier(p["to"])) for p in spec["tier_flows"])
+        self._world_admin(spec)
         return Policy(tier_flows=tier_flows,
                       internet_entry=tuple(spec.get("internet_entry", ())),
                       admin_cidrs=tuple(spec.get("admin_cidrs", ())),
                       bastion_access=str(spec.get("bastion_access", "ssh")),
                       span=self.ov.key_span(("policy",)))
+
+    def _world_admin(self, spec: Mapping[str, Any]) -> None:
+        """ARC409 for an admin CIDR wider than a /8 (0.0.0.0/0 first of all): it opens the
+        bastion's SSH port to a large part of the internet. An error unless the overlay says
+        `policy.allow_world_admin: true`, and a warning even then. (The schema already refuses
+        IPv6 blocks such as ::/0: admin_cidrs are IPv4 only.)"""
+        allowed = spec.get("allow_world_admin") is True
+        for index, cidr in enumerate(spec.get("admin_cidrs", ())):
+            prefix = _prefix_length(cidr)
+            if prefix is None or prefix >= WIDEST_ADMIN_PREFIX:
+                continue
+            what = "the whole internet" if prefix == 0 else f"2^{32 - prefix} addresses"
+            span = self.ov.value_span(("policy", "admin_cidrs", index))
+            if allowed:
+                self.diags.append(d.warning(
+                    "ARC409", f"policy.admin_cidrs {cidr} lets {what} reach the bastion's SSH "
+                              "port (allowed by policy.allow_world_admin)", span,
+                    hint="list the administrators' own networks, or use "
+                         "`policy.bastion_access: ssm` (no open port)"))
+            else:
+                self.diags.append(d.error(
+                    "ARC409", f"policy.admin_cidrs {cidr} lets {what} reach the bastion's SSH "
+                              f"port: admin networks must be /{WIDEST_ADMIN_PREFIX} or "
+                              "narrower", span,
+                    hint="list the administrators' own networks, use "
+                         "`policy.bastion_access: ssm`, or set `policy.allow_world_admin: "
+                         "true` to accept the risk"))
 
     def _from_overlay(self, attribute: str, value: Any, path: tuple[Any, ...]) -> Decision:
         return Decision(attribute, _show(value), "overlay", f"overlay key {format_path(path)}",
@@ -546,6 +595,16 @@ def _edge_matches(key: str, edge: FlowEdge) -> bool:
     if arrow == "<->" or bidirectional:
         return {a, b} == pair
     return (a, b) == (edge.src, edge.dst)
+
+
+def _prefix_length(cidr: object) -> int | None:
+    """The prefix length of an IPv4 CIDR string; None for what the schema refuses anyway."""
+    import ipaddress
+
+    try:
+        return ipaddress.IPv4Network(str(cidr), strict=False).prefixlen
+    except ValueError:
+        return None
 
 
 def _edge_ref(edge: FlowEdge) -> str:

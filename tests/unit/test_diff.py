@@ -248,7 +248,8 @@ def test_widening_admin_cidrs_to_the_internet(tmp_path: Path) -> None:
     yaml = edit(BASE_YAML, "  DB: {kind", "  Bastion: {kind: bastion, access: ssh}\n  DB: {kind")
     base = load(tmp_path, "base", mmd, yaml)
     head = load(tmp_path, "head", mmd, edit(yaml, "admin_cidrs: [203.0.113.0/24]",
-                                            "admin_cidrs: [203.0.113.0/24, 0.0.0.0/0]"))
+                                            "admin_cidrs: [203.0.113.0/24, 0.0.0.0/0]\n"
+                                            "  allow_world_admin: true"))
     changes = compare(base, head)
     assert changes == (
         Change("modified", "sg_rule", "bastion_ingress_admin_ssh", "rule",
@@ -452,7 +453,8 @@ def _with_bastion() -> tuple[str, str]:
 def test_the_rules_one_change_trips_are_one_risk_biggest_first(tmp_path: Path) -> None:
     mmd, yaml = _with_bastion()
     report = _sides(tmp_path, mmd, edit(yaml, "admin_cidrs: [203.0.113.0/24]",
-                                        "admin_cidrs: [203.0.113.0/24, 0.0.0.0/0]"),
+                                        "admin_cidrs: [203.0.113.0/24, 0.0.0.0/0]\n"
+                                        "  allow_world_admin: true"),
                     mmd + '    Bastion -->|"Admin Access"| API\n', yaml)
     # the flow is removed (ssh on api closes) and the admin range reaches the internet
     assert [(r.codes, r.change.id) for r in report.risks] == [
@@ -487,7 +489,8 @@ def test_picture_of_a_removed_component_uses_the_base_flows(tmp_path: Path) -> N
 def test_a_rule_changed_by_policy_alone_marks_the_component_it_guards(tmp_path: Path) -> None:
     mmd, yaml = _with_bastion()
     report = _sides(tmp_path, mmd, edit(yaml, "admin_cidrs: [203.0.113.0/24]",
-                                        "admin_cidrs: [0.0.0.0/0]"), mmd, yaml)
+                                        "admin_cidrs: [0.0.0.0/0]\n  allow_world_admin: true"),
+                    mmd, yaml)
     assert report.picture is not None
     assert [(n.ref, n.status) for n in report.picture.nodes] == [("Bastion", "changed")]
 
