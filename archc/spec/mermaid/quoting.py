@@ -32,6 +32,10 @@ _SUBGRAPH_ID = re.compile(r"[^\s\[\](){}|\"<>@;]+(?=\[)")
 _LINK = re.compile(r"--|==|-\.|~~~")
 _SHAPE = re.compile(r"\w[\[({>]")
 _LINK_END = frozenset("->=.ox~")
+# inline edge text: what starts it (and what, right after, makes it a link instead) and ends it
+_INLINE_OPENERS = {"--": ("-", "x", "o", ">"), "==": ("=", "x", "o", ">"), "-.": (".", "-")}
+_INLINE_CLOSERS = {"--": "--", "==": "==", "-.": ".-"}
+_INLINE_STARTS = tuple(_INLINE_OPENERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +98,8 @@ class _Scan:
             elif line.startswith("@{", self.at):
                 if not self._skip_shape_data():
                     break
+            elif line.startswith(_INLINE_STARTS, self.at) and self._skip_inline_text():
+                continue
             elif c == "|" and self._after_link():
                 if not self._edge_label():
                     break
@@ -105,6 +111,19 @@ class _Scan:
             else:
                 self.at += 1
         return self.found
+
+    def _skip_inline_text(self) -> bool:
+        """`A -- text --> B`: edge text Mermaid accepts with brackets in it, to its closing
+        link (it cannot hold the stroke it opened with); False at a link like `-->`."""
+        line, at = self.line, self.at
+        opener = line[at:at + 2]
+        if line[at + 2:at + 3] in _INLINE_OPENERS[opener]:
+            return False
+        end = line.find(_INLINE_CLOSERS[opener], at + 2)
+        if end == -1:
+            return False
+        self.at = end
+        return True
 
     def _after_link(self) -> bool:
         i = self.at - 1

@@ -85,6 +85,8 @@ def test_fix_is_idempotent(path: Path) -> None:
     ("a -->|x | y| b", 'a -->|"x | y"| b'),
     ("a -->|x | y| b -->|z| c", 'a -->|"x | y"| b -->|z| c'),
     ("a[x (y)] -->|p (q)| b{r | s}", 'a["x (y)"] -->|"p (q)"| b{"r | s"}'),
+    ("a -- f(g(x)) --> b[y (z)]", 'a -- f(g(x)) --> b["y (z)"]'),
+    ("a == w(x) ==> b -. v(y) .-> c[y (z)]", 'a == w(x) ==> b -. v(y) .-> c["y (z)"]'),
     ("subgraph GCP VPC (us-central1)", 'subgraph "GCP VPC (us-central1)"'),
     ("subgraph vpc[Main VPC (10.0.0.0/16)]", 'subgraph vpc["Main VPC (10.0.0.0/16)"]'),
     ("subgraph Public <br/> subnet", 'subgraph "Public <br/> subnet"'),
