@@ -11,7 +11,7 @@ the parser rejects; `errors` shows them in its hints.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Characters that end or break an unquoted label in Mermaid's lexer.
 LABEL_SYNTAX = frozenset('()[]{}|"')
@@ -25,10 +25,10 @@ _OPENERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 _NOT_STATEMENTS = re.compile(
-    r"[ \t]*(?:%%|classDef\b|class\b|style\b|linkStyle\b|click\b|accTitle\b|accDescr\b|"
-    r"direction\b|flowchart\b|graph\b|end\b|---)")
+    r"[ \t]*(?:%%|---|end[ \t;]*$|acc(?:Title|Descr)[ \t]*[:{]|(?:classDef|class|style|"
+    r"linkStyle|click|direction|flowchart-elk|flowchart|graph)(?:[ \t]|$))")
 _SUBGRAPH = re.compile(r"([ \t]*subgraph[ \t]+)(.*?)([ \t]*)$")
-_SUBGRAPH_ID = re.compile(r"[^\s\[\](){}|\"<>@;]+(?=\[)")
+_SUBGRAPH_ID = re.compile(r"[^\s\[\](){}|\"<>@;]+[ \t]*(?=\[)")
 _LINK = re.compile(r"--|==|-\.|~~~")
 _SHAPE = re.compile(r"\w[\[({>]")
 _LINK_END = frozenset("->=.ox~")
@@ -67,13 +67,16 @@ def line_repairs(line: str) -> list[Repair]:
 def _subgraph_repairs(line: str, sub: re.Match[str]) -> list[Repair]:
     start, title = sub.start(2), sub.group(2)
     named = _SUBGRAPH_ID.match(title)
-    if named is not None:  # subgraph id[Title (x)]: the title is a node label
+    if named is not None:  # subgraph id[Title (x)] or id [Title (x)]: a node label
         scan = _Scan(line, start + named.end())
-        found = scan.repairs(once=True)
-        return found if not line[scan.at:].strip() else []
+        closed = scan._node_label()
+        if not closed or line[scan.at:].strip():
+            return []
+        return [replace(r, kind="subgraph title") for r in scan.found]
     # An unquoted title with a space gets a generated id (subGraphN), as a quoted one does;
-    # a one-word title would become the id when quoted, so it is left alone.
-    if title.startswith('"') or ";" in title or not re.search(r"\s", title):
+    # a one-word title would become the id when quoted, so it is left alone, and so is a
+    # title with a bracket after its first word (`subgraph a b [c]`: which part is the id?).
+    if title.startswith('"') or ";" in title or "[" in title or not re.search(r"\s", title):
         return []
     if not any(c in TITLE_SYNTAX for c in title):
         return []
@@ -88,7 +91,7 @@ class _Scan:
         self.at = at
         self.found: list[Repair] = []
 
-    def repairs(self, once: bool = False) -> list[Repair]:
+    def repairs(self) -> list[Repair]:
         line = self.line
         while self.at < len(line):
             c = line[self.at]
@@ -105,8 +108,6 @@ class _Scan:
                     break
             elif self.at > 0 and _is_id_char(line[self.at - 1]) and c in "([{>":
                 if not self._node_label():
-                    break
-                if once:
                     break
             else:
                 self.at += 1

@@ -90,6 +90,11 @@ def test_fix_is_idempotent(path: Path) -> None:
     ("subgraph GCP VPC (us-central1)", 'subgraph "GCP VPC (us-central1)"'),
     ("subgraph vpc[Main VPC (10.0.0.0/16)]", 'subgraph vpc["Main VPC (10.0.0.0/16)"]'),
     ("subgraph Public <br/> subnet", 'subgraph "Public <br/> subnet"'),
+    ("subgraph vpc [Main VPC (x)]", 'subgraph vpc ["Main VPC (x)"]'),
+    ("end_user[End user (web)] --> graph_db[Graph DB (v2)]",
+     'end_user["End user (web)"] --> graph_db["Graph DB (v2)"]'),
+    ("style_svc[Style (css)] --> class_svc[Class (x)]",
+     'style_svc["Style (css)"] --> class_svc["Class (x)"]'),
 ])
 def test_each_quoting_pattern(before: str, after: str) -> None:
     head = "flowchart LR\n    "
@@ -102,6 +107,7 @@ def test_each_quoting_pattern(before: str, after: str) -> None:
 @pytest.mark.parametrize("line", [
     'a["Already (quoted)"] -->|"quoted | too"| b',
     "subgraph Single(word)",  # quoted, the title would become the id: not certain
+    "subgraph two words [x (y)]",  # is `two words` the id or part of the title?
     "a[unbalanced (x] --> b",
     "a[multi (line",
     "classDef k fill:#f9f (x)",
