@@ -318,9 +318,10 @@ def _fix_one(name: str, args: argparse.Namespace) -> int:
     fixed = fix_file(source.text, label)
     if args.check:
         _report(fixed.diagnostics, fixed.sources())
+        fix = "archc fmt --fix -` to print it" if name == "-" else \
+            f"archc fmt --fix --write {name}`"
         for line, repair in fixed.repairs:
-            _say(f"{label}:{line}:{repair.start + 1}: {repair.kind} needs quotes (run "
-                 f"`archc fmt --fix --write {name}`)")
+            _say(f"{label}:{line}:{repair.start + 1}: {repair.kind} needs quotes (run `{fix})")
         return EXIT_FINDINGS if fixed.repairs or fixed.diagnostics else EXIT_OK
     for line, repair in fixed.repairs:
         _say(f"{label}:{line}:{repair.start + 1}: quoted the {repair.kind}")
@@ -331,7 +332,8 @@ def _fix_one(name: str, args: argparse.Namespace) -> int:
         refused = rewrite_file(Path(name), fixed.text) if fixed.repairs else None
         _report([refused] if refused else [], SourceRegistry())
         return EXIT_FINDINGS if refused or fixed.diagnostics else EXIT_OK
-    sys.stdout.write(fixed.text if name == "-" else _body(fixed.text, label))
+    if fixed.found:  # printed: the flowchart alone, also of a Markdown file
+        sys.stdout.write(fixed.text if name == "-" else _body(fixed.text, label))
     return EXIT_FINDINGS if fixed.diagnostics else EXIT_OK
 
 

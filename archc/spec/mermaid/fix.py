@@ -97,6 +97,7 @@ class FixedFile:
     text: str
     repairs: tuple[tuple[int, Repair], ...]
     diagnostics: tuple[Diagnostic, ...]
+    found: bool = True  # False: a Markdown file without a ```mermaid flowchart
 
     def sources(self) -> SourceRegistry:
         registry = SourceRegistry()
@@ -111,7 +112,7 @@ def fix_file(text: str, path: str) -> FixedFile:
 
     found = extract_flowchart(text, path)
     if not isinstance(found, tuple):
-        return FixedFile(path, text, (), (found,))
+        return FixedFile(path, text, (), (found,), found=False)
     body, offset = found
     fixed = fix_quoting(body, path)
     lines = _LINES.findall(text)

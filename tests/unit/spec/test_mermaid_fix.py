@@ -193,3 +193,12 @@ def test_cli_write_stays_in_the_tree(tmp_path: Path) -> None:
     (tree / "link.mmd").symlink_to(outside)
     assert main(["fmt", "--fix", "--write", str(tree / "link.mmd")]) == 1
     assert outside.read_text(encoding="utf-8") == "flowchart LR\n  a[A (1)]\n"
+
+
+def test_cli_markdown_without_a_flowchart_prints_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = tmp_path / "notes.md"
+    doc.write_text("# Notes (draft)\n", encoding="utf-8")
+    assert main(["fmt", "--fix", str(doc)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "ARC146" in captured.err
