@@ -38,15 +38,16 @@ _LINES = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
 
 def fix_quoting(text: str, file: str) -> Fixed:
     """`text` (a flowchart) with the labels quoted that make Mermaid reject it, repeating
-    until it parses or no repair on a rejected line gets the parser past it."""
+    until it parses or no repair on a rejected line gets the parser past it (at most
+    `_MAX_ROUNDS` rounds, each over the rejected lines one parse reports)."""
     lines = _LINES.findall(text)
     made: list[tuple[int, Repair]] = []
     tried: set[int] = set()
+    errors = _error_lines(lines, file)
     for _ in range(_MAX_ROUNDS):
-        failing = {n: c for n, c in _error_lines(lines, file).items() if n not in tried}
-        plan = {n: line_repairs(_content(lines[n - 1])) for n in failing if n <= len(lines)}
-        plan = {n: reps for n, reps in plan.items() if reps}
+        failing = [n for n in errors if n not in tried and n <= len(lines)]
         tried.update(failing)
+        plan = {n: reps for n in failing if (reps := line_repairs(_content(lines[n - 1])))}
         if not plan:
             break
         trial = list(lines)
@@ -54,10 +55,13 @@ def fix_quoting(text: str, file: str) -> Fixed:
             body = _content(lines[n - 1])
             trial[n - 1] = apply(body, reps) + lines[n - 1][len(body):]
         still = _error_lines(trial, file)
-        for n, reps in plan.items():
-            if _got_past(still.get(n), trial[n - 1], lines[n - 1], reps):
-                lines[n - 1] = trial[n - 1]
-                made += [(n, r) for r in reps]
+        kept = {n for n, reps in plan.items()
+                if _got_past(still.get(n), trial[n - 1], lines[n - 1], reps)}
+        for n in sorted(kept):
+            lines[n - 1] = trial[n - 1]
+            made += [(n, r) for r in plan[n]]
+        # the trial's errors are the new text's when every repair was kept
+        errors = still if len(kept) == len(plan) else _error_lines(lines, file)
     return Fixed("".join(lines), tuple(made))
 
 

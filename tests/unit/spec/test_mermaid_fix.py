@@ -129,6 +129,13 @@ def test_rest_of_the_file_is_byte_identical() -> None:
     assert _fix(text) == text.replace("a[One (1)]", 'a["One (1)"]')
 
 
+def test_more_rejected_lines_than_one_parse_reports() -> None:
+    body = "".join(f"    n{i}[Node {i} (zone {i % 3})] --> n{i + 1}\n" for i in range(60))
+    fixed = _fix("flowchart LR\n" + body)
+    assert parse_flowchart(fixed, "t.mmd")[0] is not None
+    assert fixed.count('"') == 120
+
+
 def test_cost_is_linear_on_long_lines() -> None:
     lines = ["a[" + "(x) | " * 40_000 + "]", "a -->|" + "y|" * 40_000 + " b",
              "a -->|" + "(" * 40_000, "a" + "[(" * 20_000, "|" * 80_000]
