@@ -106,6 +106,10 @@ def _add_fmt(sub: Subcommands) -> None:
                       help="exit 1 and name the files not in canonical form; write nothing")
     mode.add_argument("--write", action="store_true",
                       help="rewrite the files in place (standard input is printed)")
+    p.add_argument("--fix", action="store_true",
+                   help="instead of the canonical form, only quote the labels Mermaid "
+                        "rejects unquoted (A[ALB (a)], -->|HTTPS (via VNet)|, subgraph GCP VPC "
+                        "(us-central1)); the rest of the file is kept byte for byte")
     p.set_defaults(run=cmd_fmt)
 
 
@@ -271,6 +275,8 @@ def _mermaid_files(directory: Path) -> list[Path]:
 def _fmt_one(name: str, args: argparse.Namespace) -> int:
     from archc.spec.mermaid.fmt import format_flowchart, keep_comments, reformat_file_text
 
+    if args.fix:
+        return _fix_one(name, args)
     chart, sources, diags = _read_flowchart(name)
     _report(diags, sources)
     if chart is None:
@@ -295,6 +301,40 @@ def _fmt_one(name: str, args: argparse.Namespace) -> int:
     # printed: the flowchart alone, also of a Markdown file
     sys.stdout.write(text if name == "-" else keep_comments(_body(current, label), canonical))
     return EXIT_OK
+
+
+def _fix_one(name: str, args: argparse.Namespace) -> int:
+    """`fmt --fix`: the file with its rejected labels quoted (`spec.mermaid.fix`), printed,
+    checked or written; what the fix cannot repair stays reported with its position."""
+    from archc.source import SourceRegistry
+    from archc.spec.mermaid.fix import fix_file
+
+    _, sources, diags = _read_flowchart(name)
+    source = next(iter(sources), None)
+    if source is None:  # unreadable: nothing to fix
+        _report(diags, sources)
+        return EXIT_FINDINGS
+    label = source.path
+    fixed = fix_file(source.text, label)
+    if args.check:
+        _report(fixed.diagnostics, fixed.sources())
+        fix = "archc fmt --fix -` to print it" if name == "-" else \
+            f"archc fmt --fix --write {name}`"
+        for line, repair in fixed.repairs:
+            _say(f"{label}:{line}:{repair.start + 1}: {repair.kind} needs quotes (run `{fix})")
+        return EXIT_FINDINGS if fixed.repairs or fixed.diagnostics else EXIT_OK
+    for line, repair in fixed.repairs:
+        _say(f"{label}:{line}:{repair.start + 1}: quoted the {repair.kind}")
+    _report(fixed.diagnostics, fixed.sources())
+    if args.write and name != "-":
+        from archc._write import rewrite_file
+
+        refused = rewrite_file(Path(name), fixed.text) if fixed.repairs else None
+        _report([refused] if refused else [], SourceRegistry())
+        return EXIT_FINDINGS if refused or fixed.diagnostics else EXIT_OK
+    if fixed.found:  # printed: the flowchart alone, also of a Markdown file
+        sys.stdout.write(fixed.text if name == "-" else _body(fixed.text, label))
+    return EXIT_FINDINGS if fixed.diagnostics else EXIT_OK
 
 
 def _body(text: str, name: str) -> str:

@@ -13,6 +13,7 @@ It replays mermaid 12.3.0 stage by stage, one module (or family) per stage:
     errors       a parse failure -> mermaid's own message and an ARC1xx code
     parse        the driver: line-based error recovery, Markdown fences, file loading
     fmt          the canonical printer (``archc fmt``)
+    quoting, fix the labels Mermaid rejects unquoted, quoted (``archc fmt --fix``)
     oracle_json  the JSON mermaid's reference implementation prints, for conformance tests
 
 It owns the ARC101-ARC149 codes. It may import only itself, ``archc.spec.flowchart``,

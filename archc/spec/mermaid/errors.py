@@ -53,14 +53,44 @@ class Failure:
 
 def classify(exc: Exception, run: LexRun, header_done: bool) -> Failure:
     if isinstance(exc, LexError):
-        return _lex_failure(exc, run)
+        return _quoting_hint(_lex_failure(exc, run), run.text)
     token = getattr(exc, "token", None)
     expected = set(getattr(exc, "expected", ()) or ())
     if not isinstance(token, Tok):
         return _end_of_input(run, expected)
     if not header_done:
         return _header_failure(token)
-    return _token_failure(token, run, expected)
+    return _quoting_hint(_token_failure(token, run, expected), run.text)
+
+
+_QUOTE_WHAT = {"node label": "quote the label", "edge label": "quote the edge label",
+               "subgraph title": "quote the title"}
+_HINT_LABEL_WIDTH = 60
+
+
+def _quoting_hint(failure: Failure, text: str) -> Failure:
+    """A failure inside an unquoted label that quoting repairs (`quoting.line_repairs`) gets a
+    hint that shows the quoted label and names `archc fmt --fix`."""
+    from archc.spec.mermaid.preprocess import undo_entities
+    from archc.spec.mermaid.quoting import line_repairs
+
+    start, end = _line_span(text, failure.pos)
+    at = failure.pos - start
+    for repair in line_repairs(text[start:end]):
+        if repair.start <= at <= repair.end:
+            label = undo_entities(repair.text)
+            if len(label) > _HINT_LABEL_WIDTH:
+                label = label[:_HINT_LABEL_WIDTH - 2] + '…"'
+            failure.hint = (f"{_QUOTE_WHAT[repair.kind]}: {repair.opener}{label}{repair.closer}"
+                            " (`archc fmt --fix FILE` does this)")
+            return failure
+    return failure
+
+
+def _line_span(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, end if end != -1 else len(text)
 
 
 def _lex_failure(exc: LexError, run: LexRun) -> Failure:
