@@ -180,17 +180,16 @@ def _self_check(text: str, data: dict[str, Any], name: str) -> None:
                              f"written: {[x.message for x in problems]}")
 
 
-def _count(doc: Block) -> tuple[int, int]:
-    """Values written for zones, components and flows: decided, and `null` (to fill)."""
+def _count(block: Block, entity: bool = False) -> tuple[int, int]:
+    """Values decided for zones, components and flows, and values left `null` anywhere."""
     decided = to_fill = 0
-    for section, block, _ in doc.items:
-        if section not in ("zones", "components", "flows") or not isinstance(block, Block):
-            continue
-        for _, entry, _ in block.items:
-            for key, value, _ in entry.items if isinstance(entry, Block) else ():
-                if key is not None:
-                    decided += value is not None
-                    to_fill += value is None
+    for key, value, _ in block.items:
+        if isinstance(value, Block):
+            inner = _count(value, entity or key in ("zones", "components", "flows"))
+            decided, to_fill = decided + inner[0], to_fill + inner[1]
+        elif key is not None:
+            decided += entity and value is not None
+            to_fill += value is None
     return decided, to_fill
 
 

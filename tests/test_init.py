@@ -150,6 +150,20 @@ def _contains(big: object, small: object) -> bool:
     return big == small
 
 
+def test_a_file_name_that_makes_no_project_name_is_left_to_fill(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    shutil.copy(REPO / "tests" / "cases_init" / "clean" / "spec" / "architecture.mmd",
+                spec / "2024 plan.mmd")  # its slug, 2024-plan, starts with a digit
+    code, out, _ = run(tmp_path, monkeypatch, "init", "spec")
+    assert code == 0 and "; 1 marked TODO(archc)" in out
+    line = (spec / "archc.yaml").read_text(encoding="utf-8").splitlines()[6]
+    assert line.startswith("project: null  # TODO(archc): ")
+    code, _, err = run(tmp_path, monkeypatch, "check", "spec")
+    assert code == 1 and re.findall(r"^(\S+): error", err, re.M) == ["spec/archc.yaml:7:10"]
+
+
 def test_refuses_a_spec_it_cannot_read_and_writes_nothing(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     spec = tmp_path / "spec"
