@@ -22,7 +22,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archc import diagnostics as d
 from archc.kinds import Kind, Role, Tier
@@ -30,6 +30,9 @@ from archc.markup import comment, escape_char, escape_json
 from archc.model import Architecture, Component, Decision, Flow, FlowClass, Zone, thaw
 from archc.source import SourceRegistry
 from archc.spec import OVERLAY_NAMES, LoadedSpec, load_spec
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 TODO = "TODO(archc)"
 DEFAULT_NAME = "archc.yaml"
@@ -180,17 +183,24 @@ def _self_check(text: str, data: dict[str, Any], name: str) -> None:
                              f"written: {[x.message for x in problems]}")
 
 
-def _count(block: Block, entity: bool = False) -> tuple[int, int]:
+def _count(doc: Block) -> tuple[int, int]:
     """Values decided for zones, components and flows, and values left `null` anywhere."""
     decided = to_fill = 0
+    for section, value, _ in doc.items:
+        values = list(_values(value)) if isinstance(value, Block) else [value]
+        if section in ("zones", "components", "flows"):
+            decided += sum(v is not None for v in values)
+        to_fill += sum(v is None for v in values) if section is not None else 0
+    return decided, to_fill
+
+
+def _values(block: Block) -> Iterator[Any]:
+    """The leaf values of a block, through the blocks inside it."""
     for key, value, _ in block.items:
         if isinstance(value, Block):
-            inner = _count(value, entity or key in ("zones", "components", "flows"))
-            decided, to_fill = decided + inner[0], to_fill + inner[1]
+            yield from _values(value)
         elif key is not None:
-            decided += entity and value is not None
-            to_fill += value is None
-    return decided, to_fill
+            yield value
 
 
 # --------------------------------------------------------------------------- the content

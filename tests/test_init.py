@@ -63,14 +63,30 @@ def test_case(case: Path, tmp_path: Path, golden, monkeypatch: pytest.MonkeyPatc
 def test_written_overlay_is_schema_valid_but_for_what_is_to_fill(case: Path,
                                                                   tmp_path: Path) -> None:
     spec = spec_copy(tmp_path, case / "spec")
-    assert main(["init", str(spec)]) == 0
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["init", str(spec)]) == 0
     text = (spec / "archc.yaml").read_text(encoding="utf-8")
     overlay, problems = parse_overlay(text, "archc.yaml")
     assert overlay is not None and problems == []
+    # The summary counts what the file holds: the zones', components' and flows' values,
+    # and every null left to fill.
+    data = overlay.data
+    decided = sum(v is not None for k in ("zones", "components", "flows")
+                  for v in _leaves(data[k]))
+    to_fill = sum(v is None for v in _leaves(data))
+    assert f"{decided} value(s) decided" in out.getvalue()
+    assert (f"; {to_fill} marked TODO(archc)" in out.getvalue()) == (to_fill > 0)
     todo = {n for n, line in enumerate(text.splitlines(), 1) if TODO_LINE.search(line)}
     errors = validate_overlay(overlay)
     assert {x.span.line for x in errors if x.span} == todo
     assert all(x.code in ("ARC160", "ARC163") for x in errors)
+
+
+def _leaves(value: object) -> list[object]:
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    return [value]
 
 
 def test_check_points_at_every_line_left_to_fill(tmp_path: Path,
