@@ -212,8 +212,8 @@ class _Document:
 
         self.arch = arch
         self.existing = existing
-        defs = load_schema()["$defs"]
-        props = load_schema()["properties"]
+        schema = load_schema()
+        defs, props = schema["$defs"], schema["properties"]
         self.node_id = re.compile(defs["node_id"]["pattern"])
         self.flow_key = re.compile(props["flows"]["propertyNames"]["pattern"])
         self.project = re.compile(props["project"]["pattern"])
