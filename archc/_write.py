@@ -841,9 +841,11 @@ def rewrite_file(path: Path, text: str) -> d.Diagnostic | None:
     return None
 
 
-def write_text_atomic(path: Path, text: str) -> None:
+def write_text_atomic(path: Path, text: str, replace: bool = True) -> None:
     """One file, replaced atomically (mkstemp in the same folder + os.replace); a file that
-    exists keeps its mode, a new one gets the usual 0666 & ~umask."""
+    exists keeps its mode, a new one gets the usual 0666 & ~umask. With `replace` False the
+    file is only created: a hard link to the finished temporary file, which fails with
+    FileExistsError, writing nothing, if anything has that name."""
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
     except FileNotFoundError:
@@ -855,7 +857,11 @@ def write_text_atomic(path: Path, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
+        if replace:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path, follow_symlinks=False)
+            os.unlink(tmp)  # the file now has its one name, `path`
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

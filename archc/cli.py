@@ -2,7 +2,8 @@
 
 Exit codes (documented in the README):
     0  success, nothing to report (or only notes/warnings)
-    1  findings: invalid input, failed checks, stale outputs (`build --check`, `fmt --check`)
+    1  findings: invalid input, failed checks, stale outputs (`build --check`, `fmt --check`),
+       an overlay `init` will not replace (ARC014)
     2  usage error (unknown command, bad option)
     3  changes found (`diff --exit-code`)
     4  I/O error (cannot read or write a file)
@@ -60,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_build(sub)
     _add_diagram(sub)
     _add_explain(sub)
+    _add_init(sub)
     _add_diff(sub)
     _add_schema(sub)
     return parser
@@ -178,6 +180,23 @@ def _add_explain(sub: Subcommands) -> None:
     p.add_argument("--format", choices=("text", "json"), default="text",
                    help="text: for people, values as YAML (default); json: for tools")
     p.set_defaults(run=cmd_explain)
+
+
+def _add_init(sub: Subcommands) -> None:
+    p = sub.add_parser("init", help="write the overlay archc inferred from the diagram",
+                       description="Write SPEC_DIR/archc.yaml: what archc decided for every "
+                                   "zone, component and flow (each inferred value with its "
+                                   "reason as a comment), the environments with their subnet "
+                                   "CIDRs and the settings it assumed; what it could not decide "
+                                   "is written as null with a `# TODO(archc): ...` comment, "
+                                   "which `archc check` reports at its line until it is filled "
+                                   "in. The file is written atomically; an existing overlay is "
+                                   "never replaced without --force (exit 1).")
+    _spec_dir(p)
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing overlay: its values are kept and what archc "
+                        "inferred is added; its comments are not kept")
+    p.set_defaults(run=cmd_init)
 
 
 def _add_diff(sub: Subcommands) -> None:
@@ -417,6 +436,25 @@ def cmd_explain(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(found.to_json(), indent=2, sort_keys=True) + "\n")
     else:
         sys.stdout.write(found.to_text())
+    return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from archc.init_overlay import InitRefused, init
+
+    try:
+        written = init(args.spec_dir, force=args.force)
+    except InitRefused as refused:
+        _report(refused.diagnostics, refused.sources)
+        _say(f"archc init: nothing written to {_slash(args.spec_dir)}")
+        return EXIT_FINDINGS
+    except OSError as exc:
+        _say(f"archc init: cannot write {_slash(args.spec_dir)}: {exc}")
+        return EXIT_IO
+    fill = (f"; {written.to_fill} marked TODO(archc) to fill in, then run "
+            f"`archc check {args.spec_dir}`" if written.to_fill else "")
+    _say(f"archc init: wrote {_slash(args.spec_dir)}{written.name}: {written.decided} "
+         f"value(s) decided{fill}", sys.stdout)
     return EXIT_OK
 
 

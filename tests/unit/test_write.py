@@ -378,3 +378,19 @@ def test_two_rename_swap_dying_midway_is_recovered_by_the_next_build(
     _write.write_outputs(_files(("a/x.tf", "new\n")), out)
     assert (out / "a" / "x.tf").read_text() == "new\n"
     assert sorted(os.listdir(tmp_path)) == ["outputs"]
+
+
+def test_create_only_write_never_replaces_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    """`write_text_atomic(replace=False)` (archc init): a name that appeared meanwhile, even a
+    dangling link, is kept as it is and nothing else is left in the folder."""
+    target = tmp_path / "archc.yaml"
+    _write.write_text_atomic(target, "version: 1\n", replace=False)
+    assert target.read_text(encoding="utf-8") == "version: 1\n"
+    for existing in (target, tmp_path / "link.yaml"):
+        if existing.name == "link.yaml":
+            existing.symlink_to(tmp_path / "nowhere")
+        with pytest.raises(FileExistsError):
+            _write.write_text_atomic(existing, "other\n", replace=False)
+    assert target.read_text(encoding="utf-8") == "version: 1\n"
+    assert (tmp_path / "link.yaml").is_symlink() and not (tmp_path / "nowhere").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archc.yaml", "link.yaml"]
