@@ -85,11 +85,19 @@ def _controller(v: Derivation, load_balancers: list[ct.LoadBalancer],
                 ) -> ct.LoadBalancerController | None:
     groups = {(lb["id"], tg["key"]) for lb in load_balancers for tg in lb["target_groups"]
               if tg["target_type"] == "ip"}
+    forwards = {lb["id"]: lb["listener"]["target_group"] for lb in load_balancers}
     targets: list[ct.PodTargetGroup] = []
     for target in pod_targets(v):
         lb, key = v.ids[target.load_balancer], v.ids[target.node_group]
-        if (lb, key) in groups:
-            targets.append({"load_balancer": lb, "key": key, "component": target.node_group})
+        if (lb, key) not in groups:
+            continue
+        targets.append({"load_balancer": lb, "key": key, "component": target.node_group})
+        if forwards.get(lb) != key:
+            v.warning("ARC538", f"{target.flow.ref}: the listener of {target.load_balancer} "
+                                f"forwards to its target group {forwards.get(lb)}, so the pods of "
+                                f"{target.node_group} are registered but receive no traffic",
+                      target.flow.span, hint="add a listener rule for this target group, or "
+                                             "route the load balancer to one target only")
     if not targets:
         return None
     return {"role": _role(v, LOAD_BALANCER_CONTROLLER, "AWS Load Balancer Controller "

@@ -55,20 +55,25 @@ def seed() -> dict[str, str]:
         return _emit(_load(Path("spec")))
 
 
-@pytest.fixture(scope="module")
-def routed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The seed with a flow from the ALB to node group Node3 on tcp/9000."""
-    spec = tmp_path_factory.mktemp("routed") / "spec"
+def _routed_spec(root: Path, keep_ec2: bool) -> Architecture:
+    """The seed with a flow from the ALB to node group Node3 on tcp/9000 (in addition to the
+    ALB's flow to EC2, or instead of it)."""
+    spec = root / "spec"
     shutil.copytree(REPO / "spec", spec)
     mmd = (spec / "architecture.mmd").read_text(encoding="utf-8")
     anchor = '    ALB -->|"API Traffic"| EC2\n'
     assert anchor in mmd
-    (spec / "architecture.mmd").write_text(mmd.replace(anchor, anchor + ROUTED_EDGE),
-                                           encoding="utf-8")
+    (spec / "architecture.mmd").write_text(
+        mmd.replace(anchor, (anchor if keep_ec2 else "") + ROUTED_EDGE), encoding="utf-8")
     overlay = (spec / "archc.yaml").read_text(encoding="utf-8")
     (spec / "archc.yaml").write_text(overlay.replace("flows:\n", "flows:\n" + ROUTED_FLOW, 1),
                                      encoding="utf-8")
-    return _emit(_load(spec))
+    return _load(spec)
+
+
+@pytest.fixture(scope="module")
+def routed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return _emit(_routed_spec(tmp_path_factory.mktemp("routed"), keep_ec2=True))
 
 
 def _hcl(files: dict[str, str], folder: str = "terraform/modules/platform") -> dict[str, Any]:
@@ -342,3 +347,17 @@ def test_routed_cluster_installs_the_controller(routed: dict[str, str]) -> None:
     assert prod == {"clusterName": "cp-prod"}
     assert "--version " + cluster_addons.CHARTS["aws-load-balancer-controller"][3] in routed[
         "cluster-addons/README.md"]
+
+
+def test_pods_get_the_listener_or_a_warning(tmp_path: Path) -> None:
+    """Routed to EC2 and Node3, the one listener forwards to EC2's group: ARC538 says the pods
+    get no traffic. Routed to Node3 only, the listener forwards to the pods' group."""
+    both = _routed_spec(tmp_path / "both", keep_ec2=True)
+    warned = [d for d in terraform.emit(both, to_graph(both)).diagnostics if d.code == "ARC538"]
+    assert len(warned) == 1 and "Node3" in warned[0].message
+    pods = _routed_spec(tmp_path / "pods", keep_ec2=False)
+    result = terraform.emit(pods, to_graph(pods))
+    assert "ARC538" not in {d.code for d in result.diagnostics}
+    tf = _hcl({f.path: str(f.content) for f in result.files})
+    listener = tf["module"]["lb_alb"]["listeners"]["https"]
+    assert listener["forward"] == {"target_group_key": "node_api_services"}
