@@ -361,3 +361,24 @@ def test_pods_get_the_listener_or_a_warning(tmp_path: Path) -> None:
     tf = _hcl({f.path: str(f.content) for f in result.files})
     listener = tf["module"]["lb_alb"]["listeners"]["https"]
     assert listener["forward"] == {"target_group_key": "node_api_services"}
+
+
+@pytest.mark.parametrize("path, ok", [("/prom/metrics", True), ("metrics; rm -rf /", False)])
+def test_metrics_path_from_the_overlay(tmp_path: Path, path: str, ok: bool) -> None:
+    spec = tmp_path / "spec"
+    shutil.copytree(REPO / "spec", spec)
+    overlay = (spec / "archc.yaml").read_text(encoding="utf-8")
+    anchor = "    critical: false\n"  # Node2's last line
+    assert overlay.count(anchor) == 1
+    (spec / "archc.yaml").write_text(overlay.replace(anchor, anchor + (
+        f"    workload: {{port: 8080, metrics_path: {json.dumps(path)}}}\n")), encoding="utf-8")
+    loaded = load_spec(spec)
+    errors = [d for d in loaded.diagnostics if d.severity.name.lower() == "error"]
+    if not ok:
+        assert errors and "metrics_path" in " ".join(d.message for d in errors)
+        return
+    assert loaded.arch is not None and not errors
+    files = {f.path: str(f.content) for f in helm.emit(loaded.arch, to_graph(loaded.arch)).files}
+    values = yaml.safe_load(files["helm/space-management/values.yaml"])
+    assert values["metrics"] == {"path": path, "interval": "30s"}
+    assert values["service"] == {"enabled": True, "type": "ClusterIP", "port": 8080}
