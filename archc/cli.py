@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
 # The emitter registry's names (`archc.emit`), literal so that --help imports no emitter; a
 # test keeps the two equal.
-EMITTER_NAMES = ("terraform", "security", "helm", "mermaid", "diagram")
+EMITTER_NAMES = ("terraform", "security", "helm", "addons", "mermaid", "diagram")
 
 
 def _spec_dir(p: argparse.ArgumentParser) -> None:

@@ -162,7 +162,7 @@ def test_only_lists_the_emitter_names(capsys: pytest.CaptureFixture[str]) -> Non
     with pytest.raises(SystemExit):
         main(["build", "--help"])
     usage = " ".join(capsys.readouterr().out.split())
-    assert "terraform, security, helm, mermaid, diagram" in usage
+    assert "terraform, security, helm, addons, mermaid, diagram" in usage
 
 
 # -- progress -------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from archc.emit import OutputFile
 
 # The emitters whose outputs are diffed: no Graphviz needed, everything text.
-TEXT_EMITTERS = ("terraform", "security", "helm", "mermaid")
+TEXT_EMITTERS = ("terraform", "security", "helm", "addons", "mermaid")
 CONTEXT_LINES = 3
 # How generated files cite the diagram and overlay (`(architecture.mmd:51, archc.yaml:104)`):
 # these numbers move whenever a line is inserted above, without any meaning changing.

@@ -1,6 +1,7 @@
 """Emitters: the IR in, output files out; `_registry` lists them, read top to bottom.
 
-Owns the emitters (`terraform/`, `diagram/`, `helm`, `mermaid`, `security_report`), what
+Owns the emitters (`terraform/`, `diagram/`, `helm`, `cluster_addons`, `mermaid`,
+`security_report`), what
 they return (`output`: `OutputFile`, `EmitResult`) and what they share to render (`_jinja`,
 `_hcl`, `_helm_yaml`). An emitter may import the IR and its tables (`archc.model`,
 `archc.kinds`, `archc.source`, `archc.diagnostics`, `archc.markup`), the derivation layer
@@ -31,12 +32,13 @@ Emitter = Callable[[Architecture, "nx.MultiDiGraph[str]"], EmitResult]
 
 def _registry() -> dict[str, Emitter]:
     """name -> emitter; imported lazily so `archc --help` stays fast."""
-    from archc.emit import diagram, helm, mermaid, security_report, terraform
+    from archc.emit import cluster_addons, diagram, helm, mermaid, security_report, terraform
 
     return {
         "terraform": terraform.emit,
         "security": security_report.emit,
         "helm": helm.emit,
+        "addons": cluster_addons.emit,
         "mermaid": mermaid.emit,
         "diagram": diagram.emit,
     }

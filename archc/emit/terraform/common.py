@@ -27,11 +27,12 @@ TERRAFORM_CODES: dict[str, str] = {
     "ARC523": "a CDN reaches no load balancer: it has no origin and is not emitted",
     "ARC524": "bastion access is ssh but policy.admin_cidrs is empty: nobody can reach it",
     "ARC525": "a bucket asks for versioning: false; archc always versions buckets",
-    "ARC526": "a load balancer target is not a backend_service: no target group for it",
+    "ARC526": "a load balancer target is not a backend_service or node group: no target group",
     "ARC527": "a CDN or load balancer has no aliases: its host name is assumed",
     "ARC528": "a node group mixes instance types that need different EKS AMI types",
     "ARC529": "a single-instance component asks for count > 1: one instance is emitted",
     "ARC530": "an EKS node group without an EKS control plane cannot be emitted",
+    "ARC538": "a load balancer's flow to a node group is not its listener's target: no traffic",
 }
 
 

@@ -44,6 +44,10 @@ SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 HEALTH_CHECK: ct.HealthCheck = {"path": "/healthz", "matcher": "200", "interval": 15, "timeout": 5,
                 "healthy_threshold": 2, "unhealthy_threshold": 3}
 DEREGISTRATION_DELAY = 30
+# Target group type per target kind: an ASG attaches its instances; a node group's pods are
+# registered by IP by the AWS Load Balancer Controller (TargetGroupBinding), so traffic
+# reaches the pods on their port, not a node port.
+TARGET_TYPES = {Kind.BACKEND_SERVICE: "instance", Kind.EKS_NODE_GROUP: "ip"}
 
 
 def arch_of(instance_type: str) -> str:
@@ -180,15 +184,20 @@ def _target_groups(v: Derivation, comp: Component) -> list[ct.LoadBalancerTarget
     for flow in v.flows(FlowClass.NETWORK):
         if flow.initiator != comp.id:
             continue
-        if v.kind(flow.target) is not Kind.BACKEND_SERVICE:
-            v.warning("ARC526", f"{flow.ref}: the target is not a backend_service, so no target "
-                                "group is attached to it (only its security-group rules)",
-                      flow.span, hint="a load balancer forwards to a backend_service; set that "
-                                      "kind on the target in the overlay if it serves traffic")
+        kind = v.kind(flow.target)
+        target_type = TARGET_TYPES.get(kind) if kind else None
+        if target_type is None:
+            v.warning("ARC526", f"{flow.ref}: the target is not a backend_service or an EKS "
+                                "node group, so no target group is attached to it (only its "
+                                "security-group rules)",
+                      flow.span, hint="a load balancer forwards to a backend_service or a node "
+                                      "group's pods; set that kind on the target in the overlay "
+                                      "if it serves traffic")
             continue
         key = v.ids[flow.target]
         port = flow.ports[0][0] if flow.ports else 80
         groups.setdefault(key, {"key": key, "name_suffix": kebab(key), "port": port,
                                 "protocol": "HTTP", "health_check": HEALTH_CHECK.copy(),
-                                "deregistration_delay": DEREGISTRATION_DELAY})
+                                "deregistration_delay": DEREGISTRATION_DELAY,
+                                "target_type": target_type})
     return [groups[k] for k in sorted(groups)]

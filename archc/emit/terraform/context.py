@@ -10,7 +10,7 @@ from __future__ import annotations
 from archc import diagnostics as d
 from archc.aws.derivation import Derivation
 from archc.aws.security_groups import security_group_rules, security_groups
-from archc.emit.terraform import compute, data, edge, eks, envs, iam, pins
+from archc.emit.terraform import cluster_addons, compute, data, edge, eks, envs, iam, pins
 from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.network import max_az_count, network
 from archc.model import Architecture
@@ -47,6 +47,8 @@ def _platform(v: Derivation) -> ct.Platform:
     v.diags += diags
     bucket_list, log_bucket = data.buckets(v)
     edges = edge.edge(v)
+    cluster = eks.eks(v)
+    lbs = compute.load_balancers(v, log_bucket)
     parts: ct.PlatformParts = {
         "max_az_count": max_az_count(v),
         "network": network(v, rules),
@@ -56,8 +58,9 @@ def _platform(v: Derivation) -> ct.Platform:
         "bastion": compute.bastion(v),
         "instances": compute.instances(v),
         "autoscaling_groups": compute.autoscaling_groups(v),
-        "load_balancers": compute.load_balancers(v, log_bucket),
-        "eks": eks.eks(v),
+        "load_balancers": lbs,
+        "eks": cluster,
+        "cluster_addons": cluster_addons.cluster_addons(v, cluster, lbs),
         "databases": data.databases(v),
         "buckets": bucket_list,
         "access_log_bucket": log_bucket,

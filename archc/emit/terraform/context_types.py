@@ -185,6 +185,7 @@ class LoadBalancerTargetGroup(TypedDict):
     name_suffix: str
     port: int
     protocol: str
+    target_type: str  # instance (an ASG attaches itself) or ip (a TargetGroupBinding)
 
 
 class FlowLog(TypedDict):
@@ -498,6 +499,67 @@ class Environment(TypedDict):
     name: str
 
 
+class AddonRole(TypedDict):
+    """An IRSA role of a cluster add-on: the one service account it trusts."""
+
+    id: str
+    label: str
+    name_suffix: str
+    namespace: str
+    service_account: str
+
+
+class ContainerLogGroup(TypedDict):
+    id: str
+    name: str  # /aws/containerinsights/<cluster>/<name>
+
+
+class ContainerLogs(TypedDict):
+    addon: str
+    checkov_skips: list[CheckovSkip]
+    configuration_values: str  # JSON text
+    kms_key: str
+    log_groups: list[ContainerLogGroup]
+    role: AddonRole
+
+
+class MonitoringSecret(TypedDict):
+    id: str
+    kms_key: str
+    name_suffix: str
+    random_password_length: int
+    recovery_window_in_days: int
+
+
+class Monitoring(TypedDict):
+    grafana_secret: MonitoringSecret
+    role: AddonRole  # the secret store's service account (External Secrets Operator)
+
+
+class PodTargetGroup(TypedDict):
+    component: str  # the node group the target group sends to
+    key: str
+    load_balancer: str
+
+
+class LoadBalancerController(TypedDict):
+    role: AddonRole
+    target_groups: list[PodTargetGroup]
+
+
+class BlockStorage(TypedDict):
+    addon: str
+    kms_key: str  # encrypts the volumes (the role may use it for EBS)
+    role: AddonRole
+
+
+class ClusterAddons(TypedDict):
+    block_storage: BlockStorage
+    container_logs: ContainerLogs
+    load_balancer_controller: LoadBalancerController | None
+    monitoring: Monitoring
+
+
 class PlatformParts(TypedDict):
     """`platform` before the pieces derived from the rest (its IAM policies, KMS keys)."""
 
@@ -507,6 +569,7 @@ class PlatformParts(TypedDict):
     buckets: list[Bucket]
     cdn: Cdn | None
     certificates: list[Certificate]
+    cluster_addons: ClusterAddons | None
     databases: list[Database]
     dns: Dns | None
     eks: Eks | None

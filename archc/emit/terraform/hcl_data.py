@@ -32,6 +32,8 @@ OUTPUT_ORDER = (
     "eks_oidc_provider_arn", "database_endpoints", "database_master_secret_arns",
     "bucket_names", "secret_arns", "irsa_role_arns", "dns_zone_id", "dns_name_servers",
     "hostnames", "cdn_distribution_id", "cdn_domain_name", "log_group_names",
+    "cluster_addon_role_arns", "grafana_admin_secret_arn", "volume_kms_key_arn",
+    "pod_target_group_arns",
 )
 
 
@@ -240,7 +242,7 @@ def target_groups(lb: ct.LoadBalancer) -> dict[str, TargetGroupArgs]:
         "name": hcl_expr(f'"${{var.name}}-{hcl_fragment(tg["name_suffix"])}"'),
         "protocol": tg["protocol"],
         "port": tg["port"],
-        "target_type": "instance",
+        "target_type": tg["target_type"],
         "create_attachment": False,
         "deregistration_delay": tg["deregistration_delay"],
         "health_check": {"enabled": True, **tg["health_check"]},
@@ -363,6 +365,8 @@ def _outputs(p: ct.Platform) -> list[Output]:
                       "module.eks.cluster_endpoint"),
                  _out("eks_oidc_provider_arn", "IAM OIDC provider of the cluster (IRSA).",
                       "module.eks.oidc_provider_arn")]
+    if p["cluster_addons"]:
+        outs += _addon_outputs(p["cluster_addons"])
     if p["dns"]:
         outs += [_out("dns_zone_id", "Route53 hosted zone id.", "module.dns.id"),
                  _out("dns_name_servers", "Name servers of the hosted zone (delegate the zone "
@@ -375,6 +379,27 @@ def _outputs(p: ct.Platform) -> list[Output]:
                       "module.cdn.cloudfront_distribution_id"),
                  _out("cdn_domain_name", "CloudFront distribution domain name.",
                       "module.cdn.cloudfront_distribution_domain_name")]
+    return outs
+
+
+def _addon_outputs(addons: ct.ClusterAddons) -> list[Output]:
+    """What the cluster add-on installs read (cluster-addons/README.md)."""
+    lbc = addons["load_balancer_controller"]
+    roles = [addons["block_storage"]["role"], addons["container_logs"]["role"],
+             addons["monitoring"]["role"], *([lbc["role"]] if lbc else [])]
+    secret = addons["monitoring"]["grafana_secret"]["id"]
+    outs = [_out("cluster_addon_role_arns", "IAM role ARN per cluster add-on (annotate its "
+                 "service account with it).", refs(roles, "module.irsa_{id}.arn")),
+            _out("grafana_admin_secret_arn", "Secrets Manager ARN of the Grafana admin "
+                 "password (read by External Secrets).", f"module.secret_{secret}.secret_arn"),
+            _out("volume_kms_key_arn", "KMS key of the encrypted gp3 StorageClass (persistent "
+                 "volumes).", f"aws_kms_key.{addons['block_storage']['kms_key']}.arn")]
+    if lbc:
+        outs.append(_out("pod_target_group_arns", "Target group ARN per node group whose pods "
+                         "a load balancer reaches (the workload's TargetGroupBinding).",
+                         {t["key"]: f'module.lb_{t["load_balancer"]}.target_groups'
+                                    f'[{hcl_string(t["key"])}].arn'
+                          for t in lbc["target_groups"]}))
     return outs
 
 

@@ -94,7 +94,8 @@ def test_one_chart_per_node_group(files: dict[str, str]) -> None:
         assert {"Chart.yaml", "values.yaml", "values-dev.yaml", "values-staging.yaml",
                 "values-prod.yaml", "templates/_helpers.tpl", "templates/deployment.yaml",
                 "templates/service.yaml", "templates/serviceaccount.yaml", "templates/hpa.yaml",
-                "templates/pdb.yaml", "templates/networkpolicy.yaml"} == names
+                "templates/pdb.yaml", "templates/networkpolicy.yaml", "templates/NOTES.txt",
+                "templates/servicemonitor.yaml", "templates/targetgroupbinding.yaml"} == names
         meta = yaml.safe_load(files[f"helm/{chart}/Chart.yaml"])
         assert meta["apiVersion"] == "v2" and meta["name"] == chart
 
@@ -199,6 +200,8 @@ def _check_charts(root: Path) -> int:
             rendered = _render(chart, vals, namespace)
             kinds = set()
             for path, text in sorted(rendered.items()):
+                if path.endswith("/NOTES.txt"):  # shown after install, not a manifest
+                    continue
                 for obj in yaml.safe_load_all(text):
                     if obj:
                         kv.validate(obj, KUBE, strict=True)

@@ -114,3 +114,18 @@ output "log_group_names" {
   description = "CloudWatch log group name per archc-managed log group."
   value       = module.platform.log_group_names
 }
+
+output "cluster_addon_role_arns" {
+  description = "IAM role ARN per cluster add-on (annotate its service account with it)."
+  value       = module.platform.cluster_addon_role_arns
+}
+
+output "grafana_admin_secret_arn" {
+  description = "Secrets Manager ARN of the Grafana admin password (read by External Secrets)."
+  value       = module.platform.grafana_admin_secret_arn
+}
+
+output "volume_kms_key_arn" {
+  description = "KMS key of the encrypted gp3 StorageClass (persistent volumes)."
+  value       = module.platform.volume_kms_key_arn
+}

@@ -158,3 +158,22 @@ output "log_group_names" {
     waf_edge = aws_cloudwatch_log_group.waf_edge.name
   }
 }
+
+output "cluster_addon_role_arns" {
+  description = "IAM role ARN per cluster add-on (annotate its service account with it)."
+  value = {
+    cloudwatch_observability = module.irsa_cloudwatch_observability.arn
+    ebs_csi                  = module.irsa_ebs_csi.arn
+    monitoring_secrets       = module.irsa_monitoring_secrets.arn
+  }
+}
+
+output "grafana_admin_secret_arn" {
+  description = "Secrets Manager ARN of the Grafana admin password (read by External Secrets)."
+  value       = module.secret_grafana_admin.secret_arn
+}
+
+output "volume_kms_key_arn" {
+  description = "KMS key of the encrypted gp3 StorageClass (persistent volumes)."
+  value       = aws_kms_key.data.arn
+}
