@@ -15,6 +15,8 @@ ELB_NAME_MAX = 32  # ALB and target group names
 
 
 def environments(v: Derivation, platform: ct.Platform) -> list[ct.Environment]:
+    if platform["dns"]:
+        edge.check_apex_zones(v)
     return [_environment(v, platform, env) for env in v.arch.environments]
 
 
@@ -45,6 +47,8 @@ def inputs(v: Derivation, platform: ct.Platform, env: Environment) -> ct.Inputs:
     if platform["network"]["nat_gateway"]:
         values["single_nat_gateway"] = env.nat != "per_az"
     if platform["dns"]:
+        values["dns_domain"] = v.arch.domain
+        values["dns_create_zone"] = edge.zone_mode(env) == "subzone"
         values["dns_zone_name"] = edge.zone_name(v, env)
     if platform["eks"]:
         values["kubernetes_version"] = eks.kubernetes_version(v, env)
