@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import cast
 
-from archc.aws.derivation import PRODUCTION_ENVS, Derivation
+from archc.aws.derivation import PRODUCTION_ENVS, Derivation, zone_mode
 from archc.aws.names import kebab, lines, overlay_spans, tf_id, waf_text
 from archc.emit.terraform import context_types as ct
 from archc.kinds import Kind
@@ -268,26 +268,10 @@ def _waf(v: Derivation, cdn: Component) -> ct.Waf:
 
 
 # --------------------------------------------------------------------------- inputs
-def zone_mode(env: Environment) -> str:
-    """`apex`: records in the domain's existing public zone (production by default);
-    `subzone`: `<env>.<domain>`, created and delegated from it (elsewhere by default)."""
-    return env.dns_zone or ("apex" if env.name in PRODUCTION_ENVS else "subzone")
-
-
 def zone_name(v: Derivation, env: Environment) -> str:
     """The apex zone is the project domain itself; a subzone is `<env>.<domain>`."""
     domain = v.arch.domain
     return f"{env.name}.{domain}" if zone_mode(env) == "subzone" else domain
-
-
-def check_apex_zones(v: Derivation) -> None:
-    """ARC535: two environments writing the same records into the domain's zone collide."""
-    apex = [env for env in v.arch.environments if zone_mode(env) == "apex"]
-    for env in apex[1:]:
-        v.error("ARC535", f"environments {apex[0].name} and {env.name} both put their DNS "
-                          f"records in the zone of {v.arch.domain}, so their records collide",
-                env.span, hint=f"set dns_zone: subzone on environment {env.name} (it then "
-                               f"serves {env.name}.{v.arch.domain})")
 
 
 def price_class(env: Environment) -> str:

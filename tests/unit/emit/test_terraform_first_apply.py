@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from archc import pipeline
 from archc.diagnostics import Severity
 from archc.emit.terraform.edge import ORIGIN_VERIFY_HEADER
 from archc.model import Architecture
@@ -122,6 +123,8 @@ def test_two_environments_in_the_apex_zone_are_an_error(tmp_path: Path) -> None:
     found = [d for d in diags if d.code == "ARC535"]
     assert [(d.severity, "dev" in d.message) for d in found] == [(Severity.ERROR, True)]
     assert "dns_zone: subzone" in (found[0].hint or "")
+    checked = [d for d in pipeline.check(spec).diagnostics if d.code == "ARC535"]
+    assert checked == found  # check reports what build would, at the environment's key
 
 
 def test_dns_zone_accepts_only_apex_or_subzone(tmp_path: Path) -> None:
