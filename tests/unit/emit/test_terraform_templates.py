@@ -432,6 +432,7 @@ def test_explicit_state_bucket_variant(tmp_path) -> None:
     backend = hcl2.loads(files["envs/prod/backend.tf"], serialization_options=OPTS)
     s3 = one(backend["terraform"][0]["backend"])["s3"]
     assert s3["bucket"] == "acme-terraform-state-eu" and s3["use_lockfile"] is True
+    assert s3["kms_key_id"] == ctx["state"]["kms_alias"]  # the bootstrap's key all the same
     assert "-backend-config=" not in files["envs/prod/backend.tf"]
     doc = parse_dir(files, "bootstrap")
     assert modules(doc)["state_bucket"]["bucket"] == "acme-terraform-state-eu"
