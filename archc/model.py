@@ -146,6 +146,7 @@ class Environment:
     tags: Mapping[str, str]
     span: Span = field(compare=False)
     vpc_cidr_span: Span | None = field(default=None, compare=False)
+    dns_zone: str | None = None  # apex | subzone; None: apex in production, else subzone
     # Lookups derived from the fields above, made on first use: this instance's own, so they
     # live and die with it (`dataclasses.replace` starts a new one empty).
     _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False,

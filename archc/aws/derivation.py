@@ -12,7 +12,7 @@ from typing import TypedDict
 from archc import diagnostics as d
 from archc.aws.names import component_ids, subnet_tier_ids, title_case
 from archc.kinds import Kind
-from archc.model import Architecture, Component, Flow, FlowClass, Zone, one_line
+from archc.model import Architecture, Component, Environment, Flow, FlowClass, Zone, one_line
 from archc.source import Span
 
 # Production-like environments, by name: they get the stricter defaults listed where used.
@@ -20,6 +20,25 @@ PRODUCTION_ENVS = frozenset({"prod", "production", "prd"})
 
 # Environments whose stateful resources are deletion-protected (production plus staging).
 PROTECTED_ENVS = PRODUCTION_ENVS | frozenset({"staging", "stage", "preprod"})
+
+
+def zone_mode(env: Environment) -> str:
+    """Where an environment's DNS records live: `apex`, the domain's existing public zone
+    (production by default), or `subzone`, `<env>.<domain>` created and delegated from it."""
+    return env.dns_zone or ("apex" if env.name in PRODUCTION_ENVS else "subzone")
+
+
+def apex_zone_collisions(arch: Architecture) -> list[d.Diagnostic]:
+    """ARC535: two environments writing the same records into the domain's zone collide (the
+    second apply fails). Build finds it while deriving the DNS inputs, `check` asks here."""
+    if not arch.domain or not any(c.kind is Kind.DNS_ZONE for c in arch.components):
+        return []
+    apex = [env for env in arch.environments if zone_mode(env) == "apex"]
+    return [d.error("ARC535", f"environments {apex[0].name} and {env.name} both put their DNS "
+                              f"records in the zone of {arch.domain}, so their records collide",
+                    env.span, hint=f"set dns_zone: subzone on environment {env.name} (it then "
+                                   f"serves {env.name}.{arch.domain})")
+            for env in apex[1:]]
 
 
 @dataclass

@@ -80,7 +80,8 @@ def _environment(name: str, spec: Mapping[str, Any], ov: OverlayView, zones: tup
         nat=str(spec.get("nat", "single")),
         spot_non_critical=bool(spec.get("spot_non_critical", False)),
         subnets=subnets, components=freeze(props), tags=freeze(tags), span=span,
-        vpc_cidr_span=ov.value_span(("environments", name, "vpc_cidr")))
+        vpc_cidr_span=ov.value_span(("environments", name, "vpc_cidr")),
+        dns_zone=str(spec["dns_zone"]) if "dns_zone" in spec else None)
 
 
 def _resolved_props(env: str, spec: Mapping[str, Any], ov: OverlayView,

@@ -61,6 +61,9 @@ _DIRECTIONS = ("TB", "BT", "LR", "RL")
 # The widest admin network allowed without `policy.allow_world_admin`: a /8 is already 16M
 # addresses (a whole carrier); anything wider is "the internet" for an SSH port.
 WIDEST_ADMIN_PREFIX = 8
+# RFC 5737: address blocks reserved for documentation; no administrator connects from them.
+DOCUMENTATION_NETS = {"192.0.2.0/24": "TEST-NET-1", "198.51.100.0/24": "TEST-NET-2",
+                      "203.0.113.0/24": "TEST-NET-3"}
 
 
 class Linker:
@@ -101,7 +104,7 @@ class Linker:
             tags=freeze(data.get("tags", {})),
             zones=zones, components=components, flows=flows,
             environments=environments, policy=self._policy(),
-            state=freeze(data.get("state", {"backend": "s3", "locking": "lockfile"})),
+            state=freeze(self._state(data.get("state", {"backend": "s3", "locking": "lockfile"}))),
             secrets=freeze(data.get("secrets", {"provider": "secrets_manager"})),
             observability=freeze(data.get("observability", {"log_retention_days": 90})),
             inputs=self.inputs,
@@ -480,6 +483,7 @@ class Linker:
         if "tier_flows" in spec:
             tier_flows = frozenset((Tier(p["from"]), Tier(p["to"])) for p in spec["tier_flows"])
         self._world_admin(spec)
+        self._documentation_admin(spec)
         return Policy(tier_flows=tier_flows,
                       internet_entry=tuple(spec.get("internet_entry", ())),
                       admin_cidrs=tuple(spec.get("admin_cidrs", ())),
@@ -512,6 +516,33 @@ class Linker:
                     hint="list the administrators' own networks, use "
                          "`policy.bastion_access: ssm`, or set `policy.allow_world_admin: "
                          "true` to accept the risk"))
+
+    def _documentation_admin(self, spec: Mapping[str, Any]) -> None:
+        """ARC410: an admin CIDR inside a documentation range (a placeholder copied from an
+        example). A warning, so a spec can build; the generated Terraform refuses the value
+        (admin_cidr_blocks validation), so it cannot be applied."""
+        for index, cidr in enumerate(spec.get("admin_cidrs", ())):
+            name = _documentation_net(cidr)
+            if name is not None:
+                self.diags.append(d.warning(
+                    "ARC410", f"policy.admin_cidrs {cidr} is a documentation range ({name}, "
+                              "RFC 5737): no administrator connects from it, and terraform "
+                              "plan refuses it", self.ov.value_span(("policy", "admin_cidrs",
+                                                                     index)),
+                    hint="list the administrators' own networks, or use "
+                         "`policy.bastion_access: ssm` (no open port)"))
+
+    def _state(self, spec: Mapping[str, Any]) -> Mapping[str, Any]:
+        """ARC217: `locking: dynamodb` is deprecated by Terraform (1.11); the state is locked
+        with S3's native lock file, and bootstrap creates no lock table."""
+        if spec.get("locking") == "dynamodb":
+            self.diags.append(d.warning(
+                "ARC217", "state.locking: dynamodb is deprecated by Terraform: the backends use "
+                          "S3's native lock file (use_lockfile) and no DynamoDB table is created",
+                self.ov.value_span(("state", "locking")),
+                hint="write `locking: lockfile` (a table left from an earlier bootstrap can be "
+                     "deleted once no run holds a lock)"))
+        return spec
 
     def _from_overlay(self, attribute: str, value: Any, path: tuple[Any, ...]) -> Decision:
         return Decision(attribute, _show(value), "overlay", f"overlay key {format_path(path)}",
@@ -605,6 +636,18 @@ def _prefix_length(cidr: object) -> int | None:
         return ipaddress.IPv4Network(str(cidr), strict=False).prefixlen
     except ValueError:
         return None
+
+
+def _documentation_net(cidr: object) -> str | None:
+    """The RFC 5737 name of the documentation block holding an IPv4 CIDR, else None."""
+    import ipaddress
+
+    try:
+        net = ipaddress.IPv4Network(str(cidr), strict=False)
+    except ValueError:
+        return None
+    return next((name for block, name in DOCUMENTATION_NETS.items()
+                 if net.subnet_of(ipaddress.IPv4Network(block))), None)
 
 
 def _edge_ref(edge: FlowEdge) -> str:

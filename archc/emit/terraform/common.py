@@ -33,6 +33,7 @@ TERRAFORM_CODES: dict[str, str] = {
     "ARC529": "a single-instance component asks for count > 1: one instance is emitted",
     "ARC530": "an EKS node group without an EKS control plane cannot be emitted",
     "ARC538": "a load balancer's flow to a node group is not its listener's target: no traffic",
+    "ARC535": "two environments put their DNS records in the domain's own zone",
 }
 
 

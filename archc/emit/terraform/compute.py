@@ -154,12 +154,16 @@ def lb_targets(v: Derivation) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- load balancers
-def load_balancers(v: Derivation, log_bucket: str | None) -> list[ct.LoadBalancer]:
-    out = [_load_balancer(v, c, log_bucket) for c in v.of(Kind.LOAD_BALANCER)]
+def load_balancers(v: Derivation, log_bucket: str | None,
+                   cdn: ct.Cdn | None) -> list[ct.LoadBalancer]:
+    """Behind the CDN, a load balancer's listener checks CloudFront's origin secret."""
+    verify = {cdn["origin"]["id"]: cdn["origin"]["verify"]} if cdn else {}
+    out = [_load_balancer(v, c, log_bucket, verify) for c in v.of(Kind.LOAD_BALANCER)]
     return sorted(out, key=lambda lb: lb["id"])
 
 
-def _load_balancer(v: Derivation, comp: Component, log_bucket: str | None) -> ct.LoadBalancer:
+def _load_balancer(v: Derivation, comp: Component, log_bucket: str | None,
+                   verify: dict[str, ct.OriginVerify]) -> ct.LoadBalancer:
     ident = v.ids[comp.id]
     groups = _target_groups(v, comp)
     if not groups:
@@ -171,7 +175,7 @@ def _load_balancer(v: Derivation, comp: Component, log_bucket: str | None) -> ct
         "subnet_tier": v.tier_of(comp) or next(iter(v.tiers.values())),
         "security_group": ident, "certificate": ident,
         "access_logs": {"bucket": log_bucket, "prefix": kebab(ident)},
-        "listener": {"key": "https",
+        "listener": {"key": "https", "origin_verify": verify.get(ident),
                      "port": int(comp.props.get("listener_port", DEFAULT_LISTENER_PORT)),
                      "protocol": "HTTPS", "ssl_policy": SSL_POLICY,
                      "target_group": groups[0]["key"] if groups else None},

@@ -19,16 +19,17 @@ SCHEMA_VERSION = 2
 # Terraform state: old state versions are kept 90 days; the state key is kept 30 days after
 # deletion is scheduled (the KMS maximum is 30).
 STATE_NONCURRENT_DAYS = 90
-# S3 native locking (Terraform >= 1.10) when the overlay does not choose; DynamoDB locking is
-# deprecated by Terraform.
-DEFAULT_LOCKING = "lockfile"
+# S3 bucket names are global: bootstrap/ appends `-<account id>-<region>` to this prefix, which
+# must leave room for them (63 characters at most; the longest region names have 14).
+STATE_BUCKET_MAX = 63
+STATE_BUCKET_SUFFIX_MAX = len("-123456789012-ap-southeast-5")
 
 
 def build_context(arch: Architecture) -> tuple[ct.Context, list[d.Diagnostic]]:
     v = Derivation(arch)
     platform = _platform(v)
-    uses = ({"eks"} if platform["eks"] else set()) | ({"secrets"} if platform["secrets"]
-                                                       else set())
+    parts = {"eks": platform["eks"], "secrets": platform["secrets"], "cdn": platform["cdn"]}
+    uses = {name for name, part in parts.items() if part}
     context: ct.Context = {
         "schema_version": SCHEMA_VERSION,
         "generated_from": list(arch.inputs),
@@ -48,7 +49,7 @@ def _platform(v: Derivation) -> ct.Platform:
     bucket_list, log_bucket = data.buckets(v)
     edges = edge.edge(v)
     cluster = eks.eks(v)
-    lbs = compute.load_balancers(v, log_bucket)
+    lbs = compute.load_balancers(v, log_bucket, edges.cdn)
     parts: ct.PlatformParts = {
         "max_az_count": max_az_count(v),
         "network": network(v, rules),
@@ -74,12 +75,19 @@ def _platform(v: Derivation) -> ct.Platform:
 
 
 def _state(v: Derivation) -> ct.State:
+    """The state bucket, its KMS key and the backend settings. Locking is always S3's lock file
+    (`state.locking: dynamodb` is reported by the linker as deprecated)."""
     project = v.arch.project
+    bucket = v.arch.state.get("bucket")
+    prefix = f"{project}-tfstate"
+    if bucket is None and len(prefix) + STATE_BUCKET_SUFFIX_MAX > STATE_BUCKET_MAX:
+        v.error("ARC521", f"the state bucket name {prefix}-<account id>-<region> can be longer "
+                          f"than the {STATE_BUCKET_MAX} characters S3 allows", None,
+                hint="set a shorter project name, or name the bucket with state.bucket")
     return {
-        "bucket": str(v.arch.state.get("bucket") or f"{project}-tfstate"),
+        "bucket": None if bucket is None else str(bucket),
+        "bucket_prefix": prefix,
         "region": v.arch.region,
-        "locking": str(v.arch.state.get("locking") or DEFAULT_LOCKING),
-        "dynamodb_table": f"{project}-tfstate-lock",
         "kms_alias": f"alias/{project}-tfstate",
         "kms_deletion_window_in_days": data.KMS_DELETION_WINDOW_DAYS,
         "kms_policy_checkov_skips": [s.copy() for s in data.KMS_POLICY_SKIPS],

@@ -95,6 +95,7 @@ class Origin(TypedDict):
     origin_read_timeout: int
     origin_ssl_protocols: list[str]
     record: str | None
+    verify: OriginVerify
 
 
 class Parameter(TypedDict):
@@ -170,8 +171,15 @@ class AccessLogs(TypedDict):
     prefix: str
 
 
+class OriginVerify(TypedDict):
+    header: str
+    length: int
+    secret: str  # the random_password's name
+
+
 class Listener(TypedDict):
     key: str
+    origin_verify: OriginVerify | None
     port: int
     protocol: str
     ssl_policy: str
@@ -262,6 +270,7 @@ class Bucket(TypedDict):
 
 
 class Cdn(TypedDict):
+    access_log_group: WafLogGroup  # CloudFront standard logging v2, in the edge region
     aliases: list[str]
     allowed_methods: list[str]
     cache_policy: str
@@ -315,6 +324,7 @@ class Database(TypedDict):
 
 class Dns(TypedDict):
     component: str
+    delegation_ttl: int
     records: list[Record]
     zone_comment: str
 
@@ -477,6 +487,8 @@ class Inputs(TypedDict):
     cloudfront_price_class: NotRequired[str]  # with a CDN
     databases: dict[str, DatabaseInputs]
     deletion_protection: bool
+    dns_create_zone: NotRequired[bool]  # with a DNS zone
+    dns_domain: NotRequired[str]  # with a DNS zone
     dns_zone_name: NotRequired[str]  # with a DNS zone
     eks_node_groups: NotRequired[dict[str, NodeGroupInputs]]  # with EKS
     environment: str
@@ -595,13 +607,12 @@ class Project(TypedDict):
 
 
 class State(TypedDict):
-    bucket: str
+    bucket: str | None  # the overlay's state.bucket; None: derived in bootstrap/
+    bucket_prefix: str
     default_tags: dict[str, str]
-    dynamodb_table: str
     kms_alias: str
     kms_deletion_window_in_days: int
     kms_policy_checkov_skips: list[CheckovSkip]
-    locking: str
     noncurrent_version_expiration_days: int
     region: str
 

@@ -222,8 +222,8 @@ def retention_skips(v: Derivation) -> list[ct.CheckovSkip]:
 
 
 def kms_keys(v: Derivation, platform: ct.PlatformParts) -> list[ct.KmsKey]:
-    """data (storage and secrets), logs (CloudWatch), edge (WAF logs in us-east-1): each only
-    when something uses it."""
+    """data (storage and secrets), logs (CloudWatch), edge (CloudFront and WAF logs in
+    us-east-1): each only when something uses it."""
     data_uses = _data_key_uses(platform)
     log_uses = ["VPC flow logs"] + (["EKS control plane"] if platform["eks"] else []) + (
         ["RDS"] if platform["databases"] else []) + (["EC2"] if platform["log_groups"] else [])
@@ -232,9 +232,11 @@ def kms_keys(v: Derivation, platform: ct.PlatformParts) -> list[ct.KmsKey]:
     if data_uses:
         keys.append(_key("data", "primary",
                          f"{_join(data_uses)} of the {v.project_title} platform", []))
-    if platform["waf"]:
-        keys.append(_key("edge", "edge", "WAF logs of the CloudFront edge (us-east-1)",
-                         ["cloudwatch_logs"]))
+    edge_uses = (["CloudFront access logs"] if platform["cdn"] else []) + (
+        ["WAF logs"] if platform["waf"] else [])
+    if edge_uses:
+        keys.append(_key("edge", "edge", f"{_join(edge_uses)} of the CloudFront edge "
+                                         "(us-east-1)", ["cloudwatch_logs"]))
     return sorted(keys, key=lambda k: k["id"])
 
 

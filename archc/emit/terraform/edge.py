@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import cast
 
-from archc.aws.derivation import PRODUCTION_ENVS, Derivation
+from archc.aws.derivation import PRODUCTION_ENVS, Derivation, zone_mode
 from archc.aws.names import kebab, lines, overlay_spans, tf_id, waf_text
 from archc.emit.terraform import context_types as ct
 from archc.kinds import Kind
@@ -24,16 +24,22 @@ from archc.model import Component, Environment, Flow, FlowClass
 from archc.source import Span
 
 CNAME_TTL = 300  # five minutes: a third-party target can move without a long wait
+DELEGATION_TTL = 300  # a subzone created again gets new name servers: resolvers follow soon
 # CloudFront: a dynamic API origin (no caching, all viewer headers but Host, security headers),
-# TLS 1.2+ to viewers and origin, HTTP/2 and HTTP/3; AWS managed policies looked up by name.
+# TLS 1.2+ to viewers (TLSv1.2_2025, the cloudfront module's default: TLS 1.3 and the strongest
+# TLS 1.2 ciphers) and to the origin, HTTP/2 and HTTP/3; AWS managed policies looked up by name.
 CDN_SETTINGS: ct.CdnSettings = {
-    "minimum_protocol_version": "TLSv1.2_2021", "http_version": "http2and3",
+    "minimum_protocol_version": "TLSv1.2_2025", "http_version": "http2and3",
     "viewer_protocol_policy": "redirect-to-https",
     "allowed_methods": ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"],
     "cached_methods": ["GET", "HEAD"], "cache_policy": "Managed-CachingDisabled",
     "origin_request_policy": "Managed-AllViewerExceptHostHeader",
     "response_headers_policy": "Managed-SecurityHeadersPolicy",
 }
+# The header CloudFront adds to every origin request with a random secret; the load balancer
+# forwards only requests carrying it (anyone can create a distribution in CloudFront's prefix list).
+ORIGIN_VERIFY_HEADER = "X-Origin-Verify"
+ORIGIN_VERIFY_LENGTH = 48
 ORIGIN_SETTINGS: ct.OriginSettings = {"http_port": 80, "origin_ssl_protocols": ["TLSv1.2"],
                                       "origin_read_timeout": 60}
 # WAF: AWS's baseline managed rule groups, then a per-IP rate limit; credentials never logged.
@@ -97,7 +103,7 @@ def edge(v: Derivation) -> Edge:
     lb_ids = _lb_records(v, recs, origin, cdn_ids)
     if zone and recs is not None:
         _frontend_records(v, recs, zone)
-        out.dns = {"component": zone.id,
+        out.dns = {"component": zone.id, "delegation_ttl": DELEGATION_TTL,
                    "zone_comment": f"{v.title(zone)} of {v.project_title}, managed by archc",
                    "records": [recs.records[k] for k in sorted(recs.records)]}
     out.certificates = _certificates(v, cdn_ids, lb_ids, zone is not None)
@@ -230,11 +236,16 @@ def _cdn(v: Derivation, comp: Component, origin: tuple[Component, list[Flow]], c
     lb_id = v.ids[lb.id]
     waf_on = bool(comp.props.get("waf", True)) or bool(v.of(Kind.WAF))
     cert = next((c["id"] for c in certs if c["id"] == EDGE_CERTIFICATE), None)
+    from archc.emit.terraform.data import retention_skips
     cdn: ct.Cdn = {
         "id": v.ids[comp.id], "component": comp.id,
+        "access_log_group": {"name_suffix": kebab(v.ids[comp.id]), "kms_key": "edge",
+                             "checkov_skips": retention_skips(v)},
         "comment": f"{v.project_title} via {v.title(comp)}", "aliases": cdn_ids,
         "origin": {"id": lb_id, "record": next(iter(lb_ids.get(lb_id) or ()), None),
-                   "https_port": int(lb.props.get("listener_port", 443)), **ORIGIN_SETTINGS},
+                   "https_port": int(lb.props.get("listener_port", 443)), **ORIGIN_SETTINGS,
+                   "verify": {"header": ORIGIN_VERIFY_HEADER, "length": ORIGIN_VERIFY_LENGTH,
+                              "secret": f"{v.ids[comp.id]}_origin_verify"}},
         "certificate": cert, **CDN_SETTINGS, "waf": "edge" if waf_on else None,
     }
     return cdn, (_waf(v, comp) if waf_on else None)
@@ -258,9 +269,9 @@ def _waf(v: Derivation, cdn: Component) -> ct.Waf:
 
 # --------------------------------------------------------------------------- inputs
 def zone_name(v: Derivation, env: Environment) -> str:
-    """Production serves the project domain itself; other environments a subdomain."""
+    """The apex zone is the project domain itself; a subzone is `<env>.<domain>`."""
     domain = v.arch.domain
-    return domain if env.name in PRODUCTION_ENVS else f"{env.name}.{domain}"
+    return f"{env.name}.{domain}" if zone_mode(env) == "subzone" else domain
 
 
 def price_class(env: Environment) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archc.aws.derivation import PROTECTED_ENVS, Derivation
+from archc.aws.derivation import PROTECTED_ENVS, Derivation, apex_zone_collisions, zone_mode
 from archc.aws.names import short_project
 from archc.emit.terraform import compute, data, edge, eks, network
 from archc.emit.terraform import context_types as ct
@@ -15,6 +15,8 @@ ELB_NAME_MAX = 32  # ALB and target group names
 
 
 def environments(v: Derivation, platform: ct.Platform) -> list[ct.Environment]:
+    if platform["dns"]:
+        v.diags += apex_zone_collisions(v.arch)
     return [_environment(v, platform, env) for env in v.arch.environments]
 
 
@@ -45,6 +47,8 @@ def inputs(v: Derivation, platform: ct.Platform, env: Environment) -> ct.Inputs:
     if platform["network"]["nat_gateway"]:
         values["single_nat_gateway"] = env.nat != "per_az"
     if platform["dns"]:
+        values["dns_domain"] = v.arch.domain
+        values["dns_create_zone"] = zone_mode(env) == "subzone"
         values["dns_zone_name"] = edge.zone_name(v, env)
     if platform["eks"]:
         values["kubernetes_version"] = eks.kubernetes_version(v, env)

@@ -250,13 +250,16 @@ def target_groups(lb: ct.LoadBalancer) -> dict[str, TargetGroupArgs]:
 
 
 def listeners(lb: ct.LoadBalancer, certificate_arn: str) -> dict[str, ListenerArgs]:
-    """The one HTTPS listener: forward to the target group, else answer 404."""
+    """The one HTTPS listener: forward to the target group, else answer 404. Behind the CDN it
+    answers 403, and a listener rule (alb.tf) forwards what carries the origin secret."""
     spec = lb["listener"]
     listener: ListenerArgs = {
         "port": spec["port"], "protocol": spec["protocol"], "ssl_policy": spec["ssl_policy"],
         "certificate_arn": hcl_expr(certificate_arn),
     }
-    if spec["target_group"] is not None:
+    if spec["origin_verify"] is not None:
+        listener["fixed_response"] = {"content_type": "text/plain", "status_code": "403"}
+    elif spec["target_group"] is not None:
         listener["forward"] = {"target_group_key": spec["target_group"]}
     else:
         listener["fixed_response"] = {"content_type": "text/plain", "status_code": "404"}

@@ -13,12 +13,12 @@ from archc.emit.terraform import context_types as ct
 
 # rds 7.x needs Terraform >= 1.11.1 and s3-bucket 5.15 needs aws >= 6.42 (tf_modules.json).
 REQUIRED_VERSION = ">= 1.11.1"
-# name -> (source, version constraint, why it is needed)
-PROVIDERS: dict[str, tuple[str, str, str]] = {
-    "aws": ("hashicorp/aws", ">= 6.42, < 7.0", "everything"),
-    "random": ("hashicorp/random", ">= 3.7, < 4.0", "secrets"),
-    "time": ("hashicorp/time", ">= 0.9, < 1.0", "eks"),
-    "tls": ("hashicorp/tls", ">= 4.0, < 5.0", "eks"),
+# name -> (source, version constraint, what needs it)
+PROVIDERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "aws": ("hashicorp/aws", ">= 6.42, < 7.0", ("everything",)),
+    "random": ("hashicorp/random", ">= 3.7, < 4.0", ("secrets", "cdn")),
+    "time": ("hashicorp/time", ">= 0.9, < 1.0", ("eks",)),
+    "tls": ("hashicorp/tls", ">= 4.0, < 5.0", ("eks",)),
 }
 # CloudFront's ACM viewer certificate, WAF web ACL and their logs must live in us-east-1.
 EDGE_PROVIDER: ct.EdgeProvider = {"alias": "us_east_1", "region": "us-east-1"}
@@ -51,9 +51,6 @@ MODULES: dict[str, tuple[str, str, str, str]] = {
     "secrets_manager": ("terraform-aws-modules/secrets-manager/aws", "2.0.1",
                         "terraform-aws-modules/terraform-aws-secrets-manager",
                         "82029345dea22bc49989a6f46c5d8d8e555b84c9"),
-    "dynamodb_table": ("terraform-aws-modules/dynamodb-table/aws", "5.5.0",
-                       "terraform-aws-modules/terraform-aws-dynamodb-table",
-                       "45c9cb10c2f6209e7362bba92cadd5ab3c9e2003"),
 }
 
 
@@ -75,7 +72,7 @@ def _module(source: str, version: str, repo: str, commit: str) -> ct.Module:
 def terraform(uses: set[str]) -> ct.Terraform:
     """The `terraform` block: providers limited to what the architecture uses."""
     providers: list[ct.Provider] = [{"name": name, "source": source, "version": version}
-                 for name, (source, version, need) in PROVIDERS.items()
-                 if need == "everything" or need in uses]
+                 for name, (source, version, needs) in PROVIDERS.items()
+                 if "everything" in needs or set(needs) & uses]
     return {"required_version": REQUIRED_VERSION, "providers": providers,
             "edge_provider": EDGE_PROVIDER.copy()}

@@ -6,6 +6,14 @@ data "aws_caller_identity" "current" {
 data "aws_partition" "current" {
 }
 
+data "aws_region" "current" {
+}
+
+locals {
+  # S3 bucket names are shared by every account: the account id and region make it unique.
+  state_bucket = "cluster-protocol-tfstate-${data.aws_caller_identity.current.account_id}-${data.aws_region.current.region}"
+}
+
 data "aws_iam_policy_document" "state_kms" {
   #checkov:skip=CKV_AWS_109:KMS key policy, not an identity policy: Resource "*" in a key policy means this key only, and the account-root statement delegates access to IAM policies (AWS default key policy)
   #checkov:skip=CKV_AWS_111:KMS key policy, not an identity policy: Resource "*" in a key policy means this key only, and the account-root statement delegates access to IAM policies (AWS default key policy)
@@ -41,7 +49,7 @@ module "state_bucket" {
   source  = "terraform-aws-modules/s3-bucket/aws"
   version = "5.15.4"
 
-  bucket = "cluster-protocol-tfstate"
+  bucket = local.state_bucket
 
   versioning = {
     enabled = true
@@ -81,28 +89,4 @@ module "state_bucket" {
       abort_incomplete_multipart_upload_days = 7
     },
   ]
-}
-
-# State lock table (LockID hash key, on-demand, point-in-time recovery, KMS).
-module "lock_table" {
-  #checkov:skip=CKV_TF_1:Pinned to the exact registry release 5.5.0 (git tag v5.5.0 = commit 45c9cb10c2f6209e7362bba92cadd5ab3c9e2003, recorded in tf_modules.json); archc keeps the registry form so terraform init and the module-conformance check verify the catalogued inputs of that release
-  # terraform-aws-modules/terraform-aws-dynamodb-table v5.5.0 = commit 45c9cb10c2f6209e7362bba92cadd5ab3c9e2003
-  source  = "terraform-aws-modules/dynamodb-table/aws"
-  version = "5.5.0"
-
-  name         = "cluster-protocol-tfstate-lock"
-  hash_key     = "LockID"
-  billing_mode = "PAY_PER_REQUEST"
-
-  attributes = [
-    {
-      name = "LockID"
-      type = "S"
-    },
-  ]
-
-  point_in_time_recovery_enabled     = true
-  server_side_encryption_enabled     = true
-  server_side_encryption_kms_key_arn = aws_kms_key.state.arn
-  deletion_protection_enabled        = true
 }

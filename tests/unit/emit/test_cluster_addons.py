@@ -359,8 +359,10 @@ def test_pods_get_the_listener_or_a_warning(tmp_path: Path) -> None:
     result = terraform.emit(pods, to_graph(pods))
     assert "ARC538" not in {d.code for d in result.diagnostics}
     tf = _hcl({f.path: str(f.content) for f in result.files})
-    listener = tf["module"]["lb_alb"]["listeners"]["https"]
-    assert listener["forward"] == {"target_group_key": "node_api_services"}
+    # Behind CloudFront the listener answers 403 and its origin-secret rule does the forwarding.
+    rule = tf["resource"]["aws_lb_listener_rule"]["alb_origin_verify"]
+    action = rule["action"] if isinstance(rule["action"], dict) else rule["action"][0]
+    assert action["target_group_arn"] == '${module.lb_alb.target_groups["node_api_services"].arn}'
 
 
 @pytest.mark.parametrize("path, ok", [("/prom/metrics", True), ("metrics; rm -rf /", False)])

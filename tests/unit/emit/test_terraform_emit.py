@@ -159,7 +159,7 @@ def test_modules_are_pinned(seed_files: dict[str, str]) -> None:
                 continue
             assert body["version"] == PINS[body["source"]], (rel, name)
             seen.add(body["source"])
-    assert seen == set(PINS)  # the seed uses every module (DynamoDB locking included)
+    assert seen == set(PINS)  # the seed uses every module
 
 
 def test_node_groups_labels_taints_and_spot(seed: Architecture, seed_files: dict[str, str],

@@ -151,7 +151,7 @@ def test_every_module_call_is_pinned(rendered) -> None:
             assert VERSION_RE.match(body["version"]), (rel, name, body.get("version"))
             assert body["version"] == pins[source]["version"]
             assert f"= commit {pins[source]['commit']}" in module_text(text, name)
-    assert seen >= 20
+    assert seen >= 19  # bootstrap no longer calls the DynamoDB lock table module
 
 
 # --------------------------------------------------------------------------- security groups
@@ -383,8 +383,11 @@ def test_env_roots(rendered) -> None:
         assert any(p["aws"].get("alias") == "us_east_1" and p["aws"]["region"] == "us-east-1"
                    for p in providers)
         backend = next(one(t["backend"])["s3"] for t in doc["terraform"] if "backend" in t)
-        assert backend["dynamodb_table"] == ctx["state"]["dynamodb_table"]
-        assert backend["encrypt"] is True and backend["key"] == env["backend_key"]
+        # The bootstrap's KMS key and S3's lock file; the derived bucket name is given at init.
+        assert backend == {"key": env["backend_key"], "region": ctx["state"]["region"],
+                           "encrypt": True, "kms_key_id": ctx["state"]["kms_alias"],
+                           "use_lockfile": True}
+        assert "-backend-config=" in files[f"envs/{name}/backend.tf"]
 
 
 def test_env_values(rendered) -> None:
@@ -412,22 +415,32 @@ def test_bootstrap(rendered) -> None:
     assert not any("backend" in t for t in doc["terraform"])
     mods = modules(doc)
     bucket = mods["state_bucket"]
-    assert bucket["bucket"] == seed()["state"]["bucket"]
+    # A globally unique name: the prefix, the account id and the region.
+    assert bucket["bucket"] == "${local.state_bucket}"
+    assert one(doc["locals"])["state_bucket"] == (
+        seed()["state"]["bucket_prefix"] + "-${data.aws_caller_identity.current.account_id}"
+        "-${data.aws_region.current.region}")
     assert bucket["versioning"] == {"enabled": True}
     assert bucket["attach_deny_insecure_transport_policy"] is True
     assert bucket["block_public_policy"] is True
-    assert mods["lock_table"]["hash_key"] == "LockID"
+    assert set(mods) == {"state_bucket"}  # no DynamoDB lock table
+    assert "state_kms_alias" in {n for blk in doc["output"] for n in blk}
 
 
 # --------------------------------------------------------------------------- variants
-def test_lockfile_variant(tmp_path) -> None:
+def test_explicit_state_bucket_variant(tmp_path) -> None:
+    """`state.bucket` in the overlay is used as given, by bootstrap and every backend."""
     ctx = seed()
-    ctx["state"]["locking"] = "lockfile"
+    ctx["state"]["bucket"] = "acme-terraform-state-eu"
     files = render(ctx, tmp_path)
     backend = hcl2.loads(files["envs/prod/backend.tf"], serialization_options=OPTS)
     s3 = one(backend["terraform"][0]["backend"])["s3"]
-    assert s3["use_lockfile"] is True and "dynamodb_table" not in s3
-    assert "lock_table" not in modules(parse_dir(files, "bootstrap"))
+    assert s3["bucket"] == "acme-terraform-state-eu" and s3["use_lockfile"] is True
+    assert s3["kms_key_id"] == ctx["state"]["kms_alias"]  # the bootstrap's key all the same
+    assert "-backend-config=" not in files["envs/prod/backend.tf"]
+    doc = parse_dir(files, "bootstrap")
+    assert modules(doc)["state_bucket"]["bucket"] == "acme-terraform-state-eu"
+    assert "locals" not in doc
 
 
 def test_ssm_bastion_variant_has_no_ssh(tmp_path) -> None:

@@ -26,6 +26,8 @@ databases = {
   }
 }
 deletion_protection = false
+dns_create_zone     = true
+dns_domain          = "clusterprotocol.ai"
 dns_zone_name       = "dev.clusterprotocol.ai"
 eks_node_groups = {
   api-services = {

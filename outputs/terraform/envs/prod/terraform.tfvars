@@ -26,6 +26,8 @@ databases = {
   }
 }
 deletion_protection = true
+dns_create_zone     = false
+dns_domain          = "clusterprotocol.ai"
 dns_zone_name       = "clusterprotocol.ai"
 eks_node_groups = {
   api-services = {

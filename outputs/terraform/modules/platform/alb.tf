@@ -18,16 +18,18 @@ module "lb_alb" {
   drop_invalid_header_fields = true
   enable_deletion_protection = var.deletion_protection
 
+  # The log bucket once its policy lets ELB write (storage.tf).
   access_logs = {
-    bucket = module.s3_logs.s3_bucket_id
+    bucket = local.access_log_bucket.id
     prefix = "alb"
   }
 
   listeners = {
     https = {
       certificate_arn = aws_acm_certificate_validation.alb.certificate_arn
-      forward = {
-        target_group_key = "ec2"
+      fixed_response = {
+        content_type = "text/plain"
+        status_code  = "403"
       }
       port       = 443
       protocol   = "HTTPS"
@@ -52,6 +54,26 @@ module "lb_alb" {
       port        = 8080
       protocol    = "HTTP"
       target_type = "instance"
+    }
+  }
+}
+
+# CloudFront's prefix list lets every distribution in every account through the security group:
+# only requests carrying this distribution's secret X-Origin-Verify header reach the targets, so
+# nothing gets around the WAF; the listener answers the rest 403.
+resource "aws_lb_listener_rule" "alb_origin_verify" {
+  listener_arn = module.lb_alb.listeners["https"].arn
+  priority     = 1
+
+  action {
+    type             = "forward"
+    target_group_arn = module.lb_alb.target_groups["ec2"].arn
+  }
+
+  condition {
+    http_header {
+      http_header_name = "X-Origin-Verify"
+      values           = [random_password.cloudfront_origin_verify.result]
     }
   }
 }

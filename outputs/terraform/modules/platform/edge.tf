@@ -2,7 +2,9 @@
 # Edge: Route53 zone and records, ACM certificates, CloudFront in front of the ALB and its
 # WAFv2 web ACL. CloudFront-scoped resources live in us-east-1 (aws.us_east_1).
 
-# Route53 hosted zone of this environment.
+# Route53 hosted zone of this environment: the project domain's own public
+# zone, which exists already (looked up by name), or with dns_create_zone a subzone created here
+# and delegated from it below, so the certificates validate on the first apply.
 #   api: Route53 to CloudFront Route to Backend (architecture.mmd:46)
 #   api_ipv6: Route53 to CloudFront Route to Backend, IPv6 (architecture.mmd:46)
 #   beta: Route53 to VercelFrontend Route to Frontend (architecture.mmd:45)
@@ -15,7 +17,7 @@ module "dns" {
 
   name        = var.dns_zone_name
   comment     = "Route53 (DNS Management) of Cluster Protocol, managed by archc"
-  create_zone = true
+  create_zone = var.dns_create_zone
 
   records = {
     api = {
@@ -52,6 +54,25 @@ module "dns" {
   }
 }
 
+# The project domain's public zone, which delegates this environment's subzone to its name
+# servers. The TTL is short: a subzone created again gets new name servers.
+data "aws_route53_zone" "domain" {
+  count = var.dns_create_zone ? 1 : 0
+
+  name         = var.dns_domain
+  private_zone = false
+}
+
+resource "aws_route53_record" "dns_delegation" {
+  count = var.dns_create_zone ? 1 : 0
+
+  zone_id = data.aws_route53_zone.domain[0].zone_id
+  name    = var.dns_zone_name
+  type    = "NS"
+  ttl     = 300
+  records = module.dns.name_servers
+}
+
 # Application Load Balancer certificate
 resource "aws_acm_certificate" "alb" {
   domain_name       = "origin-api.${var.dns_zone_name}"
@@ -82,6 +103,9 @@ resource "aws_route53_record" "alb_validation" {
 resource "aws_acm_certificate_validation" "alb" {
   certificate_arn         = aws_acm_certificate.alb.arn
   validation_record_fqdns = [for r in aws_route53_record.alb_validation : r.fqdn]
+
+  # ACM resolves the validation records through the delegation.
+  depends_on = [aws_route53_record.dns_delegation]
 }
 
 # CloudFront viewer certificate (us-east-1)
@@ -118,6 +142,16 @@ resource "aws_acm_certificate_validation" "edge" {
 
   certificate_arn         = aws_acm_certificate.edge.arn
   validation_record_fqdns = [for r in aws_route53_record.edge_validation : r.fqdn]
+
+  # ACM resolves the validation records through the delegation.
+  depends_on = [aws_route53_record.dns_delegation]
+}
+
+# The secret CloudFront sends its origin in X-Origin-Verify; the load balancer forwards only
+# requests that carry it (alb.tf). Random, kept only in the (KMS-encrypted) state.
+resource "random_password" "cloudfront_origin_verify" {
+  length  = 48
+  special = false
 }
 
 data "aws_cloudfront_cache_policy" "cloudfront" {
@@ -151,9 +185,24 @@ module "cdn" {
   price_class     = var.cloudfront_price_class
   web_acl_id      = aws_wafv2_web_acl.edge.arn
 
+  # Access logs: CloudFront standard logging (v2) to a log group in us-east-1.
+  enable_v2_logging = true
+  v2_logging = {
+    name                      = "${var.name}-cloudfront-access-logs"
+    delivery_destination_type = "CWL"
+    output_format             = "json"
+    delivery_destination_configuration = {
+      destination_resource_arn = aws_cloudwatch_log_group.cdn_cloudfront.arn
+    }
+  }
+
   origin = {
     alb = {
       domain_name = "origin-api.${var.dns_zone_name}"
+
+      custom_header = {
+        "X-Origin-Verify" = random_password.cloudfront_origin_verify.result
+      }
 
       custom_origin_config = {
         http_port              = 80
@@ -179,8 +228,18 @@ module "cdn" {
   viewer_certificate = {
     acm_certificate_arn      = aws_acm_certificate_validation.edge.certificate_arn
     ssl_support_method       = "sni-only"
-    minimum_protocol_version = "TLSv1.2_2021"
+    minimum_protocol_version = "TLSv1.2_2025"
   }
+}
+
+# CloudFront access logs; /aws/vendedlogs/ names share one log-delivery resource policy.
+resource "aws_cloudwatch_log_group" "cdn_cloudfront" {
+  #checkov:skip=CKV_AWS_338:Retention is an architecture decision: observability.log_retention_days = 90 in the overlay; the one-year retention baseline of this check is not a requirement of this architecture
+  provider = aws.us_east_1
+
+  name              = "/aws/vendedlogs/cloudfront/${var.name}-cloudfront"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.edge.arn
 }
 
 # CloudFront CDN web ACL, AWS managed rules and per-IP rate limit

@@ -80,7 +80,7 @@ resource "aws_kms_alias" "data" {
   target_key_id = aws_kms_key.data.key_id
 }
 
-# KMS key "edge": WAF logs of the CloudFront edge (us-east-1)
+# KMS key "edge": CloudFront access logs and WAF logs of the CloudFront edge (us-east-1)
 data "aws_iam_policy_document" "kms_edge" {
   #checkov:skip=CKV_AWS_109:KMS key policy, not an identity policy: Resource "*" in a key policy means this key only, and the account-root statement delegates access to IAM policies (AWS default key policy)
   #checkov:skip=CKV_AWS_111:KMS key policy, not an identity policy: Resource "*" in a key policy means this key only, and the account-root statement delegates access to IAM policies (AWS default key policy)
@@ -117,7 +117,7 @@ data "aws_iam_policy_document" "kms_edge" {
 resource "aws_kms_key" "edge" {
   provider = aws.us_east_1
 
-  description             = "WAF logs of the CloudFront edge (us-east-1)"
+  description             = "CloudFront access logs and WAF logs of the CloudFront edge (us-east-1)"
   deletion_window_in_days = 30
   enable_key_rotation     = true
   policy                  = data.aws_iam_policy_document.kms_edge.json

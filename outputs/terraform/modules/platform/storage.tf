@@ -2,6 +2,16 @@
 # S3 buckets: versioned, encrypted, public access blocked, TLS-only, lifecycle rules from the
 # architecture. Names carry the account id so they are globally unique per environment.
 
+# The log bucket, named only once its policy (which lets ELB and S3 log delivery write) is
+# attached: s3-bucket v5's s3_bucket_id does not wait for the policy, and a load balancer whose
+# access logs are enabled before it fails to apply. A reference to this local depends on both.
+locals {
+  access_log_bucket = {
+    id     = module.s3_logs.s3_bucket_id
+    policy = module.s3_logs.s3_bucket_policy
+  }
+}
+
 # S3 Buckets (Storage): artifacts
 module "s3_artifacts" {
   #checkov:skip=CKV_TF_1:Pinned to the exact registry release 5.15.4 (git tag v5.15.4 = commit dd0c434de5e74d8864e249ee020d917b076b6e32, recorded in tf_modules.json); archc keeps the registry form so terraform init and the module-conformance check verify the catalogued inputs of that release
@@ -37,7 +47,7 @@ module "s3_artifacts" {
   attach_require_latest_tls_policy      = true
 
   logging = {
-    target_bucket = module.s3_logs.s3_bucket_id
+    target_bucket = local.access_log_bucket.id
     target_prefix = "s3/artifacts/"
   }
 
@@ -94,7 +104,7 @@ module "s3_data" {
   attach_require_latest_tls_policy      = true
 
   logging = {
-    target_bucket = module.s3_logs.s3_bucket_id
+    target_bucket = local.access_log_bucket.id
     target_prefix = "s3/data/"
   }
 
@@ -209,7 +219,7 @@ module "s3_models" {
   attach_require_latest_tls_policy      = true
 
   logging = {
-    target_bucket = module.s3_logs.s3_bucket_id
+    target_bucket = local.access_log_bucket.id
     target_prefix = "s3/models/"
   }
 

@@ -9,6 +9,11 @@ variable "admin_cidr_blocks" {
     condition     = alltrue([for c in var.admin_cidr_blocks : can(cidrhost(c, 0)) && c != "0.0.0.0/0"])
     error_message = "The admin_cidr_blocks must be valid IPv4 CIDR blocks and must not be 0.0.0.0/0."
   }
+
+  validation {
+    condition     = alltrue([for c in var.admin_cidr_blocks : !can(regex("^(192[.]0[.]2|198[.]51[.]100|203[.]0[.]113)[.]", c))])
+    error_message = "The admin_cidr_blocks hold a documentation range (192.0.2.0/24, 198.51.100.0/24 or 203.0.113.0/24, RFC 5737), a placeholder no administrator connects from: list the administrators' own networks in policy.admin_cidrs of the archc overlay and rebuild."
+  }
 }
 
 variable "autoscaling_groups" {
@@ -64,10 +69,27 @@ variable "deletion_protection" {
   nullable    = false
 }
 
+variable "dns_create_zone" {
+  description = "true: create dns_zone_name as a subzone of dns_domain and delegate it (NS record in the domain's zone); false: dns_zone_name is the domain's existing zone."
+  type        = bool
+  nullable    = false
+}
+
+variable "dns_domain" {
+  description = "The project domain: its public Route53 hosted zone must exist already (registered or delegated outside Terraform); it is looked up by name."
+  type        = string
+  nullable    = false
+}
+
 variable "dns_zone_name" {
   description = "Route53 hosted zone of this environment; record names are relative to it."
   type        = string
   nullable    = false
+
+  validation {
+    condition     = var.dns_create_zone ? endswith(var.dns_zone_name, ".${var.dns_domain}") : var.dns_zone_name == var.dns_domain
+    error_message = "The dns_zone_name must be dns_domain itself, or a subdomain of it when dns_create_zone is true."
+  }
 }
 
 variable "eks_node_groups" {

@@ -9,5 +9,9 @@ terraform {
       version               = ">= 6.42, < 7.0"
       configuration_aliases = [aws.us_east_1]
     }
+    random = {
+      source  = "hashicorp/random"
+      version = ">= 3.7, < 4.0"
+    }
   }
 }

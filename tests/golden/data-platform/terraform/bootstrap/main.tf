@@ -6,6 +6,14 @@ data "aws_caller_identity" "current" {
 data "aws_partition" "current" {
 }
 
+data "aws_region" "current" {
+}
+
+locals {
+  # S3 bucket names are shared by every account: the account id and region make it unique.
+  state_bucket = "telemetry-tfstate-${data.aws_caller_identity.current.account_id}-${data.aws_region.current.region}"
+}
+
 data "aws_iam_policy_document" "state_kms" {
   #checkov:skip=CKV_AWS_109:KMS key policy, not an identity policy: Resource "*" in a key policy means this key only, and the account-root statement delegates access to IAM policies (AWS default key policy)
   #checkov:skip=CKV_AWS_111:KMS key policy, not an identity policy: Resource "*" in a key policy means this key only, and the account-root statement delegates access to IAM policies (AWS default key policy)
@@ -41,7 +49,7 @@ module "state_bucket" {
   source  = "terraform-aws-modules/s3-bucket/aws"
   version = "5.15.4"
 
-  bucket = "telemetry-tfstate"
+  bucket = local.state_bucket
 
   versioning = {
     enabled = true

@@ -14,6 +14,8 @@ module "platform" {
   cloudfront_price_class = var.cloudfront_price_class
   databases              = var.databases
   deletion_protection    = var.deletion_protection
+  dns_create_zone        = var.dns_create_zone
+  dns_domain             = var.dns_domain
   dns_zone_name          = var.dns_zone_name
   eks_node_groups        = var.eks_node_groups
   environment            = var.environment

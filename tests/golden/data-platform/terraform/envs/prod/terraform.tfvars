@@ -24,6 +24,8 @@ databases = {
   }
 }
 deletion_protection = true
+dns_create_zone     = false
+dns_domain          = "telemetry.example.com"
 dns_zone_name       = "telemetry.example.com"
 eks_node_groups = {
   batch = {

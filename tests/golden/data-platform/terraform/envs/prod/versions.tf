@@ -8,6 +8,10 @@ terraform {
       source  = "hashicorp/aws"
       version = ">= 6.42, < 7.0"
     }
+    random = {
+      source  = "hashicorp/random"
+      version = ">= 3.7, < 4.0"
+    }
     time = {
       source  = "hashicorp/time"
       version = ">= 0.9, < 1.0"

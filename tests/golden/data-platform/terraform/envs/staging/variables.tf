@@ -50,6 +50,18 @@ variable "deletion_protection" {
   nullable    = false
 }
 
+variable "dns_create_zone" {
+  description = "true: create dns_zone_name as a subzone of dns_domain and delegate it (NS record in the domain's zone); false: dns_zone_name is the domain's existing zone."
+  type        = bool
+  nullable    = false
+}
+
+variable "dns_domain" {
+  description = "The project domain: its public Route53 hosted zone must exist already (registered or delegated outside Terraform); it is looked up by name."
+  type        = string
+  nullable    = false
+}
+
 variable "dns_zone_name" {
   description = "Route53 hosted zone of this environment; record names are relative to it."
   type        = string

@@ -18,16 +18,18 @@ module "lb_lb" {
   drop_invalid_header_fields = true
   enable_deletion_protection = var.deletion_protection
 
+  # The log bucket once its policy lets ELB write (storage.tf).
   access_logs = {
-    bucket = module.s3_logs.s3_bucket_id
+    bucket = local.access_log_bucket.id
     prefix = "lb"
   }
 
   listeners = {
     https = {
       certificate_arn = aws_acm_certificate_validation.lb.certificate_arn
-      forward = {
-        target_group_key = "ingest"
+      fixed_response = {
+        content_type = "text/plain"
+        status_code  = "403"
       }
       port       = 443
       protocol   = "HTTPS"
@@ -52,6 +54,26 @@ module "lb_lb" {
       port        = 9000
       protocol    = "HTTP"
       target_type = "instance"
+    }
+  }
+}
+
+# CloudFront's prefix list lets every distribution in every account through the security group:
+# only requests carrying this distribution's secret X-Origin-Verify header reach the targets, so
+# nothing gets around the WAF; the listener answers the rest 403.
+resource "aws_lb_listener_rule" "lb_origin_verify" {
+  listener_arn = module.lb_lb.listeners["https"].arn
+  priority     = 1
+
+  action {
+    type             = "forward"
+    target_group_arn = module.lb_lb.target_groups["ingest"].arn
+  }
+
+  condition {
+    http_header {
+      http_header_name = "X-Origin-Verify"
+      values           = [random_password.cdn_origin_verify.result]
     }
   }
 }

@@ -2,7 +2,9 @@
 # Edge: Route53 zone and records, ACM certificates, CloudFront in front of the ALB and its
 # WAFv2 web ACL. CloudFront-scoped resources live in us-east-1 (aws.us_east_1).
 
-# dns hosted zone of this environment.
+# dns hosted zone of this environment: the project domain's own public
+# zone, which exists already (looked up by name), or with dns_create_zone a subzone created here
+# and delegated from it below, so the certificates validate on the first apply.
 #   cdn: dns to cdn api alias (architecture.mmd:41)
 #   cdn_ipv6: dns to cdn api alias, IPv6 (architecture.mmd:41)
 #   origin_cdn: CloudFront origin hostname for the lb (architecture.mmd:42, architecture.mmd:43)
@@ -14,7 +16,7 @@ module "dns" {
 
   name        = var.dns_zone_name
   comment     = "Route 53 zone of Telemetry, managed by archc"
-  create_zone = true
+  create_zone = var.dns_create_zone
 
   records = {
     cdn = {
@@ -43,6 +45,25 @@ module "dns" {
       type = "A"
     }
   }
+}
+
+# The project domain's public zone, which delegates this environment's subzone to its name
+# servers. The TTL is short: a subzone created again gets new name servers.
+data "aws_route53_zone" "domain" {
+  count = var.dns_create_zone ? 1 : 0
+
+  name         = var.dns_domain
+  private_zone = false
+}
+
+resource "aws_route53_record" "dns_delegation" {
+  count = var.dns_create_zone ? 1 : 0
+
+  zone_id = data.aws_route53_zone.domain[0].zone_id
+  name    = var.dns_zone_name
+  type    = "NS"
+  ttl     = 300
+  records = module.dns.name_servers
 }
 
 # CloudFront viewer certificate (us-east-1)
@@ -79,6 +100,9 @@ resource "aws_acm_certificate_validation" "edge" {
 
   certificate_arn         = aws_acm_certificate.edge.arn
   validation_record_fqdns = [for r in aws_route53_record.edge_validation : r.fqdn]
+
+  # ACM resolves the validation records through the delegation.
+  depends_on = [aws_route53_record.dns_delegation]
 }
 
 # Ingest Load Balancer certificate
@@ -111,6 +135,16 @@ resource "aws_route53_record" "lb_validation" {
 resource "aws_acm_certificate_validation" "lb" {
   certificate_arn         = aws_acm_certificate.lb.arn
   validation_record_fqdns = [for r in aws_route53_record.lb_validation : r.fqdn]
+
+  # ACM resolves the validation records through the delegation.
+  depends_on = [aws_route53_record.dns_delegation]
+}
+
+# The secret CloudFront sends its origin in X-Origin-Verify; the load balancer forwards only
+# requests that carry it (alb.tf). Random, kept only in the (KMS-encrypted) state.
+resource "random_password" "cdn_origin_verify" {
+  length  = 48
+  special = false
 }
 
 data "aws_cloudfront_cache_policy" "cdn" {
@@ -144,9 +178,24 @@ module "cdn" {
   price_class     = var.cloudfront_price_class
   web_acl_id      = aws_wafv2_web_acl.edge.arn
 
+  # Access logs: CloudFront standard logging (v2) to a log group in us-east-1.
+  enable_v2_logging = true
+  v2_logging = {
+    name                      = "${var.name}-cdn-access-logs"
+    delivery_destination_type = "CWL"
+    output_format             = "json"
+    delivery_destination_configuration = {
+      destination_resource_arn = aws_cloudwatch_log_group.cdn_cdn.arn
+    }
+  }
+
   origin = {
     lb = {
       domain_name = "origin-cdn.${var.dns_zone_name}"
+
+      custom_header = {
+        "X-Origin-Verify" = random_password.cdn_origin_verify.result
+      }
 
       custom_origin_config = {
         http_port              = 80
@@ -172,8 +221,18 @@ module "cdn" {
   viewer_certificate = {
     acm_certificate_arn      = aws_acm_certificate_validation.edge.certificate_arn
     ssl_support_method       = "sni-only"
-    minimum_protocol_version = "TLSv1.2_2021"
+    minimum_protocol_version = "TLSv1.2_2025"
   }
+}
+
+# CloudFront access logs; /aws/vendedlogs/ names share one log-delivery resource policy.
+resource "aws_cloudwatch_log_group" "cdn_cdn" {
+  #checkov:skip=CKV_AWS_338:Retention is an architecture decision: observability.log_retention_days = 30 in the overlay; the one-year retention baseline of this check is not a requirement of this architecture
+  provider = aws.us_east_1
+
+  name              = "/aws/vendedlogs/cloudfront/${var.name}-cdn"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.edge.arn
 }
 
 # CloudFront CDN web ACL, AWS managed rules and per-IP rate limit

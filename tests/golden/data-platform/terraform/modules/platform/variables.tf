@@ -47,10 +47,27 @@ variable "deletion_protection" {
   nullable    = false
 }
 
+variable "dns_create_zone" {
+  description = "true: create dns_zone_name as a subzone of dns_domain and delegate it (NS record in the domain's zone); false: dns_zone_name is the domain's existing zone."
+  type        = bool
+  nullable    = false
+}
+
+variable "dns_domain" {
+  description = "The project domain: its public Route53 hosted zone must exist already (registered or delegated outside Terraform); it is looked up by name."
+  type        = string
+  nullable    = false
+}
+
 variable "dns_zone_name" {
   description = "Route53 hosted zone of this environment; record names are relative to it."
   type        = string
   nullable    = false
+
+  validation {
+    condition     = var.dns_create_zone ? endswith(var.dns_zone_name, ".${var.dns_domain}") : var.dns_zone_name == var.dns_domain
+    error_message = "The dns_zone_name must be dns_domain itself, or a subdomain of it when dns_create_zone is true."
+  }
 }
 
 variable "eks_node_groups" {
