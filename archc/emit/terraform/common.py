@@ -32,6 +32,8 @@ TERRAFORM_CODES: dict[str, str] = {
     "ARC528": "a node group mixes instance types that need different EKS AMI types",
     "ARC529": "a single-instance component asks for count > 1: one instance is emitted",
     "ARC530": "an EKS node group without an EKS control plane cannot be emitted",
+    "ARC531": "an EC2 host in a private subnet with no NAT gateway: its agents have no route "
+              "out",
 }
 
 

@@ -112,6 +112,19 @@ class Record(TypedDict):
     type: str
 
 
+class NodeSgRule(TypedDict):
+    """One rule of the eks module's node security group (its map's object type)."""
+
+    description: str
+    protocol: str
+    from_port: int
+    to_port: int
+    type: str
+    self: NotRequired[bool]
+    source_cluster_security_group: NotRequired[bool]
+    cidr_blocks: NotRequired[list[str]]
+
+
 class AccessEntry(TypedDict):
     access_scope: AccessScope
     id: str
@@ -338,6 +351,7 @@ class Eks(TypedDict):
     node_max_unavailable_percentage: int
     node_root_device_name: str
     node_root_volume_type: str
+    node_security_group_rules: dict[str, NodeSgRule]
     secrets_kms_key: str
     security_group: str
     subnet_tier: str

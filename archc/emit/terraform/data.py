@@ -93,7 +93,7 @@ def _database(v: Derivation, comp: Component) -> ct.Database:
         "db_name": db_name(v.arch.project), "username": f"{short_project(v.arch.project)}admin",
         "subnet_tier": v.tier_of(comp) or next(iter(v.tiers.values())),
         "security_group": ident, "kms_key": "data", "log_kms_key": "logs",
-        "cloudwatch_logs_exports": list(facts["logs"]), "iam_database_authentication": True,
+        "cloudwatch_logs_exports": list(facts["logs"]), "iam_database_authentication": False,
         **DB_TUNING,
         "parameters": [{"name": p["name"], "value": p["value"]} for p in facts["parameters"]],
     }

@@ -229,7 +229,7 @@ def test_iam_policy_actions_follow_each_flow(seed: Architecture,
             assert "*" not in st["resources"] and not any(a.endswith("*") for a in st["actions"])
     irsa = modules(platform)["irsa_model_server"]
     assert irsa["oidc_providers"]["main"]["namespace_service_accounts"] == ["serving:model-server"]
-    assert set(irsa["policies"]) == {"model_server_models_read", "model_server_rds_connect"}
+    assert set(irsa["policies"]) == {"model_server_models_read", "model_server_rds_credentials"}
 
 
 def test_subnet_plan_is_reproduced_exactly(seed: Architecture, seed_files: dict[str, str],
