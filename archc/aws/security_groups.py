@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import NotRequired, TypedDict
 
 from archc import diagnostics as d
+from archc.aws.compute import EC2_KINDS
 from archc.aws.derivation import CheckovSkip, Derivation, skip
 from archc.aws.names import lines, node_group_name, overlay_spans, port_name, port_text, sg_text
 from archc.kinds import GIT_CLONE_PORTS, INTERNET_KINDS, SECURITY_GROUP_KINDS, Kind, Tier
@@ -42,8 +43,7 @@ CLOUDFRONT_PREFIX_LIST = "cloudfront_origin"  # network.prefix_lists[].id
 INTERNET = "0.0.0.0/0"
 SSH = 22
 # EC2 components: each has an instance role with the SSM and CloudWatch agents (iam.py).
-AGENT_KINDS = (Kind.BASTION, Kind.BACKEND_SERVICE, Kind.CI_SERVER, Kind.INSTANCE,
-               Kind.SCM_SERVER)
+AGENT_KINDS = EC2_KINDS
 HTTPS = 443
 # Ports checkov (3.3.30) treats as admin ports on ingress rules, with the check it runs.
 ADMIN_PORT_CHECKS = {22: "CKV_AWS_24", 3389: "CKV_AWS_25"}

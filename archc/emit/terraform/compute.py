@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from archc.aws.compute import STATEFUL_KINDS
+from archc.aws.compute import STATEFUL_KINDS, serves, warn_unbooted
 from archc.aws.derivation import Derivation
 from archc.aws.names import kebab
 from archc.aws.security_groups import access_mode
@@ -44,6 +45,9 @@ SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 HEALTH_CHECK: ct.HealthCheck = {"path": "/healthz", "matcher": "200", "interval": 15, "timeout": 5,
                 "healthy_threshold": 2, "unhealthy_threshold": 3}
 DEREGISTRATION_DELAY = 30
+AMI_ID_RE = re.compile(r"^ami-[0-9a-f]{8,17}$")
+# A private ECR image needs a registry login first (the role gets ECR read access, iam.py).
+ECR_RE = re.compile(r"^(\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com)/")
 
 
 def arch_of(instance_type: str) -> str:
@@ -90,9 +94,43 @@ def _instance(v: Derivation, comp: Component) -> ct.Instance:
         "ssh_key": comp.kind is Kind.BASTION and v.bastion_access(comp) == "ssh",
         "termination_protection": comp.kind in STATEFUL_KINDS,
         "ignore_ami_changes": True,  # patch by replacing on purpose, not on every new AMI
-        "ami_ssm_parameter": AMI_SSM[arch_of(instance_type(comp, comp.props))],
-        "root_volume_type": ROOT_VOLUME_TYPE,
+        "boot": boot(v, comp), "root_volume_type": ROOT_VOLUME_TYPE,
     }
+
+
+def boot(v: Derivation, comp: Component) -> ct.Boot:
+    """The AMI and user data the overlay gives (`ami`, `user_data`/`user_data_file`,
+    `container_image`), else Amazon Linux 2023 with no user data, said by ARC532 (a bastion
+    needs nothing more: its SSM agent is in the image)."""
+    ami = str(comp.props.get("ami") or "")
+    user_data = comp.props.get("user_data")
+    image = comp.props.get("container_image")
+    if image:
+        user_data = container_user_data(comp, str(image))
+    warn_unbooted(v, comp)
+    return {"ami_id": ami if AMI_ID_RE.match(ami) else None,
+            "ami_ssm_parameter": None if AMI_ID_RE.match(ami) else (
+                ami or AMI_SSM[arch_of(instance_type(comp, comp.props))]),
+            "user_data": None if user_data is None else str(user_data)}
+
+
+def container_user_data(comp: Component, image: str) -> str:
+    """A boot script for Amazon Linux 2023 that runs the image with Docker, restarted always,
+    on the host's network (the image listens on the component's port)."""
+    lines = ["#!/bin/bash",
+             f"# archc: run the container image of {comp.id} (overlay container_image).",
+             "set -euo pipefail", "dnf install -y docker", "systemctl enable --now docker"]
+    registry = ECR_RE.match(image)
+    if registry:
+        region = registry.group(1).split(".")[3]
+        lines.append(f"aws ecr get-login-password --region {region} | docker login "
+                     f"--username AWS --password-stdin {registry.group(1)}")
+    lines.append(f"docker run -d --restart always --network host --name app {shlex.quote(image)}")
+    return "\n".join(lines) + "\n"
+
+
+def ecr_image(comp: Component) -> bool:
+    return bool(ECR_RE.match(str(comp.props.get("container_image") or "")))
 
 
 def instance_inputs(v: Derivation, env: Environment) -> dict[str, ct.InstanceInputs]:
@@ -121,10 +159,11 @@ def _asg(v: Derivation, comp: Component, lb: str | None) -> ct.AutoscalingGroup:
     return {
         "id": ident, "component": comp.id, "label": v.title(comp),
         "subnet_tier": v.tier_of(comp) or next(iter(v.tiers.values())),
-        "security_group": ident, "instance_role": ident,
-        "ami_ssm_parameter": AMI_SSM[arch_of(instance_type(comp, comp.props))],
+        "security_group": ident, "instance_role": ident, "boot": boot(v, comp),
         "root_volume_type": ROOT_VOLUME_TYPE, "root_device_name": ROOT_DEVICE, **ASG_TUNING,
         "target_group": None if lb is None else {"load_balancer": lb, "key": ident},
+        # ELB health checks only once something answers them: else EC2's, no replace loop
+        "health_check_type": "ELB" if lb is not None and serves(comp) else "EC2",
     }
 
 

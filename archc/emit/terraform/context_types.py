@@ -243,9 +243,10 @@ class RateLimitRule(TypedDict):
 
 
 class AutoscalingGroup(TypedDict):
-    ami_ssm_parameter: str
+    boot: Boot
     component: str
     health_check_grace_period: int
+    health_check_type: str
     id: str
     instance_refresh_min_healthy_percentage: int
     instance_role: str
@@ -363,8 +364,17 @@ class Iam(TypedDict):
     policies: list[Policy]
 
 
+class Boot(TypedDict):
+    """What an EC2 host boots: an AMI by id, or else by SSM parameter name, and its user data
+    (None: none; the text is escaped into the HCL, never interpolated)."""
+
+    ami_id: str | None
+    ami_ssm_parameter: str | None
+    user_data: str | None
+
+
 class Instance(TypedDict):
-    ami_ssm_parameter: str
+    boot: Boot
     associate_public_ip_address: bool
     az_index: int
     component: str
@@ -486,7 +496,6 @@ class Inputs(TypedDict):
     admin_cidr_blocks: NotRequired[list[str]]  # ssh bastion only
     autoscaling_groups: dict[str, AsgInputs]
     availability_zones: list[str]
-    bastion_key_name: NotRequired[str]  # ssh bastion only
     cloudfront_price_class: NotRequired[str]  # with a CDN
     databases: dict[str, DatabaseInputs]
     deletion_protection: bool

@@ -25,11 +25,14 @@ from archc.aws.derivation import Derivation
 from archc.aws.iam import INSTANCE_ROLE_KINDS, principal, workload
 from archc.aws.names import lines, overlay_spans, pascal, tf_id
 from archc.emit.terraform import context_types as ct
+from archc.emit.terraform.compute import ecr_image
 from archc.kinds import S3_ACTIONS, Kind
 from archc.model import Flow, FlowClass
 
 # Every instance is managed through Systems Manager (patching, Session Manager, no SSH keys).
 MANAGED_POLICIES = ["AmazonSSMManagedInstanceCore"]
+# A host that runs a private ECR image pulls it with its role.
+ECR_READ = "AmazonEC2ContainerRegistryReadOnly"
 # KMS actions an S3 access needs on SSE-KMS objects (multipart writes decrypt parts too).
 KMS_ACTIONS = {"read": ["kms:Decrypt"], "write": ["kms:Decrypt", "kms:GenerateDataKey"],
                "read_write": ["kms:Decrypt", "kms:GenerateDataKey"]}
@@ -41,8 +44,9 @@ LOG_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEv
 
 def instance_roles(v: Derivation) -> list[ct.InstanceRole]:
     roles: list[ct.InstanceRole] = [
-        {"id": v.ids[c.id], "label": v.title(c), "managed_policies": list(MANAGED_POLICIES)}
-             for c in v.of(*INSTANCE_ROLE_KINDS)]
+        {"id": v.ids[c.id], "label": v.title(c),
+         "managed_policies": list(MANAGED_POLICIES) + ([ECR_READ] if ecr_image(c) else [])}
+        for c in v.of(*INSTANCE_ROLE_KINDS)]
     return sorted(roles, key=lambda r: r["id"])
 
 

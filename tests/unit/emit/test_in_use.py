@@ -3,14 +3,21 @@ applied, asserted on the parsed HCL of the seed (and of small hand-written specs
 
 from __future__ import annotations
 
+import json
+import re
+import shutil
 from pathlib import Path
+
+import pytest
 
 from archc.aws.iam import workload
 from archc.kinds import Kind
 from archc.model import Architecture
+from archc.spec import load_spec
 from tests.unit.emit.test_terraform_emit import (
     BARE_DIAGRAM,
     BARE_OVERLAY,
+    REPO,
     data_blocks,
     emit,
     load,
@@ -151,3 +158,150 @@ def test_database_callers_read_the_rds_managed_secret(seed: Architecture,
             "secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
         assert by_sid["ReadRdsCredentials"]["resources"] == [secret]
         assert by_sid["DecryptRdsCredentials"]["resources"] == ["${aws_kms_key.data.arn}"]
+
+
+# --------------------------------------------------------------------------- what hosts run
+def hcl_text(expr: str, call: str = "base64encode") -> str:
+    """The string literal inside ``${call("...")}`` as the text Terraform sees."""
+    prefix, suffix = f'${{{call}("', '")}'
+    assert expr.startswith(prefix) and expr.endswith(suffix), expr
+    text = json.loads('"' + expr[len(prefix):-len(suffix)] + '"')
+    return text.replace("$${", "${").replace("%%{", "%{")
+
+
+def test_a_backend_without_image_uses_ec2_health_checks(seed: Architecture,
+                                                        platform: dict[str, list]) -> None:
+    asg = resources(platform, "aws_autoscaling_group")["ec2"]
+    assert asg["target_group_arns"] == ['${module.lb_alb.target_groups["ec2"].arn}']
+    assert asg["health_check_type"] == "EC2"
+    lt = resources(platform, "aws_launch_template")["ec2"]
+    assert "user_data" not in lt
+    _, diags = emit(seed)
+    warned = [x for x in diags if x.code == "ARC532" and x.severity.value == "warning"]
+    assert [x.span.line for x in warned] == [11] and "container_image" in (warned[0].hint or "")
+
+
+HOSTILE = 'echo "${HOME}" %{ if x } \\ done\n'
+ECR = "123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.4.2"
+
+
+@pytest.fixture(scope="module")
+def booted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Architecture, dict[str, list]]:
+    root = tmp_path_factory.mktemp("booted")
+    spec = shutil.copytree(REPO / "spec", root / "spec")
+    (spec / "gitlab-init.sh").write_text(HOSTILE, encoding="utf-8")
+    overlay = (spec / "archc.yaml").read_text(encoding="utf-8")
+    for old, new in (("    port: 8080\n", f"    port: 8080\n    container_image: {ECR}\n"),
+                     ("    volume_size: 100\n", "    volume_size: 100\n"
+                                                  "    ami: ami-0123456789abcdef0\n"),
+                     ("    volume_size: 200\n", "    volume_size: 200\n"
+                                                  "    user_data_file: gitlab-init.sh\n")):
+        assert old in overlay
+        overlay = overlay.replace(old, new, 1)
+    (spec / "archc.yaml").write_text(overlay, encoding="utf-8")
+    arch = load("spec", root)
+    files, diags = emit(arch)
+    assert [x.code for x in diags] == []
+    return arch, parse_dir(files, PLATFORM)
+
+
+def test_the_overlay_says_what_each_host_runs(booted: tuple[Architecture, dict[str, list]]
+                                             ) -> None:
+    arch, plat = booted
+    asg = resources(plat, "aws_autoscaling_group")["ec2"]
+    assert asg["health_check_type"] == "ELB"  # something answers the check now
+    script = hcl_text(resources(plat, "aws_launch_template")["ec2"]["user_data"])
+    assert script.splitlines()[-1] == (
+        f"docker run -d --restart always --network host --name app {ECR}")
+    assert ("aws ecr get-login-password --region us-east-1 | docker login --username AWS "
+            "--password-stdin 123456789012.dkr.ecr.us-east-1.amazonaws.com") in script
+    ecr = resources(plat, "aws_iam_role_policy_attachment")["ec2_managed"]["for_each"]
+    assert "AmazonEC2ContainerRegistryReadOnly" in ecr
+    jenkins = modules(plat)["ec2_jenkins"]
+    assert jenkins["ami"] == "ami-0123456789abcdef0" and "ami_ssm_parameter" not in jenkins
+    assert "user_data_base64" not in jenkins
+    gitlab = modules(plat)["ec2_gitlab"]
+    assert hcl_text(gitlab["user_data_base64"]) == HOSTILE  # escaped, never interpolated
+    assert "spec/gitlab-init.sh" in arch.inputs
+    comp = next(c for c in arch.components if c.id == "GitLab")
+    assert [x.value for x in comp.decisions if x.attribute == "user_data"] == [
+        "spec/gitlab-init.sh"]
+
+
+def test_user_data_file_is_read_like_every_input(tmp_path: Path) -> None:
+    spec = shutil.copytree(REPO / "spec", tmp_path / "spec")
+    (spec / "init.sh").symlink_to("/etc/passwd")
+    overlay = (spec / "archc.yaml").read_text(encoding="utf-8")
+    (spec / "archc.yaml").write_text(overlay.replace(
+        "    volume_size: 200\n", "    volume_size: 200\n    user_data_file: init.sh\n", 1),
+        encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
+        loaded = load_spec(Path("spec"))
+    assert [(x.code, x.severity.value) for x in loaded.diagnostics
+            if x.severity.value == "error"] == [("ARC011", "error")]
+    assert loaded.arch is not None
+    assert "user_data" not in next(c for c in loaded.arch.components if c.id == "GitLab").props
+
+
+def _schema_findings(tmp_path: Path, entry: str) -> list[tuple[str, str]]:
+    spec = tmp_path / "spec"
+    spec.mkdir(exist_ok=True)
+    (spec / "architecture.mmd").write_text(BARE_DIAGRAM.replace("API", "EC2"), encoding="utf-8")
+    (spec / "archc.yaml").write_text(BARE_OVERLAY + "components:\n" + entry, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
+        loaded = load_spec(Path("spec"))
+    return [(x.code, f"{x.message} / {x.hint}") for x in loaded.diagnostics
+            if x.code.startswith("ARC16")]
+
+
+@pytest.mark.parametrize("entry", [
+    "  EC2: {kind: backend_service, ami: ami-0123456789abcdef0}\n",
+    "  EC2: {kind: backend_service, ami: /aws/service/ecs/optimized-ami/amazon-linux-2023/"
+    "recommended/image_id}\n",
+    "  EC2: {kind: backend_service, user_data: \"#!/bin/bash\\necho hi\"}\n",
+    "  EC2: {kind: backend_service, container_image: 'registry.example.com:5000/team/api:1.4"
+    "@sha256:" + "a" * 64 + "'}\n",
+])
+def test_boot_keys_are_accepted_on_ec2_hosts(tmp_path: Path, entry: str) -> None:
+    assert _schema_findings(tmp_path, entry) == []
+
+
+@pytest.mark.parametrize("entry,expected", [
+    ("  RDS: {kind: database, engine: postgres, ami: ami-0123456789abcdef0}\n",
+     "'ami' does not apply to kind 'database'"),
+    ("  EC2: {kind: backend_service, user_data: x, container_image: nginx}\n",
+     "give one of user_data, user_data_file and container_image"),
+    ("  EC2: {kind: backend_service, ami: ubuntu}\n", "an AMI id"),
+    ("  EC2: {kind: backend_service, user_data_file: ../etc/passwd}\n", "a file name"),
+    ("  EC2: {kind: backend_service, container_image: 'nginx; rm -rf /'}\n",
+     "an image reference"),
+])
+def test_boot_keys_are_validated(tmp_path: Path, entry: str, expected: str) -> None:
+    found = _schema_findings(tmp_path, entry)
+    assert found and all(expected in message for _, message in found), found
+
+
+# --------------------------------------------------------------------------- bastion key
+def test_an_ssh_bastion_gets_a_key_pair_from_a_required_public_key(
+        seed_files: dict[str, str], platform: dict[str, list]) -> None:
+    pair = resources(platform, "aws_key_pair")["bastion"]
+    assert pair == {"key_name_prefix": "${var.name}-bastion-",
+                    "public_key": "${var.bastion_public_key}"}
+    assert modules(platform)["ec2_bastionhost"]["key_name"] == "${aws_key_pair.bastion.key_name}"
+    for root in ("terraform/modules/platform", "terraform/envs/dev"):
+        variables = {n: b for blk in parse_dir(seed_files, root)["variable"]
+                     for n, b in blk.items()}
+        assert "bastion_key_name" not in variables
+        assert "default" not in variables["bastion_public_key"], root  # required
+    validation = next(b for blk in platform["variable"] for n, b in blk.items()
+                      if n == "bastion_public_key")["validation"][0]
+    pattern = re.fullmatch(r'\$\{can\(regex\("(.*)", var\.bastion_public_key\)\)\}',
+                           validation["condition"])
+    assert pattern is not None
+    key = re.compile(json.loads(f'"{pattern.group(1)}"'))
+    assert key.match("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk admin@example")
+    assert not key.match("REPLACE_ME") and not key.match("ssh-ed25519")
+    tfvars = seed_files["terraform/envs/dev/terraform.tfvars"]
+    assert "bastion_public_key =" not in tfvars and "bastion_key_name" not in tfvars

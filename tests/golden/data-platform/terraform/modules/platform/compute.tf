@@ -137,6 +137,8 @@ resource "aws_launch_template" "ingest" {
   }
 }
 
+# EC2 health checks: the overlay names no AMI, user data or container image (ARC532), so
+# nothing answers the load balancer's check yet and ELB checks would replace every instance.
 resource "aws_autoscaling_group" "ingest" {
   name_prefix               = "${var.name}-ingest-"
   min_size                  = var.autoscaling_groups["ingest"].min_size
@@ -144,7 +146,7 @@ resource "aws_autoscaling_group" "ingest" {
   desired_capacity          = var.autoscaling_groups["ingest"].desired_size
   vpc_zone_identifier       = local.subnet_ids["app"]
   target_group_arns         = [module.lb_lb.target_groups["ingest"].arn]
-  health_check_type         = "ELB"
+  health_check_type         = "EC2"
   health_check_grace_period = 300
 
   launch_template {
