@@ -7,7 +7,7 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from archc.aws.compute import STATEFUL_KINDS, serves, warn_unbooted
+from archc.aws.compute import EC2_KINDS, STATEFUL_KINDS, serves, warn_unbooted
 from archc.aws.derivation import Derivation
 from archc.aws.names import kebab
 from archc.aws.security_groups import access_mode
@@ -45,6 +45,22 @@ SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 HEALTH_CHECK: ct.HealthCheck = {"path": "/healthz", "matcher": "200", "interval": 15, "timeout": 5,
                 "healthy_threshold": 2, "unhealthy_threshold": 3}
 DEREGISTRATION_DELAY = 30
+# The CloudWatch agent ships what every Amazon Linux 2023 host writes to files (boot and user
+# data output, the SSM agent, package installs, the audit log), plus Docker's container logs
+# where it runs a container; Systems Manager reapplies its configuration every 30 minutes
+# (the first run may come before the agent is installed).
+HOST_LOG_FILES = (("/var/log/cloud-init-output.log", "cloud-init-output"),
+                  ("/var/log/amazon/ssm/amazon-ssm-agent.log", "ssm-agent"),
+                  ("/var/log/dnf.log", "dnf"), ("/var/log/audit/audit.log", "audit"))
+CONTAINER_LOG_FILES = (("/var/lib/docker/containers/*/*-json.log", "containers"),)
+AGENT_CONFIG_SCHEDULE = "rate(30 minutes)"
+# Stateful hosts (CI workspaces and state, git repositories) keep their data on a separate
+# encrypted volume that outlives the instance: size by kind unless data_volume_size says.
+DATA_VOLUME_GB = {Kind.CI_SERVER: 100, Kind.SCM_SERVER: 200, Kind.INSTANCE: 50}
+DATA_DEVICE = "/dev/sdf"
+# Daily snapshots at 03:00 UTC, the last 14 kept: two weeks to notice and restore.
+BACKUP: ct.Backup = {"interval_hours": 24, "time": "03:00", "retain_count": 14,
+                     "tag_value_suffix": "daily"}
 AMI_ID_RE = re.compile(r"^ami-[0-9a-f]{8,17}$")
 # A private ECR image needs a registry login first (the role gets ECR read access, iam.py).
 ECR_RE = re.compile(r"^(\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com)/")
@@ -95,7 +111,15 @@ def _instance(v: Derivation, comp: Component) -> ct.Instance:
         "termination_protection": comp.kind in STATEFUL_KINDS,
         "ignore_ami_changes": True,  # patch by replacing on purpose, not on every new AMI
         "boot": boot(v, comp), "root_volume_type": ROOT_VOLUME_TYPE,
+        "data_volume": ({"device_name": DATA_DEVICE, "volume_type": ROOT_VOLUME_TYPE,
+                         "kms_key": "data", "backup_tag_suffix": BACKUP["tag_value_suffix"]}
+                        if comp.kind in STATEFUL_KINDS else None),
     }
+
+
+def backup(v: Derivation) -> ct.Backup | None:
+    """Snapshots of the stateful hosts' data volumes (None: no such host)."""
+    return BACKUP.copy() if v.of(*STATEFUL_KINDS) else None
 
 
 def boot(v: Derivation, comp: Component) -> ct.Boot:
@@ -139,6 +163,9 @@ def instance_inputs(v: Derivation, env: Environment) -> dict[str, ct.InstanceInp
         props = env.props(comp.id)
         out[v.ids[comp.id]] = {"instance_type": instance_type(comp, props),
                                "root_volume_size": root_gb(comp, props)}
+        if comp.kind in STATEFUL_KINDS:
+            out[v.ids[comp.id]]["data_volume_size"] = int(
+                props.get("data_volume_size") or DATA_VOLUME_GB[comp.kind])
     return dict(sorted(out.items()))
 
 
@@ -231,3 +258,21 @@ def _target_groups(v: Derivation, comp: Component) -> list[ct.LoadBalancerTarget
                                 "protocol": "HTTP", "health_check": HEALTH_CHECK.copy(),
                                 "deregistration_delay": DEREGISTRATION_DELAY})
     return [groups[k] for k in sorted(groups)]
+
+
+# --------------------------------------------------------------------------- CloudWatch agent
+def host_log_group(ident: str) -> str:
+    """The log group (data.log_groups id) of an EC2 host's own logs."""
+    return f"{ident}_host"
+
+
+def cloudwatch_agents(v: Derivation) -> list[ct.CloudWatchAgent]:
+    out: list[ct.CloudWatchAgent] = []
+    for comp in v.of(*EC2_KINDS):
+        ident = v.ids[comp.id]
+        files = HOST_LOG_FILES + (CONTAINER_LOG_FILES if comp.props.get("container_image")
+                                  else ())
+        out.append({"id": ident, "component": comp.id, "label": v.title(comp),
+                    "log_group": host_log_group(ident), "config_schedule": AGENT_CONFIG_SCHEDULE,
+                    "files": [{"path": path, "stream": stream} for path, stream in files]})
+    return sorted(out, key=lambda a: a["id"])

@@ -56,6 +56,8 @@ def _platform(v: Derivation) -> ct.Platform:
         "bastion": compute.bastion(v),
         "instances": compute.instances(v),
         "autoscaling_groups": compute.autoscaling_groups(v),
+        "cloudwatch_agents": compute.cloudwatch_agents(v),
+        "backup": compute.backup(v),
         "load_balancers": compute.load_balancers(v, log_bucket),
         "eks": eks.eks(v),
         "databases": data.databases(v),

@@ -373,8 +373,44 @@ class Boot(TypedDict):
     user_data: str | None
 
 
+class AgentLogFile(TypedDict):
+    path: str  # a file (or glob) on the host
+    stream: str  # the log stream is `{instance_id}/<stream>`
+
+
+class CloudWatchAgent(TypedDict):
+    """The CloudWatch agent of one EC2 host (or Auto Scaling group): its log group and files."""
+
+    component: str
+    config_schedule: str
+    files: list[AgentLogFile]
+    id: str
+    label: str
+    log_group: str
+
+
+class DataVolume(TypedDict):
+    """A stateful host's separate data volume: encrypted, kept when the instance goes, with a
+    final snapshot on destroy and daily snapshots (`platform.backup`, by its Backup tag)."""
+
+    backup_tag_suffix: str  # Backup = "${var.name}-<suffix>", the target of `platform.backup`
+    device_name: str
+    kms_key: str
+    volume_type: str
+
+
+class Backup(TypedDict):
+    """Daily EBS snapshots (Data Lifecycle Manager) of the volumes tagged Backup=<tag>."""
+
+    interval_hours: int
+    retain_count: int
+    tag_value_suffix: str
+    time: str
+
+
 class Instance(TypedDict):
     boot: Boot
+    data_volume: DataVolume | None
     associate_public_ip_address: bool
     az_index: int
     component: str
@@ -463,6 +499,7 @@ class Provider(TypedDict):
 # The platform module's input values per environment (`environments[].inputs`): one key per
 # variable `_platform_variables.j2` declares, the operator-supplied ones excepted.
 class InstanceInputs(TypedDict):
+    data_volume_size: NotRequired[int]  # stateful hosts only
     instance_type: str
     root_volume_size: int
 
@@ -526,10 +563,12 @@ class PlatformParts(TypedDict):
 
     access_log_bucket: str | None
     autoscaling_groups: list[AutoscalingGroup]
+    backup: Backup | None
     bastion: Bastion | None
     buckets: list[Bucket]
     cdn: Cdn | None
     certificates: list[Certificate]
+    cloudwatch_agents: list[CloudWatchAgent]
     databases: list[Database]
     dns: Dns | None
     eks: Eks | None

@@ -29,8 +29,9 @@ from archc.emit.terraform.compute import ecr_image
 from archc.kinds import S3_ACTIONS, Kind
 from archc.model import Flow, FlowClass
 
-# Every instance is managed through Systems Manager (patching, Session Manager, no SSH keys).
-MANAGED_POLICIES = ["AmazonSSMManagedInstanceCore"]
+# Every instance is managed through Systems Manager (patching, Session Manager, no SSH keys)
+# and ships its logs with the CloudWatch agent (its configuration read from SSM).
+MANAGED_POLICIES = ["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"]
 # A host that runs a private ECR image pulls it with its role.
 ECR_READ = "AmazonEC2ContainerRegistryReadOnly"
 # KMS actions an S3 access needs on SSE-KMS objects (multipart writes decrypt parts too).

@@ -26,6 +26,7 @@ from tests.unit.emit.test_terraform_emit import (
     platform,
     seed,
     seed_files,
+    tfvars,
 )
 
 PLATFORM = "terraform/modules/platform"
@@ -305,3 +306,64 @@ def test_an_ssh_bastion_gets_a_key_pair_from_a_required_public_key(
     assert not key.match("REPLACE_ME") and not key.match("ssh-ed25519")
     tfvars = seed_files["terraform/envs/dev/terraform.tfvars"]
     assert "bastion_public_key =" not in tfvars and "bastion_key_name" not in tfvars
+
+
+# --------------------------------------------------------------------------- host logs
+def test_every_ec2_host_ships_its_logs_with_the_cloudwatch_agent(
+        seed: Architecture, platform: dict[str, list]) -> None:
+    hosts = sorted(c.id.lower() for c in seed.components if c.kind in (
+        Kind.BASTION, Kind.BACKEND_SERVICE, Kind.CI_SERVER, Kind.SCM_SERVER))
+    attached = resources(platform, "aws_iam_role_policy_attachment")
+    groups = resources(platform, "aws_cloudwatch_log_group")
+    params = resources(platform, "aws_ssm_parameter")
+    assoc = resources(platform, "aws_ssm_association")
+    for host in hosts:
+        assert "CloudWatchAgentServerPolicy" in attached[f"{host}_managed"]["for_each"]
+        group = groups[f"{host}_host"]
+        assert group["name"] == f"/${{var.name}}/{host}-host"
+        assert group["kms_key_id"] == "${aws_kms_key.logs.arn}"
+        assert group["retention_in_days"] == "${var.log_retention_days}"
+        param = params[f"cwagent_{host}"]
+        # the managed policy lets the agent read parameters named AmazonCloudWatch-*
+        assert param["name"].startswith("AmazonCloudWatch-")
+        assert f"aws_cloudwatch_log_group.{host}_host.name" in param["value"]
+        install, config = assoc[f"cwagent_install_{host}"], assoc[f"cwagent_config_{host}"]
+        assert install["name"] == "AWS-ConfigureAWSPackage"
+        assert install["parameters"] == {"action": "Install", "name": "AmazonCloudWatchAgent"}
+        assert config["name"] == "AmazonCloudWatch-ManageAgent"
+        assert config["parameters"]["optionalConfigurationLocation"] == (
+            f"${{aws_ssm_parameter.cwagent_{host}.name}}")
+        target = {"key": "tag:Name", "values": [f"${{var.name}}-{host}"]}
+        assert install["targets"] == config["targets"] == [target]
+    # the instances carry that Name tag: the module's name, the ASG's propagated tag
+    assert modules(platform)["ec2_gitlab"]["name"] == "${var.name}-gitlab"
+    tag = resources(platform, "aws_autoscaling_group")["ec2"]["tag"]
+    assert {"key": "Name", "value": "${var.name}-ec2", "propagate_at_launch": True} in (
+        tag if isinstance(tag, list) else [tag])
+
+
+# --------------------------------------------------------------------------- stateful disks
+def test_stateful_hosts_keep_data_on_a_backed_up_volume(seed_files: dict[str, str],
+                                                        platform: dict[str, list]) -> None:
+    for host, size in (("gitlab", 200), ("jenkins", 100)):
+        module = modules(platform)[f"ec2_{host}"]
+        assert module["root_block_device"]["delete_on_termination"] is True  # the OS only
+        data = module["ebs_volumes"]["data"]
+        assert data["encrypted"] is True and data["final_snapshot"] is True
+        assert data["kms_key_id"] == "${aws_kms_key.data.arn}"
+        assert data["size"] == f'${{var.instances["{host}"].data_volume_size}}'
+        assert data["tags"] == {"Backup": "${var.name}-daily"}
+        for env in ("dev", "prod"):
+            assert tfvars(seed_files, env)["instances"][host]["data_volume_size"] == size
+    assert "data_volume_size" not in tfvars(seed_files, "dev")["instances"]["bastionhost"]
+    assert "ebs_volumes" not in modules(platform)["ec2_bastionhost"]
+    policy = resources(platform, "aws_dlm_lifecycle_policy")["data_volumes"]
+    details = policy["policy_details"][0]
+    assert details["resource_types"] == ["VOLUME"]
+    assert details["target_tags"] == {"Backup": "${var.name}-daily"}
+    schedule = details["schedule"][0]
+    assert schedule["create_rule"][0]["interval"] == 24
+    assert schedule["retain_rule"][0]["count"] == 14
+    assert policy["execution_role_arn"] == "${aws_iam_role.dlm.arn}"
+    dlm = resources(platform, "aws_iam_role_policy_attachment")["dlm"]
+    assert dlm["policy_arn"].endswith("service-role/AWSDataLifecycleManagerServiceRole")

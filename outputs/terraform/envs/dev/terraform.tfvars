@@ -60,10 +60,12 @@ instances = {
     root_volume_size = 20
   }
   gitlab = {
+    data_volume_size = 200
     instance_type    = "t3.xlarge"
     root_volume_size = 200
   }
   jenkins = {
+    data_volume_size = 100
     instance_type    = "t3.large"
     root_volume_size = 100
   }

@@ -27,7 +27,7 @@ resource "aws_iam_instance_profile" "bastionhost" {
 }
 
 resource "aws_iam_role_policy_attachment" "bastionhost_managed" {
-  for_each = toset(["AmazonSSMManagedInstanceCore"])
+  for_each = toset(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
 
   role       = aws_iam_role.bastionhost.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
@@ -46,7 +46,7 @@ resource "aws_iam_instance_profile" "ec2" {
 }
 
 resource "aws_iam_role_policy_attachment" "ec2_managed" {
-  for_each = toset(["AmazonSSMManagedInstanceCore"])
+  for_each = toset(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
 
   role       = aws_iam_role.ec2.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
@@ -65,7 +65,7 @@ resource "aws_iam_instance_profile" "gitlab" {
 }
 
 resource "aws_iam_role_policy_attachment" "gitlab_managed" {
-  for_each = toset(["AmazonSSMManagedInstanceCore"])
+  for_each = toset(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
 
   role       = aws_iam_role.gitlab.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
@@ -84,7 +84,7 @@ resource "aws_iam_instance_profile" "jenkins" {
 }
 
 resource "aws_iam_role_policy_attachment" "jenkins_managed" {
-  for_each = toset(["AmazonSSMManagedInstanceCore"])
+  for_each = toset(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
 
   role       = aws_iam_role.jenkins.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"

@@ -77,6 +77,23 @@ module "ec2_runner" {
     size                  = var.instances["runner"].root_volume_size
   }
 
+  # The host's state on its own encrypted volume: not deleted with the instance, a final
+  # snapshot on destroy, daily snapshots by its Backup tag (backup.tf).
+  ebs_volumes = {
+    data = {
+      device_name                    = "/dev/sdf"
+      encrypted                      = true
+      final_snapshot                 = true
+      kms_key_id                     = aws_kms_key.data.arn
+      size                           = var.instances["runner"].data_volume_size
+      stop_instance_before_detaching = true
+      tags = {
+        Backup = "${var.name}-daily"
+      }
+      type = "gp3"
+    }
+  }
+
   tags = {
     Component = "runner"
   }

@@ -27,7 +27,7 @@ resource "aws_iam_instance_profile" "ingest" {
 }
 
 resource "aws_iam_role_policy_attachment" "ingest_managed" {
-  for_each = toset(["AmazonSSMManagedInstanceCore"])
+  for_each = toset(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
 
   role       = aws_iam_role.ingest.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
@@ -46,7 +46,7 @@ resource "aws_iam_instance_profile" "jump" {
 }
 
 resource "aws_iam_role_policy_attachment" "jump_managed" {
-  for_each = toset(["AmazonSSMManagedInstanceCore"])
+  for_each = toset(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
 
   role       = aws_iam_role.jump.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
@@ -65,7 +65,7 @@ resource "aws_iam_instance_profile" "runner" {
 }
 
 resource "aws_iam_role_policy_attachment" "runner_managed" {
-  for_each = toset(["AmazonSSMManagedInstanceCore"])
+  for_each = toset(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
 
   role       = aws_iam_role.runner.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
