@@ -254,10 +254,14 @@ def _clone_rows(v: Derivation, flow: Flow, src: str, dst: str) -> list[Row]:
     the reverse direction on the git ports."""
     if (v.kind(flow.initiator), v.kind(flow.target)) != (Kind.SCM_SERVER, Kind.CI_SERVER):
         return []
-    return _pair_rows(dst, src, "tcp", [(p, p) for p in GIT_CLONE_PORTS], [flow.span],
+    rows = _pair_rows(dst, src, "tcp", [(p, p) for p in GIT_CLONE_PORTS], [flow.span],
                       lambda lo, hi: f"{flow.target} to {flow.initiator} "
                                      f"{port_text('tcp', lo, hi)} git clone, reverse of "
                                      f"{flow.label or 'the webhook'}")
+    for row in rows:
+        row.edges = [f"{flow.target} clones from {flow.initiator} (a CI server notified by a "
+                     "git server)"]
+    return rows
 
 
 def _spans(flow: Flow) -> list[Span | None]:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from archc.aws.iam import workload
+from archc.emit import security_report
+from archc.graph import to_graph
 from archc.kinds import Kind
 from archc.model import Architecture
 from archc.spec import load_spec
@@ -83,6 +85,13 @@ def test_ci_server_clones_from_the_git_server_that_notifies_it(
     reverse = [d for d in flow.decisions if d.attribute == "reverse"]
     assert reverse and reverse[0].value == "Jenkins clones from GitLab on tcp/443"
     assert reverse[0].source == "inferred"
+    report = json.loads(next(f for f in security_report.emit(seed, to_graph(seed)).files
+                             if f.path == "security/dev.json").data)
+    why = {r["id"]: r["edges"] for r in report["rules"]}
+    for rule in ("gitlab_ingress_jenkins_https", "jenkins_egress_gitlab_https"):
+        assert "Jenkins clones from GitLab (a CI server notified by a git server)" in why[rule]
+    assert why["jenkins_egress_internet_https"] == [
+        "Jenkins runs the SSM and CloudWatch agents (ci_server)"]
 
 
 def test_private_host_without_nat_is_reported(tmp_path: Path) -> None:
