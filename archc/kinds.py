@@ -106,6 +106,10 @@ DEFAULT_ENTRY_KINDS: frozenset[Kind] = frozenset({Kind.CDN, Kind.LOAD_BALANCER})
 
 DATABASE_PORTS: dict[str, int] = {"postgres": 5432, "mysql": 3306, "mariadb": 3306}
 
+# A git server that notifies a CI server (webhook, scm_server -> ci_server) is also cloned
+# from by it, in the reverse direction: git over HTTPS (tcp/22 stays the bastion's alone).
+GIT_CLONE_PORTS: tuple[int, ...] = (443,)
+
 # (pattern over the lower-cased label and id, kind). First match wins.
 LABEL_KINDS: tuple[tuple[re.Pattern[str], Kind], ...] = tuple(
     (re.compile(pattern), kind) for pattern, kind in (

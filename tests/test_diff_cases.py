@@ -84,7 +84,7 @@ def repo(tmp_path: Path) -> Path:
 def test_diff_against_a_git_revision(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, err = run(["diff", "--base", "HEAD", "--head", "spec"], repo, monkeypatch)
     assert (code, err) == (0, "")
-    assert out.startswith("archc diff HEAD:spec -> spec\n1 risk to review in 4 changes")
+    assert out.startswith("archc diff HEAD:spec -> spec\n1 risk to review in 6 changes")
     assert '  + Worker -> DB "Read Replica Queries": Worker -> DB, network, tcp/5432' in out
     assert "      spec/architecture.mmd:32: Worker -->|\"Read Replica Queries\"| DB" in out
     # the base lives in a temporary directory, but generated headers cite the same inputs

@@ -177,8 +177,8 @@ def test_one_component_added_to_the_seed_is_a_small_comment(tmp_path: Path) -> N
         "components:\n", "components:\n  Cache: {kind: instance, port: 6379}\n", 1),
         encoding="utf-8")
     markdown = render_markdown(report_of(tmp_path))
-    assert markdown.splitlines()[2] == ("**no flagged risk in 4 changes: 1 component added; "
-                                        "1 flow added; 2 SG rules opened.**")
+    assert markdown.splitlines()[2] == ("**no flagged risk in 5 changes: 1 component added; "
+                                        "1 flow added; 3 SG rules opened.**")
     assert len(markdown.encode("utf-8")) < 15_000
     assert "<details><summary><code>terraform/modules/platform/security_groups.tf</code>" \
         in markdown

@@ -47,6 +47,8 @@ ALLOWED_SKIPS: dict[str, dict[str, str]] = {
                       "which checkov 3.3.30 does not recognise as a non-CIDR source",
         "CKV_AWS_338": "log retention is the overlay's observability.log_retention_days, an "
                        "architecture decision",
+        "CKV2_AWS_34": "the CloudWatch agent's configuration parameter holds no secret (file "
+                       "paths and a log group name), read as a plain String by the agent",
     },
 }
 SKIP_COMMENT = re.compile(r"#\s*checkov:skip=([A-Z0-9_]+):(.*)$", re.MULTILINE)

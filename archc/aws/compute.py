@@ -1,5 +1,6 @@
 """Compute facts more than one emitter (and `diff`) relies on: which kinds keep state on
-their disks, a node group's instance types and which of them are GPU families.
+their disks, what an EC2 host boots (ARC532 when the overlay says nothing), a node group's
+instance types and which of them are GPU families.
 """
 
 from __future__ import annotations
@@ -8,10 +9,18 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from archc import diagnostics as d
+from archc.aws.derivation import Derivation
 from archc.kinds import Kind
+from archc.model import Architecture, Component
 
 # Instances that keep state (builds, repositories) get termination protection.
 STATEFUL_KINDS = frozenset({Kind.CI_SERVER, Kind.SCM_SERVER, Kind.INSTANCE})
+
+# EC2 hosts, and the overlay keys that say what they run.
+EC2_KINDS = (Kind.BASTION, Kind.BACKEND_SERVICE, Kind.CI_SERVER, Kind.INSTANCE,
+             Kind.SCM_SERVER)
+BOOT_KEYS = ("ami", "user_data", "user_data_file", "container_image")
 
 # Node group defaults: general purpose nodes, the two nodes subnet_plan.py sizes subnets for.
 DEFAULT_INSTANCE_TYPES = ["m6i.large"]
@@ -22,3 +31,32 @@ GPU_RE = re.compile(r"^(g|p)\d+[a-z]*\.")
 
 def instance_types(props: Mapping[str, Any]) -> list[str]:
     return [str(t) for t in props.get("instance_types") or DEFAULT_INSTANCE_TYPES]
+
+
+def serves(comp: Component) -> bool:
+    """The overlay says what the host runs (an image of its own, user data or a container)."""
+    return any(comp.props.get(k) for k in BOOT_KEYS)
+
+
+def warn_unbooted(v: Derivation, comp: Component) -> None:
+    """ARC532 for an EC2 host (not a bastion: its SSM agent is in the image) that the overlay
+    gives nothing to run: a warning for a backend service (its Auto Scaling group would serve
+    nothing), a note for a single server (installed out of band, e.g. through SSM)."""
+    if serves(comp) or comp.kind is Kind.BASTION:
+        return
+    report = v.warning if comp.kind is Kind.BACKEND_SERVICE else v.note
+    report("ARC532", f"{comp.id} ({comp.kind}) names no AMI, user data or container "
+                        "image: it boots plain Amazon Linux 2023 with nothing installed"
+              + (", so its Auto Scaling group uses EC2 health checks, not the load "
+                 "balancer's" if comp.kind is Kind.BACKEND_SERVICE else ""), comp.span,
+              hint=f"give {comp.id} `ami:` (an AMI id or SSM parameter name), `user_data:`, "
+                   "`user_data_file:` (a file in the spec directory) or `container_image:` "
+                   "in the overlay")
+
+
+def boot_findings(arch: Architecture) -> list[d.Diagnostic]:
+    """ARC532 for every EC2 host with nothing to run (for `check`)."""
+    v = Derivation(arch)
+    for comp in v.of(*EC2_KINDS):
+        warn_unbooted(v, comp)
+    return v.diags

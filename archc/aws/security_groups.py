@@ -10,8 +10,14 @@ direction of each flow that carries traffic:
                     port only (the one place the architecture says the internet enters);
 * EGRESS            (component -> NAT): egress on the flow's ports (HTTPS) to 0.0.0.0/0;
 * IAM to S3         egress 443 to the S3 gateway endpoint's prefix list;
-* bastion           ssh: ingress 22 from policy.admin_cidrs; ssm: no port 22 anywhere, and
-                    egress 443 so the Session Manager agent reaches Systems Manager.
+* bastion           ssh: ingress 22 from policy.admin_cidrs; ssm: no port 22 anywhere;
+                    and tcp/443 to the EKS control plane (the admin path to the private
+                    cluster endpoint);
+* agents            every EC2 component (instance role with AmazonSSMManagedInstanceCore and
+                    the CloudWatch agent) egress tcp/443 to 0.0.0.0/0 through the NAT gateway
+                    (or its public IP): Systems Manager, CloudWatch Logs, package mirrors;
+* git clone         a CI server that a git server notifies (scm -> ci) also clones from it:
+                    kinds.GIT_CLONE_PORTS (HTTPS) from the CI server to the git server.
 
 CONTROL flows are the EKS module's (its cluster and node groups keep their recommended rules);
 UPLINK and DNS flows open nothing. Row ids come from content (`<sg>_<direction>_<peer>_<port>`);
@@ -20,13 +26,15 @@ rows that would share an id are one rule whose description cites every edge.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NotRequired, TypedDict
 
 from archc import diagnostics as d
+from archc.aws.compute import EC2_KINDS
 from archc.aws.derivation import CheckovSkip, Derivation, skip
 from archc.aws.names import lines, node_group_name, overlay_spans, port_name, port_text, sg_text
-from archc.kinds import INTERNET_KINDS, SECURITY_GROUP_KINDS, Kind
+from archc.kinds import GIT_CLONE_PORTS, INTERNET_KINDS, SECURITY_GROUP_KINDS, Kind, Tier
 from archc.model import Architecture, Component, Flow, FlowClass
 from archc.source import Span
 
@@ -34,6 +42,9 @@ S3_ENDPOINT = "s3"  # network.gateway_endpoints[].id of the S3 gateway endpoint
 CLOUDFRONT_PREFIX_LIST = "cloudfront_origin"  # network.prefix_lists[].id
 INTERNET = "0.0.0.0/0"
 SSH = 22
+# EC2 components: each has an instance role with the SSM and CloudWatch agents (iam.py).
+AGENT_KINDS = EC2_KINDS
+HTTPS = 443
 # Ports checkov (3.3.30) treats as admin ports on ingress rules, with the check it runs.
 ADMIN_PORT_CHECKS = {22: "CKV_AWS_24", 3389: "CKV_AWS_25"}
 
@@ -156,6 +167,7 @@ def rule_rows(arch: Architecture) -> tuple[list[Row], list[d.Diagnostic]]:
                 row.edges.insert(0, flow.ref)
             rows.append(row)
     rows += _bastion_rows(v)
+    rows += _agent_rows(v)
     merged: dict[str, Row] = {}
     for row in rows:
         if row.id in merged:
@@ -220,13 +232,35 @@ def _network_rows(v: Derivation, flow: Flow) -> list[Row]:
                   hint="draw both ends inside the VPC, or give the flow the meaning it has "
                        "(e.g. `meaning: iam` for an AWS API) in the overlay")
         return []
+    rows = _pair_rows(src, dst, flow.protocol, _ports(v, flow), _spans(flow),
+                      lambda lo, hi: _text(flow, lo, hi))
+    return rows + _clone_rows(v, flow, src, dst)
+
+
+def _pair_rows(src: str, dst: str, protocol: str, ports: list[tuple[int, int]],
+               spans: list[Span | None], text: Callable[[int, int], str]) -> list[Row]:
+    """Ingress on `dst` from `src` and egress on `src` to `dst`, per port range."""
     rows: list[Row] = []
-    for lo, hi in _ports(v, flow):
-        text = _text(flow, lo, hi)
+    for lo, hi in ports:
         rows.append(Row(dst, "ingress", {"kind": "security_group", "ref": src}, src,
-                        flow.protocol, lo, hi, text, _spans(flow), _admin_skips(src, lo, hi)))
+                        protocol, lo, hi, text(lo, hi), list(spans), _admin_skips(src, lo, hi)))
         rows.append(Row(src, "egress", {"kind": "security_group", "ref": dst}, dst,
-                        flow.protocol, lo, hi, text, _spans(flow)))
+                        protocol, lo, hi, text(lo, hi), list(spans)))
+    return rows
+
+
+def _clone_rows(v: Derivation, flow: Flow, src: str, dst: str) -> list[Row]:
+    """A git server notifying a CI server (webhook) means the CI server clones from it:
+    the reverse direction on the git ports."""
+    if (v.kind(flow.initiator), v.kind(flow.target)) != (Kind.SCM_SERVER, Kind.CI_SERVER):
+        return []
+    rows = _pair_rows(dst, src, "tcp", [(p, p) for p in GIT_CLONE_PORTS], [flow.span],
+                      lambda lo, hi: f"{flow.target} to {flow.initiator} "
+                                     f"{port_text('tcp', lo, hi)} git clone, reverse of "
+                                     f"{flow.label or 'the webhook'}")
+    for row in rows:
+        row.edges = [f"{flow.target} clones from {flow.initiator} (a CI server notified by a "
+                     "git server)"]
     return rows
 
 
@@ -305,18 +339,56 @@ def _bastion_rows(v: Derivation) -> list[Row]:
     bastion = bastions[0]
     sg = v.ids[bastion.id]
     spans = overlay_spans(bastion.decisions, "access") + [v.arch.policy.span]
+    rows = _cluster_admin_rows(v, bastion)
     if v.bastion_access(bastion) == "ssm":
-        return [Row(sg, "egress", {"kind": "cidr", "cidr": INTERNET}, "internet", "tcp", 443,
-                    443, f"{bastion.id} to Systems Manager tcp/443 Session Manager agent, "
-                         "outbound HTTPS", spans, edges=[f"{bastion.id} access: ssm"])]
+        return rows  # Session Manager: the agent's egress (_agent_rows), no port 22
     if not v.arch.policy.admin_cidrs:
         v.warning("ARC524", f"bastion {bastion.id} uses ssh but policy.admin_cidrs is empty: "
                             "no address may reach it", v.arch.policy.span or bastion.span,
                   hint="list the administrators' networks in policy.admin_cidrs, or use "
                        "access: ssm")
-    return [Row(sg, "ingress", {"kind": "admin_cidrs"}, "admin", "tcp", SSH, SSH,
-                f"Admin CIDRs to {bastion.id} tcp/22 SSH", spans,
-                edges=["policy.admin_cidrs", f"{bastion.id} access: ssh"])]
+    return rows + [Row(sg, "ingress", {"kind": "admin_cidrs"}, "admin", "tcp", SSH, SSH,
+                       f"Admin CIDRs to {bastion.id} tcp/22 SSH", spans,
+                       edges=["policy.admin_cidrs", f"{bastion.id} access: ssh"])]
+
+
+def _cluster_admin_rows(v: Derivation, bastion: Component) -> list[Row]:
+    """The admin path to a private EKS API endpoint: the bastion (reached by SSH or Session
+    Manager) runs kubectl against it, so tcp/443 from the bastion to the control plane."""
+    controls = v.of(Kind.EKS_CONTROL_PLANE)
+    if not controls:
+        return []
+    control = controls[0]
+    src, dst = v.ids[bastion.id], v.ids[control.id]
+    rows = _pair_rows(src, dst, "tcp", [(HTTPS, HTTPS)], [bastion.span, control.span],
+                      lambda lo, hi: f"{bastion.id} to {control.id} tcp/443 kubectl to the "
+                                     "private cluster endpoint, admin path")
+    for row in rows:
+        row.edges = [f"{bastion.id} administers {control.id} (bastion, eks_control_plane)"]
+    return rows
+
+
+def _agent_rows(v: Derivation) -> list[Row]:
+    """Egress tcp/443 for every EC2 component: its SSM agent (Session Manager, patching),
+    its CloudWatch agent (CloudWatch Logs) and its package manager call AWS endpoints and
+    mirrors over HTTPS. Through the NAT gateway, or the public IP of a public-subnet host."""
+    has_nat = bool(v.of(Kind.NAT_GATEWAY))
+    rows: list[Row] = []
+    for comp in v.of(*AGENT_KINDS):
+        if not has_nat and v.arch.tier_of(comp) is not Tier.PUBLIC:
+            v.warning("ARC531", f"{comp.id} is in a private subnet and the diagram draws no "
+                                "NAT gateway: its SSM and CloudWatch agents and its package "
+                                "manager have no route out", comp.span,
+                      hint="draw a NAT gateway in a public subnet (`NAT[\"NAT Gateway\"]`) "
+                           "so private hosts can reach AWS APIs and package mirrors")
+            continue
+        how = "public IP" if v.arch.tier_of(comp) is Tier.PUBLIC else "NAT"
+        rows.append(Row(v.ids[comp.id], "egress", {"kind": "cidr", "cidr": INTERNET},
+                        "internet", "tcp", HTTPS, HTTPS,
+                        f"{comp.id} to SSM, CloudWatch Logs and package mirrors tcp/443 via "
+                        f"{how}", [comp.span],
+                        edges=[f"{comp.id} runs the SSM and CloudWatch agents ({comp.kind})"]))
+    return rows
 
 
 def _text(flow: Flow, lo: int, hi: int, extra: str = "") -> str:

@@ -32,9 +32,11 @@ ITEMS_BUDGET = 30_000  # characters for everything before the file diffs
 # change stays a short comment, a large one shows more (up to BUDGET).
 FILES_BASE = 6_000
 FILES_PER_CHANGE = 1_000
-# Which diffs a reviewer reads first when not all fit: what will be applied, then what will
-# be deployed, then the reports and pictures derived from them.
-FILE_ORDER = ("terraform/modules/", "terraform/", "helm/", "security/", "diagrams/")
+# Which diffs a reviewer reads first when not all fit: what will be applied (what opens
+# network and IAM access first), then what will be deployed, then the reports and pictures
+# derived from them.
+FILE_ORDER = ("terraform/modules/platform/security_groups.tf", "terraform/modules/platform/iam.tf",
+              "terraform/modules/", "terraform/", "helm/", "security/", "diagrams/")
 MAX_RISKS = 25  # RISK lines; the rest are counted (every one is in `--format json`)
 PATH_WIDTH = 200  # characters of a file name (the spec's ids make them)
 MESSAGE_WIDTH = 300  # characters of a risk message (it quotes labels and ranges)

@@ -37,11 +37,14 @@ def run_rules(arch: Architecture, graph: nx.MultiDiGraph[str],
 
 def derived_findings(arch: Architecture) -> list[Diagnostic]:
     """What deriving the security groups and the DNS zones finds (ARC510, ARC518, ARC522,
-    ARC524, ARC535). The emitters
+    ARC524, ARC531, ARC535) and the EC2 hosts with nothing to run
+    (ARC532). The emitters
     find it at build; `check` asks here too, once the rules found no error (build derives only
     from a clean spec), so that check and its SARIF show every warning build would. Build
     reports each once: `archc.pipeline._add` drops what check already holds."""
+    from archc.aws.compute import boot_findings
     from archc.aws.derivation import apex_zone_collisions
     from archc.aws.security_groups import rule_rows
 
-    return sorted_diagnostics(rule_rows(arch)[1] + apex_zone_collisions(arch))
+    return sorted_diagnostics(rule_rows(arch)[1] + apex_zone_collisions(arch)
+                              + boot_findings(arch))

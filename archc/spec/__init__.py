@@ -183,7 +183,55 @@ def _link(loaded: LoadedSpec, diagram: str, overlay_errors: list[d.Diagnostic],
                     tuple(sorted(loaded.inputs)), loaded.causes)
     arch = linker.link()
     loaded.diagnostics += linker.diags
-    loaded.arch = arch
+    loaded.arch = _with_user_data(loaded, arch)
+
+
+# EC2 user data is at most 16 KiB once base64-decoded (the instance's limit).
+USER_DATA_LIMIT = 16 * 1024
+
+
+def _with_user_data(loaded: LoadedSpec, arch: Architecture) -> Architecture:
+    """Components whose `user_data_file` names a file in the spec directory get its text as
+    `user_data`; the file is read like every input (read_input: a regular file inside the
+    spec directory, never through a link out of it) and listed among the inputs."""
+    from dataclasses import replace
+    from types import MappingProxyType
+
+    from archc.model import Decision
+    from archc.source import InputRefused, SourceFile, decode_utf8, read_input
+
+    components = []
+    for comp in arch.components:
+        name = comp.props.get("user_data_file")
+        if not isinstance(name, str) or not is_file_name(name):
+            components.append(comp)
+            continue
+        path = loaded.spec_dir / name
+        shown = _display(loaded, path)
+        span = _overlay_span(loaded, ("components", comp.id, "user_data_file"))
+        try:
+            text = decode_utf8(read_input(path, loaded.spec_dir, USER_DATA_LIMIT), shown)
+        except InputRefused as exc:
+            loaded.diagnostics.append(d.input_refused(shown, exc))
+            components.append(comp)
+            continue
+        except (OSError, ValueError) as exc:
+            loaded.diagnostics.append(d.error(
+                "ARC010", f"{shown} (user_data_file of {comp.id}) cannot be read as UTF-8 "
+                          f"text: {type(exc).__name__}", span,
+                hint="name a text file in the spec directory"))
+            components.append(comp)
+            continue
+        if shown not in loaded.inputs:
+            loaded.sources.add(SourceFile(shown, text))
+            loaded.inputs += (shown,)
+        decision = Decision("user_data", shown, "overlay",
+                            f"overlay key components.{comp.id}.user_data_file", span)
+        props = MappingProxyType(dict(sorted({**comp.props, "user_data": text}.items())))
+        components.append(replace(comp, props=props, decisions=(*comp.decisions, decision)))
+    if components == list(arch.components):
+        return arch
+    return replace(arch, components=tuple(components), inputs=tuple(sorted(loaded.inputs)))
 
 
 def _display(loaded: LoadedSpec, path: Path) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from archc import diagnostics as d
 from archc.kinds import (
+    GIT_CLONE_PORTS,
     INTERNET_KINDS,
     KINDS,
     Kind,
@@ -324,6 +325,13 @@ class Linker:
         flow_class = self._flow_class(edge, key, spec, initiator, target, decisions)
         protocol, ports = self._ports(edge, key, spec, flow_class, initiator, target, decisions)
         buckets, access = self._iam(edge, key, spec, flow_class, target, decisions)
+        if (initiator.kind, target.kind) == (Kind.SCM_SERVER, Kind.CI_SERVER) and (
+                flow_class is FlowClass.NETWORK):
+            decisions.append(Decision(
+                "reverse", f"{target.id} clones from {initiator.id} on "
+                           + ", ".join(f"tcp/{p}" for p in GIT_CLONE_PORTS), "inferred",
+                "a CI server that a git server notifies also clones from it (git over "
+                "HTTPS; SSH stays the bastion's)", edge.span))
         return Flow(id=edge.id, src=src.id, dst=dst.id, label=edge.label,
                     bidirectional=bidirectional, initiator=initiator.id, target=target.id,
                     flow_class=flow_class, protocol=protocol, ports=ports, buckets=buckets,

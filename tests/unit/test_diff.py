@@ -149,15 +149,32 @@ def test_add_a_component(tmp_path: Path) -> None:
     assert diff(tmp_path, mmd, yaml) == ((
         Change("added", "component", "Cache",
                new='instance "Cache Node" in aws / vpc / app2 (app)'),
+        # its SSM and CloudWatch agents and package manager reach out over HTTPS (the NAT)
+        Change("added", "sg_rule", "cache_egress_internet_https",
+               new="egress from cache to 0.0.0.0/0 tcp/443"),
     ), ())
 
 
 def test_remove_a_flow_closes_its_rule(tmp_path: Path) -> None:
+    changes, risks = diff(tmp_path, edit(BASE_MMD, '    API -->|"Queries"| DB\n', ""))
+    assert changes == (
+        Change("removed", "flow", 'API -> DB "Queries"', old="API -> DB, network, tcp/5432"),
+        Change("removed", "sg_rule", "api_egress_db_5432",
+               old="egress from api to security group db tcp/5432"),
+        Change("removed", "sg_rule", "db_ingress_api_5432",
+               old="ingress to db from security group api tcp/5432"),
+        *(Change("removed", "iam_policy", "api_db_credentials", "actions", old=action,
+                 key="db_master_secret:db")
+          for action in ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue")),
+    )
+    assert risks == ()
+
+
+def test_remove_the_nat_flow_keeps_the_agents_https(tmp_path: Path) -> None:
+    """The host's SSM and CloudWatch agents still need HTTPS out: only the flow goes."""
     changes, risks = diff(tmp_path, edit(BASE_MMD, '    API -->|"Updates"| NAT\n', ""))
     assert changes == (
         Change("removed", "flow", 'API -> NAT "Updates"', old="API -> NAT, egress, tcp/443"),
-        Change("removed", "sg_rule", "api_egress_internet_https",
-               old="egress from api to 0.0.0.0/0 tcp/443"),
     )
     assert risks == ()
 
@@ -229,6 +246,8 @@ def test_open_ssh_from_admin_cidrs(tmp_path: Path) -> None:
                new="ingress to api from security group bastion tcp/22"),
         Change("added", "sg_rule", "bastion_egress_api_ssh",
                new="egress from bastion to security group api tcp/22"),
+        Change("added", "sg_rule", "bastion_egress_internet_https",
+               new="egress from bastion to 0.0.0.0/0 tcp/443"),
         Change("added", "sg_rule", "bastion_ingress_admin_ssh",
                new="ingress to bastion from admin CIDRs (203.0.113.0/24) tcp/22"),
     )
@@ -301,8 +320,8 @@ def test_removing_the_database_is_a_risk(tmp_path: Path) -> None:
     assert risks[0].message == "DB (database) is removed: its data goes with it"
     assert Change("removed", "component", "DB",
                   old='database "Amazon RDS" in aws / vpc / data (data)') in changes
-    assert Change("removed", "iam_policy", "api_db_connect", "actions", old="rds-db:connect",
-                  key="db_user:db:api") in changes
+    assert Change("removed", "iam_policy", "api_db_credentials", "actions",
+                  old="secretsmanager:GetSecretValue", key="db_master_secret:db") in changes
 
 
 def test_environment_added_and_cidrs_changed(tmp_path: Path) -> None:

@@ -34,6 +34,10 @@ TERRAFORM_CODES: dict[str, str] = {
     "ARC530": "an EKS node group without an EKS control plane cannot be emitted",
     "ARC538": "a load balancer's flow to a node group is not its listener's target: no traffic",
     "ARC535": "two environments put their DNS records in the domain's own zone",
+    "ARC531": "an EC2 host in a private subnet with no NAT gateway: its agents have no route "
+              "out",
+    "ARC532": "an EC2 host with no AMI, user data or container image: nothing runs on it "
+              "(EC2 health checks for its Auto Scaling group)",
 }
 
 

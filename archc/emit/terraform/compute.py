@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from archc.aws.compute import STATEFUL_KINDS
+from archc.aws.compute import EC2_KINDS, STATEFUL_KINDS, serves, warn_unbooted
 from archc.aws.derivation import Derivation
 from archc.aws.names import kebab
 from archc.aws.security_groups import access_mode
@@ -48,6 +49,25 @@ DEREGISTRATION_DELAY = 30
 # registered by IP by the AWS Load Balancer Controller (TargetGroupBinding), so traffic
 # reaches the pods on their port, not a node port.
 TARGET_TYPES = {Kind.BACKEND_SERVICE: "instance", Kind.EKS_NODE_GROUP: "ip"}
+# The CloudWatch agent ships what every Amazon Linux 2023 host writes to files (boot and user
+# data output, the SSM agent, package installs, the audit log), plus Docker's container logs
+# where it runs a container; Systems Manager reapplies its configuration every 30 minutes
+# (the first run may come before the agent is installed).
+HOST_LOG_FILES = (("/var/log/cloud-init-output.log", "cloud-init-output"),
+                  ("/var/log/amazon/ssm/amazon-ssm-agent.log", "ssm-agent"),
+                  ("/var/log/dnf.log", "dnf"), ("/var/log/audit/audit.log", "audit"))
+CONTAINER_LOG_FILES = (("/var/lib/docker/containers/*/*-json.log", "containers"),)
+AGENT_CONFIG_SCHEDULE = "rate(30 minutes)"
+# Stateful hosts (CI workspaces and state, git repositories) keep their data on a separate
+# encrypted volume that outlives the instance: size by kind unless data_volume_size says.
+DATA_VOLUME_GB = {Kind.CI_SERVER: 100, Kind.SCM_SERVER: 200, Kind.INSTANCE: 50}
+DATA_DEVICE = "/dev/sdf"
+# Daily snapshots at 03:00 UTC, the last 14 kept: two weeks to notice and restore.
+BACKUP: ct.Backup = {"interval_hours": 24, "time": "03:00", "retain_count": 14,
+                     "tag_value_suffix": "daily"}
+AMI_ID_RE = re.compile(r"^ami-[0-9a-f]{8,17}$")
+# A private ECR image needs a registry login first (the role gets ECR read access, iam.py).
+ECR_RE = re.compile(r"^(\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com)/")
 
 
 def arch_of(instance_type: str) -> str:
@@ -94,9 +114,51 @@ def _instance(v: Derivation, comp: Component) -> ct.Instance:
         "ssh_key": comp.kind is Kind.BASTION and v.bastion_access(comp) == "ssh",
         "termination_protection": comp.kind in STATEFUL_KINDS,
         "ignore_ami_changes": True,  # patch by replacing on purpose, not on every new AMI
-        "ami_ssm_parameter": AMI_SSM[arch_of(instance_type(comp, comp.props))],
-        "root_volume_type": ROOT_VOLUME_TYPE,
+        "boot": boot(v, comp), "root_volume_type": ROOT_VOLUME_TYPE,
+        "data_volume": ({"device_name": DATA_DEVICE, "volume_type": ROOT_VOLUME_TYPE,
+                         "kms_key": "data", "backup_tag_suffix": BACKUP["tag_value_suffix"]}
+                        if comp.kind in STATEFUL_KINDS else None),
     }
+
+
+def backup(v: Derivation) -> ct.Backup | None:
+    """Snapshots of the stateful hosts' data volumes (None: no such host)."""
+    return BACKUP.copy() if v.of(*STATEFUL_KINDS) else None
+
+
+def boot(v: Derivation, comp: Component) -> ct.Boot:
+    """The AMI and user data the overlay gives (`ami`, `user_data`/`user_data_file`,
+    `container_image`), else Amazon Linux 2023 with no user data, said by ARC532 (a bastion
+    needs nothing more: its SSM agent is in the image)."""
+    ami = str(comp.props.get("ami") or "")
+    user_data = comp.props.get("user_data")
+    image = comp.props.get("container_image")
+    if image:
+        user_data = container_user_data(comp, str(image))
+    warn_unbooted(v, comp)
+    return {"ami_id": ami if AMI_ID_RE.match(ami) else None,
+            "ami_ssm_parameter": None if AMI_ID_RE.match(ami) else (
+                ami or AMI_SSM[arch_of(instance_type(comp, comp.props))]),
+            "user_data": None if user_data is None else str(user_data)}
+
+
+def container_user_data(comp: Component, image: str) -> str:
+    """A boot script for Amazon Linux 2023 that runs the image with Docker, restarted always,
+    on the host's network (the image listens on the component's port)."""
+    lines = ["#!/bin/bash",
+             f"# archc: run the container image of {comp.id} (overlay container_image).",
+             "set -euo pipefail", "dnf install -y docker", "systemctl enable --now docker"]
+    registry = ECR_RE.match(image)
+    if registry:
+        region = registry.group(1).split(".")[3]
+        lines.append(f"aws ecr get-login-password --region {region} | docker login "
+                     f"--username AWS --password-stdin {registry.group(1)}")
+    lines.append(f"docker run -d --restart always --network host --name app {shlex.quote(image)}")
+    return "\n".join(lines) + "\n"
+
+
+def ecr_image(comp: Component) -> bool:
+    return bool(ECR_RE.match(str(comp.props.get("container_image") or "")))
 
 
 def instance_inputs(v: Derivation, env: Environment) -> dict[str, ct.InstanceInputs]:
@@ -105,6 +167,9 @@ def instance_inputs(v: Derivation, env: Environment) -> dict[str, ct.InstanceInp
         props = env.props(comp.id)
         out[v.ids[comp.id]] = {"instance_type": instance_type(comp, props),
                                "root_volume_size": root_gb(comp, props)}
+        if comp.kind in STATEFUL_KINDS:
+            out[v.ids[comp.id]]["data_volume_size"] = int(
+                props.get("data_volume_size") or DATA_VOLUME_GB[comp.kind])
     return dict(sorted(out.items()))
 
 
@@ -125,10 +190,11 @@ def _asg(v: Derivation, comp: Component, lb: str | None) -> ct.AutoscalingGroup:
     return {
         "id": ident, "component": comp.id, "label": v.title(comp),
         "subnet_tier": v.tier_of(comp) or next(iter(v.tiers.values())),
-        "security_group": ident, "instance_role": ident,
-        "ami_ssm_parameter": AMI_SSM[arch_of(instance_type(comp, comp.props))],
+        "security_group": ident, "instance_role": ident, "boot": boot(v, comp),
         "root_volume_type": ROOT_VOLUME_TYPE, "root_device_name": ROOT_DEVICE, **ASG_TUNING,
         "target_group": None if lb is None else {"load_balancer": lb, "key": ident},
+        # ELB health checks only once something answers them: else EC2's, no replace loop
+        "health_check_type": "ELB" if lb is not None and serves(comp) else "EC2",
     }
 
 
@@ -205,3 +271,21 @@ def _target_groups(v: Derivation, comp: Component) -> list[ct.LoadBalancerTarget
                                 "deregistration_delay": DEREGISTRATION_DELAY,
                                 "target_type": target_type})
     return [groups[k] for k in sorted(groups)]
+
+
+# --------------------------------------------------------------------------- CloudWatch agent
+def host_log_group(ident: str) -> str:
+    """The log group (data.log_groups id) of an EC2 host's own logs."""
+    return f"{ident}_host"
+
+
+def cloudwatch_agents(v: Derivation) -> list[ct.CloudWatchAgent]:
+    out: list[ct.CloudWatchAgent] = []
+    for comp in v.of(*EC2_KINDS):
+        ident = v.ids[comp.id]
+        files = HOST_LOG_FILES + (CONTAINER_LOG_FILES if comp.props.get("container_image")
+                                  else ())
+        out.append({"id": ident, "component": comp.id, "label": v.title(comp),
+                    "log_group": host_log_group(ident), "config_schedule": AGENT_CONFIG_SCHEDULE,
+                    "files": [{"path": path, "stream": stream} for path, stream in files]})
+    return sorted(out, key=lambda a: a["id"])

@@ -59,6 +59,8 @@ def _platform(v: Derivation) -> ct.Platform:
         "bastion": compute.bastion(v),
         "instances": compute.instances(v),
         "autoscaling_groups": compute.autoscaling_groups(v),
+        "cloudwatch_agents": compute.cloudwatch_agents(v),
+        "backup": compute.backup(v),
         "load_balancers": lbs,
         "eks": cluster,
         "cluster_addons": cluster_addons.cluster_addons(v, cluster, lbs),

@@ -113,6 +113,19 @@ class Record(TypedDict):
     type: str
 
 
+class NodeSgRule(TypedDict):
+    """One rule of the eks module's node security group (its map's object type)."""
+
+    description: str
+    protocol: str
+    from_port: int
+    to_port: int
+    type: str
+    self: NotRequired[bool]
+    source_cluster_security_group: NotRequired[bool]
+    cidr_blocks: NotRequired[list[str]]
+
+
 class AccessEntry(TypedDict):
     access_scope: AccessScope
     id: str
@@ -239,9 +252,10 @@ class RateLimitRule(TypedDict):
 
 
 class AutoscalingGroup(TypedDict):
-    ami_ssm_parameter: str
+    boot: Boot
     component: str
     health_check_grace_period: int
+    health_check_type: str
     id: str
     instance_refresh_min_healthy_percentage: int
     instance_role: str
@@ -349,6 +363,7 @@ class Eks(TypedDict):
     node_max_unavailable_percentage: int
     node_root_device_name: str
     node_root_volume_type: str
+    node_security_group_rules: dict[str, NodeSgRule]
     secrets_kms_key: str
     security_group: str
     subnet_tier: str
@@ -360,8 +375,53 @@ class Iam(TypedDict):
     policies: list[Policy]
 
 
+class Boot(TypedDict):
+    """What an EC2 host boots: an AMI by id, or else by SSM parameter name, and its user data
+    (None: none; the text is escaped into the HCL, never interpolated)."""
+
+    ami_id: str | None
+    ami_ssm_parameter: str | None
+    user_data: str | None
+
+
+class AgentLogFile(TypedDict):
+    path: str  # a file (or glob) on the host
+    stream: str  # the log stream is `{instance_id}/<stream>`
+
+
+class CloudWatchAgent(TypedDict):
+    """The CloudWatch agent of one EC2 host (or Auto Scaling group): its log group and files."""
+
+    component: str
+    config_schedule: str
+    files: list[AgentLogFile]
+    id: str
+    label: str
+    log_group: str
+
+
+class DataVolume(TypedDict):
+    """A stateful host's separate data volume: encrypted, kept when the instance goes, with a
+    final snapshot on destroy and daily snapshots (`platform.backup`, by its Backup tag)."""
+
+    backup_tag_suffix: str  # Backup = "${var.name}-<suffix>", the target of `platform.backup`
+    device_name: str
+    kms_key: str
+    volume_type: str
+
+
+class Backup(TypedDict):
+    """Daily EBS snapshots (Data Lifecycle Manager) of the volumes tagged Backup=<tag>."""
+
+    interval_hours: int
+    retain_count: int
+    tag_value_suffix: str
+    time: str
+
+
 class Instance(TypedDict):
-    ami_ssm_parameter: str
+    boot: Boot
+    data_volume: DataVolume | None
     associate_public_ip_address: bool
     az_index: int
     component: str
@@ -450,6 +510,7 @@ class Provider(TypedDict):
 # The platform module's input values per environment (`environments[].inputs`): one key per
 # variable `_platform_variables.j2` declares, the operator-supplied ones excepted.
 class InstanceInputs(TypedDict):
+    data_volume_size: NotRequired[int]  # stateful hosts only
     instance_type: str
     root_volume_size: int
 
@@ -483,7 +544,6 @@ class Inputs(TypedDict):
     admin_cidr_blocks: NotRequired[list[str]]  # ssh bastion only
     autoscaling_groups: dict[str, AsgInputs]
     availability_zones: list[str]
-    bastion_key_name: NotRequired[str]  # ssh bastion only
     cloudfront_price_class: NotRequired[str]  # with a CDN
     databases: dict[str, DatabaseInputs]
     deletion_protection: bool
@@ -577,11 +637,13 @@ class PlatformParts(TypedDict):
 
     access_log_bucket: str | None
     autoscaling_groups: list[AutoscalingGroup]
+    backup: Backup | None
     bastion: Bastion | None
     buckets: list[Bucket]
     cdn: Cdn | None
     certificates: list[Certificate]
     cluster_addons: ClusterAddons | None
+    cloudwatch_agents: list[CloudWatchAgent]
     databases: list[Database]
     dns: Dns | None
     eks: Eks | None

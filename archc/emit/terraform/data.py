@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any, TypedDict
 
+from archc.aws.compute import EC2_KINDS
 from archc.aws.derivation import PRODUCTION_ENVS, Derivation, skip
 from archc.aws.names import kebab, short_project, tf_id
 from archc.emit.terraform import context_types as ct
+from archc.emit.terraform.compute import host_log_group
 from archc.kinds import DATABASE_PORTS, Kind
 from archc.model import Component, Environment, FlowClass
 
@@ -93,7 +95,7 @@ def _database(v: Derivation, comp: Component) -> ct.Database:
         "db_name": db_name(v.arch.project), "username": f"{short_project(v.arch.project)}admin",
         "subnet_tier": v.tier_of(comp) or next(iter(v.tiers.values())),
         "security_group": ident, "kms_key": "data", "log_kms_key": "logs",
-        "cloudwatch_logs_exports": list(facts["logs"]), "iam_database_authentication": True,
+        "cloudwatch_logs_exports": list(facts["logs"]), "iam_database_authentication": False,
         **DB_TUNING,
         "parameters": [{"name": p["name"], "value": p["value"]} for p in facts["parameters"]],
     }
@@ -202,11 +204,16 @@ def secrets(v: Derivation) -> list[ct.Secret]:
 
 # --------------------------------------------------------------------------- logs and keys
 def log_groups(v: Derivation) -> list[ct.LogGroup]:
-    """One application log group per Auto Scaling group (its instances ship logs there)."""
+    """One application log group per Auto Scaling group (its instances ship logs there), and
+    one per EC2 host for its CloudWatch agent (compute.cloudwatch_agents)."""
     out: list[ct.LogGroup] = [{"id": v.ids[c.id], "label": v.title(c), "provider": "primary",
             "name_suffix": kebab(v.ids[c.id]), "kms_key": "logs",
             "checkov_skips": retention_skips(v)}
            for c in v.of(Kind.BACKEND_SERVICE)]
+    out += [{"id": host_log_group(v.ids[c.id]),
+             "label": f"{v.title(c)}: host logs (CloudWatch agent)", "provider": "primary",
+             "name_suffix": kebab(host_log_group(v.ids[c.id])), "kms_key": "logs",
+             "checkov_skips": retention_skips(v)} for c in v.of(*EC2_KINDS)]
     return sorted(out, key=lambda g: g["id"])
 
 
@@ -250,6 +257,8 @@ def _data_key_uses(platform: ct.PlatformParts) -> list[str]:
         uses.append("EKS secrets")
     if platform["secrets"]:
         uses.append("Secrets Manager secrets")
+    if any(i["data_volume"] for i in platform["instances"]):
+        uses.append("EBS data volumes")
     return uses
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from archc.aws.compute import GPU_RE, instance_types
 from archc.aws.derivation import Derivation
+from archc.aws.iam import workload
 from archc.aws.names import node_group_name, tf_id
 from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.common import plain
@@ -36,6 +37,36 @@ ADDONS: dict[str, ct.Addon] = {"coredns": {}, "eks-pod-identity-agent": {"before
           "vpc-cni": {"before_compute": True,
                       "configuration_values": json.dumps({"enableNetworkPolicy": "true"})}}
 DEPLOY_POLICY = "AmazonEKSEditPolicy"
+# The admin path to the private endpoint: the bastion (SSH or Session Manager) runs kubectl
+# as its instance role, a cluster admin; the role that ran `terraform apply` gets no entry
+# (it cannot reach a private endpoint from outside the VPC anyway).
+ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
+# The eks module's node security group without its recommended rules (they allow all
+# egress to 0.0.0.0/0): what nodes need, each rule with its reason. The module keeps its
+# base rules (cluster API -> nodes 443 and kubelet 10250, node-to-node CoreDNS 53), and the
+# flows the diagram draws are on archc's own node-group security groups.
+NODE_SG_RULES: dict[str, ct.NodeSgRule] = {
+    "ingress_nodes_ephemeral": {
+        "description": "Node to node ingress on ephemeral ports (pod to pod)",
+        "protocol": "tcp", "from_port": 1025, "to_port": 65535, "type": "ingress",
+        "self": True},
+    **{f"ingress_cluster_{port}_webhook": {
+        "description": f"Cluster API to node {port}/tcp admission webhooks",
+        "protocol": "tcp", "from_port": port, "to_port": port, "type": "ingress",
+        "source_cluster_security_group": True} for port in (4443, 6443, 8443, 9443, 10251)},
+    "egress_cluster_443": {
+        "description": "Nodes to the cluster API (kubelet, pods calling the API server)",
+        "protocol": "tcp", "from_port": 443, "to_port": 443, "type": "egress",
+        "source_cluster_security_group": True},
+    "egress_self_all": {
+        "description": "Node to node, all protocols (pod networking, CoreDNS on other nodes)",
+        "protocol": "-1", "from_port": 0, "to_port": 0, "type": "egress", "self": True},
+    "egress_https": {
+        "description": "Nodes to ECR, STS, EKS and S3 over HTTPS through the NAT gateway or "
+                       "the S3 gateway endpoint",
+        "protocol": "tcp", "from_port": 443, "to_port": 443, "type": "egress",
+        "cidr_blocks": ["0.0.0.0/0"]},
+}
 # Rolling node updates replace at most a third of a group at a time.
 MAX_UNAVAILABLE_PERCENTAGE = 33
 
@@ -62,7 +93,7 @@ def eks(v: Derivation) -> ct.Eks | None:
         "security_group": v.ids[comp.id],
         "endpoint_public_access": False,  # CI reaches it from inside the VPC (DEPLOY flows)
         "authentication_mode": "API",
-        "enable_cluster_creator_admin_permissions": True,
+        "enable_cluster_creator_admin_permissions": False,
         "enabled_log_types": list(LOG_TYPES), "log_kms_key": "logs", "secrets_kms_key": "data",
         "node_root_device_name": ROOT_DEVICE, "node_root_volume_type": ROOT_VOLUME_TYPE,
         "node_max_unavailable_percentage": MAX_UNAVAILABLE_PERCENTAGE,
@@ -70,6 +101,7 @@ def eks(v: Derivation) -> ct.Eks | None:
         "node_groups": sorted((_node_group(v, c) for c in v.of(Kind.EKS_NODE_GROUP)),
                               key=lambda n: n["id"]),
         "access_entries": access_entries(v, comp),
+        "node_security_group_rules": plain(NODE_SG_RULES),
     }
 
 
@@ -102,7 +134,10 @@ def _taints(comp: Component) -> dict[str, ct.Taint]:
 
 
 def access_entries(v: Derivation, control: Component) -> list[ct.AccessEntry]:
-    """One cluster-scoped edit entry per CI instance role with a DEPLOY flow to the cluster."""
+    """One edit entry per CI instance role with a DEPLOY flow to the cluster, scoped to the
+    namespaces of the workloads archc generates charts for; one cluster admin entry for the
+    bastion's role (the admin path to the private endpoint)."""
+    namespaces = sorted({workload(c)[1] for c in v.of(Kind.EKS_NODE_GROUP)})
     entries: dict[str, ct.AccessEntry] = {}
     for flow in v.flows(FlowClass.DEPLOY):
         caller = v.arch.component(flow.initiator)
@@ -110,8 +145,14 @@ def access_entries(v: Derivation, control: Component) -> list[ct.AccessEntry]:
                 Kind.CI_SERVER, Kind.SCM_SERVER, Kind.INSTANCE, Kind.BASTION):
             continue
         ident = v.ids[caller.id]
+        scope: ct.AccessScope = ({"type": "namespace", "namespaces": namespaces} if namespaces
+                                 else {"type": "cluster", "namespaces": []})
         entries[ident] = {"id": ident, "principal": {"kind": "instance_role", "ref": ident},
-                          "policy": DEPLOY_POLICY,
+                          "policy": DEPLOY_POLICY, "access_scope": scope}
+    for bastion in v.of(Kind.BASTION)[:1]:
+        ident = v.ids[bastion.id]
+        entries[ident] = {"id": ident, "principal": {"kind": "instance_role", "ref": ident},
+                          "policy": ADMIN_POLICY,
                           "access_scope": {"type": "cluster", "namespaces": []}}
     return [entries[k] for k in sorted(entries)]
 

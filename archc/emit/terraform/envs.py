@@ -59,7 +59,6 @@ def inputs(v: Derivation, platform: ct.Platform, env: Environment) -> ct.Inputs:
         values["waf_rate_limit"] = WAF_RATE_LIMIT
     if platform["bastion"] and platform["bastion"]["access"] == "ssh":
         values["admin_cidr_blocks"] = list(v.arch.policy.admin_cidrs)
-        values["bastion_key_name"] = f"{name}-bastion"
     return values
 
 

@@ -446,3 +446,30 @@ def _out(name: str, description: str, value: str | Mapping[str, str]) -> Output:
         return {"name": name, "description": description, "value": hcl_expr(value)}
     return {"name": name, "description": description,
             "value": {k: hcl_expr(v) for k, v in value.items()}}
+
+
+# --------------------------------------------------------------------------- CloudWatch agent
+def agent_config(agent: ct.CloudWatchAgent) -> dict[str, object]:
+    """The CloudWatch agent's JSON configuration (``jsonencode``d into its SSM parameter):
+    each file to the host's log group, one stream per instance and file."""
+    group = hcl_expr(f"aws_cloudwatch_log_group.{agent['log_group']}.name")
+    return {"agent": {"run_as_user": "root"},  # the audit log is readable by root only
+            "logs": {"logs_collected": {"files": {"collect_list": [
+                {"file_path": f["path"], "log_group_name": group,
+                 "log_stream_name": f"{{instance_id}}/{f['stream']}"}
+                for f in agent["files"]]}}}}
+
+
+# --------------------------------------------------------------------------- data volumes
+def data_volumes(instance: ct.Instance) -> dict[str, object]:
+    """The ec2-instance module's ``ebs_volumes``: the stateful host's data volume."""
+    vol = instance["data_volume"]
+    if vol is None:
+        return {}
+    return {"data": {
+        "device_name": vol["device_name"],
+        "size": hcl_expr(f"var.instances[{hcl_string(instance['id'])}].data_volume_size"),
+        "type": vol["volume_type"], "encrypted": True,
+        "kms_key_id": hcl_expr(f"aws_kms_key.{vol['kms_key']}.arn"),
+        "final_snapshot": True, "stop_instance_before_detaching": True,
+        "tags": {"Backup": hcl_expr(f'"${{var.name}}-{hcl_fragment(vol["backup_tag_suffix"])}"')}}}

@@ -11,8 +11,8 @@ Policies, each naming its flow and line:
 * IAM flow to S3    s3 actions from kinds.S3_ACTIONS[access] on the flow's buckets only
                     (ListBucket + GetBucketLocation on the bucket, object actions on /*),
                     plus the data key when the buckets are KMS-encrypted;
-* flow to a database rds-db:connect as a user named after the caller (IAM DB auth), for
-                    callers that have a role;
+* flow to a database read the RDS-managed master secret and decrypt it with the data key,
+                    for callers that have a role (no IAM DB auth: nothing creates its users);
 * DEPLOY to EKS     eks:DescribeCluster (the access entry grants the Kubernetes rights);
 * secrets           backend services read the overlay's secrets (the overlay has no reader
                     list yet);
@@ -25,11 +25,15 @@ from archc.aws.derivation import Derivation
 from archc.aws.iam import INSTANCE_ROLE_KINDS, principal, workload
 from archc.aws.names import lines, overlay_spans, pascal, tf_id
 from archc.emit.terraform import context_types as ct
+from archc.emit.terraform.compute import ecr_image
 from archc.kinds import S3_ACTIONS, Kind
 from archc.model import Flow, FlowClass
 
-# Every instance is managed through Systems Manager (patching, Session Manager, no SSH keys).
-MANAGED_POLICIES = ["AmazonSSMManagedInstanceCore"]
+# Every instance is managed through Systems Manager (patching, Session Manager, no SSH keys)
+# and ships its logs with the CloudWatch agent (its configuration read from SSM).
+MANAGED_POLICIES = ["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"]
+# A host that runs a private ECR image pulls it with its role.
+ECR_READ = "AmazonEC2ContainerRegistryReadOnly"
 # KMS actions an S3 access needs on SSE-KMS objects (multipart writes decrypt parts too).
 KMS_ACTIONS = {"read": ["kms:Decrypt"], "write": ["kms:Decrypt", "kms:GenerateDataKey"],
                "read_write": ["kms:Decrypt", "kms:GenerateDataKey"]}
@@ -41,8 +45,9 @@ LOG_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEv
 
 def instance_roles(v: Derivation) -> list[ct.InstanceRole]:
     roles: list[ct.InstanceRole] = [
-        {"id": v.ids[c.id], "label": v.title(c), "managed_policies": list(MANAGED_POLICIES)}
-             for c in v.of(*INSTANCE_ROLE_KINDS)]
+        {"id": v.ids[c.id], "label": v.title(c),
+         "managed_policies": list(MANAGED_POLICIES) + ([ECR_READ] if ecr_image(c) else [])}
+        for c in v.of(*INSTANCE_ROLE_KINDS)]
     return sorted(roles, key=lambda r: r["id"])
 
 
@@ -72,9 +77,10 @@ def policies(v: Derivation, platform: ct.PlatformParts) -> list[ct.Policy]:
     for flow in v.flows(FlowClass.IAM):
         if v.kind(flow.target) is Kind.OBJECT_STORAGE:
             out += _s3_policy(v, flow, kms_of)
+    db_keys = {db["id"]: db["kms_key"] for db in platform["databases"]}
     for flow in v.flows(FlowClass.NETWORK):
         if v.kind(flow.target) is Kind.DATABASE:
-            out += _db_policy(v, flow)
+            out += _db_policy(v, flow, db_keys)
     if platform["eks"]:
         out += _deploy_policies(v, platform["eks"])
     out += _secret_policies(v, platform["secrets"])
@@ -109,21 +115,34 @@ def _s3_policy(v: Derivation, flow: Flow, kms_of: dict[str, str | None]) -> list
              "statements": statements}]
 
 
-def _db_policy(v: Derivation, flow: Flow) -> list[ct.Policy]:
+def _db_policy(v: Derivation, flow: Flow, db_keys: dict[str, str]) -> list[ct.Policy]:
+    """Read the database's RDS-managed master secret (and decrypt it with its key): IAM
+    database authentication is off, since it needs users created inside the database that
+    Terraform cannot reach; RDS creates and rotates this one credential."""
     who = principal(v, v.arch.component(flow.initiator))
     if who is None:
         return []
     db = v.ids[flow.target]
-    user = who["ref"]
-    return [{"id": f"{user}_{db}_connect", "role": who,
-             "description": f"{_flow_text(flow)}: IAM database authentication as user {user} "
-                            f"{lines(flow.span)}",
-             "statements": [_statement(f"ConnectAs{pascal(user)}", ["rds-db:connect"],
-                                       [{"kind": "db_user", "ref": db, "user": user}])]}]
+    if db not in db_keys:
+        return []
+    return [{"id": f"{who['ref']}_{db}_credentials", "role": who,
+             "description": f"{_flow_text(flow)}: read the {flow.target} credentials from its "
+                            f"RDS-managed secret {lines(flow.span)}",
+             "statements": [
+                 _statement(f"Read{pascal(db)}Credentials", SECRET_ACTIONS,
+                            [{"kind": "db_master_secret", "ref": db}]),
+                 _statement(f"Decrypt{pascal(db)}Credentials", ["kms:Decrypt"],
+                            [{"kind": "kms_key", "ref": db_keys[db]}])]}]
 
 
 def _deploy_policies(v: Derivation, eks: ct.Eks) -> list[ct.Policy]:
-    out: list[ct.Policy] = []
+    out: list[ct.Policy] = [
+        {"id": f"{v.ids[b.id]}_eks_admin", "role": {"kind": "instance_role", "ref": v.ids[b.id]},
+         "description": f"{b.id} administers {eks['component']}: describe the cluster to build "
+                        "a kubeconfig (the access entry grants the Kubernetes rights)",
+         "statements": [_statement("DescribeCluster", ["eks:DescribeCluster"],
+                                   [{"kind": "eks_cluster"}])]}
+        for b in v.of(Kind.BASTION)[:1]]
     for flow in v.flows(FlowClass.DEPLOY):
         who = principal(v, v.arch.component(flow.initiator))
         if flow.target != eks["component"] or who is None:

@@ -10,7 +10,12 @@ from types import MappingProxyType
 import pytest
 
 from archc.aws.names import sg_text
-from archc.aws.security_groups import rule_rows, security_group_rules, security_groups
+from archc.aws.security_groups import (
+    AGENT_KINDS,
+    rule_rows,
+    security_group_rules,
+    security_groups,
+)
 from archc.kinds import SECURITY_GROUP_KINDS, Kind, Role, Tier
 from archc.model import (
     Architecture,
@@ -115,6 +120,8 @@ def test_world_egress_is_https_only_for_egress_flows(seed_arch: Architecture) ->
     sgs = sg_ids(seed_arch)
     egress_flow_sgs = {sgs[f.initiator] for f in seed_arch.flows
                        if f.flow_class is FlowClass.EGRESS and f.initiator in sgs}
+    # and every EC2 host: its SSM and CloudWatch agents and package manager (AGENT_KINDS)
+    egress_flow_sgs |= {sgs[c.id] for c in seed_arch.components if c.kind in AGENT_KINDS}
     world = [r for r in rows if r["direction"] == "egress" and r["peer"].get("cidr")]
     assert world
     for row in world:
@@ -185,6 +192,7 @@ def test_ssm_mode_opens_no_port_22(platform_arch: Architecture) -> None:
     assert {d.code for d in diags} == {"ARC518"}  # jump -> ingest and runner -> ingest on 22
     bastion = [r for r in rows if r["security_group"] == "jump"]
     assert [(r["id"], r["peer"]) for r in bastion] == [
+        ("jump_egress_cp_https", {"kind": "security_group", "ref": "cp"}),
         ("jump_egress_internet_https", {"kind": "cidr", "cidr": "0.0.0.0/0"})]
 
 
@@ -193,8 +201,8 @@ def test_world_egress_in_the_second_architecture(platform_arch: Architecture) ->
     egress_flows = {f.initiator for f in platform_arch.flows if f.flow_class is FlowClass.EGRESS}
     world = {r["security_group"] for r in rows
              if r["direction"] == "egress" and r["peer"].get("cidr") == "0.0.0.0/0"}
-    # the ssm bastion's agent must reach Systems Manager (bastion_access: ssm)
-    assert world == egress_flows | {"jump"}
+    # every EC2 host's agents must reach Systems Manager and CloudWatch Logs
+    assert world == egress_flows | {"jump", "ingest", "runner"}
     assert all(r["from_port"] == r["to_port"] == 443 for r in rows if r["peer"].get("cidr"))
 
 

@@ -111,7 +111,10 @@ def seed() -> Architecture:
 @pytest.fixture(scope="module")
 def seed_files(seed: Architecture) -> dict[str, str]:
     files, diags = emit(seed)
-    assert diags == []
+    # the seed's overlay does not say what its hosts run: a warning for the backend (EC2
+    # health checks), a note for Jenkins and GitLab (installed out of band)
+    assert sorted((d.code, d.severity.value, d.span.line) for d in diags) == [
+        ("ARC532", "note", 12), ("ARC532", "note", 16), ("ARC532", "warning", 11)]
     return files
 
 
@@ -223,7 +226,7 @@ def test_iam_policy_actions_follow_each_flow(seed: Architecture,
     assert not {a for s in _statements(read) for a in s["actions"]} & {
         "s3:PutObject", "s3:DeleteObject", "kms:GenerateDataKey"}
     for name, doc in docs.items():
-        if name.startswith("kms_") or name == "ec2_assume_role":
+        if name.startswith("kms_") or name.endswith("_assume_role"):  # trust, no resource
             continue
         for st in _statements(doc):
             assert not any(a.endswith("*") for a in st["actions"]), name
@@ -232,7 +235,7 @@ def test_iam_policy_actions_follow_each_flow(seed: Architecture,
                 assert all(a.split(":")[1].startswith("Describe") for a in st["actions"]), name
     irsa = modules(platform)["irsa_model_server"]
     assert irsa["oidc_providers"]["main"]["namespace_service_accounts"] == ["serving:model-server"]
-    assert set(irsa["policies"]) == {"model_server_models_read", "model_server_rds_connect"}
+    assert set(irsa["policies"]) == {"model_server_models_read", "model_server_rds_credentials"}
 
 
 def test_subnet_plan_is_reproduced_exactly(seed: Architecture, seed_files: dict[str, str],
@@ -317,7 +320,8 @@ def test_data_platform(tmp_path: Path) -> None:
 def test_minimal_case_without_dns_zone_eks_s3_or_bastion(tmp_path: Path) -> None:
     arch = load("tests/cases/minimal-three-tier/spec")
     files, diags = emit(arch)
-    assert {d.code for d in diags} == {"ARC514"}  # certificates become operator inputs
+    # certificates become operator inputs; the backend runs nothing the overlay names
+    assert {d.code for d in diags} == {"ARC514", "ARC532"}
     for text in files.values():
         parse(text)
     plat = parse_dir(files, "terraform/modules/platform")

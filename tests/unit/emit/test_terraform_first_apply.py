@@ -58,7 +58,8 @@ def _seed_variant(tmp_path: Path, old: str, new: str) -> Path:
 @pytest.fixture(scope="module")
 def files() -> dict[str, str]:
     out, diags = emit(load("spec"))
-    assert diags == []
+    # The seed names nothing its EC2 hosts run (ARC532, test_in_use.py); nothing else is found.
+    assert {d.code for d in diags} <= {"ARC532"}
     return out
 
 

@@ -323,7 +323,7 @@ def test_iam_policies_follow_flow_meaning(platform) -> None:
     store = docs[f"{ASG}_data_read_write"]            # EC2 <-> S3 "Store/Retrieve Data"
     assert "s3:PutObject" in actions(store) and "s3:GetObject" in actions(store)
     for name, doc in docs.items():
-        if name.startswith("kms_") or name == "ec2_assume_role":
+        if name.startswith("kms_") or name.endswith("_assume_role"):  # trust, no resource
             continue
         assert not any(a.endswith("*") for a in actions(doc)), name
         st = doc["statement"]
@@ -371,7 +371,7 @@ def test_env_roots(rendered) -> None:
         doc = parse_dir(files, f"envs/{name}")
         declared = {n for blk in doc["variable"] for n in blk}
         tfvars = hcl2.loads(files[f"envs/{name}/terraform.tfvars"], serialization_options=OPTS)
-        assert set(tfvars) == declared
+        assert set(tfvars) == declared - {"bastion_public_key"}  # the operator's, at plan time
         passed = modules(doc)["platform"]
         assert set(passed) - {"source", "providers"} == declared - {"aws_region"}
         assert re.search(r"providers = \{\n\s+aws\s+= aws\n\s+aws\.us_east_1 = aws\.us_east_1\n",
@@ -452,13 +452,14 @@ def test_ssm_bastion_variant_has_no_ssh(tmp_path) -> None:
     p["security_group_rules"] = [r for r in p["security_group_rules"]
                                  if not r["from_port"] <= 22 <= r["to_port"]]
     for env in ctx["environments"]:
-        del env["inputs"]["admin_cidr_blocks"], env["inputs"]["bastion_key_name"]
+        del env["inputs"]["admin_cidr_blocks"]
     files = render(ctx, tmp_path)
     plat = parse_dir(files, "modules/platform")
     assert not any(r["from_port"] <= 22 <= r["to_port"] for _, _, r in _rules(plat))
     assert "key_name" not in modules(plat)[f"ec2_{BASTION}"]
     declared = {n for blk in plat["variable"] for n in blk}
-    assert not {"admin_cidr_blocks", "bastion_key_name"} & declared
+    assert not {"admin_cidr_blocks", "bastion_public_key"} & declared
+    assert not [b for b in plat["resource"] if "aws_key_pair" in b]
     assert "admin_cidr_blocks" not in files["envs/dev/terraform.tfvars"]
 
 

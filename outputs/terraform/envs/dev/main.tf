@@ -12,7 +12,7 @@ module "platform" {
   admin_cidr_blocks      = var.admin_cidr_blocks
   autoscaling_groups     = var.autoscaling_groups
   availability_zones     = var.availability_zones
-  bastion_key_name       = var.bastion_key_name
+  bastion_public_key     = var.bastion_public_key
   cloudfront_price_class = var.cloudfront_price_class
   databases              = var.databases
   deletion_protection    = var.deletion_protection

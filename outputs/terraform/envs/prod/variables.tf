@@ -32,8 +32,8 @@ variable "availability_zones" {
   nullable    = false
 }
 
-variable "bastion_key_name" {
-  description = "Name of an existing EC2 key pair for SSH to the bastion (the private key never enters Terraform)."
+variable "bastion_public_key" {
+  description = "OpenSSH public key of the administrators' key pair for SSH to the bastion (archc creates the EC2 key pair from it; the private key never enters Terraform). Supply at plan time."
   type        = string
   nullable    = false
 }
@@ -100,10 +100,11 @@ variable "environment" {
 }
 
 variable "instances" {
-  description = "Size of each standalone EC2 instance, by instance id."
+  description = "Size of each standalone EC2 instance, by instance id (data_volume_size: the separate data volume of a stateful host)."
   type = map(object({
     instance_type    = string
     root_volume_size = number
+    data_volume_size = optional(number)
   }))
   nullable = false
 }

@@ -2,6 +2,13 @@
 # EC2: standalone instances (ec2-instance module) and Auto Scaling Groups (launch template +
 # ASG). IMDSv2 only, encrypted root volumes, instance profiles from iam.tf, no module-made SGs.
 
+# The bastion's EC2 key pair, made from the administrators' public key (an operator input:
+# the private key never enters Terraform). With Session Manager access there is none.
+resource "aws_key_pair" "bastion" {
+  key_name_prefix = "${var.name}-bastion-"
+  public_key      = var.bastion_public_key
+}
+
 # Bastion Host (BastionHost)
 module "ec2_bastionhost" {
   #checkov:skip=CKV_TF_1:Pinned to the exact registry release 6.4.0 (git tag v6.4.0 = commit 56b7f8aac0acf2c6c4cfc28d5aa12e08a8ebb843, recorded in tf_modules.json); archc keeps the registry form so terraform init and the module-conformance check verify the catalogued inputs of that release
@@ -16,7 +23,7 @@ module "ec2_bastionhost" {
   subnet_id                   = local.subnet_ids["public"][0]
   vpc_security_group_ids      = [aws_security_group.bastionhost.id]
   associate_public_ip_address = true
-  key_name                    = var.bastion_key_name
+  key_name                    = aws_key_pair.bastion.key_name
   iam_instance_profile        = aws_iam_instance_profile.bastionhost.name
   create_security_group       = false
   create_iam_instance_profile = false
@@ -78,6 +85,23 @@ module "ec2_gitlab" {
     size                  = var.instances["gitlab"].root_volume_size
   }
 
+  # The host's state on its own encrypted volume: not deleted with the instance, a final
+  # snapshot on destroy, daily snapshots by its Backup tag (backup.tf).
+  ebs_volumes = {
+    data = {
+      device_name                    = "/dev/sdf"
+      encrypted                      = true
+      final_snapshot                 = true
+      kms_key_id                     = aws_kms_key.data.arn
+      size                           = var.instances["gitlab"].data_volume_size
+      stop_instance_before_detaching = true
+      tags = {
+        Backup = "${var.name}-daily"
+      }
+      type = "gp3"
+    }
+  }
+
   tags = {
     Component = "GitLab"
   }
@@ -116,6 +140,23 @@ module "ec2_jenkins" {
     delete_on_termination = true
     type                  = "gp3"
     size                  = var.instances["jenkins"].root_volume_size
+  }
+
+  # The host's state on its own encrypted volume: not deleted with the instance, a final
+  # snapshot on destroy, daily snapshots by its Backup tag (backup.tf).
+  ebs_volumes = {
+    data = {
+      device_name                    = "/dev/sdf"
+      encrypted                      = true
+      final_snapshot                 = true
+      kms_key_id                     = aws_kms_key.data.arn
+      size                           = var.instances["jenkins"].data_volume_size
+      stop_instance_before_detaching = true
+      tags = {
+        Backup = "${var.name}-daily"
+      }
+      type = "gp3"
+    }
   }
 
   tags = {
@@ -178,6 +219,8 @@ resource "aws_launch_template" "ec2" {
   }
 }
 
+# EC2 health checks: the overlay names no AMI, user data or container image (ARC532), so
+# nothing answers the load balancer's check yet and ELB checks would replace every instance.
 resource "aws_autoscaling_group" "ec2" {
   name_prefix               = "${var.name}-ec2-"
   min_size                  = var.autoscaling_groups["ec2"].min_size
@@ -185,7 +228,7 @@ resource "aws_autoscaling_group" "ec2" {
   desired_capacity          = var.autoscaling_groups["ec2"].desired_size
   vpc_zone_identifier       = local.subnet_ids["app"]
   target_group_arns         = [module.lb_alb.target_groups["ec2"].arn]
-  health_check_type         = "ELB"
+  health_check_type         = "EC2"
   health_check_grace_period = 300
 
   launch_template {

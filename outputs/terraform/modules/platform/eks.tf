@@ -2,7 +2,11 @@
 
 # EKS Control Plane (EKSControl) and its managed node groups
 # (EC2 Node 3 (API Services), EC2 Node 1 (Model Serving), EC2 Node 2 (Space Management)).
-# Private API endpoint only; control plane logs and secrets encrypted with archc's KMS keys.
+# Private API endpoint only, reached from inside the VPC: CI deploys (namespace-scoped edit
+# entries) and the bastion, the admin path (tcp/443 to the cluster security group, a cluster
+# admin access entry for its role; the creator of the cluster gets none). Control plane logs
+# and secrets encrypted with archc's KMS keys. The node security group keeps the module's base
+# rules and the rules below instead of its recommended ones, which allow all egress.
 module "eks" {
   #checkov:skip=CKV_TF_1:Pinned to the exact registry release 21.19.0 (git tag v21.19.0 = commit bef29c4d9523523e57fe898643fde2895106b339, recorded in tf_modules.json); archc keeps the registry form so terraform init and the module-conformance check verify the catalogued inputs of that release
   # terraform-aws-modules/terraform-aws-eks v21.19.0 = commit bef29c4d9523523e57fe898643fde2895106b339
@@ -21,7 +25,7 @@ module "eks" {
   endpoint_public_access  = false
 
   authentication_mode                      = "API"
-  enable_cluster_creator_admin_permissions = true
+  enable_cluster_creator_admin_permissions = false
   deletion_protection                      = var.deletion_protection
 
   enabled_log_types                      = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -32,6 +36,82 @@ module "eks" {
   encryption_config = {
     provider_key_arn = aws_kms_key.data.arn
     resources        = ["secrets"]
+  }
+
+  node_security_group_enable_recommended_rules = false
+  node_security_group_additional_rules = {
+    egress_cluster_443 = {
+      description                   = "Nodes to the cluster API (kubelet, pods calling the API server)"
+      from_port                     = 443
+      protocol                      = "tcp"
+      source_cluster_security_group = true
+      to_port                       = 443
+      type                          = "egress"
+    }
+    egress_https = {
+      cidr_blocks = ["0.0.0.0/0"]
+      description = "Nodes to ECR, STS, EKS and S3 over HTTPS through the NAT gateway or the S3 gateway endpoint"
+      from_port   = 443
+      protocol    = "tcp"
+      to_port     = 443
+      type        = "egress"
+    }
+    egress_self_all = {
+      description = "Node to node, all protocols (pod networking, CoreDNS on other nodes)"
+      from_port   = 0
+      protocol    = "-1"
+      self        = true
+      to_port     = 0
+      type        = "egress"
+    }
+    ingress_cluster_10251_webhook = {
+      description                   = "Cluster API to node 10251/tcp admission webhooks"
+      from_port                     = 10251
+      protocol                      = "tcp"
+      source_cluster_security_group = true
+      to_port                       = 10251
+      type                          = "ingress"
+    }
+    ingress_cluster_4443_webhook = {
+      description                   = "Cluster API to node 4443/tcp admission webhooks"
+      from_port                     = 4443
+      protocol                      = "tcp"
+      source_cluster_security_group = true
+      to_port                       = 4443
+      type                          = "ingress"
+    }
+    ingress_cluster_6443_webhook = {
+      description                   = "Cluster API to node 6443/tcp admission webhooks"
+      from_port                     = 6443
+      protocol                      = "tcp"
+      source_cluster_security_group = true
+      to_port                       = 6443
+      type                          = "ingress"
+    }
+    ingress_cluster_8443_webhook = {
+      description                   = "Cluster API to node 8443/tcp admission webhooks"
+      from_port                     = 8443
+      protocol                      = "tcp"
+      source_cluster_security_group = true
+      to_port                       = 8443
+      type                          = "ingress"
+    }
+    ingress_cluster_9443_webhook = {
+      description                   = "Cluster API to node 9443/tcp admission webhooks"
+      from_port                     = 9443
+      protocol                      = "tcp"
+      source_cluster_security_group = true
+      to_port                       = 9443
+      type                          = "ingress"
+    }
+    ingress_nodes_ephemeral = {
+      description = "Node to node ingress on ephemeral ports (pod to pod)"
+      from_port   = 1025
+      protocol    = "tcp"
+      self        = true
+      to_port     = 65535
+      type        = "ingress"
+    }
   }
 
   addons = {
@@ -47,11 +127,23 @@ module "eks" {
   }
 
   access_entries = {
+    bastionhost = {
+      policy_associations = {
+        AmazonEKSClusterAdminPolicy = {
+          access_scope = {
+            type = "cluster"
+          }
+          policy_arn = "arn:${local.partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+        }
+      }
+      principal_arn = aws_iam_role.bastionhost.arn
+    }
     jenkins = {
       policy_associations = {
         AmazonEKSEditPolicy = {
           access_scope = {
-            type = "cluster"
+            namespaces = ["default", "serving"]
+            type       = "namespace"
           }
           policy_arn = "arn:${local.partition}:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"
         }

@@ -27,7 +27,7 @@ resource "aws_iam_instance_profile" "bastionhost" {
 }
 
 resource "aws_iam_role_policy_attachment" "bastionhost_managed" {
-  for_each = toset(["AmazonSSMManagedInstanceCore"])
+  for_each = toset(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
 
   role       = aws_iam_role.bastionhost.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
@@ -46,7 +46,7 @@ resource "aws_iam_instance_profile" "ec2" {
 }
 
 resource "aws_iam_role_policy_attachment" "ec2_managed" {
-  for_each = toset(["AmazonSSMManagedInstanceCore"])
+  for_each = toset(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
 
   role       = aws_iam_role.ec2.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
@@ -65,7 +65,7 @@ resource "aws_iam_instance_profile" "gitlab" {
 }
 
 resource "aws_iam_role_policy_attachment" "gitlab_managed" {
-  for_each = toset(["AmazonSSMManagedInstanceCore"])
+  for_each = toset(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
 
   role       = aws_iam_role.gitlab.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
@@ -84,10 +84,31 @@ resource "aws_iam_instance_profile" "jenkins" {
 }
 
 resource "aws_iam_role_policy_attachment" "jenkins_managed" {
-  for_each = toset(["AmazonSSMManagedInstanceCore"])
+  for_each = toset(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
 
   role       = aws_iam_role.jenkins.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
+}
+
+# BastionHost administers EKSControl: describe the cluster to build a kubeconfig (the access entry grants the Kubernetes rights)
+data "aws_iam_policy_document" "bastionhost_eks_admin" {
+  statement {
+    sid       = "DescribeCluster"
+    effect    = "Allow"
+    actions   = ["eks:DescribeCluster"]
+    resources = [module.eks.cluster_arn]
+  }
+}
+
+resource "aws_iam_policy" "bastionhost_eks_admin" {
+  name_prefix = "${var.name}-bastionhost_eks_admin-"
+  description = "BastionHost administers EKSControl: describe the cluster to build a kubeconfig (the access entry grants the Kubernetes rights)"
+  policy      = data.aws_iam_policy_document.bastionhost_eks_admin.json
+}
+
+resource "aws_iam_role_policy_attachment" "bastionhost_eks_admin" {
+  role       = aws_iam_role.bastionhost.name
+  policy_arn = aws_iam_policy.bastionhost_eks_admin.arn
 }
 
 # EC2 to S3 Store/Retrieve Data: read/write on the data bucket (architecture.mmd:75, archc.yaml:104)
@@ -125,25 +146,32 @@ resource "aws_iam_role_policy_attachment" "ec2_data_read_write" {
   policy_arn = aws_iam_policy.ec2_data_read_write.arn
 }
 
-# EC2 to RDS Data Access: IAM database authentication as user ec2 (architecture.mmd:69)
-data "aws_iam_policy_document" "ec2_rds_connect" {
+# EC2 to RDS Data Access: read the RDS credentials from its RDS-managed secret (architecture.mmd:69)
+data "aws_iam_policy_document" "ec2_rds_credentials" {
   statement {
-    sid       = "ConnectAsEc2"
+    sid       = "ReadRdsCredentials"
     effect    = "Allow"
-    actions   = ["rds-db:connect"]
-    resources = ["arn:${local.partition}:rds-db:${local.region}:${local.account_id}:dbuser:${module.db_rds.db_instance_resource_id}/ec2"]
+    actions   = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+    resources = [module.db_rds.db_instance_master_user_secret_arn]
+  }
+
+  statement {
+    sid       = "DecryptRdsCredentials"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.data.arn]
   }
 }
 
-resource "aws_iam_policy" "ec2_rds_connect" {
-  name_prefix = "${var.name}-ec2_rds_connect-"
-  description = "EC2 to RDS Data Access: IAM database authentication as user ec2 (architecture.mmd:69)"
-  policy      = data.aws_iam_policy_document.ec2_rds_connect.json
+resource "aws_iam_policy" "ec2_rds_credentials" {
+  name_prefix = "${var.name}-ec2_rds_credentials-"
+  description = "EC2 to RDS Data Access: read the RDS credentials from its RDS-managed secret (architecture.mmd:69)"
+  policy      = data.aws_iam_policy_document.ec2_rds_credentials.json
 }
 
-resource "aws_iam_role_policy_attachment" "ec2_rds_connect" {
+resource "aws_iam_role_policy_attachment" "ec2_rds_credentials" {
   role       = aws_iam_role.ec2.name
-  policy_arn = aws_iam_policy.ec2_rds_connect.arn
+  policy_arn = aws_iam_policy.ec2_rds_credentials.arn
 }
 
 # EC2 reads the api-keys secret (overlay secrets.secrets)
@@ -281,20 +309,27 @@ resource "aws_iam_policy" "model_server_models_read" {
   policy      = data.aws_iam_policy_document.model_server_models_read.json
 }
 
-# Node1 to RDS Data Access: IAM database authentication as user model_server (architecture.mmd:70)
-data "aws_iam_policy_document" "model_server_rds_connect" {
+# Node1 to RDS Data Access: read the RDS credentials from its RDS-managed secret (architecture.mmd:70)
+data "aws_iam_policy_document" "model_server_rds_credentials" {
   statement {
-    sid       = "ConnectAsModelServer"
+    sid       = "ReadRdsCredentials"
     effect    = "Allow"
-    actions   = ["rds-db:connect"]
-    resources = ["arn:${local.partition}:rds-db:${local.region}:${local.account_id}:dbuser:${module.db_rds.db_instance_resource_id}/model_server"]
+    actions   = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+    resources = [module.db_rds.db_instance_master_user_secret_arn]
+  }
+
+  statement {
+    sid       = "DecryptRdsCredentials"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.data.arn]
   }
 }
 
-resource "aws_iam_policy" "model_server_rds_connect" {
-  name_prefix = "${var.name}-model_server_rds_connect-"
-  description = "Node1 to RDS Data Access: IAM database authentication as user model_server (architecture.mmd:70)"
-  policy      = data.aws_iam_policy_document.model_server_rds_connect.json
+resource "aws_iam_policy" "model_server_rds_credentials" {
+  name_prefix = "${var.name}-model_server_rds_credentials-"
+  description = "Node1 to RDS Data Access: read the RDS credentials from its RDS-managed secret (architecture.mmd:70)"
+  policy      = data.aws_iam_policy_document.model_server_rds_credentials.json
 }
 
 # IRSA role of model-server workload on EC2 Node 1 (Model Serving)
@@ -315,7 +350,7 @@ module "irsa_model_server" {
   }
 
   policies = {
-    model_server_models_read = aws_iam_policy.model_server_models_read.arn
-    model_server_rds_connect = aws_iam_policy.model_server_rds_connect.arn
+    model_server_models_read     = aws_iam_policy.model_server_models_read.arn
+    model_server_rds_credentials = aws_iam_policy.model_server_rds_credentials.arn
   }
 }

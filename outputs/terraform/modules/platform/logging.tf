@@ -2,10 +2,42 @@
 # CloudWatch log groups written by archc-managed workloads (VPC flow logs, EKS, RDS and WAF log
 # groups are created next to their producers). KMS encrypted; retention per environment.
 
+# Bastion Host: host logs (CloudWatch agent)
+resource "aws_cloudwatch_log_group" "bastionhost_host" {
+  #checkov:skip=CKV_AWS_338:Retention is an architecture decision: observability.log_retention_days = 90 in the overlay; the one-year retention baseline of this check is not a requirement of this architecture
+  name              = "/${var.name}/bastionhost-host"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.logs.arn
+}
+
 # EC2 Instances (Backend Services)
 resource "aws_cloudwatch_log_group" "ec2" {
   #checkov:skip=CKV_AWS_338:Retention is an architecture decision: observability.log_retention_days = 90 in the overlay; the one-year retention baseline of this check is not a requirement of this architecture
   name              = "/${var.name}/ec2"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.logs.arn
+}
+
+# EC2 Instances (Backend Services): host logs (CloudWatch agent)
+resource "aws_cloudwatch_log_group" "ec2_host" {
+  #checkov:skip=CKV_AWS_338:Retention is an architecture decision: observability.log_retention_days = 90 in the overlay; the one-year retention baseline of this check is not a requirement of this architecture
+  name              = "/${var.name}/ec2-host"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.logs.arn
+}
+
+# GitLab Server (Code/Model Repository): host logs (CloudWatch agent)
+resource "aws_cloudwatch_log_group" "gitlab_host" {
+  #checkov:skip=CKV_AWS_338:Retention is an architecture decision: observability.log_retention_days = 90 in the overlay; the one-year retention baseline of this check is not a requirement of this architecture
+  name              = "/${var.name}/gitlab-host"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.logs.arn
+}
+
+# Jenkins Server (CI/CD Pipeline): host logs (CloudWatch agent)
+resource "aws_cloudwatch_log_group" "jenkins_host" {
+  #checkov:skip=CKV_AWS_338:Retention is an architecture decision: observability.log_retention_days = 90 in the overlay; the one-year retention baseline of this check is not a requirement of this architecture
+  name              = "/${var.name}/jenkins-host"
   retention_in_days = var.log_retention_days
   kms_key_id        = aws_kms_key.logs.arn
 }

@@ -51,7 +51,7 @@ locals {
   }
 }
 
-# KMS key "data": S3 buckets, RDS storage, EKS secrets and Secrets Manager secrets of the Cluster Protocol platform
+# KMS key "data": S3 buckets, RDS storage, EKS secrets, Secrets Manager secrets and EBS data volumes of the Cluster Protocol platform
 data "aws_iam_policy_document" "kms_data" {
   #checkov:skip=CKV_AWS_109:KMS key policy, not an identity policy: Resource "*" in a key policy means this key only, and the account-root statement delegates access to IAM policies (AWS default key policy)
   #checkov:skip=CKV_AWS_111:KMS key policy, not an identity policy: Resource "*" in a key policy means this key only, and the account-root statement delegates access to IAM policies (AWS default key policy)
@@ -69,7 +69,7 @@ data "aws_iam_policy_document" "kms_data" {
 }
 
 resource "aws_kms_key" "data" {
-  description             = "S3 buckets, RDS storage, EKS secrets and Secrets Manager secrets of the Cluster Protocol platform"
+  description             = "S3 buckets, RDS storage, EKS secrets, Secrets Manager secrets and EBS data volumes of the Cluster Protocol platform"
   deletion_window_in_days = 30
   enable_key_rotation     = true
   policy                  = data.aws_iam_policy_document.kms_data.json

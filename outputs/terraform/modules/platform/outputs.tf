@@ -154,8 +154,12 @@ output "cdn_domain_name" {
 output "log_group_names" {
   description = "CloudWatch log group name per archc-managed log group."
   value = {
-    ec2      = aws_cloudwatch_log_group.ec2.name
-    waf_edge = aws_cloudwatch_log_group.waf_edge.name
+    bastionhost_host = aws_cloudwatch_log_group.bastionhost_host.name
+    ec2              = aws_cloudwatch_log_group.ec2.name
+    ec2_host         = aws_cloudwatch_log_group.ec2_host.name
+    gitlab_host      = aws_cloudwatch_log_group.gitlab_host.name
+    jenkins_host     = aws_cloudwatch_log_group.jenkins_host.name
+    waf_edge         = aws_cloudwatch_log_group.waf_edge.name
   }
 }
 

@@ -23,12 +23,15 @@ module "db_rds" {
   storage_encrypted     = true
   kms_key_id            = aws_kms_key.data.arn
 
+  # One credential RDS creates and rotates in Secrets Manager; the callers' roles read it
+  # (iam.tf). IAM database authentication stays off: its users would have to be created
+  # inside the database, which Terraform cannot reach.
   db_name                             = "clusterprotocol"
   username                            = "cpadmin"
   port                                = 5432
   manage_master_user_password         = true
   master_user_secret_kms_key_id       = aws_kms_key.data.arn
-  iam_database_authentication_enabled = true
+  iam_database_authentication_enabled = false
 
   multi_az               = var.databases["rds"].multi_az
   publicly_accessible    = false

@@ -188,6 +188,15 @@ resource "aws_vpc_security_group_egress_rule" "bastionhost_egress_ec2_ssh" {
   description                  = "BastionHost to EC2 tcp/22 Admin Access (architecture.mmd:57)"
 }
 
+resource "aws_vpc_security_group_egress_rule" "bastionhost_egress_ekscontrol_https" {
+  security_group_id            = aws_security_group.bastionhost.id
+  referenced_security_group_id = aws_security_group.ekscontrol.id
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  description                  = "BastionHost to EKSControl tcp/443 kubectl to the private cluster endpoint, admin path (architecture.mmd:6, architecture.mmd:19)"
+}
+
 resource "aws_vpc_security_group_egress_rule" "bastionhost_egress_gitlab_ssh" {
   security_group_id            = aws_security_group.bastionhost.id
   referenced_security_group_id = aws_security_group.gitlab.id
@@ -195,6 +204,15 @@ resource "aws_vpc_security_group_egress_rule" "bastionhost_egress_gitlab_ssh" {
   from_port                    = 22
   to_port                      = 22
   description                  = "BastionHost to GitLab tcp/22 Admin Access (architecture.mmd:58)"
+}
+
+resource "aws_vpc_security_group_egress_rule" "bastionhost_egress_internet_https" {
+  security_group_id = aws_security_group.bastionhost.id
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  description       = "BastionHost to SSM, CloudWatch Logs and package mirrors tcp/443 via public IP (architecture.mmd:6)"
 }
 
 resource "aws_vpc_security_group_egress_rule" "bastionhost_egress_jenkins_ssh" {
@@ -223,7 +241,7 @@ resource "aws_vpc_security_group_egress_rule" "ec2_egress_internet_https" {
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
-  description       = "EC2 to NAT tcp/443 Secure Access, outbound to the internet (architecture.mmd:54)"
+  description       = "EC2 to NAT tcp/443 Secure Access, outbound to the internet (architecture.mmd:54, architecture.mmd:11)"
 }
 
 resource "aws_vpc_security_group_egress_rule" "ec2_egress_rds_5432" {
@@ -282,6 +300,15 @@ resource "aws_vpc_security_group_egress_rule" "ekscontrol_egress_internet_https"
   description       = "EKSControl to NAT tcp/443 Secure Access, outbound to the internet (architecture.mmd:55)"
 }
 
+resource "aws_vpc_security_group_ingress_rule" "ekscontrol_ingress_bastionhost_https" {
+  security_group_id            = aws_security_group.ekscontrol.id
+  referenced_security_group_id = aws_security_group.bastionhost.id
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  description                  = "BastionHost to EKSControl tcp/443 kubectl to the private cluster endpoint, admin path (architecture.mmd:6, architecture.mmd:19)"
+}
+
 resource "aws_vpc_security_group_ingress_rule" "ekscontrol_ingress_jenkins_https" {
   security_group_id            = aws_security_group.ekscontrol.id
   referenced_security_group_id = aws_security_group.jenkins.id
@@ -289,6 +316,15 @@ resource "aws_vpc_security_group_ingress_rule" "ekscontrol_ingress_jenkins_https
   from_port                    = 443
   to_port                      = 443
   description                  = "Jenkins to EKSControl tcp/443 Deploy to K8s (architecture.mmd:63)"
+}
+
+resource "aws_vpc_security_group_egress_rule" "gitlab_egress_internet_https" {
+  security_group_id = aws_security_group.gitlab.id
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  description       = "GitLab to SSM, CloudWatch Logs and package mirrors tcp/443 via NAT (architecture.mmd:16)"
 }
 
 resource "aws_vpc_security_group_egress_rule" "gitlab_egress_jenkins_8080" {
@@ -319,6 +355,15 @@ resource "aws_vpc_security_group_ingress_rule" "gitlab_ingress_bastionhost_ssh" 
   description                  = "BastionHost to GitLab tcp/22 Admin Access (architecture.mmd:58)"
 }
 
+resource "aws_vpc_security_group_ingress_rule" "gitlab_ingress_jenkins_https" {
+  security_group_id            = aws_security_group.gitlab.id
+  referenced_security_group_id = aws_security_group.jenkins.id
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  description                  = "Jenkins to GitLab tcp/443 git clone, reverse of Code/Models (architecture.mmd:61)"
+}
+
 resource "aws_vpc_security_group_egress_rule" "jenkins_egress_ec2_ssh" {
   security_group_id            = aws_security_group.jenkins.id
   referenced_security_group_id = aws_security_group.ec2.id
@@ -335,6 +380,24 @@ resource "aws_vpc_security_group_egress_rule" "jenkins_egress_ekscontrol_https" 
   from_port                    = 443
   to_port                      = 443
   description                  = "Jenkins to EKSControl tcp/443 Deploy to K8s (architecture.mmd:63)"
+}
+
+resource "aws_vpc_security_group_egress_rule" "jenkins_egress_gitlab_https" {
+  security_group_id            = aws_security_group.jenkins.id
+  referenced_security_group_id = aws_security_group.gitlab.id
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  description                  = "Jenkins to GitLab tcp/443 git clone, reverse of Code/Models (architecture.mmd:61)"
+}
+
+resource "aws_vpc_security_group_egress_rule" "jenkins_egress_internet_https" {
+  security_group_id = aws_security_group.jenkins.id
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  description       = "Jenkins to SSM, CloudWatch Logs and package mirrors tcp/443 via NAT (architecture.mmd:12)"
 }
 
 resource "aws_vpc_security_group_ingress_rule" "jenkins_ingress_bastionhost_ssh" {

@@ -52,6 +52,7 @@ instances = {
     root_volume_size = 20
   }
   runner = {
+    data_volume_size = 100
     instance_type    = "c6i.large"
     root_volume_size = 100
   }

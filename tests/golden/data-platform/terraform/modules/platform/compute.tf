@@ -77,6 +77,23 @@ module "ec2_runner" {
     size                  = var.instances["runner"].root_volume_size
   }
 
+  # The host's state on its own encrypted volume: not deleted with the instance, a final
+  # snapshot on destroy, daily snapshots by its Backup tag (backup.tf).
+  ebs_volumes = {
+    data = {
+      device_name                    = "/dev/sdf"
+      encrypted                      = true
+      final_snapshot                 = true
+      kms_key_id                     = aws_kms_key.data.arn
+      size                           = var.instances["runner"].data_volume_size
+      stop_instance_before_detaching = true
+      tags = {
+        Backup = "${var.name}-daily"
+      }
+      type = "gp3"
+    }
+  }
+
   tags = {
     Component = "runner"
   }
@@ -137,6 +154,8 @@ resource "aws_launch_template" "ingest" {
   }
 }
 
+# EC2 health checks: the overlay names no AMI, user data or container image (ARC532), so
+# nothing answers the load balancer's check yet and ELB checks would replace every instance.
 resource "aws_autoscaling_group" "ingest" {
   name_prefix               = "${var.name}-ingest-"
   min_size                  = var.autoscaling_groups["ingest"].min_size
@@ -144,7 +163,7 @@ resource "aws_autoscaling_group" "ingest" {
   desired_capacity          = var.autoscaling_groups["ingest"].desired_size
   vpc_zone_identifier       = local.subnet_ids["app"]
   target_group_arns         = [module.lb_lb.target_groups["ingest"].arn]
-  health_check_type         = "ELB"
+  health_check_type         = "EC2"
   health_check_grace_period = 300
 
   launch_template {

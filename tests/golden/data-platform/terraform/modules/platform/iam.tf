@@ -27,7 +27,7 @@ resource "aws_iam_instance_profile" "ingest" {
 }
 
 resource "aws_iam_role_policy_attachment" "ingest_managed" {
-  for_each = toset(["AmazonSSMManagedInstanceCore"])
+  for_each = toset(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
 
   role       = aws_iam_role.ingest.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
@@ -46,7 +46,7 @@ resource "aws_iam_instance_profile" "jump" {
 }
 
 resource "aws_iam_role_policy_attachment" "jump_managed" {
-  for_each = toset(["AmazonSSMManagedInstanceCore"])
+  for_each = toset(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
 
   role       = aws_iam_role.jump.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
@@ -65,7 +65,7 @@ resource "aws_iam_instance_profile" "runner" {
 }
 
 resource "aws_iam_role_policy_attachment" "runner_managed" {
-  for_each = toset(["AmazonSSMManagedInstanceCore"])
+  for_each = toset(["AmazonSSMManagedInstanceCore", "CloudWatchAgentServerPolicy"])
 
   role       = aws_iam_role.runner.name
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
@@ -101,20 +101,27 @@ resource "aws_iam_policy" "batch_curated_raw_read_write" {
   policy      = data.aws_iam_policy_document.batch_curated_raw_read_write.json
 }
 
-# batch to tsdb read points: IAM database authentication as user batch (architecture.mmd:47)
-data "aws_iam_policy_document" "batch_tsdb_connect" {
+# batch to tsdb read points: read the tsdb credentials from its RDS-managed secret (architecture.mmd:47)
+data "aws_iam_policy_document" "batch_tsdb_credentials" {
   statement {
-    sid       = "ConnectAsBatch"
+    sid       = "ReadTsdbCredentials"
     effect    = "Allow"
-    actions   = ["rds-db:connect"]
-    resources = ["arn:${local.partition}:rds-db:${local.region}:${local.account_id}:dbuser:${module.db_tsdb.db_instance_resource_id}/batch"]
+    actions   = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+    resources = [module.db_tsdb.db_instance_master_user_secret_arn]
+  }
+
+  statement {
+    sid       = "DecryptTsdbCredentials"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.data.arn]
   }
 }
 
-resource "aws_iam_policy" "batch_tsdb_connect" {
-  name_prefix = "${var.name}-batch_tsdb_connect-"
-  description = "batch to tsdb read points: IAM database authentication as user batch (architecture.mmd:47)"
-  policy      = data.aws_iam_policy_document.batch_tsdb_connect.json
+resource "aws_iam_policy" "batch_tsdb_credentials" {
+  name_prefix = "${var.name}-batch_tsdb_credentials-"
+  description = "batch to tsdb read points: read the tsdb credentials from its RDS-managed secret (architecture.mmd:47)"
+  policy      = data.aws_iam_policy_document.batch_tsdb_credentials.json
 }
 
 # ingest to lake archive raw: write on the raw bucket (architecture.mmd:48, archc.yaml:33)
@@ -152,25 +159,32 @@ resource "aws_iam_role_policy_attachment" "ingest_raw_write" {
   policy_arn = aws_iam_policy.ingest_raw_write.arn
 }
 
-# ingest to tsdb write points: IAM database authentication as user ingest (architecture.mmd:45)
-data "aws_iam_policy_document" "ingest_tsdb_connect" {
+# ingest to tsdb write points: read the tsdb credentials from its RDS-managed secret (architecture.mmd:45)
+data "aws_iam_policy_document" "ingest_tsdb_credentials" {
   statement {
-    sid       = "ConnectAsIngest"
+    sid       = "ReadTsdbCredentials"
     effect    = "Allow"
-    actions   = ["rds-db:connect"]
-    resources = ["arn:${local.partition}:rds-db:${local.region}:${local.account_id}:dbuser:${module.db_tsdb.db_instance_resource_id}/ingest"]
+    actions   = ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]
+    resources = [module.db_tsdb.db_instance_master_user_secret_arn]
+  }
+
+  statement {
+    sid       = "DecryptTsdbCredentials"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.data.arn]
   }
 }
 
-resource "aws_iam_policy" "ingest_tsdb_connect" {
-  name_prefix = "${var.name}-ingest_tsdb_connect-"
-  description = "ingest to tsdb write points: IAM database authentication as user ingest (architecture.mmd:45)"
-  policy      = data.aws_iam_policy_document.ingest_tsdb_connect.json
+resource "aws_iam_policy" "ingest_tsdb_credentials" {
+  name_prefix = "${var.name}-ingest_tsdb_credentials-"
+  description = "ingest to tsdb write points: read the tsdb credentials from its RDS-managed secret (architecture.mmd:45)"
+  policy      = data.aws_iam_policy_document.ingest_tsdb_credentials.json
 }
 
-resource "aws_iam_role_policy_attachment" "ingest_tsdb_connect" {
+resource "aws_iam_role_policy_attachment" "ingest_tsdb_credentials" {
   role       = aws_iam_role.ingest.name
-  policy_arn = aws_iam_policy.ingest_tsdb_connect.arn
+  policy_arn = aws_iam_policy.ingest_tsdb_credentials.arn
 }
 
 # ingest ships its application logs to its own CloudWatch log group
@@ -192,6 +206,27 @@ resource "aws_iam_policy" "ingest_write_logs" {
 resource "aws_iam_role_policy_attachment" "ingest_write_logs" {
   role       = aws_iam_role.ingest.name
   policy_arn = aws_iam_policy.ingest_write_logs.arn
+}
+
+# jump administers cp: describe the cluster to build a kubeconfig (the access entry grants the Kubernetes rights)
+data "aws_iam_policy_document" "jump_eks_admin" {
+  statement {
+    sid       = "DescribeCluster"
+    effect    = "Allow"
+    actions   = ["eks:DescribeCluster"]
+    resources = [module.eks.cluster_arn]
+  }
+}
+
+resource "aws_iam_policy" "jump_eks_admin" {
+  name_prefix = "${var.name}-jump_eks_admin-"
+  description = "jump administers cp: describe the cluster to build a kubeconfig (the access entry grants the Kubernetes rights)"
+  policy      = data.aws_iam_policy_document.jump_eks_admin.json
+}
+
+resource "aws_iam_role_policy_attachment" "jump_eks_admin" {
+  role       = aws_iam_role.jump.name
+  policy_arn = aws_iam_policy.jump_eks_admin.arn
 }
 
 # runner to cp deploy: describe the cluster to build a kubeconfig (architecture.mmd:51)
@@ -234,6 +269,6 @@ module "irsa_batch" {
 
   policies = {
     batch_curated_raw_read_write = aws_iam_policy.batch_curated_raw_read_write.arn
-    batch_tsdb_connect           = aws_iam_policy.batch_tsdb_connect.arn
+    batch_tsdb_credentials       = aws_iam_policy.batch_tsdb_credentials.arn
   }
 }

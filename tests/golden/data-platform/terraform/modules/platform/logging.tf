@@ -9,3 +9,27 @@ resource "aws_cloudwatch_log_group" "ingest" {
   retention_in_days = var.log_retention_days
   kms_key_id        = aws_kms_key.logs.arn
 }
+
+# Ingest API: host logs (CloudWatch agent)
+resource "aws_cloudwatch_log_group" "ingest_host" {
+  #checkov:skip=CKV_AWS_338:Retention is an architecture decision: observability.log_retention_days = 30 in the overlay; the one-year retention baseline of this check is not a requirement of this architecture
+  name              = "/${var.name}/ingest-host"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.logs.arn
+}
+
+# Jump Host: host logs (CloudWatch agent)
+resource "aws_cloudwatch_log_group" "jump_host" {
+  #checkov:skip=CKV_AWS_338:Retention is an architecture decision: observability.log_retention_days = 30 in the overlay; the one-year retention baseline of this check is not a requirement of this architecture
+  name              = "/${var.name}/jump-host"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.logs.arn
+}
+
+# GitHub Actions Runner: host logs (CloudWatch agent)
+resource "aws_cloudwatch_log_group" "runner_host" {
+  #checkov:skip=CKV_AWS_338:Retention is an architecture decision: observability.log_retention_days = 30 in the overlay; the one-year retention baseline of this check is not a requirement of this architecture
+  name              = "/${var.name}/runner-host"
+  retention_in_days = var.log_retention_days
+  kms_key_id        = aws_kms_key.logs.arn
+}

@@ -50,7 +50,7 @@ locals {
   }
 }
 
-# KMS key "data": S3 buckets, RDS storage and EKS secrets of the Telemetry platform
+# KMS key "data": S3 buckets, RDS storage, EKS secrets and EBS data volumes of the Telemetry platform
 data "aws_iam_policy_document" "kms_data" {
   #checkov:skip=CKV_AWS_109:KMS key policy, not an identity policy: Resource "*" in a key policy means this key only, and the account-root statement delegates access to IAM policies (AWS default key policy)
   #checkov:skip=CKV_AWS_111:KMS key policy, not an identity policy: Resource "*" in a key policy means this key only, and the account-root statement delegates access to IAM policies (AWS default key policy)
@@ -68,7 +68,7 @@ data "aws_iam_policy_document" "kms_data" {
 }
 
 resource "aws_kms_key" "data" {
-  description             = "S3 buckets, RDS storage and EKS secrets of the Telemetry platform"
+  description             = "S3 buckets, RDS storage, EKS secrets and EBS data volumes of the Telemetry platform"
   deletion_window_in_days = 30
   enable_key_rotation     = true
   policy                  = data.aws_iam_policy_document.kms_data.json

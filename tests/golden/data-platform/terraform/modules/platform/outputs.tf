@@ -146,8 +146,11 @@ output "cdn_domain_name" {
 output "log_group_names" {
   description = "CloudWatch log group name per archc-managed log group."
   value = {
-    ingest   = aws_cloudwatch_log_group.ingest.name
-    waf_edge = aws_cloudwatch_log_group.waf_edge.name
+    ingest      = aws_cloudwatch_log_group.ingest.name
+    ingest_host = aws_cloudwatch_log_group.ingest_host.name
+    jump_host   = aws_cloudwatch_log_group.jump_host.name
+    runner_host = aws_cloudwatch_log_group.runner_host.name
+    waf_edge    = aws_cloudwatch_log_group.waf_edge.name
   }
 }
 

@@ -129,6 +129,15 @@ resource "aws_security_group" "tsdb" {
   }
 }
 
+resource "aws_vpc_security_group_ingress_rule" "cp_ingress_jump_https" {
+  security_group_id            = aws_security_group.cp.id
+  referenced_security_group_id = aws_security_group.jump.id
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  description                  = "jump to cp tcp/443 kubectl to the private cluster endpoint, admin path (architecture.mmd:19, architecture.mmd:25)"
+}
+
 resource "aws_vpc_security_group_ingress_rule" "cp_ingress_runner_https" {
   security_group_id            = aws_security_group.cp.id
   referenced_security_group_id = aws_security_group.runner.id
@@ -144,7 +153,7 @@ resource "aws_vpc_security_group_egress_rule" "ingest_egress_internet_https" {
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
-  description       = "ingest to egress tcp/443 updates, outbound to the internet (architecture.mmd:54)"
+  description       = "ingest to egress tcp/443 updates, outbound to the internet (architecture.mmd:54, architecture.mmd:22)"
 }
 
 resource "aws_vpc_security_group_egress_rule" "ingest_egress_s3_https" {
@@ -174,13 +183,22 @@ resource "aws_vpc_security_group_ingress_rule" "ingest_ingress_lb_9000" {
   description                  = "lb to ingest tcp/9000 ingest (architecture.mmd:44)"
 }
 
+resource "aws_vpc_security_group_egress_rule" "jump_egress_cp_https" {
+  security_group_id            = aws_security_group.jump.id
+  referenced_security_group_id = aws_security_group.cp.id
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  description                  = "jump to cp tcp/443 kubectl to the private cluster endpoint, admin path (architecture.mmd:19, architecture.mmd:25)"
+}
+
 resource "aws_vpc_security_group_egress_rule" "jump_egress_internet_https" {
   security_group_id = aws_security_group.jump.id
   cidr_ipv4         = "0.0.0.0/0"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
-  description       = "jump to Systems Manager tcp/443 Session Manager agent, outbound HTTPS (archc.yaml:16, archc.yaml:35)"
+  description       = "jump to SSM, CloudWatch Logs and package mirrors tcp/443 via public IP (architecture.mmd:19)"
 }
 
 resource "aws_vpc_security_group_egress_rule" "lb_egress_ingest_9000" {
@@ -243,7 +261,7 @@ resource "aws_vpc_security_group_egress_rule" "runner_egress_internet_https" {
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
-  description       = "runner to egress tcp/443 pull images, outbound to the internet (architecture.mmd:55)"
+  description       = "runner to egress tcp/443 pull images, outbound to the internet (architecture.mmd:55, architecture.mmd:23)"
 }
 
 resource "aws_vpc_security_group_ingress_rule" "tsdb_ingress_ingest_5432" {

@@ -95,10 +95,11 @@ variable "environment" {
 }
 
 variable "instances" {
-  description = "Size of each standalone EC2 instance, by instance id."
+  description = "Size of each standalone EC2 instance, by instance id (data_volume_size: the separate data volume of a stateful host)."
   type = map(object({
     instance_type    = string
     root_volume_size = number
+    data_volume_size = optional(number)
   }))
   nullable = false
 }
