@@ -25,7 +25,14 @@ from typing import NotRequired, TypedDict
 
 from archc import diagnostics as d
 from archc.aws.derivation import CheckovSkip, Derivation, skip
-from archc.aws.names import lines, node_group_name, overlay_spans, port_name, port_text, sg_text
+from archc.aws.names import (
+    line_refs,
+    node_group_name,
+    overlay_spans,
+    port_name,
+    port_text,
+    sg_text,
+)
 from archc.kinds import INTERNET_KINDS, SECURITY_GROUP_KINDS, Kind
 from archc.model import Architecture, Component, Flow, FlowClass
 from archc.source import Span
@@ -50,7 +57,8 @@ class SecurityGroup(TypedDict):
     id: str
     component: str
     name_suffix: str
-    description: str
+    description: str  # no line numbers: AWS replaces a group whose description changes
+    source: str  # its diagram/overlay lines (`architecture.mmd:7`), for comments and reports
     checkov_skips: list[CheckovSkip]
 
 
@@ -62,8 +70,14 @@ class SecurityGroupRule(TypedDict):
     ip_protocol: str
     from_port: int
     to_port: int
-    description: str
+    description: str  # no line numbers either, so a line inserted above plans nothing
+    source: str
     checkov_skips: list[CheckovSkip]
+
+
+def cited(description: str, source: str) -> str:
+    """The description with its lines, as the security report shows it."""
+    return sg_text(f"{description} ({source})") if source else description
 
 
 @dataclass
@@ -90,7 +104,7 @@ class Row:
             "id": self.id, "direction": self.direction, "security_group": self.security_group,
             "peer": self.peer.copy(), "ip_protocol": self.protocol, "from_port": self.low,
             "to_port": self.high,
-            "description": sg_text(f"{self.text} {lines(*self.spans)}"),
+            "description": sg_text(self.text), "source": line_refs(*self.spans),
             "checkov_skips": list(self.checkov_skips),
         }
 
@@ -118,7 +132,8 @@ def _group(v: Derivation, comp: Component) -> SecurityGroup:
         "CKV2_AWS_5", f"Attached through {attached}; checkov cannot expand registry modules "
                       "offline, so it does not see the attachment")]
     return {"id": ident, "component": comp.id, "name_suffix": ident.replace("_", "-"),
-            "description": sg_text(f"{what} {lines(comp.span)}"), "checkov_skips": skips}
+            "description": sg_text(what), "source": line_refs(comp.span),
+            "checkov_skips": skips}
 
 
 def _attachment(v: Derivation, comp: Component) -> str | None:
@@ -159,6 +174,9 @@ def rule_rows(arch: Architecture) -> tuple[list[Row], list[d.Diagnostic]]:
     merged: dict[str, Row] = {}
     for row in rows:
         if row.id in merged:
+            # the description names one flow, the same whatever the order of the diagram's
+            # lines (a changed description is a plan); the comment and the report cite all
+            merged[row.id].text = min(merged[row.id].text, row.text)
             merged[row.id].spans += row.spans
             merged[row.id].edges += [e for e in row.edges if e not in merged[row.id].edges]
         else:

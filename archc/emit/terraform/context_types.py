@@ -159,7 +159,8 @@ class IrsaRole(TypedDict):
 
 
 class Policy(TypedDict):
-    description: str
+    description: str  # no line numbers: AWS replaces a policy whose description changes
+    source: str  # the diagram/overlay lines behind it, for the comment above it ("": none)
     id: str
     role: Role
     statements: list[Statement]

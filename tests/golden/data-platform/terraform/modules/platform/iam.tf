@@ -97,7 +97,7 @@ data "aws_iam_policy_document" "batch_curated_raw_read_write" {
 
 resource "aws_iam_policy" "batch_curated_raw_read_write" {
   name_prefix = "${var.name}-batch_curated_raw_read_write-"
-  description = "batch to lake read and write parquet: read/write on the curated and raw buckets (architecture.mmd:49, archc.yaml:34)"
+  description = "batch to lake read and write parquet: read/write on the curated and raw buckets"
   policy      = data.aws_iam_policy_document.batch_curated_raw_read_write.json
 }
 
@@ -113,7 +113,7 @@ data "aws_iam_policy_document" "batch_tsdb_connect" {
 
 resource "aws_iam_policy" "batch_tsdb_connect" {
   name_prefix = "${var.name}-batch_tsdb_connect-"
-  description = "batch to tsdb read points: IAM database authentication as user batch (architecture.mmd:47)"
+  description = "batch to tsdb read points: IAM database authentication as user batch"
   policy      = data.aws_iam_policy_document.batch_tsdb_connect.json
 }
 
@@ -143,7 +143,7 @@ data "aws_iam_policy_document" "ingest_raw_write" {
 
 resource "aws_iam_policy" "ingest_raw_write" {
   name_prefix = "${var.name}-ingest_raw_write-"
-  description = "ingest to lake archive raw: write on the raw bucket (architecture.mmd:48, archc.yaml:33)"
+  description = "ingest to lake archive raw: write on the raw bucket"
   policy      = data.aws_iam_policy_document.ingest_raw_write.json
 }
 
@@ -164,7 +164,7 @@ data "aws_iam_policy_document" "ingest_tsdb_connect" {
 
 resource "aws_iam_policy" "ingest_tsdb_connect" {
   name_prefix = "${var.name}-ingest_tsdb_connect-"
-  description = "ingest to tsdb write points: IAM database authentication as user ingest (architecture.mmd:45)"
+  description = "ingest to tsdb write points: IAM database authentication as user ingest"
   policy      = data.aws_iam_policy_document.ingest_tsdb_connect.json
 }
 
@@ -206,7 +206,7 @@ data "aws_iam_policy_document" "runner_eks_deploy" {
 
 resource "aws_iam_policy" "runner_eks_deploy" {
   name_prefix = "${var.name}-runner_eks_deploy-"
-  description = "runner to cp deploy: describe the cluster to build a kubeconfig (architecture.mmd:51)"
+  description = "runner to cp deploy: describe the cluster to build a kubeconfig"
   policy      = data.aws_iam_policy_document.runner_eks_deploy.json
 }
 
