@@ -120,7 +120,7 @@ def build(spec_dir: Path, out_dir: Path, env: str | None = None,
     assert arch is not None and checked.graph is not None
     if dry_run:  # --check judges images by their DOT and never draws (see _write)
         with images_not_drawn():
-            emitted = emit_all(arch, checked.graph, only)                           # emit
+            emitted = emit_all(arch, checked.graph, only, previous)                 # emit
     else:
         emitted = emit_all(arch, checked.graph, only, previous)                     # emit
     on_stage("emit", f"{len(emitted.files)} files")
@@ -134,7 +134,9 @@ def build(spec_dir: Path, out_dir: Path, env: str | None = None,
         files = emitted.files
         if only:  # a partial build keeps what the other emitters wrote last time
             files += target.carried(only)
-        files += (_write.manifest_file(files, inputs),)
+        # a partial build without Terraform keeps the record of the last one that had it
+        terraform = emitted.terraform or (target.terraform if only else None)
+        files += (_write.manifest_file(files, inputs, terraform),)
         _add(checked, target.diagnostics + target.plan_problems(files))
         if d.has_errors(checked.diagnostics):
             return BuildOutcome(checked)

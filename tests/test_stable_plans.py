@@ -1,7 +1,8 @@
 """Stable plans: a diagram edit that means nothing (comment lines inserted at the top, nodes,
-edges and subgraph members reordered) changes no attribute of the generated Terraform, only its comments. Line numbers
-live where a change is free (HCL comments, the security report), never in attributes: AWS
-replaces a security group or an IAM policy whose description changes."""
+edges and subgraph members reordered) changes no attribute of the generated Terraform, only
+its comments. Line numbers live where a change is free (HCL comments, the security report),
+never in attributes: AWS replaces a security group or an IAM policy whose description
+changes."""
 
 from __future__ import annotations
 

@@ -550,10 +550,15 @@ class Terraform(TypedDict):
     required_version: str
 
 
+# `from` is a Python keyword: the functional form.
+Moved = TypedDict("Moved", {"from": str, "to": str})
+
+
 class Context(TypedDict):
     environments: list[Environment]
     generated_from: list[str]
     modules: dict[str, Module]
+    moved: list[Moved]
     platform: Platform
     project: Project
     schema_version: int
