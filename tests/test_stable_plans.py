@@ -122,12 +122,11 @@ def test_line_references_stay_in_comments_and_report() -> None:
     files = terraform(REPO / "spec")
     groups = files["terraform/modules/platform/security_groups.tf"]
     assert '# From architecture.mmd:7\nresource "aws_security_group" "alb" {' in groups
-    assert 'description = "Application Load Balancer, public subnet"\n' in groups
+    assert 'description = "ALB (load_balancer), public subnet"\n' in groups
     iam = files["terraform/modules/platform/iam.tf"]
-    assert ("# EC2 to RDS Data Access: IAM database authentication as user ec2 "
+    assert ("# EC2 to RDS: IAM database authentication as user ec2 "
             "(architecture.mmd:69)\n") in iam
-    assert 'description = "EC2 to RDS Data Access: IAM database authentication as user ec2"\n' \
-        in iam
+    assert 'description = "EC2 to RDS: IAM database authentication as user ec2"\n' in iam
     report = (REPO / "outputs" / "security" / "dev.md").read_text(encoding="utf-8")
     assert "architecture.mmd:" in report
 
@@ -178,3 +177,32 @@ def test_line_shift_keeps_the_description_of_a_rule_two_flows_share(tmp_path: Pa
     # both flows cited, in the moved diagram's order
     assert ('# From architecture.mmd:24, architecture.mmd:25\n'
             'resource "aws_vpc_security_group_egress_rule" "api_egress_db_5432"') in after
+
+
+def _force_new_descriptions(files: dict[str, str]) -> dict[str, str]:
+    """address -> description of every security group and IAM policy (AWS replaces either
+    when its description changes)."""
+    out = {}
+    for path, text in files.items():
+        for block in hcl2.loads(text).get("resource", []) if path.endswith(".tf") else []:
+            for rtype, named in block.items():
+                if rtype.strip('"') in ("aws_security_group", "aws_iam_policy"):
+                    out |= {f"{rtype}.{n}": body["description"] for n, body in named.items()}
+    return out
+
+
+def test_labels_and_zone_titles_do_not_reach_descriptions_aws_cannot_update(
+        tmp_path: Path) -> None:
+    edited = tmp_path / "spec"
+    shutil.copytree(REPO / "spec", edited)
+    for name in ("architecture.mmd", "archc.yaml"):
+        path = edited / name
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("Private Subnet 1", "Private Subnet A")  # a zone renamed
+        text = text.replace('"Jenkins Server', '"Jenkins CI Server')  # a label edited
+        text = text.replace('"Data Access"', '"Data Reads"')  # flow labels edited
+        path.write_text(text, encoding="utf-8")
+    before, after = terraform(REPO / "spec"), terraform(edited)
+    assert before != after  # the edits reached the Terraform (comments, rule descriptions)
+    assert _force_new_descriptions(before) == _force_new_descriptions(after)
+    assert len(_force_new_descriptions(before)) > 10

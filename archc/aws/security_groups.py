@@ -119,14 +119,16 @@ def security_groups(arch: Architecture) -> list[SecurityGroup]:
 
 def _group(v: Derivation, comp: Component) -> SecurityGroup:
     ident = v.ids[comp.id]
-    title = v.title(comp)
+    # AWS cannot change a group's description in place: only the component's id, its kind
+    # and its subnet's tier, never a label or a zone's title (a renamed zone would replace it)
     if comp.kind is Kind.EKS_NODE_GROUP:
-        what = f"{title} node group"
+        what = f"{comp.id} EKS node group"
     elif comp.kind is Kind.EKS_CONTROL_PLANE:
-        what = f"{title} additional security group"
+        what = f"{comp.id} EKS control plane, additional security group"
     else:
         zone = v.subnet_zone(comp)
-        what = f"{title}, {zone.title.lower()}" if zone else title
+        tier = f", {zone.tier.value} subnet" if zone and zone.tier else ""
+        what = f"{comp.id} ({comp.kind.value}){tier}"
     attached = _attachment(v, comp)
     skips = [] if attached is None else [skip(
         "CKV2_AWS_5", f"Attached through {attached}; checkov cannot expand registry modules "

@@ -187,4 +187,6 @@ def _statement(sid: str, actions: list[str], resources: list[ct.Resource]) -> ct
 
 
 def _flow_text(flow: Flow) -> str:
-    return f"{flow.initiator} to {flow.target} {flow.label}".rstrip()
+    """The two ends' ids: a policy's description cannot change in place, so it names only
+    what the policy's identity is made of (never the flow's label, nor a line)."""
+    return f"{flow.initiator} to {flow.target}"

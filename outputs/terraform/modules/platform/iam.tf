@@ -90,7 +90,7 @@ resource "aws_iam_role_policy_attachment" "jenkins_managed" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
 }
 
-# EC2 to S3 Store/Retrieve Data: read/write on the data bucket (architecture.mmd:75, archc.yaml:104)
+# EC2 to S3: read/write on the data bucket (architecture.mmd:75, archc.yaml:104)
 data "aws_iam_policy_document" "ec2_data_read_write" {
   statement {
     sid       = "ListDataBucket"
@@ -116,7 +116,7 @@ data "aws_iam_policy_document" "ec2_data_read_write" {
 
 resource "aws_iam_policy" "ec2_data_read_write" {
   name_prefix = "${var.name}-ec2_data_read_write-"
-  description = "EC2 to S3 Store/Retrieve Data: read/write on the data bucket"
+  description = "EC2 to S3: read/write on the data bucket"
   policy      = data.aws_iam_policy_document.ec2_data_read_write.json
 }
 
@@ -125,7 +125,7 @@ resource "aws_iam_role_policy_attachment" "ec2_data_read_write" {
   policy_arn = aws_iam_policy.ec2_data_read_write.arn
 }
 
-# EC2 to RDS Data Access: IAM database authentication as user ec2 (architecture.mmd:69)
+# EC2 to RDS: IAM database authentication as user ec2 (architecture.mmd:69)
 data "aws_iam_policy_document" "ec2_rds_connect" {
   statement {
     sid       = "ConnectAsEc2"
@@ -137,7 +137,7 @@ data "aws_iam_policy_document" "ec2_rds_connect" {
 
 resource "aws_iam_policy" "ec2_rds_connect" {
   name_prefix = "${var.name}-ec2_rds_connect-"
-  description = "EC2 to RDS Data Access: IAM database authentication as user ec2"
+  description = "EC2 to RDS: IAM database authentication as user ec2"
   policy      = data.aws_iam_policy_document.ec2_rds_connect.json
 }
 
@@ -195,7 +195,7 @@ resource "aws_iam_role_policy_attachment" "ec2_write_logs" {
   policy_arn = aws_iam_policy.ec2_write_logs.arn
 }
 
-# GitLab to S3 Store/Retrieve Models: read/write on the artifacts and models buckets (architecture.mmd:74, archc.yaml:103)
+# GitLab to S3: read/write on the artifacts and models buckets (architecture.mmd:74, archc.yaml:103)
 data "aws_iam_policy_document" "gitlab_artifacts_models_read_write" {
   statement {
     sid       = "ListArtifactsModelsBuckets"
@@ -221,7 +221,7 @@ data "aws_iam_policy_document" "gitlab_artifacts_models_read_write" {
 
 resource "aws_iam_policy" "gitlab_artifacts_models_read_write" {
   name_prefix = "${var.name}-gitlab_artifacts_models_read_write-"
-  description = "GitLab to S3 Store/Retrieve Models: read/write on the artifacts and models buckets"
+  description = "GitLab to S3: read/write on the artifacts and models buckets"
   policy      = data.aws_iam_policy_document.gitlab_artifacts_models_read_write.json
 }
 
@@ -230,7 +230,7 @@ resource "aws_iam_role_policy_attachment" "gitlab_artifacts_models_read_write" {
   policy_arn = aws_iam_policy.gitlab_artifacts_models_read_write.arn
 }
 
-# Jenkins to EKSControl Deploy to K8s: describe the cluster to build a kubeconfig (architecture.mmd:63)
+# Jenkins to EKSControl: describe the cluster to build a kubeconfig (architecture.mmd:63)
 data "aws_iam_policy_document" "jenkins_eks_deploy" {
   statement {
     sid       = "DescribeCluster"
@@ -242,7 +242,7 @@ data "aws_iam_policy_document" "jenkins_eks_deploy" {
 
 resource "aws_iam_policy" "jenkins_eks_deploy" {
   name_prefix = "${var.name}-jenkins_eks_deploy-"
-  description = "Jenkins to EKSControl Deploy to K8s: describe the cluster to build a kubeconfig"
+  description = "Jenkins to EKSControl: describe the cluster to build a kubeconfig"
   policy      = data.aws_iam_policy_document.jenkins_eks_deploy.json
 }
 
@@ -251,7 +251,7 @@ resource "aws_iam_role_policy_attachment" "jenkins_eks_deploy" {
   policy_arn = aws_iam_policy.jenkins_eks_deploy.arn
 }
 
-# Node1 to S3 Load Models: read-only on the models bucket (architecture.mmd:76, archc.yaml:105)
+# Node1 to S3: read-only on the models bucket (architecture.mmd:76, archc.yaml:105)
 data "aws_iam_policy_document" "model_server_models_read" {
   statement {
     sid       = "ListModelsBucket"
@@ -277,11 +277,11 @@ data "aws_iam_policy_document" "model_server_models_read" {
 
 resource "aws_iam_policy" "model_server_models_read" {
   name_prefix = "${var.name}-model_server_models_read-"
-  description = "Node1 to S3 Load Models: read-only on the models bucket"
+  description = "Node1 to S3: read-only on the models bucket"
   policy      = data.aws_iam_policy_document.model_server_models_read.json
 }
 
-# Node1 to RDS Data Access: IAM database authentication as user model_server (architecture.mmd:70)
+# Node1 to RDS: IAM database authentication as user model_server (architecture.mmd:70)
 data "aws_iam_policy_document" "model_server_rds_connect" {
   statement {
     sid       = "ConnectAsModelServer"
@@ -293,7 +293,7 @@ data "aws_iam_policy_document" "model_server_rds_connect" {
 
 resource "aws_iam_policy" "model_server_rds_connect" {
   name_prefix = "${var.name}-model_server_rds_connect-"
-  description = "Node1 to RDS Data Access: IAM database authentication as user model_server"
+  description = "Node1 to RDS: IAM database authentication as user model_server"
   policy      = data.aws_iam_policy_document.model_server_rds_connect.json
 }
 

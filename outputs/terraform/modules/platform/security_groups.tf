@@ -8,7 +8,7 @@
 resource "aws_security_group" "alb" {
   #checkov:skip=CKV2_AWS_5:Attached through module.lb_alb (security_groups); checkov cannot expand registry modules offline, so it does not see the attachment
   name_prefix = "${var.name}-alb-"
-  description = "Application Load Balancer, public subnet"
+  description = "ALB (load_balancer), public subnet"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
@@ -25,7 +25,7 @@ resource "aws_security_group" "alb" {
 resource "aws_security_group" "bastionhost" {
   #checkov:skip=CKV2_AWS_5:Attached through module.ec2_bastionhost (vpc_security_group_ids); checkov cannot expand registry modules offline, so it does not see the attachment
   name_prefix = "${var.name}-bastionhost-"
-  description = "Bastion Host, public subnet"
+  description = "BastionHost (bastion), public subnet"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
@@ -41,7 +41,7 @@ resource "aws_security_group" "bastionhost" {
 # From architecture.mmd:11
 resource "aws_security_group" "ec2" {
   name_prefix = "${var.name}-ec2-"
-  description = "EC2 Instances (Backend Services), private subnet 1"
+  description = "EC2 (backend_service), app subnet"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
@@ -58,7 +58,7 @@ resource "aws_security_group" "ec2" {
 resource "aws_security_group" "ekscontrol" {
   #checkov:skip=CKV2_AWS_5:Attached through module.eks (additional_security_group_ids); checkov cannot expand registry modules offline, so it does not see the attachment
   name_prefix = "${var.name}-ekscontrol-"
-  description = "EKS Control Plane additional security group"
+  description = "EKSControl EKS control plane, additional security group"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
@@ -75,7 +75,7 @@ resource "aws_security_group" "ekscontrol" {
 resource "aws_security_group" "gitlab" {
   #checkov:skip=CKV2_AWS_5:Attached through module.ec2_gitlab (vpc_security_group_ids); checkov cannot expand registry modules offline, so it does not see the attachment
   name_prefix = "${var.name}-gitlab-"
-  description = "GitLab Server (Code/Model Repository), private subnet 2"
+  description = "GitLab (scm_server), app subnet"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
@@ -92,7 +92,7 @@ resource "aws_security_group" "gitlab" {
 resource "aws_security_group" "jenkins" {
   #checkov:skip=CKV2_AWS_5:Attached through module.ec2_jenkins (vpc_security_group_ids); checkov cannot expand registry modules offline, so it does not see the attachment
   name_prefix = "${var.name}-jenkins-"
-  description = "Jenkins Server (CI/CD Pipeline), private subnet 1"
+  description = "Jenkins (ci_server), app subnet"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
@@ -109,7 +109,7 @@ resource "aws_security_group" "jenkins" {
 resource "aws_security_group" "node_api_services" {
   #checkov:skip=CKV2_AWS_5:Attached through module.eks (eks_managed_node_groups.api-services.vpc_security_group_ids); checkov cannot expand registry modules offline, so it does not see the attachment
   name_prefix = "${var.name}-node-api-services-"
-  description = "EC2 Node 3 (API Services) node group"
+  description = "Node3 EKS node group"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
@@ -126,7 +126,7 @@ resource "aws_security_group" "node_api_services" {
 resource "aws_security_group" "node_model_serving" {
   #checkov:skip=CKV2_AWS_5:Attached through module.eks (eks_managed_node_groups.model-serving.vpc_security_group_ids); checkov cannot expand registry modules offline, so it does not see the attachment
   name_prefix = "${var.name}-node-model-serving-"
-  description = "EC2 Node 1 (Model Serving) node group"
+  description = "Node1 EKS node group"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
@@ -143,7 +143,7 @@ resource "aws_security_group" "node_model_serving" {
 resource "aws_security_group" "node_space_management" {
   #checkov:skip=CKV2_AWS_5:Attached through module.eks (eks_managed_node_groups.space-management.vpc_security_group_ids); checkov cannot expand registry modules offline, so it does not see the attachment
   name_prefix = "${var.name}-node-space-management-"
-  description = "EC2 Node 2 (Space Management) node group"
+  description = "Node2 EKS node group"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
@@ -160,7 +160,7 @@ resource "aws_security_group" "node_space_management" {
 resource "aws_security_group" "rds" {
   #checkov:skip=CKV2_AWS_5:Attached through module.db_rds (vpc_security_group_ids); checkov cannot expand registry modules offline, so it does not see the attachment
   name_prefix = "${var.name}-rds-"
-  description = "Amazon RDS (Database Cluster), private subnet 3"
+  description = "RDS (database), data subnet"
   vpc_id      = module.vpc.vpc_id
 
   tags = {

@@ -71,7 +71,7 @@ resource "aws_iam_role_policy_attachment" "runner_managed" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
 }
 
-# batch to lake read and write parquet: read/write on the curated and raw buckets (architecture.mmd:49, archc.yaml:34)
+# batch to lake: read/write on the curated and raw buckets (architecture.mmd:49, archc.yaml:34)
 data "aws_iam_policy_document" "batch_curated_raw_read_write" {
   statement {
     sid       = "ListCuratedRawBuckets"
@@ -97,11 +97,11 @@ data "aws_iam_policy_document" "batch_curated_raw_read_write" {
 
 resource "aws_iam_policy" "batch_curated_raw_read_write" {
   name_prefix = "${var.name}-batch_curated_raw_read_write-"
-  description = "batch to lake read and write parquet: read/write on the curated and raw buckets"
+  description = "batch to lake: read/write on the curated and raw buckets"
   policy      = data.aws_iam_policy_document.batch_curated_raw_read_write.json
 }
 
-# batch to tsdb read points: IAM database authentication as user batch (architecture.mmd:47)
+# batch to tsdb: IAM database authentication as user batch (architecture.mmd:47)
 data "aws_iam_policy_document" "batch_tsdb_connect" {
   statement {
     sid       = "ConnectAsBatch"
@@ -113,11 +113,11 @@ data "aws_iam_policy_document" "batch_tsdb_connect" {
 
 resource "aws_iam_policy" "batch_tsdb_connect" {
   name_prefix = "${var.name}-batch_tsdb_connect-"
-  description = "batch to tsdb read points: IAM database authentication as user batch"
+  description = "batch to tsdb: IAM database authentication as user batch"
   policy      = data.aws_iam_policy_document.batch_tsdb_connect.json
 }
 
-# ingest to lake archive raw: write on the raw bucket (architecture.mmd:48, archc.yaml:33)
+# ingest to lake: write on the raw bucket (architecture.mmd:48, archc.yaml:33)
 data "aws_iam_policy_document" "ingest_raw_write" {
   statement {
     sid       = "ListRawBucket"
@@ -143,7 +143,7 @@ data "aws_iam_policy_document" "ingest_raw_write" {
 
 resource "aws_iam_policy" "ingest_raw_write" {
   name_prefix = "${var.name}-ingest_raw_write-"
-  description = "ingest to lake archive raw: write on the raw bucket"
+  description = "ingest to lake: write on the raw bucket"
   policy      = data.aws_iam_policy_document.ingest_raw_write.json
 }
 
@@ -152,7 +152,7 @@ resource "aws_iam_role_policy_attachment" "ingest_raw_write" {
   policy_arn = aws_iam_policy.ingest_raw_write.arn
 }
 
-# ingest to tsdb write points: IAM database authentication as user ingest (architecture.mmd:45)
+# ingest to tsdb: IAM database authentication as user ingest (architecture.mmd:45)
 data "aws_iam_policy_document" "ingest_tsdb_connect" {
   statement {
     sid       = "ConnectAsIngest"
@@ -164,7 +164,7 @@ data "aws_iam_policy_document" "ingest_tsdb_connect" {
 
 resource "aws_iam_policy" "ingest_tsdb_connect" {
   name_prefix = "${var.name}-ingest_tsdb_connect-"
-  description = "ingest to tsdb write points: IAM database authentication as user ingest"
+  description = "ingest to tsdb: IAM database authentication as user ingest"
   policy      = data.aws_iam_policy_document.ingest_tsdb_connect.json
 }
 
@@ -194,7 +194,7 @@ resource "aws_iam_role_policy_attachment" "ingest_write_logs" {
   policy_arn = aws_iam_policy.ingest_write_logs.arn
 }
 
-# runner to cp deploy: describe the cluster to build a kubeconfig (architecture.mmd:51)
+# runner to cp: describe the cluster to build a kubeconfig (architecture.mmd:51)
 data "aws_iam_policy_document" "runner_eks_deploy" {
   statement {
     sid       = "DescribeCluster"
@@ -206,7 +206,7 @@ data "aws_iam_policy_document" "runner_eks_deploy" {
 
 resource "aws_iam_policy" "runner_eks_deploy" {
   name_prefix = "${var.name}-runner_eks_deploy-"
-  description = "runner to cp deploy: describe the cluster to build a kubeconfig"
+  description = "runner to cp: describe the cluster to build a kubeconfig"
   policy      = data.aws_iam_policy_document.runner_eks_deploy.json
 }
 

@@ -8,7 +8,7 @@
 resource "aws_security_group" "cp" {
   #checkov:skip=CKV2_AWS_5:Attached through module.eks (additional_security_group_ids); checkov cannot expand registry modules offline, so it does not see the attachment
   name_prefix = "${var.name}-cp-"
-  description = "EKS Control Plane additional security group"
+  description = "cp EKS control plane, additional security group"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
@@ -24,7 +24,7 @@ resource "aws_security_group" "cp" {
 # From architecture.mmd:22
 resource "aws_security_group" "ingest" {
   name_prefix = "${var.name}-ingest-"
-  description = "Ingest API, services subnet"
+  description = "ingest (backend_service), app subnet"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
@@ -41,7 +41,7 @@ resource "aws_security_group" "ingest" {
 resource "aws_security_group" "jump" {
   #checkov:skip=CKV2_AWS_5:Attached through module.ec2_jump (vpc_security_group_ids); checkov cannot expand registry modules offline, so it does not see the attachment
   name_prefix = "${var.name}-jump-"
-  description = "Jump Host, dmz subnet (public)"
+  description = "jump (bastion), public subnet"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
@@ -58,7 +58,7 @@ resource "aws_security_group" "jump" {
 resource "aws_security_group" "lb" {
   #checkov:skip=CKV2_AWS_5:Attached through module.lb_lb (security_groups); checkov cannot expand registry modules offline, so it does not see the attachment
   name_prefix = "${var.name}-lb-"
-  description = "Ingest Load Balancer, dmz subnet (public)"
+  description = "lb (load_balancer), public subnet"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
@@ -75,7 +75,7 @@ resource "aws_security_group" "lb" {
 resource "aws_security_group" "node_batch" {
   #checkov:skip=CKV2_AWS_5:Attached through module.eks (eks_managed_node_groups.batch.vpc_security_group_ids); checkov cannot expand registry modules offline, so it does not see the attachment
   name_prefix = "${var.name}-node-batch-"
-  description = "Batch jobs node group"
+  description = "batch EKS node group"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
@@ -92,7 +92,7 @@ resource "aws_security_group" "node_batch" {
 resource "aws_security_group" "node_stream" {
   #checkov:skip=CKV2_AWS_5:Attached through module.eks (eks_managed_node_groups.stream.vpc_security_group_ids); checkov cannot expand registry modules offline, so it does not see the attachment
   name_prefix = "${var.name}-node-stream-"
-  description = "Stream processors node group"
+  description = "stream EKS node group"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
@@ -109,7 +109,7 @@ resource "aws_security_group" "node_stream" {
 resource "aws_security_group" "runner" {
   #checkov:skip=CKV2_AWS_5:Attached through module.ec2_runner (vpc_security_group_ids); checkov cannot expand registry modules offline, so it does not see the attachment
   name_prefix = "${var.name}-runner-"
-  description = "GitHub Actions Runner, services subnet"
+  description = "runner (ci_server), app subnet"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
@@ -126,7 +126,7 @@ resource "aws_security_group" "runner" {
 resource "aws_security_group" "tsdb" {
   #checkov:skip=CKV2_AWS_5:Attached through module.db_tsdb (vpc_security_group_ids); checkov cannot expand registry modules offline, so it does not see the attachment
   name_prefix = "${var.name}-tsdb-"
-  description = "Timescale on RDS, database subnet"
+  description = "tsdb (database), data subnet"
   vpc_id      = module.vpc.vpc_id
 
   tags = {
