@@ -14,6 +14,8 @@ import hcl2
 import pytest
 
 from archc import pipeline
+from archc.diff import assess, compare
+from archc.diff.side import Side
 from archc.emit.terraform import moves
 
 REPO = Path(__file__).resolve().parent.parent
@@ -167,3 +169,31 @@ def test_a_carried_move_is_written_only_if_it_ends_at_a_declared_address(tmp_pat
     ]}))
     build(spec, out)
     assert moved(out) == [("aws_iam_role.old_ingest", "aws_iam_role.ingest")]
+
+
+def _arch(spec: Path) -> Any:
+    checked = pipeline.check(spec)
+    assert checked.ok and checked.loaded.arch is not None
+    return checked.loaded.arch
+
+
+def test_diff_shows_a_renamed_node_and_zone_as_renames(tmp_path: Path) -> None:
+    spec = copy(REPO / "spec", tmp_path)
+    rename(spec, "Jenkins", "CIServer", keep=" Server")
+    rename(spec, "Private Subnet 1", "Private Subnet A")
+    changes = compare(_arch(REPO / "spec"), _arch(spec))
+    renamed = [(c.subject, c.old, c.new) for c in changes if c.aspect == "renamed"]
+    assert renamed == [("component", "Jenkins", "CIServer"),
+                       ("zone", "Private Subnet 1", "Private Subnet A")]
+    assert not [c for c in changes if c.subject in ("component", "zone")
+                and c.kind in ("added", "removed")]
+
+
+def test_diff_flags_a_renamed_database(tmp_path: Path) -> None:
+    spec = copy(REPO / "spec", tmp_path)
+    rename(spec, "RDS", "Postgres", keep="\\n")  # not the label "Amazon RDS\\n(...)"
+    base, head = _arch(REPO / "spec"), _arch(spec)
+    changes = compare(base, head)
+    assert ("component", "RDS", "Postgres") in [(c.subject, c.old, c.new) for c in changes]
+    risks = assess(changes, Side.of(base), Side.of(head))
+    assert [r.code for r in risks if r.code.startswith("stateful")] == ["stateful-renamed"]

@@ -346,9 +346,9 @@ def test_checks_and_risks_are_named_literal_tables() -> None:
                for aspect, fn in checks.items())
     assert list(STATE_CHECKS["component"]) == ["kind", "label", "placement", "props"]
     # biggest first: a report lists its risks in this order
-    assert list(RISKS) == ["internet-ingress", "stateful-removed", "iam-widened",
-                           "admin-ingress", "ssh", "data-tier", "left-private-subnet",
-                           "protection-off", "multi-az-off"]
+    assert list(RISKS) == ["internet-ingress", "stateful-removed", "stateful-renamed",
+                           "iam-widened", "admin-ingress", "ssh", "data-tier",
+                           "left-private-subnet", "protection-off", "multi-az-off"]
 
 
 # --------------------------------------------------------------------------- files, render
