@@ -197,3 +197,35 @@ def test_diff_flags_a_renamed_database(tmp_path: Path) -> None:
     assert ("component", "RDS", "Postgres") in [(c.subject, c.old, c.new) for c in changes]
     risks = assess(changes, Side.of(base), Side.of(head))
     assert [r.code for r in risks if r.code.startswith("stateful")] == ["stateful-renamed"]
+
+
+def test_renamed_from_moves_a_node_whose_identity_changed_too(tmp_path: Path) -> None:
+    spec, out = copy(REPO / "examples" / "data-platform", tmp_path), tmp_path / "out"
+    build(spec, out)
+    shutil.copytree(out, tmp_path / "twin")  # the same previous build, for the other case
+    rename(spec, "jump", "hop")
+    diagram = spec / "architecture.mmd"
+    diagram.write_text(diagram.read_text(encoding="utf-8").replace('"Jump Host"', '"Admin Box"'),
+                       encoding="utf-8")  # a new label: the identity no longer matches
+    build(spec, tmp_path / "twin")
+    assert moved(tmp_path / "twin") == []
+    overlay = spec / "archc.yaml"
+    text = overlay.read_text(encoding="utf-8")
+    assert "\n  hop: {" in text
+    overlay.write_text(text.replace("\n  hop: {", "\n  hop: {renamed_from: jump, "),
+                       encoding="utf-8")
+    build(spec, out)
+    assert ("module.ec2_jump", "module.ec2_hop") in moved(out)
+
+
+def test_renamed_from_must_be_a_node_id(tmp_path: Path) -> None:
+    spec = copy(REPO / "examples" / "data-platform", tmp_path)
+    overlay = spec / "archc.yaml"
+    text = overlay.read_text(encoding="utf-8")
+    overlay.write_text(text.replace("\n  jump: {", "\n  jump: {renamed_from: OldJump, "),
+                       encoding="utf-8")
+    assert pipeline.check(spec).ok
+    overlay.write_text(text.replace("\n  jump: {", '\n  jump: {renamed_from: "a b", '),
+                       encoding="utf-8")
+    found = pipeline.check(spec).diagnostics
+    assert any(x.code == "ARC163" and "renamed_from" in x.message for x in found), found

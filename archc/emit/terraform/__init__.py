@@ -42,8 +42,7 @@ def emit(arch: Architecture, graph: nx.MultiDiGraph[str]) -> EmitResult:
     # the moves depend on what the rest declares, and on the previous build's record
     addresses = moves.declared(texts)
     previous = PREVIOUS_OUTPUTS.get()
-    moved = moves.plan(previous.recorded_terraform() if previous else None,
-                       moves.records(arch), addresses)
+    moved = moves.plan(previous.recorded_terraform() if previous else None, arch, addresses)
     if moved:
         context["moved"] = moves.context_moves(moved)
         texts |= {f"{OUT_DIR}/{path}": text

@@ -77,30 +77,39 @@ def declared(texts: dict[str, str], folder: str = PLATFORM) -> list[str]:
     return sorted(out)
 
 
-def renames(before: dict[str, ComponentRecord],
-            now: dict[str, ComponentRecord]) -> dict[str, str]:
-    """Old Terraform name -> new, for each component gone whose identity is that of exactly
-    one new component (and no other gone one)."""
+def renames(before: dict[str, ComponentRecord], now: dict[str, ComponentRecord],
+            declared: dict[str, str] | None = None) -> dict[str, str]:
+    """Old Terraform name -> new: each component the overlay says was renamed
+    (`declared`: new id -> `renamed_from`, the old id gone from this build), then each other
+    component gone whose identity is that of exactly one new component (and no other gone
+    one)."""
+    explicit = {old: new for new, old in (declared or {}).items()
+                if old in before and old not in now and new in now and new not in before}
     gone: dict[str, list[str]] = {}
-    new: dict[str, list[str]] = {}
+    fresh: dict[str, list[str]] = {}
     for cid, rec in before.items():
-        if cid not in now:
+        if cid not in now and cid not in explicit:
             gone.setdefault(rec["identity"], []).append(rec["ref"])
     for cid, rec in now.items():
-        if cid not in before:
-            new.setdefault(rec["identity"], []).append(rec["ref"])
-    return {old[0]: new[key][0] for key, old in gone.items()
-            if len(old) == 1 and len(new.get(key, [])) == 1 and old[0] != new[key][0]}
+        if cid not in before and cid not in explicit.values():
+            fresh.setdefault(rec["identity"], []).append(rec["ref"])
+    out = {before[old]["ref"]: now[new]["ref"] for old, new in explicit.items()}
+    out |= {old[0]: fresh[key][0] for key, old in gone.items()
+            if len(old) == 1 and len(fresh.get(key, [])) == 1}
+    return {old: new for old, new in out.items() if old != new}
 
 
-def plan(previous: TerraformRecord | None, now: dict[str, ComponentRecord],
+def plan(previous: TerraformRecord | None, arch: Architecture,
          addresses: list[str]) -> list[Move]:
     """The moves this build writes in the platform module: the carried ones still needed and
     the ones this build's renames make, sorted."""
     if previous is None:
         return []
     old = [a for a in previous["addresses"].get(PLATFORM, []) if TF_ADDRESS.fullmatch(a)]
-    fresh = _renamed(old, renames(previous["components"], now), set(addresses))
+    declared = {c.id: str(c.props["renamed_from"]) for c in arch.components
+                if c.props.get("renamed_from")}
+    names = renames(previous["components"], records(arch), declared)
+    fresh = _renamed(old, names, set(addresses))
     carried = [(s, t) for s, t in previous["moved"].get(PLATFORM, [])
                if TF_ADDRESS.fullmatch(s) and TF_ADDRESS.fullmatch(t)]
     return _kept(carried, fresh, set(addresses))
