@@ -229,3 +229,18 @@ def test_renamed_from_must_be_a_node_id(tmp_path: Path) -> None:
                        encoding="utf-8")
     found = pipeline.check(spec).diagnostics
     assert any(x.code == "ARC163" and "renamed_from" in x.message for x in found), found
+
+
+def test_diff_shows_a_declared_rename(tmp_path: Path) -> None:
+    spec = copy(REPO / "examples" / "data-platform", tmp_path)
+    rename(spec, "jump", "hop")
+    diagram = spec / "architecture.mmd"
+    diagram.write_text(diagram.read_text(encoding="utf-8").replace('"Jump Host"', '"Admin Box"'),
+                       encoding="utf-8")
+    overlay = spec / "archc.yaml"
+    overlay.write_text(overlay.read_text(encoding="utf-8").replace(
+        "\n  hop: {", "\n  hop: {renamed_from: jump, "), encoding="utf-8")
+    changes = compare(_arch(REPO / "examples" / "data-platform"), _arch(spec))
+    assert ("component", "jump", "hop") in [(c.subject, c.old, c.new) for c in changes
+                                            if c.aspect == "renamed"]
+    assert not [c for c in changes if c.subject == "component" and c.kind != "modified"]

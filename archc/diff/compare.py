@@ -175,19 +175,34 @@ def compare_sides(base: Side, head: Side) -> tuple[Change, ...]:
 
 def _renames(changes: list[Change], base: Side, head: Side) -> list[Change]:
     """A component (or zone) removed and one added with the same identity, unique on both
-    sides, is one rename, as the build's `moved` blocks make it: `~ New renamed: Old -> New`.
-    A component's identity is `moves.identity` (kind, label, zone roles and tiers, flows); a
+    sides, or that the overlay names (`renamed_from`), is one rename, as the build's `moved`
+    blocks make it: `~ New renamed: Old -> New`. A component's identity is `moves.identity` (kind, label, zone roles and tiers, flows); a
     zone's, its role, tier and the identities of the components directly in it."""
     out = list(changes)
     for subject in ("component", "zone"):
-        gone = _by_identity(out, subject, "removed", base)
-        new = _by_identity(out, subject, "added", head)
-        paired = [(old[0], new[key][0]) for key, old in gone.items()
-                  if len(old) == 1 and len(new.get(key, [])) == 1]
+        paired = _declared_renames(out, head) if subject == "component" else []
+        taken = {id(c) for pair in paired for c in pair}
+        rest = [c for c in out if id(c) not in taken]
+        gone = _by_identity(rest, subject, "removed", base)
+        new = _by_identity(rest, subject, "added", head)
+        paired += [(old[0], new[key][0]) for key, old in gone.items()
+                   if len(old) == 1 and len(new.get(key, [])) == 1]
         dropped = {id(c) for pair in paired for c in pair}
         out = [c for c in out if id(c) not in dropped] + [
             Change("modified", subject, added.id, "renamed", old=removed.id, new=added.id,
                    span=added.span) for removed, added in paired]
+    return out
+
+
+def _declared_renames(changes: list[Change], head: Side) -> list[tuple[Change, Change]]:
+    """(removed, added) pairs the overlay names: `renamed_from: Old` on the added one."""
+    removed = {c.id: c for c in changes if c.subject == "component" and c.kind == "removed"}
+    out = []
+    for added in (c for c in changes if c.subject == "component" and c.kind == "added"):
+        comp = head.components.get(added.id)
+        old = comp.props.get("renamed_from") if comp is not None else None
+        if isinstance(old, str) and old in removed:
+            out.append((removed.pop(old), added))
     return out
 
 
