@@ -176,8 +176,9 @@ def compare_sides(base: Side, head: Side) -> tuple[Change, ...]:
 def _renames(changes: list[Change], base: Side, head: Side) -> list[Change]:
     """A component (or zone) removed and one added with the same identity, unique on both
     sides, or that the overlay names (`renamed_from`), is one rename, as the build's `moved`
-    blocks make it: `~ New renamed: Old -> New`. A component's identity is `moves.identity` (kind, label, zone roles and tiers, flows); a
-    zone's, its role, tier and the identities of the components directly in it."""
+    blocks make it: `~ New renamed: Old -> New`. A component's identity is
+    `moves.identity` (kind, label, zone roles and tiers, flows); a zone's, its role, tier and
+    the identities of the components directly in it."""
     out = list(changes)
     for subject in ("component", "zone"):
         paired = _declared_renames(out, head) if subject == "component" else []
