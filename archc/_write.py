@@ -38,10 +38,12 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from archc import GENERATOR
 from archc import diagnostics as d
 from archc.emit import OutputFile, emitter_names
+from archc.emit.output import TF_ADDRESS, ComponentRecord, Move, TerraformRecord
 from archc.source import Span, tree_of
 
 MANIFEST = "manifest.json"
@@ -49,6 +51,11 @@ MANIFEST_SCHEMA_VERSION = 1
 MANIFEST_MAX_BYTES = 16 * 1024 * 1024  # ~100,000 entries; the seed's manifest is 16 KB
 CARRIED_MAX_BYTES = 64 * 1024 * 1024  # a file a partial build keeps is read into memory
 _MANIFEST_KEYS = frozenset({"schema_version", "generator", "inputs", "outputs"})
+_OPTIONAL_KEYS = frozenset({"terraform"})  # what a build that emitted Terraform adds
+_TERRAFORM_KEYS = frozenset({"components", "addresses", "moved"})
+_TF_NAME = re.compile(r"[a-z][a-z0-9_]{0,127}")
+_MAX_ID_CHARS = 256
+_T = TypeVar("_T")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _ENTRY_KEYS = frozenset({"emitter", "sha256"})
 _ENTRY_KEYS_RENDERED = _ENTRY_KEYS | {"source_sha256"}
@@ -97,9 +104,11 @@ def rendered_from() -> dict[str, str]:
     return RENDERED_FROM
 
 
-def manifest_file(files: tuple[OutputFile, ...], inputs: dict[str, bytes]) -> OutputFile:
+def manifest_file(files: tuple[OutputFile, ...], inputs: dict[str, bytes],
+                  terraform: TerraformRecord | None = None) -> OutputFile:
     """The versioned list of inputs and outputs with hashes (no clock, no machine paths); a
-    rendered file also records the hash of its source (`source_sha256`)."""
+    rendered file also records the hash of its source (`source_sha256`); what the next build
+    needs to write `moved` blocks (`terraform`, see `archc.emit.terraform.moves`)."""
     by_path = {f.path: f.data for f in files}
     outputs: dict[str, dict[str, str]] = {}
     for f in sorted(files, key=lambda f: f.path):
@@ -113,6 +122,8 @@ def manifest_file(files: tuple[OutputFile, ...], inputs: dict[str, bytes]) -> Ou
         "inputs": {path: sha256(data) for path, data in sorted(inputs.items())},
         "outputs": outputs,
     }
+    if terraform is not None:
+        body["terraform"] = terraform
     return OutputFile(MANIFEST, json.dumps(body, indent=2, sort_keys=True) + "\n")
 
 
@@ -235,6 +246,7 @@ class OutputDir:
     tree: dict[str, os.stat_result] = field(default_factory=dict)  # POSIX path -> lstat
     emitters: dict[str, str] = field(default_factory=dict)  # previous manifest: path -> emitter
     entries: dict[str, dict[str, str]] = field(default_factory=dict)  # path -> checked entry
+    terraform: TerraformRecord | None = None  # previous manifest's, checked
     diagnostics: list[d.Diagnostic] = field(default_factory=list)
 
     @property
@@ -376,6 +388,11 @@ class OutputDir:
         except OSError:
             return None
 
+    def recorded_terraform(self) -> TerraformRecord | None:
+        """The previous manifest's Terraform record (emit.PreviousOutputs), every address
+        checked against `TF_ADDRESS`; None when there is none or the manifest is refused."""
+        return None if self.diagnostics else self.terraform
+
     def _rendered_fresh(self, path: str, source: bytes) -> bool:
         """Rendered from this source, and still the bytes the build wrote."""
         entry = self.entries.get(path, {})
@@ -448,7 +465,7 @@ def open_output_dir(out: Path, spec_dir: Path | None = None) -> OutputDir:
             "it and will not write into it", None,
             hint="choose a new or empty output directory (archc replaces the whole folder)"))
         return found
-    found.entries, problems = _read_manifest(found)
+    found.entries, found.terraform, problems = _read_manifest(found)
     found.emitters = {path: entry["emitter"] for path, entry in found.entries.items()}
     found.diagnostics += problems
     found.diagnostics += _listed_but_not_files(found)
@@ -490,25 +507,28 @@ def _listed_but_not_files(found: OutputDir) -> list[d.Diagnostic]:
 # -- the manifest: untrusted input ------------------------------------------------------------
 
 
-def _read_manifest(found: OutputDir) -> tuple[dict[str, dict[str, str]], list[d.Diagnostic]]:
-    """path -> checked entry of the previous build, or the reasons the manifest cannot be
-    trusted."""
+def _read_manifest(found: OutputDir) -> tuple[dict[str, dict[str, str]], TerraformRecord | None,
+                                              list[d.Diagnostic]]:
+    """path -> checked entry of the previous build and its Terraform record, or the reasons
+    the manifest cannot be trusted."""
     shown = found._at(MANIFEST)
     st = found.tree[MANIFEST]
     if not stat.S_ISREG(st.st_mode):
-        return {}, [_bad_manifest(shown, f"is {_kind(st.st_mode)}, not a file")]
+        return {}, None, [_bad_manifest(shown, f"is {_kind(st.st_mode)}, not a file")]
     data = found._read(MANIFEST, MANIFEST_MAX_BYTES)
     if data is None:
-        return {}, [_bad_manifest(shown, f"is larger than {MANIFEST_MAX_BYTES} bytes")]
+        return {}, None, [_bad_manifest(shown, f"is larger than {MANIFEST_MAX_BYTES} bytes")]
     try:
         body = _strict_json(data)
     except json.JSONDecodeError as exc:
         span = Span.point(shown, exc.lineno, exc.colno)
-        return {}, [_bad_manifest(shown, f"is not valid JSON ({exc.msg})", span)]
+        return {}, None, [_bad_manifest(shown, f"is not valid JSON ({exc.msg})", span)]
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        return {}, [_bad_manifest(shown, f"is not valid JSON: {_quote(str(exc))}")]
+        return {}, None, [_bad_manifest(shown, f"is not valid JSON: {_quote(str(exc))}")]
     outputs, problems = _manifest_outputs(body)
-    return outputs, [_bad_manifest(shown, why) for why in problems]
+    terraform, why = _manifest_terraform(body)
+    problems += [why] if why else []
+    return outputs, terraform, [_bad_manifest(shown, why) for why in problems]
 
 
 def _strict_json(data: bytes) -> object:
@@ -533,7 +553,8 @@ def _manifest_outputs(body: object) -> tuple[dict[str, dict[str, str]], list[str
     if type(version) is not int or version != MANIFEST_SCHEMA_VERSION:
         return {}, [f"has schema_version {_quote(version)}; this archc reads "
                     f"{MANIFEST_SCHEMA_VERSION}"]
-    problems = [f"has an unknown key {_quote(k)}" for k in sorted(set(body) - _MANIFEST_KEYS)]
+    problems = [f"has an unknown key {_quote(k)}"
+                for k in sorted(set(body) - _MANIFEST_KEYS - _OPTIONAL_KEYS)]
     problems += [f"has no {k!r}" for k in sorted(_MANIFEST_KEYS - set(body))]
     if not isinstance(body.get("generator", ""), str):
         problems.append("has a 'generator' that is not a string")
@@ -552,6 +573,70 @@ def _manifest_outputs(body: object) -> tuple[dict[str, dict[str, str]], list[str
         else:
             entries[path] = entry
     return entries, problems
+
+
+def _manifest_terraform(body: object) -> tuple[TerraformRecord | None, str | None]:
+    """The `terraform` record, or why it is refused: every key, name and address is checked
+    (an address against `TF_ADDRESS`), since a move's source is printed into Terraform."""
+    if not isinstance(body, dict) or "terraform" not in body:
+        return None, None
+    record = body["terraform"]
+    if not isinstance(record, dict) or set(record) != _TERRAFORM_KEYS:
+        return None, f"has a 'terraform' that is not an object of {sorted(_TERRAFORM_KEYS)}"
+    components = _tf_components(record["components"])
+    addresses = _tf_folders(record["addresses"], _addresses)
+    moved = _tf_folders(record["moved"], _moves)
+    if components is None or addresses is None or moved is None:
+        return None, ("has a 'terraform' record whose components, addresses or moves are not "
+                      "what archc writes (ids, Terraform names, SHA-256, addresses)")
+    return {"components": components, "addresses": addresses, "moved": moved}, None
+
+
+def _tf_components(value: object) -> dict[str, ComponentRecord] | None:
+    if not isinstance(value, dict):
+        return None
+    out: dict[str, ComponentRecord] = {}
+    for cid, rec in value.items():
+        if not (0 < len(cid) <= _MAX_ID_CHARS and isinstance(rec, dict)
+                and set(rec) == {"identity", "ref"} and isinstance(rec["identity"], str)
+                and _SHA256.fullmatch(rec["identity"]) and isinstance(rec["ref"], str)
+                and _TF_NAME.fullmatch(rec["ref"])):
+            return None
+        out[cid] = {"identity": rec["identity"], "ref": rec["ref"]}
+    return out
+
+
+def _tf_folders(value: object, items: Callable[[object], list[_T] | None]
+                ) -> dict[str, list[_T]] | None:
+    """folder -> checked list; a folder is a safe path under `terraform/`."""
+    if not isinstance(value, dict):
+        return None
+    out: dict[str, list[_T]] = {}
+    for folder, listed in value.items():
+        checked = items(listed)
+        if unsafe_path(folder) or not folder.startswith("terraform/") or checked is None:
+            return None
+        out[folder] = checked
+    return out
+
+
+def _addresses(value: object) -> list[str] | None:
+    if not isinstance(value, list) or not all(
+            isinstance(a, str) and TF_ADDRESS.fullmatch(a) for a in value):
+        return None
+    return [str(a) for a in value]
+
+
+def _moves(value: object) -> list[Move] | None:
+    if not isinstance(value, list):
+        return None
+    out: list[Move] = []
+    for move in value:
+        pair = _addresses(move)
+        if pair is None or len(pair) != 2:
+            return None
+        out.append((pair[0], pair[1]))
+    return out
 
 
 def _bad_output_entry(path: str, entry: object) -> str | None:

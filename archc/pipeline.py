@@ -55,7 +55,7 @@ class BuildOutcome:
 
 def check(spec_dir: Path, env: str | None = None, on_stage: OnStage = no_progress) -> CheckOutcome:
     from archc.graph import to_graph
-    from archc.rules import derived_findings, run_rules
+    from archc.rules import run_rules
 
     loaded = load_spec(spec_dir)                                    # load + model
     if loaded.arch is not None:
@@ -74,10 +74,22 @@ def check(spec_dir: Path, env: str | None = None, on_stage: OnStage = no_progres
         else:
             graph = to_graph(arch)                                  # graph
             diags += _rule_findings(loaded, run_rules(arch, graph, env))  # rules
-            if not d.has_errors(diags):  # as build, which derives only from a clean spec
-                diags += derived_findings(arch)
+            if not d.has_errors(diags):  # as build, which emits only from a clean spec
+                diags += _emitter_findings(loaded, graph)
             on_stage("rules", f"{len(diags)} findings")
     return CheckOutcome(loaded, graph, d.sorted_diagnostics(diags))
+
+
+def _emitter_findings(loaded: LoadedSpec, graph: nx.MultiDiGraph[str]) -> list[d.Diagnostic]:
+    """What the emitters find deriving the outputs (ARC5xx: a flow with no security-group
+    meaning, a DNS name assumed, ...), so that `check` and its SARIF show every warning `build`
+    would; build reports each once (`_add` drops what check already holds). Draws no image."""
+    from archc.emit import emit_all
+    from archc.emit.diagram import images_not_drawn
+
+    assert loaded.arch is not None
+    with images_not_drawn():
+        return list(dict.fromkeys(emit_all(loaded.arch, graph).diagnostics))
 
 
 def _rule_findings(loaded: LoadedSpec, found: list[d.Diagnostic]) -> list[d.Diagnostic]:
@@ -108,7 +120,7 @@ def build(spec_dir: Path, out_dir: Path, env: str | None = None,
     assert arch is not None and checked.graph is not None
     if dry_run:  # --check judges images by their DOT and never draws (see _write)
         with images_not_drawn():
-            emitted = emit_all(arch, checked.graph, only)                           # emit
+            emitted = emit_all(arch, checked.graph, only, previous)                 # emit
     else:
         emitted = emit_all(arch, checked.graph, only, previous)                     # emit
     on_stage("emit", f"{len(emitted.files)} files")
@@ -122,7 +134,9 @@ def build(spec_dir: Path, out_dir: Path, env: str | None = None,
         files = emitted.files
         if only:  # a partial build keeps what the other emitters wrote last time
             files += target.carried(only)
-        files += (_write.manifest_file(files, inputs),)
+        # a partial build without Terraform keeps the record of the last one that had it
+        terraform = emitted.terraform or (target.terraform if only else None)
+        files += (_write.manifest_file(files, inputs, terraform),)
         _add(checked, target.diagnostics + target.plan_problems(files))
         if d.has_errors(checked.diagnostics):
             return BuildOutcome(checked)

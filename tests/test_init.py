@@ -248,8 +248,10 @@ def _normalised(files: dict[str, bytes]) -> dict[str, str]:
     overlay in the generated-by headers; manifest.json hashes the inputs."""
     listed = re.compile(r'"[\w./-]*archc\.yaml(?::\d+)?",\s*')  # a JSON list item
     cited = re.compile(r',?\s*"?[\w./-]*archc\.yaml:\d+"?')
-    return {path: re.sub(r"\[\s*\]", "[]", cited.sub("", listed.sub("", data.decode(
-        "utf-8").replace("spec/archc.yaml + ", ""))).replace(" ()", ""))
+    # A provenance comment that cited only the overlay is left empty: drop it too.
+    return {path: re.sub(r"^# From\n", "", re.sub(r"\[\s*\]", "[]", cited.sub("", listed.sub(
+        "", data.decode("utf-8").replace("spec/archc.yaml + ", ""))).replace(" ()", "")),
+        flags=re.M)
         for path, data in files.items() if path != "manifest.json"}
 
 

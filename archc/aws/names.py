@@ -90,14 +90,23 @@ def line_ref(span: Span | None) -> str | None:
     return f"{PurePosixPath(span.file).name}:{span.line}"
 
 
-def lines(*spans: Span | None) -> str:
-    """``(architecture.mmd:51, archc.yaml:111)``, without duplicates, in the given order."""
+def line_refs(*spans: Span | None) -> str:
+    """``architecture.mmd:51, archc.yaml:111``, without duplicates, in the given order.
+
+    Provenance for places where a change is free (HCL comments, the security report): never
+    for an AWS attribute, where inserting one line above would rewrite or replace it."""
     refs: list[str] = []
     for span in spans:
         ref = line_ref(span)
         if ref and ref not in refs:
             refs.append(ref)
-    return f"({', '.join(refs)})" if refs else ""
+    return ", ".join(refs)
+
+
+def lines(*spans: Span | None) -> str:
+    """``(architecture.mmd:51, archc.yaml:111)``, or "" without any line."""
+    refs = line_refs(*spans)
+    return f"({refs})" if refs else ""
 
 
 def overlay_spans(decisions: Iterable[Decision], *attributes: str) -> list[Span | None]:

@@ -33,7 +33,14 @@ from typing import NotRequired, TypedDict
 from archc import diagnostics as d
 from archc.aws.compute import EC2_KINDS
 from archc.aws.derivation import CheckovSkip, Derivation, skip
-from archc.aws.names import lines, node_group_name, overlay_spans, port_name, port_text, sg_text
+from archc.aws.names import (
+    line_refs,
+    node_group_name,
+    overlay_spans,
+    port_name,
+    port_text,
+    sg_text,
+)
 from archc.kinds import GIT_CLONE_PORTS, INTERNET_KINDS, SECURITY_GROUP_KINDS, Kind, Tier
 from archc.model import Architecture, Component, Flow, FlowClass
 from archc.source import Span
@@ -61,7 +68,8 @@ class SecurityGroup(TypedDict):
     id: str
     component: str
     name_suffix: str
-    description: str
+    description: str  # no line numbers: AWS replaces a group whose description changes
+    source: str  # its diagram/overlay lines (`architecture.mmd:7`), for comments and reports
     checkov_skips: list[CheckovSkip]
 
 
@@ -73,8 +81,14 @@ class SecurityGroupRule(TypedDict):
     ip_protocol: str
     from_port: int
     to_port: int
-    description: str
+    description: str  # no line numbers either, so a line inserted above plans nothing
+    source: str
     checkov_skips: list[CheckovSkip]
+
+
+def cited(description: str, source: str) -> str:
+    """The description with its lines, as the security report shows it."""
+    return sg_text(f"{description} ({source})") if source else description
 
 
 @dataclass
@@ -101,7 +115,7 @@ class Row:
             "id": self.id, "direction": self.direction, "security_group": self.security_group,
             "peer": self.peer.copy(), "ip_protocol": self.protocol, "from_port": self.low,
             "to_port": self.high,
-            "description": sg_text(f"{self.text} {lines(*self.spans)}"),
+            "description": sg_text(self.text), "source": line_refs(*self.spans),
             "checkov_skips": list(self.checkov_skips),
         }
 
@@ -116,20 +130,23 @@ def security_groups(arch: Architecture) -> list[SecurityGroup]:
 
 def _group(v: Derivation, comp: Component) -> SecurityGroup:
     ident = v.ids[comp.id]
-    title = v.title(comp)
+    # AWS cannot change a group's description in place: only the component's id, its kind
+    # and its subnet's tier, never a label or a zone's title (a renamed zone would replace it)
     if comp.kind is Kind.EKS_NODE_GROUP:
-        what = f"{title} node group"
+        what = f"{comp.id} EKS node group"
     elif comp.kind is Kind.EKS_CONTROL_PLANE:
-        what = f"{title} additional security group"
+        what = f"{comp.id} EKS control plane, additional security group"
     else:
         zone = v.subnet_zone(comp)
-        what = f"{title}, {zone.title.lower()}" if zone else title
+        tier = f", {zone.tier.value} subnet" if zone and zone.tier else ""
+        what = f"{comp.id} ({comp.kind.value}){tier}"
     attached = _attachment(v, comp)
     skips = [] if attached is None else [skip(
         "CKV2_AWS_5", f"Attached through {attached}; checkov cannot expand registry modules "
                       "offline, so it does not see the attachment")]
     return {"id": ident, "component": comp.id, "name_suffix": ident.replace("_", "-"),
-            "description": sg_text(f"{what} {lines(comp.span)}"), "checkov_skips": skips}
+            "description": sg_text(what), "source": line_refs(comp.span),
+            "checkov_skips": skips}
 
 
 def _attachment(v: Derivation, comp: Component) -> str | None:
@@ -171,6 +188,9 @@ def rule_rows(arch: Architecture) -> tuple[list[Row], list[d.Diagnostic]]:
     merged: dict[str, Row] = {}
     for row in rows:
         if row.id in merged:
+            # the description names one flow, the same whatever the order of the diagram's
+            # lines (a changed description is a plan); the comment and the report cite all
+            merged[row.id].text = min(merged[row.id].text, row.text)
             merged[row.id].spans += row.spans
             merged[row.id].edges += [e for e in row.edges if e not in merged[row.id].edges]
         else:

@@ -18,6 +18,7 @@ from archc.aws.names import port_text
 from archc.aws.security_groups import Row
 from archc.diff.change import KINDS, SUBJECTS, Change
 from archc.diff.side import Side
+from archc.emit.terraform import moves
 from archc.model import Architecture, thaw
 from archc.source import Span
 
@@ -169,7 +170,64 @@ def compare_sides(base: Side, head: Side) -> tuple[Change, ...]:
     for subject in STATE_CHECKS:
         changes += _subject_changes(subject, base, head)
     changes += _grant_changes(base, head)
-    return tuple(sorted(changes, key=order))
+    return tuple(sorted(_renames(changes, base, head), key=order))
+
+
+def _renames(changes: list[Change], base: Side, head: Side) -> list[Change]:
+    """A component (or zone) removed and one added with the same identity, unique on both
+    sides, or that the overlay names (`renamed_from`), is one rename, as the build's `moved`
+    blocks make it: `~ New renamed: Old -> New`. A component's identity is
+    `moves.identity` (kind, label, zone roles and tiers, flows); a zone's, its role, tier and
+    the identities of the components directly in it."""
+    out = list(changes)
+    for subject in ("component", "zone"):
+        paired = _declared_renames(out, head) if subject == "component" else []
+        taken = {id(c) for pair in paired for c in pair}
+        rest = [c for c in out if id(c) not in taken]
+        gone = _by_identity(rest, subject, "removed", base)
+        new = _by_identity(rest, subject, "added", head)
+        paired += [(old[0], new[key][0]) for key, old in gone.items()
+                   if len(old) == 1 and len(new.get(key, [])) == 1]
+        dropped = {id(c) for pair in paired for c in pair}
+        out = [c for c in out if id(c) not in dropped] + [
+            Change("modified", subject, added.id, "renamed", old=removed.id, new=added.id,
+                   span=added.span) for removed, added in paired]
+    return out
+
+
+def _declared_renames(changes: list[Change], head: Side) -> list[tuple[Change, Change]]:
+    """(removed, added) pairs the overlay names: `renamed_from: Old` on the added one."""
+    removed = {c.id: c for c in changes if c.subject == "component" and c.kind == "removed"}
+    out = []
+    for added in (c for c in changes if c.subject == "component" and c.kind == "added"):
+        comp = head.components.get(added.id)
+        old = comp.props.get("renamed_from") if comp is not None else None
+        if isinstance(old, str) and old in removed:
+            out.append((removed.pop(old), added))
+    return out
+
+
+def _by_identity(changes: list[Change], subject: str, kind: str,
+                 side: Side) -> dict[str, list[Change]]:
+    out: dict[str, list[Change]] = {}
+    for c in changes:
+        if c.subject == subject and c.kind == kind:
+            key = _identity(side, subject, c.id)
+            if key is not None:
+                out.setdefault(key, []).append(c)
+    return out
+
+
+def _identity(side: Side, subject: str, ident: str) -> str | None:
+    if subject == "component":
+        comp = side.components.get(ident)
+        return None if comp is None else moves.identity(side.arch, comp)
+    zone = side.zones.get(ident)
+    if zone is None:
+        return None
+    members = sorted(moves.identity(side.arch, c) for c in side.arch.components
+                     if c.zone == zone.id)
+    return json.dumps([zone.role.value, zone.tier.value if zone.tier else "", members])
 
 
 def order(change: Change) -> tuple[Any, ...]:

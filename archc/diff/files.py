@@ -13,9 +13,11 @@ from archc.emit import OutputFile
 # The emitters whose outputs are diffed: no Graphviz needed, everything text.
 TEXT_EMITTERS = ("terraform", "security", "helm", "addons", "mermaid")
 CONTEXT_LINES = 3
-# How generated files cite the diagram and overlay (`(architecture.mmd:51, archc.yaml:104)`):
-# these numbers move whenever a line is inserted above, without any meaning changing.
-LINE_REF = re.compile(r"[\w.-]+\.(?:mmd|mermaid|md|markdown|ya?ml):\d+")
+# Comment lines, by file type: generated Terraform cites the diagram and overlay lines behind a
+# resource in the comment above it, so a line inserted in the spec renumbers comments only. A
+# hunk that changes nothing but comments is summarised as such; any other hunk (an attribute,
+# a report row) is shown, whatever it changes.
+COMMENT = {".tf": re.compile(r"^\s*(?:#|//)"), ".mmd": re.compile(r"^\s*%%")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,13 +27,13 @@ class FileDiff:
     added: int  # lines
     removed: int
     diff: str  # unified diff text, `a/` and `b/` headers as git writes them
-    review: str = ""  # the same without the hunks that only renumber line references
-    ref_hunks: int = 0  # how many hunks were left out of `review`
+    review: str = ""  # the same without the hunks that change only comments
+    comment_hunks: int = 0  # how many hunks were left out of `review`
 
     @property
-    def refs_only(self) -> bool:
-        """Every hunk only renumbers line references (the spec's lines moved)."""
-        return self.ref_hunks > 0 and "\n@@" not in "\n" + self.review
+    def comments_only(self) -> bool:
+        """Every hunk changes only comment lines (e.g. the spec lines a resource cites)."""
+        return self.comment_hunks > 0 and "\n@@" not in "\n" + self.review
 
 
 def reviewable(path: str) -> bool:
@@ -66,7 +68,8 @@ def _diff(path: str, old: str | None, new: str | None) -> FileDiff:
     added = sum(1 for x in lines[2:] if x.startswith("+"))
     removed = sum(1 for x in lines[2:] if x.startswith("-"))
     header, hunks = _hunks(body)
-    kept = [h for h in hunks if not _refs_only(h)]
+    comment = next((c for ext, c in COMMENT.items() if path.endswith(ext)), None)
+    kept = [h for h in hunks if comment is None or not _comments_only(h, comment)]
     return FileDiff(path, status, added, removed, body, header + "".join(kept),
                     len(hunks) - len(kept))
 
@@ -77,8 +80,6 @@ def _hunks(body: str) -> tuple[str, list[str]]:
     return parts[0], parts[1:]
 
 
-def _refs_only(hunk: str) -> bool:
-    lines = hunk.splitlines()[1:]
-    old = [LINE_REF.sub("<line>", x[1:]) for x in lines if x.startswith("-")]
-    new = [LINE_REF.sub("<line>", x[1:]) for x in lines if x.startswith("+")]
-    return old == new
+def _comments_only(hunk: str, comment: re.Pattern[str]) -> bool:
+    changed = [x[1:] for x in hunk.splitlines()[1:] if x.startswith(("-", "+"))]
+    return all(comment.match(x) for x in changed)

@@ -129,14 +129,14 @@ def _item(item: Any) -> list[str]:
 
 def _files(files: tuple[FileDiff, ...], budget: int) -> str:
     out = f"\n### Generated files ({len(files)} changed)\n\n"
-    moved = [f for f in files if f.refs_only]
+    moved = [f for f in files if f.comments_only]
     if moved:
-        out += ("Only renumbered line references (lines of the spec moved): "
+        out += ("Only comments changed (the spec lines they cite moved): "
                 f"{_names(moved, budget // 4, counts=False)}\n\n")
     # The list of what is left out has room set aside first, so it always fits.
     room = budget - len(out) - budget // 4
     left_out = []
-    for diff in sorted((f for f in files if not f.refs_only), key=_reading_order):
+    for diff in sorted((f for f in files if not f.comments_only), key=_reading_order):
         block = _file_block(diff)
         if len(block) > room:
             left_out.append(diff)
@@ -177,9 +177,9 @@ def _file_block(diff: FileDiff) -> str:
     if len(lines) > len(shown):
         notes.append(f"… {len(lines) - len(shown)} more diff lines not shown (run `archc "
                      "diff` locally).")
-    if diff.ref_hunks:
-        verb = "renumbers" if diff.ref_hunks == 1 else "renumber"
-        notes.append(f"{plural(diff.ref_hunks, 'hunk')} that only {verb} line references "
+    if diff.comment_hunks:
+        verb = "changes" if diff.comment_hunks == 1 else "change"
+        notes.append(f"{plural(diff.comment_hunks, 'hunk')} that only {verb} comments "
                      "not shown.")
     longest = max((len(m) for m in re.findall(r"`{3,}", body)), default=2)
     fence = "`" * (longest + 1)

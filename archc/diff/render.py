@@ -74,11 +74,13 @@ def verdict(report: Report) -> str:
 def _no_change(files: tuple[Any, ...]) -> str:
     if not files:
         return "No change: base and head compile to the same architecture."
-    if all(f.refs_only for f in files):
-        return (f"No architecture change; {plural(len(files), 'generated file')} only "
-                "renumber line references (lines of the spec moved).")
-    return (f"No architecture change; {plural(len(files), 'generated file')} differ in "
-            "text only (line references, order).")
+    comments = sum(1 for f in files if f.comments_only)
+    if comments == len(files):
+        return (f"No architecture change; {plural(len(files), 'generated file')} differ in "
+                "comments only (the spec lines they cite moved).")
+    also = f", {comments} of them in comments only" if comments else ""
+    return (f"No architecture change, but {plural(len(files), 'generated file')} differ "
+            f"(line references, order{also}): read their diffs.")
 
 
 def plural(n: int, noun: str) -> str:
@@ -157,7 +159,7 @@ def render_json(report: Report) -> str:
                    "subject": r.change.subject, "id": r.change.id} for r in report.risks],
         "files": None if report.files is None else {
             f.path: {"status": f.status, "added": f.added, "removed": f.removed,
-                     "line_references_only": f.refs_only, "diff": f.diff}
+                     "comments_only": f.comments_only, "diff": f.diff}
             for f in report.files},
     }
     return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

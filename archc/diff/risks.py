@@ -136,11 +136,25 @@ def stateful_removed(change: Change, base: Side, head: Side) -> str | None:
     return f"{change.id} ({comp.kind}) is removed: its data goes with it"
 
 
+def stateful_renamed(change: Change, base: Side, head: Side) -> str | None:
+    """A rename moves the Terraform objects, but a physical name that follows the id (an RDS
+    identifier) cannot change in place: the plan may still replace it."""
+    if change.subject != "component" or change.aspect != "renamed":
+        return None
+    comp = head.components.get(change.id)
+    if comp is None or comp.kind not in STATEFUL_COMPONENTS:
+        return None
+    return (f"{change.old} ({comp.kind}) is renamed {change.id}: the build moves its Terraform "
+            "objects, but a name AWS cannot change in place follows the id; read the plan "
+            "before applying, its data goes with a replacement")
+
+
 # Biggest first: a report lists its risks in this order. Anyone on the internet beats a
 # named admin range; losing data beats losing availability.
 RISKS: dict[str, RiskRule] = {
     "internet-ingress": internet_ingress,
     "stateful-removed": stateful_removed,
+    "stateful-renamed": stateful_renamed,
     "iam-widened": iam_widened,
     "admin-ingress": admin_ingress,
     "ssh": ssh_opened,

@@ -53,6 +53,7 @@ def emit_all(arch: Architecture, graph: nx.MultiDiGraph[str],
              previous: PreviousOutputs | None = None) -> EmitResult:
     files: list[OutputFile] = []
     diags: list[Diagnostic] = []
+    terraform = None
     token = PREVIOUS_OUTPUTS.set(previous)
     try:
         for name, emitter in _registry().items():
@@ -61,6 +62,7 @@ def emit_all(arch: Architecture, graph: nx.MultiDiGraph[str],
             result = emitter(arch, graph)
             files += [dataclasses.replace(f, emitter=name) for f in result.files]
             diags += result.diagnostics
+            terraform = result.terraform or terraform
     finally:
         PREVIOUS_OUTPUTS.reset(token)
-    return EmitResult(tuple(sorted(files, key=lambda f: f.path)), tuple(diags))
+    return EmitResult(tuple(sorted(files, key=lambda f: f.path)), tuple(diags), terraform)

@@ -8,10 +8,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from archc import markup
+from archc.emit.output import TF_ADDRESS
 
 __all__ = [
     "FILTERS",
     "HclExpr",
+    "hcl_address",
     "hcl_attrs",
     "hcl_comment",
     "hcl_expr",
@@ -36,6 +38,14 @@ class HclExpr(str):
 
 def hcl_expr(text: str) -> HclExpr:
     """Mark ``text`` as a raw HCL expression (templates only; never for user labels)."""
+    return HclExpr(text)
+
+
+def hcl_address(text: str) -> HclExpr:
+    """A resource or module address (`aws_security_group.web`, `module.ec2_web`), checked
+    against `TF_ADDRESS`: anything else (a quote, a brace, a newline) fails the render."""
+    if not isinstance(text, str) or not TF_ADDRESS.fullmatch(text):
+        raise ValueError(f"not a Terraform address: {text!r}")
     return HclExpr(text)
 
 
@@ -187,6 +197,7 @@ def hcl_attrs(items: Mapping[str, Any] | Iterable[tuple[str, Any]], indent: int 
 
 FILTERS = {
     "hcl": hcl_string,
+    "hcl_address": hcl_address,
     "hcl_attrs": hcl_attrs,
     "hcl_comment": hcl_comment,
     "hcl_expr": hcl_expr,

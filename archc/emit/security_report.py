@@ -17,7 +17,14 @@ import networkx as nx
 from archc import GENERATOR, markup
 from archc.aws.derivation import Derivation
 from archc.aws.names import line_ref, port_text
-from archc.aws.security_groups import Peer, Row, SecurityGroup, rule_rows, security_groups
+from archc.aws.security_groups import (
+    Peer,
+    Row,
+    SecurityGroup,
+    cited,
+    rule_rows,
+    security_groups,
+)
 from archc.emit.output import EmitResult, OutputFile
 from archc.kinds import Kind
 from archc.model import Architecture, Environment
@@ -92,7 +99,8 @@ def report(arch: Architecture, env: Environment, rows: list[Row],
         "generated_from": list(arch.inputs),
         "vpc_cidr": env.vpc_cidr,
         "security_groups": [{"id": g["id"], "component": g["component"],
-                             "description": g["description"]} for g in groups],
+                             "description": cited(g["description"], g["source"])}
+                            for g in groups],
         "rules": [_rule(arch, row, component_of) for row in rows],
     }
 
@@ -108,7 +116,7 @@ def _rule(arch: Architecture, row: Row, component_of: dict[str, str]) -> ReportR
         "protocol": row.protocol,
         "from_port": row.low,
         "to_port": row.high,
-        "description": data["description"],
+        "description": cited(data["description"], data["source"]),
         "edges": list(row.edges),
         "sources": [ref for ref in dict.fromkeys(line_ref(s) for s in row.spans) if ref],
     }

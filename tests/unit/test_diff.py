@@ -365,25 +365,25 @@ def test_checks_and_risks_are_named_literal_tables() -> None:
                for aspect, fn in checks.items())
     assert list(STATE_CHECKS["component"]) == ["kind", "label", "placement", "props"]
     # biggest first: a report lists its risks in this order
-    assert list(RISKS) == ["internet-ingress", "stateful-removed", "iam-widened",
-                           "admin-ingress", "ssh", "data-tier", "left-private-subnet",
-                           "protection-off", "multi-az-off"]
+    assert list(RISKS) == ["internet-ingress", "stateful-removed", "stateful-renamed",
+                           "iam-widened", "admin-ingress", "ssh", "data-tier",
+                           "left-private-subnet", "protection-off", "multi-az-off"]
 
 
 # --------------------------------------------------------------------------- files, render
-def test_file_diffs_skip_binaries_and_tell_moved_line_references() -> None:
-    old = (OutputFile("terraform/a.tf", 'x = 1\ndescription = "A (architecture.mmd:3)"\n'),
+def test_file_diffs_skip_binaries_and_tell_comment_only_changes() -> None:
+    old = (OutputFile("terraform/a.tf", 'x = 1\n# From architecture.mmd:3\n'),
            OutputFile("diagrams/architecture.png", b"\x89PNG"),
            OutputFile("diagrams/architecture.dot", "digraph {}\n"),
            OutputFile("security/dev.md", "| a |\n"))
-    new = (OutputFile("terraform/a.tf", 'x = 1\ndescription = "A (architecture.mmd:4)"\n'),
+    new = (OutputFile("terraform/a.tf", 'x = 1\n# From architecture.mmd:4\n'),
            OutputFile("diagrams/architecture.png", b"\x89PNG2"),
            OutputFile("diagrams/architecture.dot", "digraph { a }\n"),
            OutputFile("security/dev.md", "| a |\n| b |\n"),
            OutputFile("terraform/b.tf", "y = 2"))
     diffs = {d.path: d for d in file_diffs(old, new)}
     assert list(diffs) == ["security/dev.md", "terraform/a.tf", "terraform/b.tf"]
-    assert diffs["terraform/a.tf"].refs_only and not diffs["security/dev.md"].refs_only
+    assert diffs["terraform/a.tf"].comments_only and not diffs["security/dev.md"].comments_only
     assert (diffs["terraform/b.tf"].status, diffs["terraform/b.tf"].added) == ("added", 1)
     assert diffs["terraform/b.tf"].diff.startswith("--- /dev/null\n+++ b/terraform/b.tf\n")
     assert diffs["terraform/b.tf"].diff.endswith("+y = 2\n\\ No newline at end of file\n")

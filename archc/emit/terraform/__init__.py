@@ -19,9 +19,9 @@ from __future__ import annotations
 import networkx as nx
 
 from archc.emit._jinja import environment, template_names
-from archc.emit.output import EmitResult, OutputFile
+from archc.emit.output import PREVIOUS_OUTPUTS, EmitResult, OutputFile
 from archc.emit.terraform import context_types as ct
-from archc.emit.terraform import hcl_data
+from archc.emit.terraform import hcl_data, moves
 from archc.emit.terraform.common import TERRAFORM_CODES
 from archc.emit.terraform.context import build_context
 from archc.model import Architecture
@@ -33,18 +33,31 @@ TEMPLATES = "terraform"
 __all__ = ["TERRAFORM_CODES", "build_context", "emit", "render"]
 
 
+MOVED_TEMPLATE = "modules/platform/moved.tf.j2"
+
+
 def emit(arch: Architecture, graph: nx.MultiDiGraph[str]) -> EmitResult:
     context, diags = build_context(arch)
-    files = tuple(OutputFile(f"{OUT_DIR}/{path}", text) for path, text in render(context).items())
-    return EmitResult(files, tuple(diags))
+    texts = {f"{OUT_DIR}/{path}": text for path, text in render(context).items()}
+    # the moves depend on what the rest declares, and on the previous build's record
+    addresses = moves.declared(texts)
+    previous = PREVIOUS_OUTPUTS.get()
+    moved = moves.plan(previous.recorded_terraform() if previous else None, arch, addresses)
+    if moved:
+        context["moved"] = moves.context_moves(moved)
+        texts |= {f"{OUT_DIR}/{path}": text
+                  for path, text in render(context, (MOVED_TEMPLATE,)).items()}
+    files = tuple(OutputFile(path, text) for path, text in sorted(texts.items()))
+    return EmitResult(files, tuple(diags), moves.record(arch, addresses, moved))
 
 
-def render(context: ct.Context) -> dict[str, str]:
-    """{path relative to terraform/: text} for every template, sorted by path."""
+def render(context: ct.Context, only: tuple[str, ...] = ()) -> dict[str, str]:
+    """{path relative to terraform/: text} for every template (or those in `only`), sorted
+    by path."""
     jinja = environment(TEMPLATES)
     jinja.globals["tf"] = hcl_data  # the HCL values the templates print, built in Python
     out: dict[str, str] = {}
-    for name in template_names(TEMPLATES):
+    for name in only or template_names(TEMPLATES):
         template = jinja.get_template(name)
         target = name.removesuffix(".j2")
         if name.startswith(ENV_DIR):

@@ -39,6 +39,7 @@ def build_context(arch: Architecture) -> tuple[ct.Context, list[d.Diagnostic]]:
         "state": _state(v),
         "environments": envs.environments(v, platform),
         "platform": platform,
+        "moved": [],  # the emitter fills it from the previous build (`moves`)
     }
     return context, v.diags
 

@@ -173,7 +173,8 @@ class IrsaRole(TypedDict):
 
 
 class Policy(TypedDict):
-    description: str
+    description: str  # no line numbers: AWS replaces a policy whose description changes
+    source: str  # the diagram/overlay lines behind it, for the comment above it ("": none)
     id: str
     role: Role
     statements: list[Statement]
@@ -685,10 +686,15 @@ class Terraform(TypedDict):
     required_version: str
 
 
+# `from` is a Python keyword: the functional form.
+Moved = TypedDict("Moved", {"from": str, "to": str})
+
+
 class Context(TypedDict):
     environments: list[Environment]
     generated_from: list[str]
     modules: dict[str, Module]
+    moved: list[Moved]
     platform: Platform
     project: Project
     schema_version: int

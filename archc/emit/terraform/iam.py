@@ -7,7 +7,8 @@ the node role: IMDSv2 hop limit 1). A node group that calls S3 without `workload
 to run service account `<node group name>` in `default` (ARC519), so the permission lands on
 one service account rather than on every pod of the node.
 
-Policies, each naming its flow and line:
+Policies, each naming its flow (and, in the comment above it, the lines: never in the
+description, which AWS cannot update in place; a line inserted above would replace the policy):
 * IAM flow to S3    s3 actions from kinds.S3_ACTIONS[access] on the flow's buckets only
                     (ListBucket + GetBucketLocation on the bucket, object actions on /*),
                     plus the data key when the buckets are KMS-encrypted;
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 from archc.aws.derivation import Derivation
 from archc.aws.iam import INSTANCE_ROLE_KINDS, principal, workload
-from archc.aws.names import lines, overlay_spans, pascal, tf_id
+from archc.aws.names import line_refs, overlay_spans, pascal, tf_id
 from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.compute import ecr_image
 from archc.kinds import S3_ACTIONS, Kind
@@ -85,8 +86,12 @@ def policies(v: Derivation, platform: ct.PlatformParts) -> list[ct.Policy]:
         out += _deploy_policies(v, platform["eks"])
     out += _secret_policies(v, platform["secrets"])
     out += _log_policies(v, platform["log_groups"])
-    unique = {p["id"]: p for p in out}
-    return [unique[k] for k in sorted(unique)]
+    # Two flows can ask for the same policy (same caller, buckets and access): which one
+    # describes it must not depend on the order of the diagram's lines.
+    unique: dict[str, ct.Policy] = {}
+    for policy in sorted(out, key=lambda p: (p["id"], p["description"], p["source"])):
+        unique.setdefault(policy["id"], policy)
+    return list(unique.values())
 
 
 def _s3_policy(v: Derivation, flow: Flow, kms_of: dict[str, str | None]) -> list[ct.Policy]:
@@ -110,8 +115,8 @@ def _s3_policy(v: Derivation, flow: Flow, kms_of: dict[str, str | None]) -> list
     what = " and ".join(flow.buckets) + (" buckets" if len(ids) > 1 else " bucket")
     spans = [flow.span] + overlay_spans(flow.decisions, "buckets", "access")
     return [{"id": f"{who['ref']}_{'_'.join(ids)}_{access}", "role": who,
-             "description": f"{_flow_text(flow)}: {ACCESS_WORDS[access]} on the {what} "
-                            f"{lines(*spans)}",
+             "description": f"{_flow_text(flow)}: {ACCESS_WORDS[access]} on the {what}",
+             "source": line_refs(*spans),
              "statements": statements}]
 
 
@@ -127,7 +132,8 @@ def _db_policy(v: Derivation, flow: Flow, db_keys: dict[str, str]) -> list[ct.Po
         return []
     return [{"id": f"{who['ref']}_{db}_credentials", "role": who,
              "description": f"{_flow_text(flow)}: read the {flow.target} credentials from its "
-                            f"RDS-managed secret {lines(flow.span)}",
+                            "RDS-managed secret",
+             "source": line_refs(flow.span),
              "statements": [
                  _statement(f"Read{pascal(db)}Credentials", SECRET_ACTIONS,
                             [{"kind": "db_master_secret", "ref": db}]),
@@ -140,6 +146,7 @@ def _deploy_policies(v: Derivation, eks: ct.Eks) -> list[ct.Policy]:
         {"id": f"{v.ids[b.id]}_eks_admin", "role": {"kind": "instance_role", "ref": v.ids[b.id]},
          "description": f"{b.id} administers {eks['component']}: describe the cluster to build "
                         "a kubeconfig (the access entry grants the Kubernetes rights)",
+         "source": line_refs(b.span),
          "statements": [_statement("DescribeCluster", ["eks:DescribeCluster"],
                                    [{"kind": "eks_cluster"}])]}
         for b in v.of(Kind.BASTION)[:1]]
@@ -149,7 +156,8 @@ def _deploy_policies(v: Derivation, eks: ct.Eks) -> list[ct.Policy]:
             continue
         out.append({"id": f"{who['ref']}_eks_deploy", "role": who,
                     "description": f"{_flow_text(flow)}: describe the cluster to build a "
-                                   f"kubeconfig {lines(flow.span)}",
+                                   "kubeconfig",
+                    "source": line_refs(flow.span),
                     "statements": [_statement("DescribeCluster", ["eks:DescribeCluster"],
                                               [{"kind": "eks_cluster"}])]})
     return out
@@ -170,6 +178,7 @@ def _secret_policies(v: Derivation, secrets: list[ct.Secret]) -> list[ct.Policy]
                 "role": {"kind": "instance_role", "ref": ident},
                 "description": f"{comp.id} reads the {secret['name_suffix']} secret "
                                "(overlay secrets.secrets)",
+                "source": "",
                 "statements": [
                     _statement(f"Read{name}", SECRET_ACTIONS,
                                [{"kind": "secret", "ref": secret["id"]}]),
@@ -188,6 +197,7 @@ def _log_policies(v: Derivation, log_groups: list[ct.LogGroup]) -> list[ct.Polic
         out.append({"id": f"{ident}_write_logs", "role": {"kind": "instance_role", "ref": ident},
                     "description": f"{comp.id} ships its application logs to its own "
                                    "CloudWatch log group",
+                    "source": "",
                     "statements": [_statement(f"Write{pascal(ident)}Logs", LOG_ACTIONS,
                                               [{"kind": "log_group_streams", "ref": ident}])]})
     return out
@@ -198,4 +208,6 @@ def _statement(sid: str, actions: list[str], resources: list[ct.Resource]) -> ct
 
 
 def _flow_text(flow: Flow) -> str:
-    return f"{flow.initiator} to {flow.target} {flow.label}".rstrip()
+    """The two ends' ids: a policy's description cannot change in place, so it names only
+    what the policy's identity is made of (never the flow's label, nor a line)."""
+    return f"{flow.initiator} to {flow.target}"

@@ -11,6 +11,7 @@ import pytest
 from archc.emit._hcl import (
     FILTERS,
     HclExpr,
+    hcl_address,
     hcl_attrs,
     hcl_comment,
     hcl_expr,
@@ -223,8 +224,8 @@ def test_rendered_values_are_terraform_fmt_clean(tmp_path) -> None:
 
 def test_filters_registry() -> None:
     assert FILTERS["hcl"] is hcl_string
-    assert set(FILTERS) == {"hcl", "hcl_attrs", "hcl_comment", "hcl_expr", "hcl_fragment",
-                            "hcl_key", "hcl_value"}
+    assert set(FILTERS) == {"hcl", "hcl_address", "hcl_attrs", "hcl_comment", "hcl_expr",
+                            "hcl_fragment", "hcl_key", "hcl_value"}
 
 
 def test_bidi_and_c1_controls_are_escaped_in_strings_and_flattened_in_comments() -> None:
@@ -239,3 +240,15 @@ def test_bidi_and_c1_controls_are_escaped_in_strings_and_flattened_in_comments()
     assert literal == '"admin\\u202E\\u2066 user\\u2069\\u0085"'
     assert hcl2.loads(f"a = {literal}\n")["a"] == literal  # one plain string
     assert hcl_comment(text + "\nresource") == "admin\\u202e\\u2066 user\\u2069\\u0085 resource"
+
+
+@pytest.mark.parametrize("text", ['aws_iam_role.x"\n}\nresource "x" "y" {', "module.x[0]",
+                                  "data.aws_region.current.name", "a.b # c", "${a.b}", ""])
+def test_hcl_address_refuses_anything_but_an_address(text: str) -> None:
+    with pytest.raises(ValueError):
+        hcl_address(text)
+
+
+def test_hcl_address_passes_resource_and_module_addresses() -> None:
+    assert hcl_address("aws_security_group.web") == "aws_security_group.web"
+    assert hcl_address("module.ec2_web") == "module.ec2_web"

@@ -215,7 +215,7 @@ def test_iam_policy_actions_follow_each_flow(seed: Architecture,
     assert len(s3_policies) == len(flows) == 3
     for flow in flows:
         policy = next(p for p in s3_policies if f"architecture.mmd:{flow.span.line}"
-                      in p["description"])
+                      in p["source"])
         actions = {a for s in _statements(docs[policy["id"]]) for a in s["actions"]}
         s3 = {a for a in actions if a.startswith("s3:")}
         assert s3 == set(S3_ACTIONS[flow.access]) | {"s3:GetBucketLocation"}, flow.ref

@@ -63,7 +63,8 @@ def test_declared_entry_point_may_take_internet_traffic(tmp_path: Path) -> None:
 
 # ARC306: a DNS record resolves to something with a public name.
 DNS = WITH_BASTION + '    D["Route53"]\n    FE["Vercel"]\n    X["Stripe"]\n'
-DNS_OVERLAY = OVERLAY + ("components:\n  FE: {kind: external_frontend}\n"
+DNS_OVERLAY = OVERLAY + ("domain: mini.example.com\n"  # a zone's records need names (ARC513)
+                         "components:\n  FE: {kind: external_frontend}\n"
                          "  X: {kind: external_service}\n")
 
 

@@ -90,7 +90,7 @@ resource "aws_iam_role_policy_attachment" "jenkins_managed" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
 }
 
-# BastionHost administers EKSControl: describe the cluster to build a kubeconfig (the access entry grants the Kubernetes rights)
+# BastionHost administers EKSControl: describe the cluster to build a kubeconfig (the access entry grants the Kubernetes rights) (architecture.mmd:6)
 data "aws_iam_policy_document" "bastionhost_eks_admin" {
   statement {
     sid       = "DescribeCluster"
@@ -111,7 +111,7 @@ resource "aws_iam_role_policy_attachment" "bastionhost_eks_admin" {
   policy_arn = aws_iam_policy.bastionhost_eks_admin.arn
 }
 
-# EC2 to S3 Store/Retrieve Data: read/write on the data bucket (architecture.mmd:75, archc.yaml:104)
+# EC2 to S3: read/write on the data bucket (architecture.mmd:75, archc.yaml:104)
 data "aws_iam_policy_document" "ec2_data_read_write" {
   statement {
     sid       = "ListDataBucket"
@@ -137,7 +137,7 @@ data "aws_iam_policy_document" "ec2_data_read_write" {
 
 resource "aws_iam_policy" "ec2_data_read_write" {
   name_prefix = "${var.name}-ec2_data_read_write-"
-  description = "EC2 to S3 Store/Retrieve Data: read/write on the data bucket (architecture.mmd:75, archc.yaml:104)"
+  description = "EC2 to S3: read/write on the data bucket"
   policy      = data.aws_iam_policy_document.ec2_data_read_write.json
 }
 
@@ -146,7 +146,7 @@ resource "aws_iam_role_policy_attachment" "ec2_data_read_write" {
   policy_arn = aws_iam_policy.ec2_data_read_write.arn
 }
 
-# EC2 to RDS Data Access: read the RDS credentials from its RDS-managed secret (architecture.mmd:69)
+# EC2 to RDS: read the RDS credentials from its RDS-managed secret (architecture.mmd:69)
 data "aws_iam_policy_document" "ec2_rds_credentials" {
   statement {
     sid       = "ReadRdsCredentials"
@@ -165,7 +165,7 @@ data "aws_iam_policy_document" "ec2_rds_credentials" {
 
 resource "aws_iam_policy" "ec2_rds_credentials" {
   name_prefix = "${var.name}-ec2_rds_credentials-"
-  description = "EC2 to RDS Data Access: read the RDS credentials from its RDS-managed secret (architecture.mmd:69)"
+  description = "EC2 to RDS: read the RDS credentials from its RDS-managed secret"
   policy      = data.aws_iam_policy_document.ec2_rds_credentials.json
 }
 
@@ -223,7 +223,7 @@ resource "aws_iam_role_policy_attachment" "ec2_write_logs" {
   policy_arn = aws_iam_policy.ec2_write_logs.arn
 }
 
-# GitLab to S3 Store/Retrieve Models: read/write on the artifacts and models buckets (architecture.mmd:74, archc.yaml:103)
+# GitLab to S3: read/write on the artifacts and models buckets (architecture.mmd:74, archc.yaml:103)
 data "aws_iam_policy_document" "gitlab_artifacts_models_read_write" {
   statement {
     sid       = "ListArtifactsModelsBuckets"
@@ -249,7 +249,7 @@ data "aws_iam_policy_document" "gitlab_artifacts_models_read_write" {
 
 resource "aws_iam_policy" "gitlab_artifacts_models_read_write" {
   name_prefix = "${var.name}-gitlab_artifacts_models_read_write-"
-  description = "GitLab to S3 Store/Retrieve Models: read/write on the artifacts and models buckets (architecture.mmd:74, archc.yaml:103)"
+  description = "GitLab to S3: read/write on the artifacts and models buckets"
   policy      = data.aws_iam_policy_document.gitlab_artifacts_models_read_write.json
 }
 
@@ -258,7 +258,7 @@ resource "aws_iam_role_policy_attachment" "gitlab_artifacts_models_read_write" {
   policy_arn = aws_iam_policy.gitlab_artifacts_models_read_write.arn
 }
 
-# Jenkins to EKSControl Deploy to K8s: describe the cluster to build a kubeconfig (architecture.mmd:63)
+# Jenkins to EKSControl: describe the cluster to build a kubeconfig (architecture.mmd:63)
 data "aws_iam_policy_document" "jenkins_eks_deploy" {
   statement {
     sid       = "DescribeCluster"
@@ -270,7 +270,7 @@ data "aws_iam_policy_document" "jenkins_eks_deploy" {
 
 resource "aws_iam_policy" "jenkins_eks_deploy" {
   name_prefix = "${var.name}-jenkins_eks_deploy-"
-  description = "Jenkins to EKSControl Deploy to K8s: describe the cluster to build a kubeconfig (architecture.mmd:63)"
+  description = "Jenkins to EKSControl: describe the cluster to build a kubeconfig"
   policy      = data.aws_iam_policy_document.jenkins_eks_deploy.json
 }
 
@@ -279,7 +279,7 @@ resource "aws_iam_role_policy_attachment" "jenkins_eks_deploy" {
   policy_arn = aws_iam_policy.jenkins_eks_deploy.arn
 }
 
-# Node1 to S3 Load Models: read-only on the models bucket (architecture.mmd:76, archc.yaml:105)
+# Node1 to S3: read-only on the models bucket (architecture.mmd:76, archc.yaml:105)
 data "aws_iam_policy_document" "model_server_models_read" {
   statement {
     sid       = "ListModelsBucket"
@@ -305,11 +305,11 @@ data "aws_iam_policy_document" "model_server_models_read" {
 
 resource "aws_iam_policy" "model_server_models_read" {
   name_prefix = "${var.name}-model_server_models_read-"
-  description = "Node1 to S3 Load Models: read-only on the models bucket (architecture.mmd:76, archc.yaml:105)"
+  description = "Node1 to S3: read-only on the models bucket"
   policy      = data.aws_iam_policy_document.model_server_models_read.json
 }
 
-# Node1 to RDS Data Access: read the RDS credentials from its RDS-managed secret (architecture.mmd:70)
+# Node1 to RDS: read the RDS credentials from its RDS-managed secret (architecture.mmd:70)
 data "aws_iam_policy_document" "model_server_rds_credentials" {
   statement {
     sid       = "ReadRdsCredentials"
@@ -328,7 +328,7 @@ data "aws_iam_policy_document" "model_server_rds_credentials" {
 
 resource "aws_iam_policy" "model_server_rds_credentials" {
   name_prefix = "${var.name}-model_server_rds_credentials-"
-  description = "Node1 to RDS Data Access: read the RDS credentials from its RDS-managed secret (architecture.mmd:70)"
+  description = "Node1 to RDS: read the RDS credentials from its RDS-managed secret"
   policy      = data.aws_iam_policy_document.model_server_rds_credentials.json
 }
 

@@ -71,7 +71,7 @@ resource "aws_iam_role_policy_attachment" "runner_managed" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/${each.value}"
 }
 
-# batch to lake read and write parquet: read/write on the curated and raw buckets (architecture.mmd:49, archc.yaml:34)
+# batch to lake: read/write on the curated and raw buckets (architecture.mmd:49, archc.yaml:34)
 data "aws_iam_policy_document" "batch_curated_raw_read_write" {
   statement {
     sid       = "ListCuratedRawBuckets"
@@ -97,11 +97,11 @@ data "aws_iam_policy_document" "batch_curated_raw_read_write" {
 
 resource "aws_iam_policy" "batch_curated_raw_read_write" {
   name_prefix = "${var.name}-batch_curated_raw_read_write-"
-  description = "batch to lake read and write parquet: read/write on the curated and raw buckets (architecture.mmd:49, archc.yaml:34)"
+  description = "batch to lake: read/write on the curated and raw buckets"
   policy      = data.aws_iam_policy_document.batch_curated_raw_read_write.json
 }
 
-# batch to tsdb read points: read the tsdb credentials from its RDS-managed secret (architecture.mmd:47)
+# batch to tsdb: read the tsdb credentials from its RDS-managed secret (architecture.mmd:47)
 data "aws_iam_policy_document" "batch_tsdb_credentials" {
   statement {
     sid       = "ReadTsdbCredentials"
@@ -120,11 +120,11 @@ data "aws_iam_policy_document" "batch_tsdb_credentials" {
 
 resource "aws_iam_policy" "batch_tsdb_credentials" {
   name_prefix = "${var.name}-batch_tsdb_credentials-"
-  description = "batch to tsdb read points: read the tsdb credentials from its RDS-managed secret (architecture.mmd:47)"
+  description = "batch to tsdb: read the tsdb credentials from its RDS-managed secret"
   policy      = data.aws_iam_policy_document.batch_tsdb_credentials.json
 }
 
-# ingest to lake archive raw: write on the raw bucket (architecture.mmd:48, archc.yaml:33)
+# ingest to lake: write on the raw bucket (architecture.mmd:48, archc.yaml:33)
 data "aws_iam_policy_document" "ingest_raw_write" {
   statement {
     sid       = "ListRawBucket"
@@ -150,7 +150,7 @@ data "aws_iam_policy_document" "ingest_raw_write" {
 
 resource "aws_iam_policy" "ingest_raw_write" {
   name_prefix = "${var.name}-ingest_raw_write-"
-  description = "ingest to lake archive raw: write on the raw bucket (architecture.mmd:48, archc.yaml:33)"
+  description = "ingest to lake: write on the raw bucket"
   policy      = data.aws_iam_policy_document.ingest_raw_write.json
 }
 
@@ -159,7 +159,7 @@ resource "aws_iam_role_policy_attachment" "ingest_raw_write" {
   policy_arn = aws_iam_policy.ingest_raw_write.arn
 }
 
-# ingest to tsdb write points: read the tsdb credentials from its RDS-managed secret (architecture.mmd:45)
+# ingest to tsdb: read the tsdb credentials from its RDS-managed secret (architecture.mmd:45)
 data "aws_iam_policy_document" "ingest_tsdb_credentials" {
   statement {
     sid       = "ReadTsdbCredentials"
@@ -178,7 +178,7 @@ data "aws_iam_policy_document" "ingest_tsdb_credentials" {
 
 resource "aws_iam_policy" "ingest_tsdb_credentials" {
   name_prefix = "${var.name}-ingest_tsdb_credentials-"
-  description = "ingest to tsdb write points: read the tsdb credentials from its RDS-managed secret (architecture.mmd:45)"
+  description = "ingest to tsdb: read the tsdb credentials from its RDS-managed secret"
   policy      = data.aws_iam_policy_document.ingest_tsdb_credentials.json
 }
 
@@ -208,7 +208,7 @@ resource "aws_iam_role_policy_attachment" "ingest_write_logs" {
   policy_arn = aws_iam_policy.ingest_write_logs.arn
 }
 
-# jump administers cp: describe the cluster to build a kubeconfig (the access entry grants the Kubernetes rights)
+# jump administers cp: describe the cluster to build a kubeconfig (the access entry grants the Kubernetes rights) (architecture.mmd:19)
 data "aws_iam_policy_document" "jump_eks_admin" {
   statement {
     sid       = "DescribeCluster"
@@ -229,7 +229,7 @@ resource "aws_iam_role_policy_attachment" "jump_eks_admin" {
   policy_arn = aws_iam_policy.jump_eks_admin.arn
 }
 
-# runner to cp deploy: describe the cluster to build a kubeconfig (architecture.mmd:51)
+# runner to cp: describe the cluster to build a kubeconfig (architecture.mmd:51)
 data "aws_iam_policy_document" "runner_eks_deploy" {
   statement {
     sid       = "DescribeCluster"
@@ -241,7 +241,7 @@ data "aws_iam_policy_document" "runner_eks_deploy" {
 
 resource "aws_iam_policy" "runner_eks_deploy" {
   name_prefix = "${var.name}-runner_eks_deploy-"
-  description = "runner to cp deploy: describe the cluster to build a kubeconfig (architecture.mmd:51)"
+  description = "runner to cp: describe the cluster to build a kubeconfig"
   policy      = data.aws_iam_policy_document.runner_eks_deploy.json
 }
 
