@@ -106,6 +106,27 @@ DEFAULT_ENTRY_KINDS: frozenset[Kind] = frozenset({Kind.CDN, Kind.LOAD_BALANCER})
 
 DATABASE_PORTS: dict[str, int] = {"postgres": 5432, "mysql": 3306, "mariadb": 3306}
 
+# Protocol words in an edge label (lower-cased), the protocol's name and the port it means;
+# None: a database protocol, which reaches the target database on its engine's port (5432 when
+# the target is not a database). First match wins; a port written in the label wins over all.
+LABEL_PROTOCOLS: tuple[tuple[re.Pattern[str], str, int | None], ...] = tuple(
+    (re.compile(pattern), name, port) for pattern, name, port in (
+        (r"\bhttps\b|\btls\b|\bwss\b", "HTTPS", 443),
+        (r"\bgrpcs?\b", "gRPC", 443),
+        (r"\bhttp\b|\bws\b", "HTTP", 80),
+        (r"\bsftp\b|\bssh\b|\bscp\b", "SSH", 22),
+        (r"\bmysql\b|\bmariadb\b", "MySQL", 3306),
+        (r"\bpostgres(?:ql)?\b|\bpsql\b|\bsql\b", "SQL", None),
+        (r"\bredis\b|\bvalkey\b", "Redis", 6379),
+        (r"\bmemcached?\b", "Memcached", 11211),
+        (r"\bmongo(?:db)?\b", "MongoDB", 27017),
+        (r"\bkafka\b", "Kafka", 9092),
+        (r"\bamqps?\b|\brabbitmq\b", "AMQP", 5672),
+        (r"\bnfs\b", "NFS", 2049),
+        (r"\bsmtp\b", "SMTP", 587),
+    )
+)
+
 # (pattern over the lower-cased label and id, kind). First match wins.
 LABEL_KINDS: tuple[tuple[re.Pattern[str], Kind], ...] = tuple(
     (re.compile(pattern), kind) for pattern, kind in (

@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from archc.kinds import DATABASE_PORTS, INTERNET_KINDS, KINDS, Kind, with_article
-from archc.model import FlowClass
+from archc.kinds import (
+    DATABASE_PORTS,
+    INTERNET_KINDS,
+    KINDS,
+    LABEL_PROTOCOLS,
+    Kind,
+    with_article,
+)
+from archc.model import FlowClass, one_line
 
 # Ports a CI server uses to deploy, by target kind: SSH for instances, the Kubernetes API.
 DEPLOY_PORTS: dict[Kind, int] = {
@@ -89,6 +97,71 @@ def _service_port(target: Kind, props: Mapping[str, Any]) -> tuple[int, str] | N
     if service_port is None:
         return None
     return service_port, f"{with_article(KINDS[target].title)} serves on {service_port}"
+
+
+# A port written in a label: `tcp/5432`, `udp:53`, `:8080`, `port 8080`, or the whole label.
+_LABEL_PORTS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\b(tcp|udp)\s*[/:]\s*(\d{1,5})(?!\d)"),
+    re.compile(r"(?<![\d:])()(?::|\bport\s*)(\d{1,5})(?![\d:])"),
+    re.compile(r"^()(\d{1,5})$"),
+)
+# The classes of flow whose port a label can name (the others open no port).
+LABEL_PORT_CLASSES = frozenset({FlowClass.NETWORK, FlowClass.INGRESS, FlowClass.EGRESS,
+                                FlowClass.DEPLOY})
+
+
+@dataclass(frozen=True, slots=True)
+class LabelPort:
+    """A port an edge label names, and the words that named it."""
+
+    protocol: str  # tcp | udp
+    port: int
+    reason: str
+    engine: str | None = None  # a database protocol's engine, when the label names one
+
+
+def label_port(label: str, target: Kind, target_props: Mapping[str, Any]) -> LabelPort | None:
+    """The port an edge label names: a number it writes (`:8080`, `tcp/5432`, `27017`,
+    `HTTP 8080`), else its protocol word (`HTTPS` 443; `SQL` the target database's engine
+    port). None when the label names neither."""
+    text = one_line(label)[:INFER_LABEL_CHARS].lower().strip()
+    shown = one_line(label)[:80]
+    for pattern in _LABEL_PORTS:
+        found = pattern.search(text)
+        if found and 0 < int(found.group(2)) < 65536:
+            number = int(found.group(2))
+            return LabelPort(found.group(1) or "tcp", number,
+                             f"label {shown!r} names port {number}")
+    for pattern, name, port in LABEL_PROTOCOLS:
+        word = pattern.search(text)
+        if word is None:
+            continue
+        after = re.match(r"\s*(\d{1,5})(?!\d)", text[word.end():])
+        if after and 0 < int(after.group(1)) < 65536:
+            return LabelPort("tcp", int(after.group(1)),
+                             f"label {shown!r} names port {after.group(1)}")
+        return _protocol_port(shown, name, port, word.group(0), target, target_props)
+    return None
+
+
+def _protocol_port(shown: str, name: str, port: int | None, word: str, target: Kind,
+                   target_props: Mapping[str, Any]) -> LabelPort:
+    engine = _ENGINE_WORDS.get(word)
+    if port is None and target is Kind.DATABASE:
+        target_engine = str(target_props.get("engine", "postgres"))
+        engine_port = DATABASE_PORTS.get(target_engine, 5432)
+        return LabelPort("tcp", engine_port, f"label {shown!r} names {name}: the target "
+                                             f"database's engine ({target_engine}) listens "
+                                             f"on {engine_port}", engine)
+    used = DATABASE_PORTS["postgres"] if port is None else port
+    return LabelPort("tcp", used, f"label {shown!r} names {name}, which uses {used}", engine)
+
+
+# Database protocol words and the engine each names ("sql" names none: any engine).
+_ENGINE_WORDS: dict[str, str] = {"mysql": "mysql", "mariadb": "mariadb", "postgres": "postgres",
+                                 "postgresql": "postgres", "psql": "postgres"}
+# A label is read this far for its protocol and port (as kinds read labels).
+INFER_LABEL_CHARS = 1000
 
 
 def infer_access(label: str) -> tuple[str, str]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from archc import diagnostics as d
 from archc.kinds import (
+    DATABASE_PORTS,
     INTERNET_KINDS,
     KINDS,
     Kind,
@@ -41,11 +42,14 @@ from archc.source import Span
 from archc.spec.environments import build_environments
 from archc.spec.flowchart import Flowchart, FlowEdge, FlowSubgraph
 from archc.spec.flows import (
+    LABEL_PORT_CLASSES,
+    LabelPort,
     classify,
     default_port,
     infer_access,
     infer_buckets,
     initiator_by_rank,
+    label_port,
     parse_ports,
 )
 from archc.spec.followups import Causes, follow_up
@@ -396,15 +400,28 @@ class Linker:
                flow_class: FlowClass, init: Component, tgt: Component,
                decisions: list[Decision]) -> tuple[str, tuple[tuple[int, int], ...]]:
         protocol = str(spec.get("protocol", "tcp"))
+        named = (label_port(edge.label, tgt.kind, tgt.props)
+                 if flow_class in LABEL_PORT_CLASSES else None)
+        if named is not None and named.engine is not None:
+            self._engine_mismatch(edge, named, tgt)
         if "ports" in spec:
             decisions.append(self._from_overlay("ports", spec["ports"], ("flows", key, "ports")))
-            return protocol, parse_ports(spec["ports"])
+            ranges = parse_ports(spec["ports"])
+            if named is not None and not any(a <= named.port <= b for a, b in ranges):
+                self._contradiction(("flows", key, "ports"), spec["ports"],
+                                    f"edge {_edge_ref(edge)}: {named.reason}", edge.span)
+            return protocol, ranges
         ssm = self._ssm_bastion(flow_class, init, tgt)
         if ssm is not None:
             decisions.append(Decision("ports", "none", "inferred",
                                       f"{ssm.id} is reached through Session Manager (access: "
                                       "ssm), which opens no port", edge.span))
             return ("", ())
+        if named is not None:
+            protocol = str(spec.get("protocol", named.protocol))
+            decisions.append(Decision("ports", f"{protocol}/{named.port}", "inferred",
+                                      named.reason, edge.span))
+            return protocol, ((named.port, named.port),)
         found = default_port(flow_class, init.kind, tgt.kind, tgt.props)
         if found is not None:
             decisions.append(Decision("ports", f"{protocol}/{found[0]}", "inferred", found[1],
@@ -420,6 +437,27 @@ class Linker:
                                 f"{{\"{_edge_ref(edge)}\": {{ports: [...]}}}}` to the overlay"),
                 self._flow_cause(edge, "ports", init, tgt)))
         return ("", ())
+
+    def _engine_mismatch(self, edge: FlowEdge, named: LabelPort, tgt: Component) -> None:
+        """ARC209 when a label names a database engine the target database does not run."""
+        engine = str(tgt.props.get("engine", "postgres"))
+        if tgt.kind is not Kind.DATABASE or named.engine is None or (
+                DATABASE_PORTS.get(named.engine) == DATABASE_PORTS.get(engine)):
+            return
+        self.diags.append(d.warning(
+            "ARC209", f"edge {_edge_ref(edge)}'s label names {named.engine}, but {tgt.id}'s "
+                      f"engine is {engine}" + ("" if "engine" in tgt.props else " (the default)"),
+            edge.span, hint=f"say which with `components: {{{tgt.id}: {{engine: ...}}}}` in "
+                            "the overlay"))
+
+    def _contradiction(self, path: tuple[Any, ...], value: Any, reason: str,
+                       span: Span) -> None:
+        """ARC209: the overlay and the diagram say different things; the overlay wins."""
+        self.diags.append(d.warning(
+            "ARC209", f"overlay {format_path(path)} ({_show(value)}) contradicts the diagram "
+                      f"({reason}); the overlay wins", self.ov.value_span(path) or span,
+            hint="make the diagram and the overlay agree, or drop the overlay value",
+            notes=(d.Note("the diagram says so here", span),)))
 
     def _ssm_bastion(self, flow_class: FlowClass, init: Component,
                      tgt: Component) -> Component | None:
