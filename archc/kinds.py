@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 class Kind(enum.StrEnum):
     USERS = "users"
+    ADMINS = "admins"  # developers, operators: the admin path, never public ingress
     DNS_ZONE = "dns_zone"
     CDN = "cdn"
     WAF = "waf"
@@ -71,6 +72,7 @@ class KindInfo:
 
 KINDS: dict[Kind, KindInfo] = {
     Kind.USERS: KindInfo(Scope.INTERNET, 0, None, "end users on the internet"),
+    Kind.ADMINS: KindInfo(Scope.INTERNET, 0, None, "administrators (developers, operators)"),
     Kind.EXTERNAL_FRONTEND: KindInfo(Scope.INTERNET, 1, 443, "frontend hosted outside AWS"),
     Kind.EXTERNAL_SERVICE: KindInfo(Scope.INTERNET, 1, 443, "third-party service"),
     Kind.CDN: KindInfo(Scope.GLOBAL, 2, 443, "CloudFront distribution"),
@@ -143,7 +145,11 @@ LABEL_KINDS: tuple[tuple[re.Pattern[str], Kind], ...] = tuple(
         (r"worker node|node group|nodegroup", Kind.EKS_NODE_GROUP),
         (r"jenkins|ci/cd|\bci\b|build server", Kind.CI_SERVER),
         (r"gitlab|gitea|git server|repository", Kind.SCM_SERVER),
-        (r"\busers?\b|clients?\b|browsers?\b|customers?\b|devices?\b", Kind.USERS),
+        (r"\b(developers?|devs|admins?|administrators?|operators|operations team|devops|"
+         r"engineers?|sres?|ops team)\b(?!\s*(panel|api|service|server|portal|console|"
+         r"dashboard|ui|app|pipeline|tool))", Kind.ADMINS),
+        (r"\busers?\b|clients?\b|browsers?\b|customers?\b|devices?\b|\bshoppers?\b|"
+         r"\bpartners?\b|\bvisitors?\b|\bmobile\b", Kind.USERS),
         (r"vercel|netlify|frontend", Kind.EXTERNAL_FRONTEND),
         (r"backend|\bapi\b|service", Kind.BACKEND_SERVICE),
         (r"\bec2\b|instance|server|\bvm\b", Kind.INSTANCE),

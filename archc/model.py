@@ -21,6 +21,7 @@ class FlowClass(enum.StrEnum):
     NETWORK = "network"  # a connection inside the VPC: one security-group rule
     DEPLOY = "deploy"  # CI/CD reaching a target: a security-group rule plus deploy access
     INGRESS = "ingress"  # the internet entering at an entry point
+    ADMIN = "admin"  # administrators on the admin path: the bastion's admin_cidrs, no internet rule
     EGRESS = "egress"  # a private component going out to the internet through NAT
     UPLINK = "uplink"  # gateway wiring (NAT -> internet gateway): route tables, no rule
     CONTROL = "control"  # EKS control plane to its nodes: managed by the EKS module

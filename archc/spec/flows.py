@@ -54,6 +54,8 @@ _CLASS_RULES: dict[str, tuple[Any, FlowClass]] = {
         lambda i, t: Kind.DNS_ZONE in (i, t), FlowClass.DNS),
     "S3 is reached through its API: an IAM permission": (
         lambda i, t: t is Kind.OBJECT_STORAGE, FlowClass.IAM),
+    "administrators take the admin path, not public ingress": (
+        lambda i, t: Kind.ADMINS in (i, t), FlowClass.ADMIN),
     "traffic from the internet side enters the architecture": (
         lambda i, t: i in INTERNET_KINDS or i in (Kind.CDN, Kind.INTERNET_GATEWAY),
         FlowClass.INGRESS),
@@ -81,6 +83,8 @@ def default_port(flow_class: FlowClass, initiator: Kind, target: Kind,
         return port, f"a CI server deploys to {with_article(KINDS[target].title)} on {port}"
     if initiator is Kind.BASTION:
         return 22, "a bastion reaches private hosts for admin access over SSH"
+    if flow_class is FlowClass.ADMIN and target is Kind.BASTION:
+        return 22, "administrators reach the bastion over SSH (from policy.admin_cidrs)"
     return _service_port(target, target_props)
 
 
@@ -107,7 +111,7 @@ _LABEL_PORTS: tuple[re.Pattern[str], ...] = (
 )
 # The classes of flow whose port a label can name (the others open no port).
 LABEL_PORT_CLASSES = frozenset({FlowClass.NETWORK, FlowClass.INGRESS, FlowClass.EGRESS,
-                                FlowClass.DEPLOY})
+                                FlowClass.DEPLOY, FlowClass.ADMIN})
 
 
 @dataclass(frozen=True, slots=True)

@@ -465,7 +465,8 @@ class Linker:
         through Session Manager: such flows open no port (the agent dials out to Systems
         Manager), so they get none by default. Its egress keeps HTTPS."""
         admin = (init if init.kind is Kind.BASTION and flow_class is FlowClass.NETWORK
-                 else tgt if tgt.kind is Kind.BASTION and flow_class is FlowClass.INGRESS
+                 else tgt if tgt.kind is Kind.BASTION and flow_class in (FlowClass.INGRESS,
+                                                                         FlowClass.ADMIN)
                  else None)
         default = self.ov.mapping("policy").get("bastion_access", "ssh")
         ssm = admin is not None and str(admin.props.get("access") or default) == "ssm"

@@ -27,6 +27,7 @@ MAX_RENDERED_COMPONENTS = 250
 # kind -> (module, class) of its `diagrams` icon. The one place icons are chosen.
 ICONS: dict[Kind, tuple[str, str]] = {
     Kind.USERS: ("diagrams.onprem.client", "Users"),
+    Kind.ADMINS: ("diagrams.onprem.client", "User"),
     Kind.DNS_ZONE: ("diagrams.aws.network", "Route53"),
     Kind.CDN: ("diagrams.aws.network", "CloudFront"),
     Kind.WAF: ("diagrams.aws.security", "WAF"),
@@ -120,6 +121,7 @@ def _flow(color: str, penwidth: str = "1.2", **extra: str) -> dict[str, str]:
 # Edge style per flow class: colour says what the flow is, dashes say it is not data traffic.
 FLOW_STYLES: dict[FlowClass, dict[str, str]] = {
     FlowClass.INGRESS: _flow("#0972D3", penwidth="2"),
+    FlowClass.ADMIN: _flow("#5F6B7A", style="dashed"),
     FlowClass.NETWORK: _flow("#414D5C"),
     FlowClass.DEPLOY: _flow("#B0249F"),
     FlowClass.EGRESS: _flow("#4D7A0F"),
@@ -132,6 +134,7 @@ FLOW_STYLES: dict[FlowClass, dict[str, str]] = {
 # The colour key under the title.
 FLOW_LEGEND: dict[FlowClass, str] = {
     FlowClass.INGRESS: "internet ingress",
+    FlowClass.ADMIN: "admin access",
     FlowClass.NETWORK: "traffic inside the VPC",
     FlowClass.DEPLOY: "CI/CD deploy",
     FlowClass.EGRESS: "egress through NAT",
@@ -149,6 +152,7 @@ CLASS_LABELS: dict[FlowClass, str] = {
     FlowClass.UPLINK: "uplink",
     FlowClass.DEPLOY: "deploy",
     FlowClass.INGRESS: "ingress",
+    FlowClass.ADMIN: "admin",
     FlowClass.EGRESS: "egress",
     FlowClass.NETWORK: "",
 }
