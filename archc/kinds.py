@@ -40,6 +40,12 @@ class Role(enum.StrEnum):
     EKS_CLUSTER = "eks_cluster"
     NODE_GROUPS = "node_groups"
     EXTERNAL = "external"
+    AVAILABILITY_ZONE = "availability_zone"  # places nothing: every subnet spans the env's AZs
+    GROUP = "group"  # a logical group ("Monitoring", "Data Layer"): places nothing
+
+
+# Zones that only group what they hold: placement looks through them.
+PLACELESS_ROLES: frozenset[Role] = frozenset({Role.GROUP, Role.AVAILABILITY_ZONE})
 
 
 class Tier(enum.StrEnum):
@@ -108,6 +114,10 @@ DEFAULT_ENTRY_KINDS: frozenset[Kind] = frozenset({Kind.CDN, Kind.LOAD_BALANCER})
 
 DATABASE_PORTS: dict[str, int] = {"postgres": 5432, "mysql": 3306, "mariadb": 3306}
 
+# An AWS region code (`eu-west-1`, `us-gov-west-1`), lower-cased.
+REGION_CODE = r"\b(?:us|eu|ap|sa|ca|me|af|il|mx)(?:-gov)?-(?:north|south|east|west|central|" \
+              r"northeast|northwest|southeast|southwest)-[1-9]"
+
 # Protocol words in an edge label (lower-cased), the protocol's name and the port it means;
 # None: a database protocol, which reaches the target database on its engine's port (5432 when
 # the target is not a database). First match wins; a port written in the label wins over all.
@@ -156,16 +166,21 @@ LABEL_KINDS: tuple[tuple[re.Pattern[str], Kind], ...] = tuple(
     )
 )
 
-# Zone titles and ids, lower-cased. First match wins.
+# Zone titles and ids, lower-cased. First match wins. A subgraph whose title names none of
+# these is a logical group (Role.GROUP): it is drawn, and places nothing.
 TITLE_ROLES: tuple[tuple[re.Pattern[str], Role, Tier | None], ...] = tuple(
     (re.compile(pattern), role, tier) for pattern, role, tier in (
         (r"public.*subnet|subnet.*public|\bdmz\b", Role.SUBNET, Tier.PUBLIC),
-        (r"(data|database|db).*subnet|subnet.*(data|database|db)", Role.SUBNET, Tier.DATA),
+        (r"(data|database|db|isolated).*subnet|subnet.*(data|database|db|isolated)",
+         Role.SUBNET, Tier.DATA),
         (r"private.*subnet|subnet|app.*tier", Role.SUBNET, None),
         (r"worker nodes?|node ?groups?", Role.NODE_GROUPS, None),
         (r"\beks\b|kubernetes|\bk8s\b", Role.EKS_CLUSTER, None),
         (r"\bvpc\b|virtual private cloud", Role.VPC, None),
-        (r"\baws\b|cloud|region", Role.CLOUD, None),
+        (r"availability.zone|\baz\s?-?\s?[0-9a-f]?\b|\bazs\b|" + REGION_CODE + r"[a-f]\b",
+         Role.AVAILABILITY_ZONE, None),
+        (r"^\W*(aws|amazon web services|cloud)\W*$|\baws (cloud|account|region|organi[sz]ation)"
+         r"\b|\baccount\b|\bregion\b|" + REGION_CODE + r"\b", Role.CLOUD, None),
         (r"vercel|netlify|external|platform|saas|third.party", Role.EXTERNAL, None),
     )
 )
@@ -223,8 +238,10 @@ def kind_candidates(node_id: str, label: str) -> tuple[Kind, ...]:
 
 
 def infer_role(zone_id: str, title: str) -> tuple[Role, Tier | None, str] | None:
-    text = _inference_text(title, zone_id)
+    """The role a zone's title (else its id) names, and the pattern that matched, or None (a
+    logical group). Title and id are read apart, so `^AWS$` can mean a whole title."""
+    texts = (title[:INFER_CHARS].lower(), zone_id[:INFER_CHARS].lower())
     for pattern, role, tier in TITLE_ROLES:
-        if pattern.search(text):
+        if any(pattern.search(text) for text in texts):
             return role, tier, pattern.pattern
     return None

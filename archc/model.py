@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from archc.kinds import Kind, Role, Tier
+from archc.kinds import PLACELESS_ROLES, Kind, Role, Tier
 from archc.source import Span
 
 
@@ -218,9 +218,9 @@ class Architecture:
         return chains.get(zone_id, ())
 
     def roles_around(self, zone_id: str | None) -> tuple[Zone, ...]:
-        """`ancestors` without the zones whose role is unknown: what decides where something
-        sits (a zone of unknown role only groups what it holds)."""
-        chain = self.ancestors(zone_id)
+        """`ancestors` without the zones that place nothing (logical groups, availability
+        zones) or whose role is unknown: what decides where something sits."""
+        chain = tuple(z for z in self.ancestors(zone_id) if z.role not in PLACELESS_ROLES)
         if self.unknown_roles:
             chain = tuple(z for z in chain if z.id not in self.unknown_roles)
         return chain

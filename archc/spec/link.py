@@ -55,6 +55,7 @@ from archc.spec.flows import (
 from archc.spec.followups import Causes, follow_up
 from archc.spec.overlay import format_path
 from archc.spec.overlay_view import OverlayView
+from archc.spec.zones import stranded_in_vpc, suggested_tier
 
 _EDGE_REF = re.compile(r"^\s*(\S+)\s*(<->|->|<-)\s*(\S+)\s*$")
 DEFAULT_TIER_FLOWS = frozenset({(Tier.PUBLIC, Tier.APP), (Tier.APP, Tier.APP),
@@ -83,6 +84,7 @@ class Linker:
         self.unknown_kinds: dict[str, d.Diagnostic] = {}
         self.unknown_roles: set[str] = set()
         self.subgraphs = {s.id: s for s in chart.subgraphs}
+        self._refs: dict[str, str] = {}
 
     def link(self) -> Architecture:
         zones = self._zones()
@@ -118,6 +120,7 @@ class Linker:
 
     def _zones(self) -> tuple[Zone, ...]:
         refs = self._zone_refs()
+        self._refs = refs
         ordered = sorted(self.chart.subgraphs, key=lambda s: s.span.sort_key())
         return tuple(self._zone(sg, refs.get(sg.id)) for sg in ordered)
 
@@ -151,23 +154,52 @@ class Linker:
             decisions.append(self._from_overlay("role", role, ("zones", key, "role")))
         elif inferred:
             role = inferred[0]
+            spread = (": an availability zone places nothing, every subnet spans the "
+                      "environment's AZs (environments.<env>.azs)"
+                      if role is Role.AVAILABILITY_ZONE else "")
             decisions.append(Decision("role", role, "inferred",
-                                      f"title {sg.title!r} matches /{inferred[2]}/", sg.span))
+                                      f"title {sg.title!r} matches /{inferred[2]}/{spread}",
+                                      sg.span))
         else:
-            role = Role.CLOUD  # a placeholder: `Architecture.roles_around` skips the zone
-            self.unknown_roles.add(sg.id)
-            decisions.append(Decision("role", "unknown", "default",
-                                      "nothing tells it (ARC203): only a group", sg.span))
-            self.diags.append(follow_up(d.error(
-                "ARC203", f"cannot tell what zone {sg.title!r} is", sg.span,
-                hint=f"add `zones: {{{_yaml_key(sg.title)}: {{role: ...}}}}` to the overlay "
-                     f"(one of: {', '.join(r.value for r in Role)})"),
-                self.causes.of_entry("zones", (sg.id, sg.title), "role")
-                or self.causes.of_line(sg.span)))
+            role = self._group_or_unknown(sg, decisions)
         tier = None
         if role is Role.SUBNET:
             tier = self._subnet_tier(sg, key, spec, inferred, decisions)
         return role, tier
+
+    def _group_or_unknown(self, sg: FlowSubgraph, decisions: list[Decision]) -> Role:
+        """A subgraph whose title names no network zone: a logical group, unless it may be
+        the subnet of what it holds (ARC203, see `archc.spec.zones`)."""
+        stranded = stranded_in_vpc(sg, self.subgraphs, self._declared_role, self._label_kind)
+        if not stranded:
+            decisions.append(Decision(
+                "role", Role.GROUP, "inferred", f"title {sg.title!r} names no network zone "
+                "(VPC, subnet, EKS cluster, availability zone, region, account): a logical "
+                "group, which places nothing", sg.span))
+            return Role.GROUP
+        self.unknown_roles.add(sg.id)
+        decisions.append(Decision("role", "unknown", "default",
+                                  "nothing tells it (ARC203): only a group", sg.span))
+        tier = suggested_tier([self._label_kind(n) for n in stranded])
+        self.diags.append(follow_up(d.error(
+            "ARC203", f"cannot tell whether zone {sg.title!r} is a subnet or a logical group: "
+                      f"it sits in the VPC and holds {', '.join(stranded[:5])}, which must sit "
+                      "in a subnet", sg.span,
+            hint=f"add `zones: {{{_yaml_key(sg.title)}: {{role: subnet, tier: {tier}}}}}` to "
+                 "the overlay, or `{role: group}` if they sit in no subnet"),
+            self.causes.of_entry("zones", (sg.id, sg.title), "role")
+            or self.causes.of_line(sg.span)))
+        return Role.CLOUD  # a placeholder: `Architecture.roles_around` skips the zone
+
+    def _declared_role(self, zone_id: str) -> Role | None:
+        """A zone's role as the overlay or its title says, before any zone is linked."""
+        sg = self.subgraphs.get(zone_id)
+        key = self._refs.get(zone_id)
+        spec = self.ov.mapping("zones", key) if key else {}
+        if "role" in spec:
+            return Role(spec["role"])
+        found = infer_role(zone_id, sg.title if sg else zone_id)
+        return found[0] if found else None
 
     def _subnet_tier(self, sg: FlowSubgraph, key: str | None, spec: Mapping[str, Any],
                      inferred: tuple[Role, Tier | None, str] | None,

@@ -110,6 +110,8 @@ ZONE_STYLES: dict[str, dict[str, str]] = {
     "data subnet": _cluster("#2E3AB8", "#EBEDFA"),
     "eks cluster": _cluster("#C45A00", "#FDF3E9"),
     "node groups": _cluster("#C45A00", "#FFFFFF", style="rounded,dashed"),
+    "availability zone": _cluster("#147EBA", "#FFFFFF", style="rounded,dashed"),
+    "group": _cluster("#5F6B7A", "#FFFFFF", style="rounded,dotted"),
     "external": _cluster("#5F6B7A", "#F4F5F7", style="rounded,dashed"),
 }
 
@@ -164,6 +166,7 @@ _TIER_STYLES: dict[Tier | None, str] = {
 _ROLE_STYLES: dict[Role, str] = {
     Role.CLOUD: "cloud", Role.VPC: "vpc", Role.EKS_CLUSTER: "eks cluster",
     Role.NODE_GROUPS: "node groups", Role.EXTERNAL: "external",
+    Role.AVAILABILITY_ZONE: "availability zone", Role.GROUP: "group",
 }
 
 
