@@ -38,7 +38,10 @@ def _entry(arch: Architecture, flow: Flow, init: Component, tgt: Component) -> l
     if flow.flow_class is not FlowClass.INGRESS or init.kind not in INTERNET_KINDS:
         return []
     entries = arch.policy.internet_entry
-    allowed = tgt.id in entries if entries else tgt.kind in DEFAULT_ENTRY_KINDS
+    # With no entry points in the policy, the internet gateway is where the internet enters
+    # the VPC: a hop, whose onward path `_gateway_dead_end` checks.
+    allowed = tgt.id in entries if entries else (
+        tgt.kind in DEFAULT_ENTRY_KINDS or tgt.kind is Kind.INTERNET_GATEWAY)
     private = arch.tier_of(tgt) in (Tier.APP, Tier.DATA)
     if allowed and not private:
         return []
