@@ -55,7 +55,7 @@ from archc.spec.flows import (
 from archc.spec.followups import Causes, follow_up
 from archc.spec.overlay import format_path
 from archc.spec.overlay_view import OverlayView
-from archc.spec.zones import stranded_in_vpc, suggested_tier
+from archc.spec.zones import stranded_in_vpc, suggested_tier, title_cidr, title_region
 
 _EDGE_REF = re.compile(r"^\s*(\S+)\s*(<->|->|<-)\s*(\S+)\s*$")
 DEFAULT_TIER_FLOWS = frozenset({(Tier.PUBLIC, Tier.APP), (Tier.APP, Tier.APP),
@@ -92,7 +92,8 @@ class Linker:
         components = self._components(zone_by_id)
         comp_by_id = {c.id: c for c in components}
         flows = self._flows(comp_by_id, zone_by_id)
-        environments, env_diags = build_environments(self.ov, zones, components)
+        environments, env_diags = build_environments(self.ov, zones, components,
+                                                     _drawn(zones, "cidr", (Role.VPC,)))
         self.diags += env_diags
         # What was inferred from a placeholder kind is no assumption worth a note.
         unknown = set(self.unknown_kinds)
@@ -102,7 +103,7 @@ class Linker:
         return Architecture(
             project=str(data.get("project", _slug(self.chart.file))),
             cloud=str(data.get("cloud", "aws")),
-            region=str(data.get("region", "us-east-1")),
+            region=self._region(zones),
             domain=str(data.get("domain", "")),
             tags=freeze(data.get("tags", {})),
             zones=zones, components=components, flows=flows,
@@ -115,6 +116,17 @@ class Linker:
             unknown_kinds=frozenset(self.unknown_kinds),
             unknown_roles=frozenset(self.unknown_roles),
         )
+
+    def _region(self, zones: tuple[Zone, ...]) -> str:
+        """The overlay's region, else the one a cloud zone's title writes, else us-east-1;
+        ARC209 when the two differ (the overlay wins)."""
+        drawn = _drawn(zones, "region", (Role.CLOUD,))
+        if "region" not in self.ov.data:
+            return drawn[0] if drawn else "us-east-1"
+        region = str(self.ov.data["region"])
+        if drawn is not None and drawn[0] != region:
+            self._contradiction(("region",), region, f"a title writes {drawn[0]}", drawn[1])
+        return region
 
     # -- zones -------------------------------------------------------------------------
 
@@ -143,6 +155,7 @@ class Linker:
         spec = self.ov.mapping("zones", key) if key else {}
         decisions: list[Decision] = []
         role, tier = self._zone_role(sg, key, spec, decisions)
+        decisions += _title_facts(sg, role, self.ov.data.get("region"))
         return Zone(id=sg.id, title=sg.title, role=role, tier=tier, parent=sg.parent,
                     span=sg.span, decisions=tuple(decisions))
 
@@ -615,7 +628,7 @@ class Linker:
 
 
 # Inferred attributes worth telling the user about; the rest are visible in `archc explain`.
-_NOTED = ("kind", "role", "tier", "initiator", "ports", "access", "buckets")
+_NOTED = ("kind", "role", "tier", "cidr", "region", "initiator", "ports", "access", "buckets")
 
 
 def _assumption_notes(zones: tuple[Zone, ...], components: tuple[Component, ...],
@@ -632,6 +645,38 @@ def _assumption_notes(zones: tuple[Zone, ...], components: tuple[Component, ...]
                                               f"{subject}: {dec.reason}", dec.span,
                                     hint="state it in the overlay to make it explicit"))
     return notes
+
+
+def _title_facts(sg: FlowSubgraph, role: Role, overlay_region: object) -> list[Decision]:
+    """What a zone's title writes besides its role: a VPC's or subnet's block, a region."""
+    facts = []
+    cidr = title_cidr(sg.title) if role in (Role.VPC, Role.SUBNET) else None
+    if cidr is not None:
+        use = ("the VPC block of the environment assumed when the overlay names none"
+               if role is Role.VPC
+               else "archc still plans one block per AZ: pin them with "
+                    "environments.<env>.zones.<zone>.cidrs")
+        facts.append(Decision("cidr", cidr, "inferred", f"title {sg.title!r} writes it: {use}",
+                              sg.span))
+    region = title_region(sg.title) if role is Role.CLOUD else None
+    if region is not None and overlay_region is None:
+        facts.append(Decision("region", region, "inferred",
+                              f"title {sg.title!r} writes it: the region", sg.span))
+    elif region is not None:
+        facts.append(Decision("region", region, "diagram", f"title {sg.title!r} writes it; "
+                              f"the overlay's region ({overlay_region}) wins", sg.span))
+    return facts
+
+
+def _drawn(zones: tuple[Zone, ...], attribute: str,
+           roles: tuple[Role, ...]) -> tuple[str, Span] | None:
+    """The first value a zone of these roles reads from its title, with the zone's line."""
+    for zone in zones:
+        if zone.role in roles:
+            for dec in zone.decisions:
+                if dec.attribute == attribute:
+                    return dec.value, zone.span
+    return None
 
 
 def _kind_from_zone(zone: Zone | None, label: str) -> Kind | None:

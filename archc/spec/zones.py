@@ -8,9 +8,11 @@ overlay can say (ARC203).
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Callable, Mapping
 
-from archc.kinds import KINDS, Kind, Role, Scope, Tier
+from archc.kinds import KINDS, REGION_CODE, Kind, Role, Scope, Tier
 from archc.spec.flowchart import FlowSubgraph
 
 SUBNET_SCOPES = frozenset({Scope.PUBLIC_SUBNET, Scope.PRIVATE_SUBNET, Scope.DATA_SUBNET})
@@ -27,6 +29,27 @@ def stranded_in_vpc(sg: FlowSubgraph, subgraphs: Mapping[str, FlowSubgraph], rol
         return []
     return [n for n in _outside_subnets(sg, subgraphs, role_of)
             if (kind := kind_of(n)) is not None and KINDS[kind].scope in SUBNET_SCOPES]
+
+
+_CIDR = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})(?![\d.])")
+_REGION = re.compile(REGION_CODE + r"\b")
+
+
+def title_cidr(title: str) -> str | None:
+    """The IPv4 block a zone's title writes ("VPC 10.0.0.0/16"), as a network, or None."""
+    found = _CIDR.search(title[:1000])
+    if found is None:
+        return None
+    try:
+        return str(ipaddress.IPv4Network(found.group(1), strict=True))
+    except ValueError:
+        return None  # host bits set or not an address: not a block archc can use
+
+
+def title_region(title: str) -> str | None:
+    """The AWS region code a zone's title writes ("AWS eu-west-1"), or None."""
+    found = _REGION.search(title[:1000].lower())
+    return found.group(0) if found else None
 
 
 def suggested_tier(kinds: list[Kind | None]) -> Tier:
