@@ -55,7 +55,14 @@ from archc.spec.flows import (
 from archc.spec.followups import Causes, follow_up
 from archc.spec.overlay import format_path
 from archc.spec.overlay_view import OverlayView
-from archc.spec.zones import stranded_in_vpc, suggested_tier, title_cidr, title_region
+from archc.spec.zones import (
+    drawn_fact,
+    members,
+    stranded_in_vpc,
+    suggested_tier,
+    title_facts,
+    zone_end,
+)
 
 _EDGE_REF = re.compile(r"^\s*(\S+)\s*(<->|->|<-)\s*(\S+)\s*$")
 DEFAULT_TIER_FLOWS = frozenset({(Tier.PUBLIC, Tier.APP), (Tier.APP, Tier.APP),
@@ -93,7 +100,7 @@ class Linker:
         comp_by_id = {c.id: c for c in components}
         flows = self._flows(comp_by_id, zone_by_id)
         environments, env_diags = build_environments(self.ov, zones, components,
-                                                     _drawn(zones, "cidr", (Role.VPC,)))
+                                                     drawn_fact(zones, "cidr", (Role.VPC,)))
         self.diags += env_diags
         # What was inferred from a placeholder kind is no assumption worth a note.
         unknown = set(self.unknown_kinds)
@@ -120,7 +127,7 @@ class Linker:
     def _region(self, zones: tuple[Zone, ...]) -> str:
         """The overlay's region, else the one a cloud zone's title writes, else us-east-1;
         ARC209 when the two differ (the overlay wins)."""
-        drawn = _drawn(zones, "region", (Role.CLOUD,))
+        drawn = drawn_fact(zones, "region", (Role.CLOUD,))
         if "region" not in self.ov.data:
             return drawn[0] if drawn else "us-east-1"
         region = str(self.ov.data["region"])
@@ -155,7 +162,7 @@ class Linker:
         spec = self.ov.mapping("zones", key) if key else {}
         decisions: list[Decision] = []
         role, tier = self._zone_role(sg, key, spec, decisions)
-        decisions += _title_facts(sg, role, self.ov.data.get("region"))
+        decisions += title_facts(sg, role, self.ov.data.get("region"))
         return Zone(id=sg.id, title=sg.title, role=role, tier=tier, parent=sg.parent,
                     span=sg.span, decisions=tuple(decisions))
 
@@ -340,9 +347,13 @@ class Linker:
         specs = self._flow_specs(edges)
         flows = []
         for edge in sorted(edges, key=lambda e: e.span.sort_key()):
-            flow = self._flow(edge, specs.get(edge.id, ({}, None)), comps, zones)
-            if flow is not None:
-                flows.append(flow)
+            sources = self._endpoints(edge, edge.src, comps, zones, as_target=False)
+            targets = self._endpoints(edge, edge.dst, comps, zones, as_target=True)
+            pairs = [(a, b) for a in sources[0] for b in targets[0] if a.id != b.id]
+            for src, dst in pairs:
+                ends = tuple(dec for dec in (sources[1], targets[1]) if dec is not None)
+                flows.append(self._flow(edge, specs.get(edge.id, ({}, None)), src, dst, ends,
+                                        expanded=len(pairs) > 1 or bool(ends)))
         return tuple(flows)
 
     def _flow_specs(self, edges: list[FlowEdge]) -> dict[str, tuple[Mapping[str, Any], str]]:
@@ -358,38 +369,44 @@ class Linker:
         return specs
 
     def _flow(self, edge: FlowEdge, spec_key: tuple[Mapping[str, Any], str | None],
-              comps: dict[str, Component], zones: dict[str, Zone]) -> Flow | None:
+              src: Component, dst: Component, ends: tuple[Decision, ...],
+              expanded: bool) -> Flow:
         spec, key = spec_key
-        src = self._endpoint(edge, edge.src, comps, zones)
-        dst = self._endpoint(edge, edge.dst, comps, zones)
-        if src is None or dst is None:
-            return None
         bidirectional = edge.arrow.startswith("double_") or edge.arrow == "arrow_open"
-        decisions: list[Decision] = []
+        decisions: list[Decision] = list(ends)
         initiator, target = self._initiator(edge, key, spec, src, dst, bidirectional, decisions)
         flow_class = self._flow_class(edge, key, spec, initiator, target, decisions)
         protocol, ports = self._ports(edge, key, spec, flow_class, initiator, target, decisions)
         buckets, access = self._iam(edge, key, spec, flow_class, target, decisions)
-        return Flow(id=edge.id, src=src.id, dst=dst.id, label=edge.label,
+        # An edge drawn to or from a zone is one flow per pair of components it stands for.
+        flow_id = f"{edge.id}:{src.id}:{dst.id}" if expanded else edge.id
+        return Flow(id=flow_id, src=src.id, dst=dst.id, label=edge.label,
                     bidirectional=bidirectional, initiator=initiator.id, target=target.id,
                     flow_class=flow_class, protocol=protocol, ports=ports, buckets=buckets,
                     access=access, span=edge.span, decisions=tuple(decisions))
 
-    def _endpoint(self, edge: FlowEdge, end: str, comps: dict[str, Component],
-                  zones: dict[str, Zone]) -> Component | None:
+    def _endpoints(self, edge: FlowEdge, end: str, comps: dict[str, Component],
+                   zones: dict[str, Zone], as_target: bool
+                   ) -> tuple[list[Component], Decision | None]:
+        """The components an edge's end stands for: the component itself; for a zone, its
+        entry point (the control plane of an EKS cluster, the load balancers it holds) when
+        the edge points at it, else every component in it (an EKS cluster's node groups)."""
         if end in comps:
-            return comps[end]
+            return [comps[end]], None
         zone = zones.get(end)
-        if zone is not None and zone.role is Role.EKS_CLUSTER:
-            inner = [c for c in comps.values()
-                     if c.kind is Kind.EKS_CONTROL_PLANE and c.zone == zone.id]
-            if len(inner) == 1:
-                return inner[0]
-        what = f"zone {zone.title!r}" if zone else f"{end!r}"
-        self.diags.append(d.error(
-            "ARC204", f"edge {_edge_ref(edge)} points at {what}, not at a component",
-            edge.span, hint="draw the edge to the component inside the zone that serves it"))
-        return None
+        inside = members(zone, comps, zones) if zone is not None else []
+        if zone is None or not inside:
+            what = f"zone {zone.title!r}, which holds no component" if zone else f"{end!r}"
+            self.diags.append(d.error(
+                "ARC204", f"edge {_edge_ref(edge)} points at {what}, not at a component",
+                edge.span, hint="draw the edge to the component inside the zone that serves it"))
+            return [], None
+        chosen, why = zone_end(zone, inside, as_target)
+        side = "ends" if as_target else "starts"
+        names = ", ".join(c.id for c in chosen)
+        return chosen, Decision("ends", names, "inferred",
+                                f"edge {_edge_ref(edge)} {side} at zone {zone.title!r}: {why}",
+                                edge.span)
 
     def _initiator(self, edge: FlowEdge, key: str | None, spec: Mapping[str, Any],
                    src: Component, dst: Component, bidirectional: bool,
@@ -398,8 +415,8 @@ class Linker:
             named_end = str(spec["initiator"])
             decisions.append(self._from_overlay("initiator", named_end,
                                                 ("flows", key, "initiator")))
-            if named_end in (src.id, dst.id):
-                return (src, dst) if named_end == src.id else (dst, src)
+            if named_end in (src.id, dst.id, edge.src, edge.dst):  # a zone end names its flows
+                return (src, dst) if named_end in (src.id, edge.src) else (dst, src)
             self.diags.append(d.error(
                 "ARC205", f"initiator {named_end!r} is not an end of edge {_edge_ref(edge)}",
                 self.ov.value_span(("flows", key, "initiator")) or edge.span,
@@ -411,7 +428,7 @@ class Linker:
             decisions.append(Decision("initiator", first, "overlay",
                                       f"the overlay key {key!r} names the direction",
                                       self.ov.key_span(("flows", key))))
-            return (src, dst) if first == src.id else (dst, src)
+            return (src, dst) if first in (src.id, edge.src) else (dst, src)
         if not bidirectional:
             decisions.append(Decision("initiator", src.id, "diagram",
                                       "a directed edge starts at its initiator", edge.span))
@@ -628,7 +645,8 @@ class Linker:
 
 
 # Inferred attributes worth telling the user about; the rest are visible in `archc explain`.
-_NOTED = ("kind", "role", "tier", "cidr", "region", "initiator", "ports", "access", "buckets")
+_NOTED = ("kind", "role", "tier", "cidr", "region", "ends", "initiator", "ports", "access",
+          "buckets")
 
 
 def _assumption_notes(zones: tuple[Zone, ...], components: tuple[Component, ...],
@@ -638,45 +656,18 @@ def _assumption_notes(zones: tuple[Zone, ...], components: tuple[Component, ...]
                                                      for z in zones]
     items += [(c.id, c.decisions) for c in components]
     items += [(f.ref, f.decisions) for f in flows]
+    said: set[tuple[str, str]] = set()  # an edge to a zone: its ends said once, not per flow
     for subject, decisions in items:
         for dec in decisions:
+            if dec.attribute == "ends":
+                if (dec.reason, str(dec.span)) in said:
+                    continue
+                said.add((dec.reason, str(dec.span)))
             if dec.source == "inferred" and dec.attribute in _NOTED:
                 notes.append(d.note("ARC290", f"assumed {dec.attribute} {dec.value} for "
                                               f"{subject}: {dec.reason}", dec.span,
                                     hint="state it in the overlay to make it explicit"))
     return notes
-
-
-def _title_facts(sg: FlowSubgraph, role: Role, overlay_region: object) -> list[Decision]:
-    """What a zone's title writes besides its role: a VPC's or subnet's block, a region."""
-    facts = []
-    cidr = title_cidr(sg.title) if role in (Role.VPC, Role.SUBNET) else None
-    if cidr is not None:
-        use = ("the VPC block of the environment assumed when the overlay names none"
-               if role is Role.VPC
-               else "archc still plans one block per AZ: pin them with "
-                    "environments.<env>.zones.<zone>.cidrs")
-        facts.append(Decision("cidr", cidr, "inferred", f"title {sg.title!r} writes it: {use}",
-                              sg.span))
-    region = title_region(sg.title) if role is Role.CLOUD else None
-    if region is not None and overlay_region is None:
-        facts.append(Decision("region", region, "inferred",
-                              f"title {sg.title!r} writes it: the region", sg.span))
-    elif region is not None:
-        facts.append(Decision("region", region, "diagram", f"title {sg.title!r} writes it; "
-                              f"the overlay's region ({overlay_region}) wins", sg.span))
-    return facts
-
-
-def _drawn(zones: tuple[Zone, ...], attribute: str,
-           roles: tuple[Role, ...]) -> tuple[str, Span] | None:
-    """The first value a zone of these roles reads from its title, with the zone's line."""
-    for zone in zones:
-        if zone.role in roles:
-            for dec in zone.decisions:
-                if dec.attribute == attribute:
-                    return dec.value, zone.span
-    return None
 
 
 def _kind_from_zone(zone: Zone | None, label: str) -> Kind | None:

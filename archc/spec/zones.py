@@ -1,4 +1,5 @@
-"""Reading subgraphs: which ones are network zones, and when a group is truly ambiguous.
+"""Reading subgraphs: which ones are network zones, when a group is truly ambiguous, the facts
+their titles write, and which components an edge to or from one stands for.
 
 A subgraph whose title names no network zone is a logical group (`Role.GROUP`), except when
 it sits inside a VPC, outside every subnet, and holds components that must sit in a subnet
@@ -13,6 +14,8 @@ import re
 from collections.abc import Callable, Mapping
 
 from archc.kinds import KINDS, REGION_CODE, Kind, Role, Scope, Tier
+from archc.model import Component, Decision, Zone
+from archc.source import Span
 from archc.spec.flowchart import FlowSubgraph
 
 SUBNET_SCOPES = frozenset({Scope.PUBLIC_SUBNET, Scope.PRIVATE_SUBNET, Scope.DATA_SUBNET})
@@ -87,3 +90,68 @@ def _outside_subnets(sg: FlowSubgraph, subgraphs: Mapping[str, FlowSubgraph],
                 seen.add(child)
                 stack.append(sub)
     return nodes
+
+
+def title_facts(sg: FlowSubgraph, role: Role, overlay_region: object) -> list[Decision]:
+    """What a zone's title writes besides its role: a VPC's or subnet's block, a region."""
+    facts = []
+    cidr = title_cidr(sg.title) if role in (Role.VPC, Role.SUBNET) else None
+    if cidr is not None:
+        use = ("the VPC block of the environment assumed when the overlay names none"
+               if role is Role.VPC
+               else "archc still plans one block per AZ: pin them with "
+                    "environments.<env>.zones.<zone>.cidrs")
+        facts.append(Decision("cidr", cidr, "inferred", f"title {sg.title!r} writes it: {use}",
+                              sg.span))
+    region = title_region(sg.title) if role is Role.CLOUD else None
+    if region is not None and overlay_region is None:
+        facts.append(Decision("region", region, "inferred",
+                              f"title {sg.title!r} writes it: the region", sg.span))
+    elif region is not None:
+        facts.append(Decision("region", region, "diagram", f"title {sg.title!r} writes it; "
+                              f"the overlay's region ({overlay_region}) wins", sg.span))
+    return facts
+
+
+def drawn_fact(zones: tuple[Zone, ...], attribute: str,
+           roles: tuple[Role, ...]) -> tuple[str, Span] | None:
+    """The first value a zone of these roles reads from its title, with the zone's line."""
+    for zone in zones:
+        if zone.role in roles:
+            for dec in zone.decisions:
+                if dec.attribute == attribute:
+                    return dec.value, zone.span
+    return None
+
+
+def members(zone: Zone, comps: dict[str, Component],
+             zones: dict[str, Zone]) -> list[Component]:
+    """The components a zone holds, at any depth, in diagram order."""
+    def inside(zone_id: str | None) -> bool:
+        seen: set[str] = set()
+        while zone_id is not None and zone_id not in seen:
+            if zone_id == zone.id:
+                return True
+            seen.add(zone_id)
+            above = zones.get(zone_id)
+            zone_id = above.parent if above is not None else None
+        return False
+
+    return [c for c in comps.values() if inside(c.zone)]
+
+
+def zone_end(zone: Zone, inside: list[Component],
+              as_target: bool) -> tuple[list[Component], str]:
+    """Which of a zone's components an edge to (or from) it stands for, and why."""
+    if as_target:
+        planes = [c for c in inside if c.kind is Kind.EKS_CONTROL_PLANE]
+        if zone.role is Role.EKS_CLUSTER and len(planes) == 1:
+            return planes, "its entry point, the EKS control plane"
+        balancers = [c for c in inside if c.kind is Kind.LOAD_BALANCER]
+        if balancers:
+            return balancers, "its entry point, the load balancer"
+        return inside, "every component in it"
+    nodes = [c for c in inside if c.kind is Kind.EKS_NODE_GROUP]
+    if zone.role is Role.EKS_CLUSTER and nodes:
+        return nodes, "its workloads, the node groups"
+    return inside, "every component in it"
