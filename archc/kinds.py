@@ -185,6 +185,25 @@ TITLE_ROLES: tuple[tuple[re.Pattern[str], Role, Tier | None], ...] = tuple(
     )
 )
 
+# The words that name each cloud's services, lower-cased: archc compiles AWS, and tells a
+# diagram of another cloud by its words (one error, not one per node). Another provider is
+# added here with its kinds. "VPC", "load balancer" and "subnet" are shared, so not listed.
+CLOUD_WORDS: dict[str, re.Pattern[str]] = {
+    "AWS": re.compile(
+        r"\baws\b|amazon|\bec2\b|\bs3\b|lambda|cloudfront|route ?53|\brds\b|aurora|dynamodb|"
+        r"\becs\b|\beks\b|fargate|cloudwatch|\bsqs\b|\bsns\b|\balb\b|\belb\b|elasticache|"
+        r"\becr\b|cognito|api gateway|bedrock|kinesis|redshift|\biam\b"),
+    "Azure": re.compile(
+        r"\bazure\b|\baks\b|\bvnet\b|\bentra\b|app service|cosmos ?db|key vault|"
+        r"blob storage|front door|resource group|\bnsg\b|log analytics|app(lication)? insights|"
+        r"service bus|event grid|logic apps?|container apps?|api management|\bapim\b|\bacr\b"),
+    "Google Cloud": re.compile(
+        r"\bgcp\b|google cloud|\bgke\b|cloud run|cloud sql|bigquery|cloud functions?|"
+        r"pub/?sub|cloud storage|compute engine|cloud nat|cloud composer|firestore|app engine|"
+        r"vertex ai|cloud armor|\bgcs\b"),
+}
+HOME_CLOUD = "AWS"
+
 # Addresses one EKS node consumes in its subnet with the VPC CNI: the node itself plus its pods
 # (max pods per instance type from the EKS AMI's eni-max-pods table). Unknown types use DEFAULT.
 EKS_MAX_PODS: dict[str, int] = {
