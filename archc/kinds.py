@@ -158,8 +158,9 @@ LABEL_KINDS: tuple[tuple[re.Pattern[str], Kind], ...] = tuple(
         (r"\b(developers?|devs|admins?|administrators?|operators|operations team|devops|"
          r"engineers?|sres?|ops team)\b(?!\s*(panel|api|service|server|portal|console|"
          r"dashboard|ui|app|pipeline|tool))", Kind.ADMINS),
-        (r"\busers?\b|clients?\b|browsers?\b|customers?\b|devices?\b|\bshoppers?\b|"
-         r"\bpartners?\b|\bvisitors?\b|\bmobile\b", Kind.USERS),
+        (r"\b(users?|clients?|browsers?|customers?|devices?|shoppers?|partners?|visitors?)\b"
+         r"(?!\s*(service|server|api|lambda|function|pool|table|db|database|queue|topic|"
+         r"bucket|store|cache))|\bmobile\b", Kind.USERS),
         (r"vercel|netlify|frontend", Kind.EXTERNAL_FRONTEND),
         (r"backend|\bapi\b|service", Kind.BACKEND_SERVICE),
         (r"\bec2\b|instance|server|\bvm\b", Kind.INSTANCE),

@@ -25,6 +25,7 @@ class FlowClass(enum.StrEnum):
     EGRESS = "egress"  # a private component going out to the internet through NAT
     UPLINK = "uplink"  # gateway wiring (NAT -> internet gateway): route tables, no rule
     CONTROL = "control"  # EKS control plane to its nodes: managed by the EKS module
+    REPLICATION = "replication"  # a database to its replica: managed by RDS, no rule
     IAM = "iam"  # a call to an AWS API (S3): an IAM policy on the caller's role
     DNS = "dns"  # name resolution and DNS records
 

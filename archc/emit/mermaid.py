@@ -54,7 +54,7 @@ CLASS_MEANING: dict[str, str] = {
     "tier_app": "private app subnet",
     "tier_data": "private data subnet",
 }
-DASHED = frozenset({FlowClass.IAM, FlowClass.DNS, FlowClass.CONTROL})
+DASHED = frozenset({FlowClass.IAM, FlowClass.DNS, FlowClass.CONTROL, FlowClass.REPLICATION})
 
 
 def emit(arch: Architecture, graph: nx.MultiDiGraph[str]) -> EmitResult:

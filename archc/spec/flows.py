@@ -52,6 +52,8 @@ def classify(initiator: Kind, target: Kind) -> tuple[FlowClass, str]:
 _CLASS_RULES: dict[str, tuple[Any, FlowClass]] = {
     "DNS: one end is a DNS zone": (
         lambda i, t: Kind.DNS_ZONE in (i, t), FlowClass.DNS),
+    "a database replicates to its replica, which RDS manages": (
+        lambda i, t: i is Kind.DATABASE and t is Kind.DATABASE, FlowClass.REPLICATION),
     "S3 is reached through its API: an IAM permission": (
         lambda i, t: t is Kind.OBJECT_STORAGE, FlowClass.IAM),
     "administrators take the admin path, not public ingress": (
@@ -74,7 +76,8 @@ _CLASS_RULES: dict[str, tuple[Any, FlowClass]] = {
 def default_port(flow_class: FlowClass, initiator: Kind, target: Kind,
                  target_props: Mapping[str, Any]) -> tuple[int, str] | None:
     """The port a flow uses when the overlay does not say, with the reason."""
-    if flow_class in (FlowClass.IAM, FlowClass.DNS, FlowClass.CONTROL, FlowClass.UPLINK):
+    if flow_class in (FlowClass.IAM, FlowClass.DNS, FlowClass.CONTROL, FlowClass.UPLINK,
+                      FlowClass.REPLICATION):
         return None
     if flow_class is FlowClass.EGRESS:
         return 443, "outbound internet access is HTTPS (package mirrors, AWS APIs)"
@@ -85,7 +88,28 @@ def default_port(flow_class: FlowClass, initiator: Kind, target: Kind,
         return 22, "a bastion reaches private hosts for admin access over SSH"
     if flow_class is FlowClass.ADMIN and target is Kind.BASTION:
         return 22, "administrators reach the bastion over SSH (from policy.admin_cidrs)"
-    return _service_port(target, target_props)
+    found = _service_port(target, target_props)
+    if found is None and initiator is Kind.LOAD_BALANCER:
+        return 80, "a load balancer forwards HTTP to targets that name no port on 80"
+    return found
+
+
+# Kinds that never open a connection: an arrow from one to a compute shows data flowing.
+PASSIVE_KINDS = frozenset({Kind.DATABASE, Kind.OBJECT_STORAGE})
+PEOPLE_KINDS = frozenset({Kind.USERS, Kind.ADMINS})
+COMPUTE_KINDS = frozenset({Kind.BACKEND_SERVICE, Kind.INSTANCE, Kind.CI_SERVER,
+                           Kind.SCM_SERVER, Kind.EKS_NODE_GROUP, Kind.BASTION})
+
+
+def data_flow_reading(src: Kind, dst: Kind) -> str | None:
+    """Why a directed edge shows data flow, so its target opens the connection; None when
+    the edge starts at its initiator, as edges do."""
+    if dst in PEOPLE_KINDS and src not in PEOPLE_KINDS:
+        return "people open connections: an arrow to them shows what they receive"
+    if src in PASSIVE_KINDS and dst in COMPUTE_KINDS:
+        return (f"{with_article(KINDS[src].title)} opens no connection: the arrow shows data "
+                f"{with_article(KINDS[dst].title)} reads")
+    return None
 
 
 def _service_port(target: Kind, props: Mapping[str, Any]) -> tuple[int, str] | None:

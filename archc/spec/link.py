@@ -45,6 +45,7 @@ from archc.spec.flows import (
     LABEL_PORT_CLASSES,
     LabelPort,
     classify,
+    data_flow_reading,
     default_port,
     infer_access,
     infer_buckets,
@@ -429,9 +430,15 @@ class Linker:
                                       f"the overlay key {key!r} names the direction",
                                       self.ov.key_span(("flows", key))))
             return (src, dst) if first in (src.id, edge.src) else (dst, src)
-        if not bidirectional:
-            decisions.append(Decision("initiator", src.id, "diagram",
-                                      "a directed edge starts at its initiator", edge.span))
+        reading = data_flow_reading(src.kind, dst.kind) if not bidirectional else None
+        if reading is not None:
+            decisions.append(Decision("initiator", dst.id, "inferred", reading, edge.span))
+            return dst, src
+        if not bidirectional or src.kind is dst.kind is Kind.DATABASE:
+            why = ("a database replicates to the replica drawn second" if bidirectional
+                   else "a directed edge starts at its initiator")
+            decisions.append(Decision("initiator", src.id, "inferred" if bidirectional
+                                      else "diagram", why, edge.span))
             return src, dst
         order = initiator_by_rank(src.kind, dst.kind)
         if order is None:
@@ -684,8 +691,10 @@ def _kind_from_zone(zone: Zone | None, label: str) -> Kind | None:
 
 
 def _needs_port(init: Component, tgt: Component) -> bool:
-    """Only connections that land inside the VPC become security-group rules."""
-    return tgt.kind not in (Kind.CDN, Kind.WAF, Kind.INTERNET_GATEWAY, Kind.NAT_GATEWAY)
+    """Only connections that land inside the VPC become security-group rules; a NAT gateway
+    opens none (ARC304 says so)."""
+    return tgt.kind not in (Kind.CDN, Kind.WAF, Kind.INTERNET_GATEWAY, Kind.NAT_GATEWAY) \
+        and init.kind is not Kind.NAT_GATEWAY
 
 
 def _edge_matches(key: str, edge: FlowEdge) -> bool:

@@ -129,6 +129,7 @@ FLOW_STYLES: dict[FlowClass, dict[str, str]] = {
     FlowClass.EGRESS: _flow("#4D7A0F"),
     FlowClass.UPLINK: _flow("#4D7A0F", style="dotted"),
     FlowClass.CONTROL: _flow("#C45A00", style="dashed"),
+    FlowClass.REPLICATION: _flow("#2E3AB8", style="dashed"),
     FlowClass.IAM: _flow("#C7253E", style="dashed"),
     FlowClass.DNS: _flow("#7C4DFF", style="dashed"),
 }
@@ -142,6 +143,7 @@ FLOW_LEGEND: dict[FlowClass, str] = {
     FlowClass.EGRESS: "egress through NAT",
     FlowClass.UPLINK: "NAT uplink",
     FlowClass.CONTROL: "EKS control plane",
+    FlowClass.REPLICATION: "database replication",
     FlowClass.IAM: "AWS API (IAM)",
     FlowClass.DNS: "DNS",
 }
@@ -151,6 +153,7 @@ CLASS_LABELS: dict[FlowClass, str] = {
     FlowClass.DNS: "DNS",
     FlowClass.IAM: "IAM",
     FlowClass.CONTROL: "control",
+    FlowClass.REPLICATION: "replication",
     FlowClass.UPLINK: "uplink",
     FlowClass.DEPLOY: "deploy",
     FlowClass.INGRESS: "ingress",
