@@ -167,14 +167,18 @@ LABEL_KINDS: tuple[tuple[re.Pattern[str], Kind], ...] = tuple(
     )
 )
 
+# "Subnet" in the languages people draw in: Spanish, Portuguese, French, German, Italian.
+_SUBNET = r"(subred|sub-?rede|sous-r[ée]seau|subnetz|sottorete)"
+
 # Zone titles and ids, lower-cased. First match wins. A subgraph whose title names none of
 # these is a logical group (Role.GROUP): it is drawn, and places nothing.
 TITLE_ROLES: tuple[tuple[re.Pattern[str], Role, Tier | None], ...] = tuple(
     (re.compile(pattern), role, tier) for pattern, role, tier in (
-        (r"public.*subnet|subnet.*public|\bdmz\b", Role.SUBNET, Tier.PUBLIC),
-        (r"(data|database|db|isolated).*subnet|subnet.*(data|database|db|isolated)",
-         Role.SUBNET, Tier.DATA),
-        (r"private.*subnet|subnet|app.*tier", Role.SUBNET, None),
+        (r"public.*subnet|subnet.*public|\bdmz\b|" + _SUBNET + r".*p[uú]blic",
+         Role.SUBNET, Tier.PUBLIC),
+        (r"(data|database|db|isolated).*subnet|subnet.*(data|database|db|isolated)|"
+         + _SUBNET + r".*(datos|dados|donn[ée]es|daten)", Role.SUBNET, Tier.DATA),
+        (r"private.*subnet|subnet|app.*tier|" + _SUBNET, Role.SUBNET, None),
         (r"worker nodes?|node ?groups?", Role.NODE_GROUPS, None),
         (r"\beks\b|kubernetes|\bk8s\b", Role.EKS_CLUSTER, None),
         (r"\bvpc\b|virtual private cloud", Role.VPC, None),
@@ -185,6 +189,36 @@ TITLE_ROLES: tuple[tuple[re.Pattern[str], Role, Tier | None], ...] = tuple(
         (r"vercel|netlify|external|platform|saas|third.party", Role.EXTERNAL, None),
     )
 )
+
+# Nodes that draw what archc derives, not a component to build: (pattern over the lower-cased
+# label and id, what it is, where archc gets it). Read before the kinds: "ALB Security Group"
+# is a security group, not a load balancer. The overlay's `kind` makes any of them a component.
+DESCRIBED_NODES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+    (re.compile(pattern), what, source) for pattern, what, source in (
+        (r"security.?groups?\b|\bsgs?\b|\bnsgs?\b", "a security group",
+         "archc derives the security groups and their rules from the flows"),
+        (r"route.?tables?\b|routing table|\brtbs?\b", "a route table",
+         "archc derives the routes from the subnets and the gateways"),
+        (r"\biam\b|\b(execution|task|service|instance) role\b|instance profile|\birsa\b",
+         "an IAM role or policy",
+         "archc derives the roles and policies from the flows"),
+        (r"network acls?\b|\bnacls?\b", "a network ACL",
+         "archc keeps the default network ACLs; the security groups filter"),
+        (r"\bsubnets?\b", "a subnet",
+         "a subnet is a subgraph around the components it holds"),
+    )
+)
+
+
+def described_node(node_id: str, label: str) -> tuple[str, str, str] | None:
+    """(what, where archc gets it, the pattern) for a node that draws something archc
+    derives rather than a component, or None."""
+    text = _inference_text(label, node_id).replace("\\n", " ")
+    for pattern, what, source in DESCRIBED_NODES:
+        if pattern.search(text):
+            return what, source, pattern.pattern
+    return None
+
 
 # The words that name each cloud's services, lower-cased: archc compiles AWS, and tells a
 # diagram of another cloud by its words (one error, not one per node). Another provider is

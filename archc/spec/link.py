@@ -21,6 +21,7 @@ from archc.kinds import (
     Kind,
     Role,
     Tier,
+    described_node,
     infer_kind,
     infer_role,
     kind_candidates,
@@ -252,6 +253,8 @@ class Linker:
         spec = self.ov.mapping("components", node_id)
         if "kind" in spec:
             return Kind(spec["kind"])
+        if self._described(node_id) is not None:
+            return None
         found = infer_kind(node_id, node.label if node else node_id)
         return found[0] if found else None
 
@@ -264,7 +267,24 @@ class Linker:
             if key not in node_ids:
                 self._unknown_ref("components", key, "node", known, 0)
         ordered = sorted(self.chart.nodes, key=lambda n: n.span.sort_key())
-        return tuple(self._component(n.id, n.label, n.parent, n.span, zones) for n in ordered)
+        for node in ordered:
+            described = self._described(node.id)
+            if described is not None:
+                self.diags.append(d.note(
+                    "ARC291", f"{node.id} ({one_line(node.label)!r}) draws {described[0]}, not a "
+                              f"component to build: {described[1]}; its edges are left out",
+                    node.span, hint=f"if it is a component, give it a kind: `components: "
+                                    f"{{{node.id}: {{kind: ...}}}}` in the overlay"))
+        return tuple(self._component(n.id, n.label, n.parent, n.span, zones) for n in ordered
+                     if self._described(n.id) is None)
+
+    def _described(self, node_id: str) -> tuple[str, str, str] | None:
+        """What a node draws when it is something archc derives (a security group, a route
+        table, an IAM role, a subnet), unless the overlay gives it a kind."""
+        node = self.nodes.get(node_id)
+        if node is None or "kind" in self.ov.mapping("components", node_id):
+            return None
+        return described_node(node_id, node.label)
 
     def _component(self, node_id: str, label: str, parent: str | None, span: Span,
                    zones: dict[str, Zone]) -> Component:
@@ -348,6 +368,8 @@ class Linker:
         specs = self._flow_specs(edges)
         flows = []
         for edge in sorted(edges, key=lambda e: e.span.sort_key()):
+            if self._described(edge.src) or self._described(edge.dst):
+                continue  # to or from a security group, a route table...: said by ARC291
             sources = self._endpoints(edge, edge.src, comps, zones, as_target=False)
             targets = self._endpoints(edge, edge.dst, comps, zones, as_target=True)
             pairs = [(a, b) for a in sources[0] for b in targets[0] if a.id != b.id]
