@@ -150,7 +150,8 @@ LABEL_KINDS: tuple[tuple[re.Pattern[str], Kind], ...] = tuple(
         (r"cloudfront|\bcdn\b", Kind.CDN),
         (r"route ?53|\bdns\b", Kind.DNS_ZONE),
         (r"\bs3\b|bucket|object stor", Kind.OBJECT_STORAGE),
-        (r"\brds\b|aurora|postgres|mysql|mariadb|database|\bdb\b", Kind.DATABASE),
+        (r"\brds\b|aurora|postgres|mysql|mariadb|database|\bdb\b|read replica",
+         Kind.DATABASE),
         (r"control plane|\beks\b", Kind.EKS_CONTROL_PLANE),
         (r"worker node|node group|nodegroup", Kind.EKS_NODE_GROUP),
         (r"jenkins|ci/cd|\bci\b|build server", Kind.CI_SERVER),
@@ -161,7 +162,10 @@ LABEL_KINDS: tuple[tuple[re.Pattern[str], Kind], ...] = tuple(
         (r"\b(users?|clients?|browsers?|customers?|devices?|shoppers?|partners?|visitors?)\b"
          r"(?!\s*(service|server|api|lambda|function|pool|table|db|database|queue|topic|"
          r"bucket|store|cache))|\bmobile\b", Kind.USERS),
+        (r"\binternet\b(?!\s*-?\s*(gateway|facing))", Kind.USERS),
         (r"vercel|netlify|frontend", Kind.EXTERNAL_FRONTEND),
+        (r"github|bitbucket|docker ?hub|pagerduty|slack|auth0|okta|\bidp\b|identity provider|"
+         r"third.party", Kind.EXTERNAL_SERVICE),
         (r"backend|\bapi\b|service", Kind.BACKEND_SERVICE),
         (r"\bec2\b|instance|server|\bvm\b", Kind.INSTANCE),
     )
@@ -201,6 +205,10 @@ DESCRIBED_NODES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
          "archc derives the routes from the subnets and the gateways"),
         (r"\biam\b|\b(execution|task|service|instance) role\b|instance profile|\birsa\b",
          "an IAM role or policy",
+         "archc derives the roles and policies from the flows"),
+        (r"\bcertificates?\b|\bacm\b", "a TLS certificate",
+         "archc issues ACM certificates for the load balancer and the CDN from the DNS zone"),
+        (r"\boidc (trust|provider)\b", "an IAM role or policy",
          "archc derives the roles and policies from the flows"),
         (r"network acls?\b|\bnacls?\b", "a network ACL",
          "archc keeps the default network ACLs; the security groups filter"),

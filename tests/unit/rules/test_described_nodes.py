@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from archc.kinds import Role, Tier, infer_role
+from archc.kinds import Kind, Role, Tier, described_node, infer_kind, infer_role
 from tests.unit.rules.minispec import BASE, OVERLAY, add_after, check, errors
 
 NAT = '                NAT["NAT Gateway"]\n'
@@ -44,3 +44,19 @@ def test_the_overlay_can_make_one_a_component(tmp_path: Path) -> None:
 def test_subnet_titles_in_other_languages(title: str, tier: Tier | None) -> None:
     found = infer_role("z", title)
     assert found is not None and (found[0], found[1]) == (Role.SUBNET, tier)
+
+
+@pytest.mark.parametrize("label", ["TLS Certificate<br/>AWS Certificate Manager", "ACM",
+                                   "OIDC Trust"])
+def test_certificates_and_trusts_are_derived_too(label: str) -> None:
+    assert described_node("x", label) is not None
+
+
+@pytest.mark.parametrize(("label", "kind"), [
+    ("Internet", Kind.USERS), ("The Internet", Kind.USERS),
+    ("Internet-facing ALB", Kind.LOAD_BALANCER), ("Read Replica 1", Kind.DATABASE),
+    ("GitHub Actions", Kind.EXTERNAL_SERVICE), ("Org IdP (SAML)", Kind.EXTERNAL_SERVICE),
+    ("Third-Party Apps", Kind.EXTERNAL_SERVICE)])
+def test_the_internet_replicas_and_third_parties(label: str, kind: Kind) -> None:
+    found = infer_kind("x", label)
+    assert found is not None and found[0] is kind
