@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 class Kind(enum.StrEnum):
     USERS = "users"
+    ADMINS = "admins"  # developers, operators: the admin path, never public ingress
     DNS_ZONE = "dns_zone"
     CDN = "cdn"
     WAF = "waf"
@@ -39,6 +40,12 @@ class Role(enum.StrEnum):
     EKS_CLUSTER = "eks_cluster"
     NODE_GROUPS = "node_groups"
     EXTERNAL = "external"
+    AVAILABILITY_ZONE = "availability_zone"  # places nothing: every subnet spans the env's AZs
+    GROUP = "group"  # a logical group ("Monitoring", "Data Layer"): places nothing
+
+
+# Zones that only group what they hold: placement looks through them.
+PLACELESS_ROLES: frozenset[Role] = frozenset({Role.GROUP, Role.AVAILABILITY_ZONE})
 
 
 class Tier(enum.StrEnum):
@@ -71,6 +78,7 @@ class KindInfo:
 
 KINDS: dict[Kind, KindInfo] = {
     Kind.USERS: KindInfo(Scope.INTERNET, 0, None, "end users on the internet"),
+    Kind.ADMINS: KindInfo(Scope.INTERNET, 0, None, "administrators (developers, operators)"),
     Kind.EXTERNAL_FRONTEND: KindInfo(Scope.INTERNET, 1, 443, "frontend hosted outside AWS"),
     Kind.EXTERNAL_SERVICE: KindInfo(Scope.INTERNET, 1, 443, "third-party service"),
     Kind.CDN: KindInfo(Scope.GLOBAL, 2, 443, "CloudFront distribution"),
@@ -110,6 +118,31 @@ DATABASE_PORTS: dict[str, int] = {"postgres": 5432, "mysql": 3306, "mariadb": 33
 # from by it, in the reverse direction: git over HTTPS (tcp/22 stays the bastion's alone).
 GIT_CLONE_PORTS: tuple[int, ...] = (443,)
 
+# An AWS region code (`eu-west-1`, `us-gov-west-1`), lower-cased.
+REGION_CODE = r"\b(?:us|eu|ap|sa|ca|me|af|il|mx)(?:-gov)?-(?:north|south|east|west|central|" \
+              r"northeast|northwest|southeast|southwest)-[1-9]"
+
+# Protocol words in an edge label (lower-cased), the protocol's name and the port it means;
+# None: a database protocol, which reaches the target database on its engine's port (5432 when
+# the target is not a database). First match wins; a port written in the label wins over all.
+LABEL_PROTOCOLS: tuple[tuple[re.Pattern[str], str, int | None], ...] = tuple(
+    (re.compile(pattern), name, port) for pattern, name, port in (
+        (r"\bhttps\b|\btls\b|\bwss\b", "HTTPS", 443),
+        (r"\bgrpcs?\b", "gRPC", 443),
+        (r"\bhttp\b|\bws\b", "HTTP", 80),
+        (r"\bsftp\b|\bssh\b|\bscp\b", "SSH", 22),
+        (r"\bmysql\b|\bmariadb\b", "MySQL", 3306),
+        (r"\bpostgres(?:ql)?\b|\bpsql\b|\bsql\b", "SQL", None),
+        (r"\bredis\b|\bvalkey\b", "Redis", 6379),
+        (r"\bmemcached?\b", "Memcached", 11211),
+        (r"\bmongo(?:db)?\b", "MongoDB", 27017),
+        (r"\bkafka\b", "Kafka", 9092),
+        (r"\bamqps?\b|\brabbitmq\b", "AMQP", 5672),
+        (r"\bnfs\b", "NFS", 2049),
+        (r"\bsmtp\b", "SMTP", 587),
+    )
+)
+
 # (pattern over the lower-cased label and id, kind). First match wins.
 LABEL_KINDS: tuple[tuple[re.Pattern[str], Kind], ...] = tuple(
     (re.compile(pattern), kind) for pattern, kind in (
@@ -121,31 +154,102 @@ LABEL_KINDS: tuple[tuple[re.Pattern[str], Kind], ...] = tuple(
         (r"cloudfront|\bcdn\b", Kind.CDN),
         (r"route ?53|\bdns\b", Kind.DNS_ZONE),
         (r"\bs3\b|bucket|object stor", Kind.OBJECT_STORAGE),
-        (r"\brds\b|aurora|postgres|mysql|mariadb|database|\bdb\b", Kind.DATABASE),
+        (r"\brds\b|aurora|postgres|mysql|mariadb|database|\bdb\b|read replica",
+         Kind.DATABASE),
         (r"control plane|\beks\b", Kind.EKS_CONTROL_PLANE),
         (r"worker node|node group|nodegroup", Kind.EKS_NODE_GROUP),
         (r"jenkins|ci/cd|\bci\b|build server", Kind.CI_SERVER),
         (r"gitlab|gitea|git server|repository", Kind.SCM_SERVER),
-        (r"\busers?\b|clients?\b|browsers?\b|customers?\b|devices?\b", Kind.USERS),
+        (r"\b(developers?|devs|admins?|administrators?|operators|operations team|devops|"
+         r"engineers?|sres?|ops team)\b(?!\s*(panel|api|service|server|portal|console|"
+         r"dashboard|ui|app|pipeline|tool))", Kind.ADMINS),
+        (r"\b(users?|clients?|browsers?|customers?|devices?|shoppers?|partners?|visitors?)\b"
+         r"(?!\s*(service|server|api|lambda|function|pool|table|db|database|queue|topic|"
+         r"bucket|store|cache))|\bmobile\b", Kind.USERS),
+        (r"\binternet\b(?!\s*-?\s*(gateway|facing))", Kind.USERS),
         (r"vercel|netlify|frontend", Kind.EXTERNAL_FRONTEND),
+        (r"github|bitbucket|docker ?hub|pagerduty|slack|auth0|okta|\bidp\b|identity provider|"
+         r"third.party", Kind.EXTERNAL_SERVICE),
         (r"backend|\bapi\b|service", Kind.BACKEND_SERVICE),
         (r"\bec2\b|instance|server|\bvm\b", Kind.INSTANCE),
     )
 )
 
-# Zone titles and ids, lower-cased. First match wins.
+# "Subnet" in the languages people draw in: Spanish, Portuguese, French, German, Italian.
+_SUBNET = r"(subred|sub-?rede|sous-r[ée]seau|subnetz|sottorete)"
+
+# Zone titles and ids, lower-cased. First match wins. A subgraph whose title names none of
+# these is a logical group (Role.GROUP): it is drawn, and places nothing.
 TITLE_ROLES: tuple[tuple[re.Pattern[str], Role, Tier | None], ...] = tuple(
     (re.compile(pattern), role, tier) for pattern, role, tier in (
-        (r"public.*subnet|subnet.*public|\bdmz\b", Role.SUBNET, Tier.PUBLIC),
-        (r"(data|database|db).*subnet|subnet.*(data|database|db)", Role.SUBNET, Tier.DATA),
-        (r"private.*subnet|subnet|app.*tier", Role.SUBNET, None),
+        (r"public.*subnet|subnet.*public|\bdmz\b|" + _SUBNET + r".*p[uú]blic",
+         Role.SUBNET, Tier.PUBLIC),
+        (r"(data|database|db|isolated).*subnet|subnet.*(data|database|db|isolated)|"
+         + _SUBNET + r".*(datos|dados|donn[ée]es|daten)", Role.SUBNET, Tier.DATA),
+        (r"private.*subnet|subnet|app.*tier|" + _SUBNET, Role.SUBNET, None),
         (r"worker nodes?|node ?groups?", Role.NODE_GROUPS, None),
         (r"\beks\b|kubernetes|\bk8s\b", Role.EKS_CLUSTER, None),
         (r"\bvpc\b|virtual private cloud", Role.VPC, None),
-        (r"\baws\b|cloud|region", Role.CLOUD, None),
+        (r"availability.zone|\baz\s?-?\s?[0-9a-f]?\b|\bazs\b|" + REGION_CODE + r"[a-f]\b",
+         Role.AVAILABILITY_ZONE, None),
+        (r"^\W*(aws|amazon web services|cloud)\W*$|\baws (cloud|account|region|organi[sz]ation)"
+         r"\b|\baccount\b|\bregion\b|" + REGION_CODE + r"\b", Role.CLOUD, None),
         (r"vercel|netlify|external|platform|saas|third.party", Role.EXTERNAL, None),
     )
 )
+
+# Nodes that draw what archc derives, not a component to build: (pattern over the lower-cased
+# label and id, what it is, where archc gets it). Read before the kinds: "ALB Security Group"
+# is a security group, not a load balancer. The overlay's `kind` makes any of them a component.
+DESCRIBED_NODES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
+    (re.compile(pattern), what, source) for pattern, what, source in (
+        (r"security.?groups?\b|\bsgs?\b|\bnsgs?\b", "a security group",
+         "archc derives the security groups and their rules from the flows"),
+        (r"route.?tables?\b|routing table|\brtbs?\b", "a route table",
+         "archc derives the routes from the subnets and the gateways"),
+        (r"\biam\b|\b(execution|task|service|instance) role\b|instance profile|\birsa\b",
+         "an IAM role or policy",
+         "archc derives the roles and policies from the flows"),
+        (r"\bcertificates?\b|\bacm\b", "a TLS certificate",
+         "archc issues ACM certificates for the load balancer and the CDN from the DNS zone"),
+        (r"\boidc (trust|provider)\b", "an IAM role or policy",
+         "archc derives the roles and policies from the flows"),
+        (r"network acls?\b|\bnacls?\b", "a network ACL",
+         "archc keeps the default network ACLs; the security groups filter"),
+        (r"\bsubnets?\b", "a subnet",
+         "a subnet is a subgraph around the components it holds"),
+    )
+)
+
+
+def described_node(node_id: str, label: str) -> tuple[str, str, str] | None:
+    """(what, where archc gets it, the pattern) for a node that draws something archc
+    derives rather than a component, or None."""
+    text = _inference_text(label, node_id).replace("\\n", " ")
+    for pattern, what, source in DESCRIBED_NODES:
+        if pattern.search(text):
+            return what, source, pattern.pattern
+    return None
+
+
+# The words that name each cloud's services, lower-cased: archc compiles AWS, and tells a
+# diagram of another cloud by its words (one error, not one per node). Another provider is
+# added here with its kinds. "VPC", "load balancer" and "subnet" are shared, so not listed.
+CLOUD_WORDS: dict[str, re.Pattern[str]] = {
+    "AWS": re.compile(
+        r"\baws\b|amazon|\bec2\b|\bs3\b|lambda|cloudfront|route ?53|\brds\b|aurora|dynamodb|"
+        r"\becs\b|\beks\b|fargate|cloudwatch|\bsqs\b|\bsns\b|\balb\b|\belb\b|elasticache|"
+        r"\becr\b|cognito|api gateway|bedrock|kinesis|redshift|\biam\b"),
+    "Azure": re.compile(
+        r"\bazure\b|\baks\b|\bvnet\b|\bentra\b|app service|cosmos ?db|key vault|"
+        r"blob storage|front door|resource group|\bnsg\b|log analytics|app(lication)? insights|"
+        r"service bus|event grid|logic apps?|container apps?|api management|\bapim\b|\bacr\b"),
+    "Google Cloud": re.compile(
+        r"\bgcp\b|google cloud|\bgke\b|cloud run|cloud sql|bigquery|cloud functions?|"
+        r"pub/?sub|cloud storage|compute engine|cloud nat|cloud composer|firestore|app engine|"
+        r"vertex ai|cloud armor|\bgcs\b"),
+}
+HOME_CLOUD = "AWS"
 
 # Addresses one EKS node consumes in its subnet with the VPC CNI: the node itself plus its pods
 # (max pods per instance type from the EKS AMI's eni-max-pods table). Unknown types use DEFAULT.
@@ -200,8 +304,10 @@ def kind_candidates(node_id: str, label: str) -> tuple[Kind, ...]:
 
 
 def infer_role(zone_id: str, title: str) -> tuple[Role, Tier | None, str] | None:
-    text = _inference_text(title, zone_id)
+    """The role a zone's title (else its id) names, and the pattern that matched, or None (a
+    logical group). Title and id are read apart, so `^AWS$` can mean a whole title."""
+    texts = (title[:INFER_CHARS].lower(), zone_id[:INFER_CHARS].lower())
     for pattern, role, tier in TITLE_ROLES:
-        if pattern.search(text):
+        if any(pattern.search(text) for text in texts):
             return role, tier, pattern.pattern
     return None

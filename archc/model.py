@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from archc.kinds import Kind, Role, Tier
+from archc.kinds import PLACELESS_ROLES, Kind, Role, Tier
 from archc.source import Span
 
 
@@ -21,9 +21,11 @@ class FlowClass(enum.StrEnum):
     NETWORK = "network"  # a connection inside the VPC: one security-group rule
     DEPLOY = "deploy"  # CI/CD reaching a target: a security-group rule plus deploy access
     INGRESS = "ingress"  # the internet entering at an entry point
+    ADMIN = "admin"  # administrators on the admin path: the bastion's admin_cidrs, no internet rule
     EGRESS = "egress"  # a private component going out to the internet through NAT
     UPLINK = "uplink"  # gateway wiring (NAT -> internet gateway): route tables, no rule
     CONTROL = "control"  # EKS control plane to its nodes: managed by the EKS module
+    REPLICATION = "replication"  # a database to its replica: managed by RDS, no rule
     IAM = "iam"  # a call to an AWS API (S3): an IAM policy on the caller's role
     DNS = "dns"  # name resolution and DNS records
 
@@ -218,9 +220,9 @@ class Architecture:
         return chains.get(zone_id, ())
 
     def roles_around(self, zone_id: str | None) -> tuple[Zone, ...]:
-        """`ancestors` without the zones whose role is unknown: what decides where something
-        sits (a zone of unknown role only groups what it holds)."""
-        chain = self.ancestors(zone_id)
+        """`ancestors` without the zones that place nothing (logical groups, availability
+        zones) or whose role is unknown: what decides where something sits."""
+        chain = tuple(z for z in self.ancestors(zone_id) if z.role not in PLACELESS_ROLES)
         if self.unknown_roles:
             chain = tuple(z for z in chain if z.id not in self.unknown_roles)
         return chain

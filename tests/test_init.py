@@ -106,7 +106,7 @@ def test_check_points_at_every_line_left_to_fill(tmp_path: Path,
     assert code == 1 and reported == todo
     assert "architecture.mmd" not in "".join(re.findall(r"^\S+: error.*$", err, re.M))
     # Filling them in is one edit of that file: then it checks clean.
-    fills = {"kind": "external_service", "role": "external", "ports": "[9000]",
+    fills = {"kind": "external_service", "role": "subnet\n    tier: app", "ports": "[9000]",
              "initiator": "Orders"}
     fixed = [TODO_LINE.sub(": " + fills[line.split(":")[0].strip()] + "  # ", line)
              if TODO_LINE.search(line) else line for line in lines]
@@ -127,7 +127,7 @@ def test_force_keeps_what_is_filled_and_marks_the_rest_again(
     assert "3 marked TODO(archc)" in out
     again = yaml.safe_load((spec / "archc.yaml").read_text(encoding="utf-8"))
     assert again["components"]["Flux"]["kind"] == "external_service"
-    assert again["zones"]["Observability"]["role"] is None
+    assert again["zones"]["Odds and Ends"]["role"] is None
 
 
 def test_an_existing_overlay_is_not_replaced_without_force(

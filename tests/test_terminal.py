@@ -143,7 +143,8 @@ def test_stderr_lines_of_the_cli_escape_input_names(
 def test_sarif_messages_carry_no_raw_bidi_or_controls(
         tmp_path: Path, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = spec_with(tmp_path, 'subgraph "VPC"', f'subgraph "V{HOSTILE}"', "sp\u202eec")
+    spec = spec_with(tmp_path, 'subgraph "Private Subnet 1"', f'subgraph "S{HOSTILE}"',
+                     "sp\u202eec")
     monkeypatch.chdir(tmp_path)
     code, out, _ = run(["check", "--format", "sarif", spec.name], capsys)
     assert code == 1

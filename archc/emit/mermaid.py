@@ -24,7 +24,8 @@ INDENT = "    "
 
 # Class per kind family, and its style: the legend.
 KIND_CLASS: dict[Kind, str] = {
-    Kind.USERS: "external", Kind.EXTERNAL_FRONTEND: "external", Kind.EXTERNAL_SERVICE: "external",
+    Kind.USERS: "external", Kind.ADMINS: "external", Kind.EXTERNAL_FRONTEND: "external",
+    Kind.EXTERNAL_SERVICE: "external",
     Kind.CDN: "edge", Kind.WAF: "edge", Kind.DNS_ZONE: "edge", Kind.LOAD_BALANCER: "edge",
     Kind.INTERNET_GATEWAY: "network", Kind.NAT_GATEWAY: "network", Kind.BASTION: "network",
     Kind.BACKEND_SERVICE: "compute", Kind.INSTANCE: "compute", Kind.CI_SERVER: "compute",
@@ -53,7 +54,7 @@ CLASS_MEANING: dict[str, str] = {
     "tier_app": "private app subnet",
     "tier_data": "private data subnet",
 }
-DASHED = frozenset({FlowClass.IAM, FlowClass.DNS, FlowClass.CONTROL})
+DASHED = frozenset({FlowClass.IAM, FlowClass.DNS, FlowClass.CONTROL, FlowClass.REPLICATION})
 
 
 def emit(arch: Architecture, graph: nx.MultiDiGraph[str]) -> EmitResult:

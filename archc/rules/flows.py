@@ -24,6 +24,7 @@ def check(arch: Architecture, graph: nx.MultiDiGraph[str], env: str | None) -> l
         if {init.id, tgt.id} & arch.unknown_kinds:  # its meaning was guessed from the kinds
             continue
         found += _entry(arch, flow, init, tgt)
+        found += _admin_path(arch, flow, init, tgt)
         found += _nat_inbound(flow, init, tgt)
         found += _dns_target(flow, init, tgt)
         found += _tier_policy(arch, flow, init, tgt)
@@ -37,7 +38,10 @@ def _entry(arch: Architecture, flow: Flow, init: Component, tgt: Component) -> l
     if flow.flow_class is not FlowClass.INGRESS or init.kind not in INTERNET_KINDS:
         return []
     entries = arch.policy.internet_entry
-    allowed = tgt.id in entries if entries else tgt.kind in DEFAULT_ENTRY_KINDS
+    # With no entry points in the policy, the internet gateway is where the internet enters
+    # the VPC: a hop, whose onward path `_gateway_dead_end` checks.
+    allowed = tgt.id in entries if entries else (
+        tgt.kind in DEFAULT_ENTRY_KINDS or tgt.kind is Kind.INTERNET_GATEWAY)
     private = arch.tier_of(tgt) in (Tier.APP, Tier.DATA)
     if allowed and not private:
         return []
@@ -47,6 +51,22 @@ def _entry(arch: Architecture, flow: Flow, init: Component, tgt: Component) -> l
         "ARC303", f"internet traffic from {init.id} goes straight to {tgt.id} ({where})",
         flow.span, hint=f"internet traffic may only enter through {declared}; route it through "
                         "an entry point, or list the target in `policy.internet_entry`")]
+
+
+def _admin_path(arch: Architecture, flow: Flow, init: Component,
+                tgt: Component) -> list[d.Diagnostic]:
+    """Administrators reach what runs in the VPC through the bastion (SSH from
+    policy.admin_cidrs, or Session Manager), never straight from the internet."""
+    if flow.flow_class is not FlowClass.ADMIN or init.kind is not Kind.ADMINS:
+        return []
+    if tgt.kind is Kind.BASTION or not arch.in_vpc(tgt):
+        return []
+    bastion = next((c.id for c in arch.components_of(Kind.BASTION)), "Bastion")
+    return [d.error(
+        "ARC303", f"administrators {init.id} reach {tgt.id} inside the VPC directly; the admin "
+                  "path goes through the bastion", flow.span,
+        hint=f"draw `{init.id} --> {bastion}` and `{bastion} --> {tgt.id}` (a bastion host in "
+             "the public subnet, or `policy.bastion_access: ssm`)")]
 
 
 def _nat_inbound(flow: Flow, init: Component, tgt: Component) -> list[d.Diagnostic]:

@@ -167,6 +167,7 @@ def _load_overlay(loaded: LoadedSpec, path: Path) -> None:
 
 def _link(loaded: LoadedSpec, diagram: str, overlay_errors: list[d.Diagnostic],
           overlay_lost: d.Diagnostic | None) -> None:
+    from archc.spec.clouds import other_cloud
     from archc.spec.followups import collect_causes
     from archc.spec.link import Linker
     from archc.spec.overlay_view import OverlayView
@@ -179,8 +180,12 @@ def _link(loaded: LoadedSpec, diagram: str, overlay_errors: list[d.Diagnostic],
         data, dropped = valid_entries(loaded.overlay)
     loaded.causes = collect_causes(loaded.diagnostics, diagram, loaded.sources, dropped,
                                   overlay_lost)
-    linker = Linker(loaded.chart, OverlayView(loaded.overlay, data),  # type: ignore[arg-type]
-                    tuple(sorted(loaded.inputs)), loaded.causes)
+    view = OverlayView(loaded.overlay, data)  # type: ignore[arg-type]
+    elsewhere = other_cloud(loaded.chart) if "cloud" not in view.data else None
+    if elsewhere is not None:  # one error for the whole diagram, not one per node
+        loaded.diagnostics.append(elsewhere)
+        return
+    linker = Linker(loaded.chart, view, tuple(sorted(loaded.inputs)), loaded.causes)
     arch = linker.link()
     loaded.diagnostics += linker.diags
     loaded.arch = _with_user_data(loaded, arch)

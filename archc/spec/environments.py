@@ -52,23 +52,61 @@ def _vpc_range_problem(vpc: ipaddress.IPv4Network) -> str | None:
 
 
 def build_environments(ov: OverlayView, zones: tuple[Zone, ...],
-                       components: tuple[Component, ...]) -> tuple[
+                       components: tuple[Component, ...],
+                       drawn_vpc: tuple[str, Span] | None = None) -> tuple[
                            tuple[Environment, ...], list[d.Diagnostic]]:
+    """The environments the overlay names (else the assumed ones). `drawn_vpc` is the VPC
+    block the diagram writes in a title: the one environment assumed when the overlay names
+    none; otherwise the overlay's `vpc_cidr` wins over it."""
     diags: list[d.Diagnostic] = []
-    specs = ov.mapping("environments")
-    if not specs:
+    specs: Mapping[str, Mapping[str, Any]] = ov.mapping("environments")
+    drawn_span = drawn_vpc[1] if drawn_vpc else None
+    if not specs and drawn_vpc is not None:
+        specs = {"dev": {**DEFAULT_ENVIRONMENTS["dev"], "vpc_cidr": drawn_vpc[0]}}
+        diags.append(d.note(
+            "ARC206", "the overlay names no environments; assuming one, dev, with the "
+                      f"diagram's VPC {drawn_vpc[0]}", drawn_span,
+            hint="add an `environments:` section to choose CIDRs, AZs and NAT per environment"))
+    elif not specs:
         specs = DEFAULT_ENVIRONMENTS
         diags.append(d.note(
             "ARC206", "the overlay names no environments; assuming dev, staging and prod "
                       "(10.10/16, 10.20/16, 10.30/16)", ov.key_span(("environments",)),
             hint="add an `environments:` section to choose CIDRs, AZs and NAT per environment"))
-    envs = tuple(_environment(name, specs[name], ov, zones, components, diags)
+    elif drawn_vpc is not None:
+        _drawn_vpc_unused(specs, drawn_vpc, ov, diags)
+    envs = tuple(_environment(name, specs[name], ov, zones, components, diags, drawn_span)
                  for name in specs)
     return envs, diags
 
 
+def _drawn_vpc_unused(specs: Mapping[str, Mapping[str, Any]], drawn_vpc: tuple[str, Span],
+                      ov: OverlayView, diags: list[d.Diagnostic]) -> None:
+    """ARC209 when no environment of the overlay uses the block the diagram's VPC title
+    writes: the overlay wins."""
+    cidr, span = drawn_vpc
+    if any(_network(spec.get("vpc_cidr")) == _network(cidr) for spec in specs.values()):
+        return
+    first = next(iter(specs))
+    diags.append(d.warning(
+        "ARC209", f"overlay environments.{first}.vpc_cidr ({specs[first].get('vpc_cidr')}) "
+                  f"contradicts the diagram (its VPC title writes {cidr}), as does every "
+                  "environment's; the overlay wins",
+        ov.value_span(("environments", first, "vpc_cidr")) or span,
+        hint="make the diagram and the overlay agree, or drop the block from the title",
+        notes=(d.Note("the diagram says so here", span),)))
+
+
+def _network(value: object) -> ipaddress.IPv4Network | None:
+    try:
+        return ipaddress.IPv4Network(str(value), strict=False)
+    except ValueError:
+        return None
+
+
 def _environment(name: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zone, ...],
-                 components: tuple[Component, ...], diags: list[d.Diagnostic]) -> Environment:
+                 components: tuple[Component, ...], diags: list[d.Diagnostic],
+                 drawn_span: Span | None = None) -> Environment:
     span = ov.key_span(("environments", name)) or Span(ov.file or "", 1, 1, 1, 2)
     azs = int(spec.get("azs", 2))
     props = _resolved_props(name, spec, ov, components, diags)
@@ -80,7 +118,7 @@ def _environment(name: str, spec: Mapping[str, Any], ov: OverlayView, zones: tup
         nat=str(spec.get("nat", "single")),
         spot_non_critical=bool(spec.get("spot_non_critical", False)),
         subnets=subnets, components=freeze(props), tags=freeze(tags), span=span,
-        vpc_cidr_span=ov.value_span(("environments", name, "vpc_cidr")),
+        vpc_cidr_span=ov.value_span(("environments", name, "vpc_cidr")) or drawn_span,
         dns_zone=str(spec["dns_zone"]) if "dns_zone" in spec else None)
 
 

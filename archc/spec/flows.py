@@ -8,10 +8,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from archc.kinds import DATABASE_PORTS, INTERNET_KINDS, KINDS, Kind, with_article
-from archc.model import FlowClass
+from archc.kinds import (
+    DATABASE_PORTS,
+    INTERNET_KINDS,
+    KINDS,
+    LABEL_PROTOCOLS,
+    Kind,
+    with_article,
+)
+from archc.model import FlowClass, one_line
 
 # Ports a CI server uses to deploy, by target kind: SSH for instances, the Kubernetes API.
 DEPLOY_PORTS: dict[Kind, int] = {
@@ -44,8 +52,12 @@ def classify(initiator: Kind, target: Kind) -> tuple[FlowClass, str]:
 _CLASS_RULES: dict[str, tuple[Any, FlowClass]] = {
     "DNS: one end is a DNS zone": (
         lambda i, t: Kind.DNS_ZONE in (i, t), FlowClass.DNS),
+    "a database replicates to its replica, which RDS manages": (
+        lambda i, t: i is Kind.DATABASE and t is Kind.DATABASE, FlowClass.REPLICATION),
     "S3 is reached through its API: an IAM permission": (
         lambda i, t: t is Kind.OBJECT_STORAGE, FlowClass.IAM),
+    "administrators take the admin path, not public ingress": (
+        lambda i, t: Kind.ADMINS in (i, t), FlowClass.ADMIN),
     "traffic from the internet side enters the architecture": (
         lambda i, t: i in INTERNET_KINDS or i in (Kind.CDN, Kind.INTERNET_GATEWAY),
         FlowClass.INGRESS),
@@ -64,7 +76,8 @@ _CLASS_RULES: dict[str, tuple[Any, FlowClass]] = {
 def default_port(flow_class: FlowClass, initiator: Kind, target: Kind,
                  target_props: Mapping[str, Any]) -> tuple[int, str] | None:
     """The port a flow uses when the overlay does not say, with the reason."""
-    if flow_class in (FlowClass.IAM, FlowClass.DNS, FlowClass.CONTROL, FlowClass.UPLINK):
+    if flow_class in (FlowClass.IAM, FlowClass.DNS, FlowClass.CONTROL, FlowClass.UPLINK,
+                      FlowClass.REPLICATION):
         return None
     if flow_class is FlowClass.EGRESS:
         return 443, "outbound internet access is HTTPS (package mirrors, AWS APIs)"
@@ -73,7 +86,30 @@ def default_port(flow_class: FlowClass, initiator: Kind, target: Kind,
         return port, f"a CI server deploys to {with_article(KINDS[target].title)} on {port}"
     if initiator is Kind.BASTION:
         return 22, "a bastion reaches private hosts for admin access over SSH"
-    return _service_port(target, target_props)
+    if flow_class is FlowClass.ADMIN and target is Kind.BASTION:
+        return 22, "administrators reach the bastion over SSH (from policy.admin_cidrs)"
+    found = _service_port(target, target_props)
+    if found is None and initiator is Kind.LOAD_BALANCER:
+        return 80, "a load balancer forwards HTTP to targets that name no port on 80"
+    return found
+
+
+# Kinds that never open a connection: an arrow from one to a compute shows data flowing.
+PASSIVE_KINDS = frozenset({Kind.DATABASE, Kind.OBJECT_STORAGE})
+PEOPLE_KINDS = frozenset({Kind.USERS, Kind.ADMINS})
+COMPUTE_KINDS = frozenset({Kind.BACKEND_SERVICE, Kind.INSTANCE, Kind.CI_SERVER,
+                           Kind.SCM_SERVER, Kind.EKS_NODE_GROUP, Kind.BASTION})
+
+
+def data_flow_reading(src: Kind, dst: Kind) -> str | None:
+    """Why a directed edge shows data flow, so its target opens the connection; None when
+    the edge starts at its initiator, as edges do."""
+    if dst in PEOPLE_KINDS and src not in PEOPLE_KINDS:
+        return "people open connections: an arrow to them shows what they receive"
+    if src in PASSIVE_KINDS and dst in COMPUTE_KINDS:
+        return (f"{with_article(KINDS[src].title)} opens no connection: the arrow shows data "
+                f"{with_article(KINDS[dst].title)} reads")
+    return None
 
 
 def _service_port(target: Kind, props: Mapping[str, Any]) -> tuple[int, str] | None:
@@ -89,6 +125,71 @@ def _service_port(target: Kind, props: Mapping[str, Any]) -> tuple[int, str] | N
     if service_port is None:
         return None
     return service_port, f"{with_article(KINDS[target].title)} serves on {service_port}"
+
+
+# A port written in a label: `tcp/5432`, `udp:53`, `:8080`, `port 8080`, or the whole label.
+_LABEL_PORTS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"\b(tcp|udp)\s*[/:]\s*(\d{1,5})(?!\d)"),
+    re.compile(r"(?<![\d:])()(?::|\bport\s*)(\d{1,5})(?![\d:])"),
+    re.compile(r"^()(\d{1,5})$"),
+)
+# The classes of flow whose port a label can name (the others open no port).
+LABEL_PORT_CLASSES = frozenset({FlowClass.NETWORK, FlowClass.INGRESS, FlowClass.EGRESS,
+                                FlowClass.DEPLOY, FlowClass.ADMIN})
+
+
+@dataclass(frozen=True, slots=True)
+class LabelPort:
+    """A port an edge label names, and the words that named it."""
+
+    protocol: str  # tcp | udp
+    port: int
+    reason: str
+    engine: str | None = None  # a database protocol's engine, when the label names one
+
+
+def label_port(label: str, target: Kind, target_props: Mapping[str, Any]) -> LabelPort | None:
+    """The port an edge label names: a number it writes (`:8080`, `tcp/5432`, `27017`,
+    `HTTP 8080`), else its protocol word (`HTTPS` 443; `SQL` the target database's engine
+    port). None when the label names neither."""
+    text = one_line(label)[:INFER_LABEL_CHARS].lower().strip()
+    shown = one_line(label)[:80]
+    for pattern in _LABEL_PORTS:
+        found = pattern.search(text)
+        if found and 0 < int(found.group(2)) < 65536:
+            number = int(found.group(2))
+            return LabelPort(found.group(1) or "tcp", number,
+                             f"label {shown!r} names port {number}")
+    for pattern, name, port in LABEL_PROTOCOLS:
+        word = pattern.search(text)
+        if word is None:
+            continue
+        after = re.match(r"\s*(\d{1,5})(?!\d)", text[word.end():])
+        if after and 0 < int(after.group(1)) < 65536:
+            return LabelPort("tcp", int(after.group(1)),
+                             f"label {shown!r} names port {after.group(1)}")
+        return _protocol_port(shown, name, port, word.group(0), target, target_props)
+    return None
+
+
+def _protocol_port(shown: str, name: str, port: int | None, word: str, target: Kind,
+                   target_props: Mapping[str, Any]) -> LabelPort:
+    engine = _ENGINE_WORDS.get(word)
+    if port is None and target is Kind.DATABASE:
+        target_engine = str(target_props.get("engine", "postgres"))
+        engine_port = DATABASE_PORTS.get(target_engine, 5432)
+        return LabelPort("tcp", engine_port, f"label {shown!r} names {name}: the target "
+                                             f"database's engine ({target_engine}) listens "
+                                             f"on {engine_port}", engine)
+    used = DATABASE_PORTS["postgres"] if port is None else port
+    return LabelPort("tcp", used, f"label {shown!r} names {name}, which uses {used}", engine)
+
+
+# Database protocol words and the engine each names ("sql" names none: any engine).
+_ENGINE_WORDS: dict[str, str] = {"mysql": "mysql", "mariadb": "mariadb", "postgres": "postgres",
+                                 "postgresql": "postgres", "psql": "postgres"}
+# A label is read this far for its protocol and port (as kinds read labels).
+INFER_LABEL_CHARS = 1000
 
 
 def infer_access(label: str) -> tuple[str, str]:

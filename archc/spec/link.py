@@ -15,12 +15,14 @@ from typing import Any
 
 from archc import diagnostics as d
 from archc.kinds import (
+    DATABASE_PORTS,
     GIT_CLONE_PORTS,
     INTERNET_KINDS,
     KINDS,
     Kind,
     Role,
     Tier,
+    described_node,
     infer_kind,
     infer_role,
     kind_candidates,
@@ -42,16 +44,28 @@ from archc.source import Span
 from archc.spec.environments import build_environments
 from archc.spec.flowchart import Flowchart, FlowEdge, FlowSubgraph
 from archc.spec.flows import (
+    LABEL_PORT_CLASSES,
+    LabelPort,
     classify,
+    data_flow_reading,
     default_port,
     infer_access,
     infer_buckets,
     initiator_by_rank,
+    label_port,
     parse_ports,
 )
 from archc.spec.followups import Causes, follow_up
 from archc.spec.overlay import format_path
 from archc.spec.overlay_view import OverlayView
+from archc.spec.zones import (
+    drawn_fact,
+    members,
+    stranded_in_vpc,
+    suggested_tier,
+    title_facts,
+    zone_end,
+)
 
 _EDGE_REF = re.compile(r"^\s*(\S+)\s*(<->|->|<-)\s*(\S+)\s*$")
 DEFAULT_TIER_FLOWS = frozenset({(Tier.PUBLIC, Tier.APP), (Tier.APP, Tier.APP),
@@ -83,6 +97,7 @@ class Linker:
         self.unknown_kinds: dict[str, d.Diagnostic] = {}
         self.unknown_roles: set[str] = set()
         self.subgraphs = {s.id: s for s in chart.subgraphs}
+        self._refs: dict[str, str] = {}
 
     def link(self) -> Architecture:
         zones = self._zones()
@@ -90,7 +105,8 @@ class Linker:
         components = self._components(zone_by_id)
         comp_by_id = {c.id: c for c in components}
         flows = self._flows(comp_by_id, zone_by_id)
-        environments, env_diags = build_environments(self.ov, zones, components)
+        environments, env_diags = build_environments(self.ov, zones, components,
+                                                     drawn_fact(zones, "cidr", (Role.VPC,)))
         self.diags += env_diags
         # What was inferred from a placeholder kind is no assumption worth a note.
         unknown = set(self.unknown_kinds)
@@ -100,7 +116,7 @@ class Linker:
         return Architecture(
             project=str(data.get("project", _slug(self.chart.file))),
             cloud=str(data.get("cloud", "aws")),
-            region=str(data.get("region", "us-east-1")),
+            region=self._region(zones),
             domain=str(data.get("domain", "")),
             tags=freeze(data.get("tags", {})),
             zones=zones, components=components, flows=flows,
@@ -114,10 +130,22 @@ class Linker:
             unknown_roles=frozenset(self.unknown_roles),
         )
 
+    def _region(self, zones: tuple[Zone, ...]) -> str:
+        """The overlay's region, else the one a cloud zone's title writes, else us-east-1;
+        ARC209 when the two differ (the overlay wins)."""
+        drawn = drawn_fact(zones, "region", (Role.CLOUD,))
+        if "region" not in self.ov.data:
+            return drawn[0] if drawn else "us-east-1"
+        region = str(self.ov.data["region"])
+        if drawn is not None and drawn[0] != region:
+            self._contradiction(("region",), region, f"a title writes {drawn[0]}", drawn[1])
+        return region
+
     # -- zones -------------------------------------------------------------------------
 
     def _zones(self) -> tuple[Zone, ...]:
         refs = self._zone_refs()
+        self._refs = refs
         ordered = sorted(self.chart.subgraphs, key=lambda s: s.span.sort_key())
         return tuple(self._zone(sg, refs.get(sg.id)) for sg in ordered)
 
@@ -140,6 +168,7 @@ class Linker:
         spec = self.ov.mapping("zones", key) if key else {}
         decisions: list[Decision] = []
         role, tier = self._zone_role(sg, key, spec, decisions)
+        decisions += title_facts(sg, role, self.ov.data.get("region"))
         return Zone(id=sg.id, title=sg.title, role=role, tier=tier, parent=sg.parent,
                     span=sg.span, decisions=tuple(decisions))
 
@@ -151,23 +180,52 @@ class Linker:
             decisions.append(self._from_overlay("role", role, ("zones", key, "role")))
         elif inferred:
             role = inferred[0]
+            spread = (": an availability zone places nothing, every subnet spans the "
+                      "environment's AZs (environments.<env>.azs)"
+                      if role is Role.AVAILABILITY_ZONE else "")
             decisions.append(Decision("role", role, "inferred",
-                                      f"title {sg.title!r} matches /{inferred[2]}/", sg.span))
+                                      f"title {sg.title!r} matches /{inferred[2]}/{spread}",
+                                      sg.span))
         else:
-            role = Role.CLOUD  # a placeholder: `Architecture.roles_around` skips the zone
-            self.unknown_roles.add(sg.id)
-            decisions.append(Decision("role", "unknown", "default",
-                                      "nothing tells it (ARC203): only a group", sg.span))
-            self.diags.append(follow_up(d.error(
-                "ARC203", f"cannot tell what zone {sg.title!r} is", sg.span,
-                hint=f"add `zones: {{{_yaml_key(sg.title)}: {{role: ...}}}}` to the overlay "
-                     f"(one of: {', '.join(r.value for r in Role)})"),
-                self.causes.of_entry("zones", (sg.id, sg.title), "role")
-                or self.causes.of_line(sg.span)))
+            role = self._group_or_unknown(sg, decisions)
         tier = None
         if role is Role.SUBNET:
             tier = self._subnet_tier(sg, key, spec, inferred, decisions)
         return role, tier
+
+    def _group_or_unknown(self, sg: FlowSubgraph, decisions: list[Decision]) -> Role:
+        """A subgraph whose title names no network zone: a logical group, unless it may be
+        the subnet of what it holds (ARC203, see `archc.spec.zones`)."""
+        stranded = stranded_in_vpc(sg, self.subgraphs, self._declared_role, self._label_kind)
+        if not stranded:
+            decisions.append(Decision(
+                "role", Role.GROUP, "inferred", f"title {sg.title!r} names no network zone "
+                "(VPC, subnet, EKS cluster, availability zone, region, account): a logical "
+                "group, which places nothing", sg.span))
+            return Role.GROUP
+        self.unknown_roles.add(sg.id)
+        decisions.append(Decision("role", "unknown", "default",
+                                  "nothing tells it (ARC203): only a group", sg.span))
+        tier = suggested_tier([self._label_kind(n) for n in stranded])
+        self.diags.append(follow_up(d.error(
+            "ARC203", f"cannot tell whether zone {sg.title!r} is a subnet or a logical group: "
+                      f"it sits in the VPC and holds {', '.join(stranded[:5])}, which must sit "
+                      "in a subnet", sg.span,
+            hint=f"add `zones: {{{_yaml_key(sg.title)}: {{role: subnet, tier: {tier}}}}}` to "
+                 "the overlay, or `{role: group}` if they sit in no subnet"),
+            self.causes.of_entry("zones", (sg.id, sg.title), "role")
+            or self.causes.of_line(sg.span)))
+        return Role.CLOUD  # a placeholder: `Architecture.roles_around` skips the zone
+
+    def _declared_role(self, zone_id: str) -> Role | None:
+        """A zone's role as the overlay or its title says, before any zone is linked."""
+        sg = self.subgraphs.get(zone_id)
+        key = self._refs.get(zone_id)
+        spec = self.ov.mapping("zones", key) if key else {}
+        if "role" in spec:
+            return Role(spec["role"])
+        found = infer_role(zone_id, sg.title if sg else zone_id)
+        return found[0] if found else None
 
     def _subnet_tier(self, sg: FlowSubgraph, key: str | None, spec: Mapping[str, Any],
                      inferred: tuple[Role, Tier | None, str] | None,
@@ -199,6 +257,8 @@ class Linker:
         spec = self.ov.mapping("components", node_id)
         if "kind" in spec:
             return Kind(spec["kind"])
+        if self._described(node_id) is not None:
+            return None
         found = infer_kind(node_id, node.label if node else node_id)
         return found[0] if found else None
 
@@ -211,7 +271,24 @@ class Linker:
             if key not in node_ids:
                 self._unknown_ref("components", key, "node", known, 0)
         ordered = sorted(self.chart.nodes, key=lambda n: n.span.sort_key())
-        return tuple(self._component(n.id, n.label, n.parent, n.span, zones) for n in ordered)
+        for node in ordered:
+            described = self._described(node.id)
+            if described is not None:
+                self.diags.append(d.note(
+                    "ARC291", f"{node.id} ({one_line(node.label)!r}) draws {described[0]}, not a "
+                              f"component to build: {described[1]}; its edges are left out",
+                    node.span, hint=f"if it is a component, give it a kind: `components: "
+                                    f"{{{node.id}: {{kind: ...}}}}` in the overlay"))
+        return tuple(self._component(n.id, n.label, n.parent, n.span, zones) for n in ordered
+                     if self._described(n.id) is None)
+
+    def _described(self, node_id: str) -> tuple[str, str, str] | None:
+        """What a node draws when it is something archc derives (a security group, a route
+        table, an IAM role, a subnet), unless the overlay gives it a kind."""
+        node = self.nodes.get(node_id)
+        if node is None or "kind" in self.ov.mapping("components", node_id):
+            return None
+        return described_node(node_id, node.label)
 
     def _component(self, node_id: str, label: str, parent: str | None, span: Span,
                    zones: dict[str, Zone]) -> Component:
@@ -295,9 +372,15 @@ class Linker:
         specs = self._flow_specs(edges)
         flows = []
         for edge in sorted(edges, key=lambda e: e.span.sort_key()):
-            flow = self._flow(edge, specs.get(edge.id, ({}, None)), comps, zones)
-            if flow is not None:
-                flows.append(flow)
+            if self._described(edge.src) or self._described(edge.dst):
+                continue  # to or from a security group, a route table...: said by ARC291
+            sources = self._endpoints(edge, edge.src, comps, zones, as_target=False)
+            targets = self._endpoints(edge, edge.dst, comps, zones, as_target=True)
+            pairs = [(a, b) for a in sources[0] for b in targets[0] if a.id != b.id]
+            for src, dst in pairs:
+                ends = tuple(dec for dec in (sources[1], targets[1]) if dec is not None)
+                flows.append(self._flow(edge, specs.get(edge.id, ({}, None)), src, dst, ends,
+                                        expanded=len(pairs) > 1 or bool(ends)))
         return tuple(flows)
 
     def _flow_specs(self, edges: list[FlowEdge]) -> dict[str, tuple[Mapping[str, Any], str]]:
@@ -313,14 +396,11 @@ class Linker:
         return specs
 
     def _flow(self, edge: FlowEdge, spec_key: tuple[Mapping[str, Any], str | None],
-              comps: dict[str, Component], zones: dict[str, Zone]) -> Flow | None:
+              src: Component, dst: Component, ends: tuple[Decision, ...],
+              expanded: bool) -> Flow:
         spec, key = spec_key
-        src = self._endpoint(edge, edge.src, comps, zones)
-        dst = self._endpoint(edge, edge.dst, comps, zones)
-        if src is None or dst is None:
-            return None
         bidirectional = edge.arrow.startswith("double_") or edge.arrow == "arrow_open"
-        decisions: list[Decision] = []
+        decisions: list[Decision] = list(ends)
         initiator, target = self._initiator(edge, key, spec, src, dst, bidirectional, decisions)
         flow_class = self._flow_class(edge, key, spec, initiator, target, decisions)
         protocol, ports = self._ports(edge, key, spec, flow_class, initiator, target, decisions)
@@ -332,26 +412,35 @@ class Linker:
                            + ", ".join(f"tcp/{p}" for p in GIT_CLONE_PORTS), "inferred",
                 "a CI server that a git server notifies also clones from it (git over "
                 "HTTPS; SSH stays the bastion's)", edge.span))
-        return Flow(id=edge.id, src=src.id, dst=dst.id, label=edge.label,
+        # An edge drawn to or from a zone is one flow per pair of components it stands for.
+        flow_id = f"{edge.id}:{src.id}:{dst.id}" if expanded else edge.id
+        return Flow(id=flow_id, src=src.id, dst=dst.id, label=edge.label,
                     bidirectional=bidirectional, initiator=initiator.id, target=target.id,
                     flow_class=flow_class, protocol=protocol, ports=ports, buckets=buckets,
                     access=access, span=edge.span, decisions=tuple(decisions))
 
-    def _endpoint(self, edge: FlowEdge, end: str, comps: dict[str, Component],
-                  zones: dict[str, Zone]) -> Component | None:
+    def _endpoints(self, edge: FlowEdge, end: str, comps: dict[str, Component],
+                   zones: dict[str, Zone], as_target: bool
+                   ) -> tuple[list[Component], Decision | None]:
+        """The components an edge's end stands for: the component itself; for a zone, its
+        entry point (the control plane of an EKS cluster, the load balancers it holds) when
+        the edge points at it, else every component in it (an EKS cluster's node groups)."""
         if end in comps:
-            return comps[end]
+            return [comps[end]], None
         zone = zones.get(end)
-        if zone is not None and zone.role is Role.EKS_CLUSTER:
-            inner = [c for c in comps.values()
-                     if c.kind is Kind.EKS_CONTROL_PLANE and c.zone == zone.id]
-            if len(inner) == 1:
-                return inner[0]
-        what = f"zone {zone.title!r}" if zone else f"{end!r}"
-        self.diags.append(d.error(
-            "ARC204", f"edge {_edge_ref(edge)} points at {what}, not at a component",
-            edge.span, hint="draw the edge to the component inside the zone that serves it"))
-        return None
+        inside = members(zone, comps, zones) if zone is not None else []
+        if zone is None or not inside:
+            what = f"zone {zone.title!r}, which holds no component" if zone else f"{end!r}"
+            self.diags.append(d.error(
+                "ARC204", f"edge {_edge_ref(edge)} points at {what}, not at a component",
+                edge.span, hint="draw the edge to the component inside the zone that serves it"))
+            return [], None
+        chosen, why = zone_end(zone, inside, as_target)
+        side = "ends" if as_target else "starts"
+        names = ", ".join(c.id for c in chosen)
+        return chosen, Decision("ends", names, "inferred",
+                                f"edge {_edge_ref(edge)} {side} at zone {zone.title!r}: {why}",
+                                edge.span)
 
     def _initiator(self, edge: FlowEdge, key: str | None, spec: Mapping[str, Any],
                    src: Component, dst: Component, bidirectional: bool,
@@ -360,8 +449,8 @@ class Linker:
             named_end = str(spec["initiator"])
             decisions.append(self._from_overlay("initiator", named_end,
                                                 ("flows", key, "initiator")))
-            if named_end in (src.id, dst.id):
-                return (src, dst) if named_end == src.id else (dst, src)
+            if named_end in (src.id, dst.id, edge.src, edge.dst):  # a zone end names its flows
+                return (src, dst) if named_end in (src.id, edge.src) else (dst, src)
             self.diags.append(d.error(
                 "ARC205", f"initiator {named_end!r} is not an end of edge {_edge_ref(edge)}",
                 self.ov.value_span(("flows", key, "initiator")) or edge.span,
@@ -373,10 +462,16 @@ class Linker:
             decisions.append(Decision("initiator", first, "overlay",
                                       f"the overlay key {key!r} names the direction",
                                       self.ov.key_span(("flows", key))))
-            return (src, dst) if first == src.id else (dst, src)
-        if not bidirectional:
-            decisions.append(Decision("initiator", src.id, "diagram",
-                                      "a directed edge starts at its initiator", edge.span))
+            return (src, dst) if first in (src.id, edge.src) else (dst, src)
+        reading = data_flow_reading(src.kind, dst.kind) if not bidirectional else None
+        if reading is not None:
+            decisions.append(Decision("initiator", dst.id, "inferred", reading, edge.span))
+            return dst, src
+        if not bidirectional or src.kind is dst.kind is Kind.DATABASE:
+            why = ("a database replicates to the replica drawn second" if bidirectional
+                   else "a directed edge starts at its initiator")
+            decisions.append(Decision("initiator", src.id, "inferred" if bidirectional
+                                      else "diagram", why, edge.span))
             return src, dst
         order = initiator_by_rank(src.kind, dst.kind)
         if order is None:
@@ -407,15 +502,28 @@ class Linker:
                flow_class: FlowClass, init: Component, tgt: Component,
                decisions: list[Decision]) -> tuple[str, tuple[tuple[int, int], ...]]:
         protocol = str(spec.get("protocol", "tcp"))
+        named = (label_port(edge.label, tgt.kind, tgt.props)
+                 if flow_class in LABEL_PORT_CLASSES else None)
+        if named is not None and named.engine is not None:
+            self._engine_mismatch(edge, named, tgt)
         if "ports" in spec:
             decisions.append(self._from_overlay("ports", spec["ports"], ("flows", key, "ports")))
-            return protocol, parse_ports(spec["ports"])
+            ranges = parse_ports(spec["ports"])
+            if named is not None and not any(a <= named.port <= b for a, b in ranges):
+                self._contradiction(("flows", key, "ports"), spec["ports"],
+                                    f"edge {_edge_ref(edge)}: {named.reason}", edge.span)
+            return protocol, ranges
         ssm = self._ssm_bastion(flow_class, init, tgt)
         if ssm is not None:
             decisions.append(Decision("ports", "none", "inferred",
                                       f"{ssm.id} is reached through Session Manager (access: "
                                       "ssm), which opens no port", edge.span))
             return ("", ())
+        if named is not None:
+            protocol = str(spec.get("protocol", named.protocol))
+            decisions.append(Decision("ports", f"{protocol}/{named.port}", "inferred",
+                                      named.reason, edge.span))
+            return protocol, ((named.port, named.port),)
         found = default_port(flow_class, init.kind, tgt.kind, tgt.props)
         if found is not None:
             decisions.append(Decision("ports", f"{protocol}/{found[0]}", "inferred", found[1],
@@ -432,13 +540,35 @@ class Linker:
                 self._flow_cause(edge, "ports", init, tgt)))
         return ("", ())
 
+    def _engine_mismatch(self, edge: FlowEdge, named: LabelPort, tgt: Component) -> None:
+        """ARC209 when a label names a database engine the target database does not run."""
+        engine = str(tgt.props.get("engine", "postgres"))
+        if tgt.kind is not Kind.DATABASE or named.engine is None or (
+                DATABASE_PORTS.get(named.engine) == DATABASE_PORTS.get(engine)):
+            return
+        self.diags.append(d.warning(
+            "ARC209", f"edge {_edge_ref(edge)}'s label names {named.engine}, but {tgt.id}'s "
+                      f"engine is {engine}" + ("" if "engine" in tgt.props else " (the default)"),
+            edge.span, hint=f"say which with `components: {{{tgt.id}: {{engine: ...}}}}` in "
+                            "the overlay"))
+
+    def _contradiction(self, path: tuple[Any, ...], value: Any, reason: str,
+                       span: Span) -> None:
+        """ARC209: the overlay and the diagram say different things; the overlay wins."""
+        self.diags.append(d.warning(
+            "ARC209", f"overlay {format_path(path)} ({_show(value)}) contradicts the diagram "
+                      f"({reason}); the overlay wins", self.ov.value_span(path) or span,
+            hint="make the diagram and the overlay agree, or drop the overlay value",
+            notes=(d.Note("the diagram says so here", span),)))
+
     def _ssm_bastion(self, flow_class: FlowClass, init: Component,
                      tgt: Component) -> Component | None:
         """The bastion of an admin flow (admins into it, or it into a host) when it is reached
         through Session Manager: such flows open no port (the agent dials out to Systems
         Manager), so they get none by default. Its egress keeps HTTPS."""
         admin = (init if init.kind is Kind.BASTION and flow_class is FlowClass.NETWORK
-                 else tgt if tgt.kind is Kind.BASTION and flow_class is FlowClass.INGRESS
+                 else tgt if tgt.kind is Kind.BASTION and flow_class in (FlowClass.INGRESS,
+                                                                         FlowClass.ADMIN)
                  else None)
         default = self.ov.mapping("policy").get("bastion_access", "ssh")
         ssm = admin is not None and str(admin.props.get("access") or default) == "ssm"
@@ -583,7 +713,8 @@ class Linker:
 
 
 # Inferred attributes worth telling the user about; the rest are visible in `archc explain`.
-_NOTED = ("kind", "role", "tier", "initiator", "ports", "access", "buckets")
+_NOTED = ("kind", "role", "tier", "cidr", "region", "ends", "initiator", "ports", "access",
+          "buckets")
 
 
 def _assumption_notes(zones: tuple[Zone, ...], components: tuple[Component, ...],
@@ -593,8 +724,13 @@ def _assumption_notes(zones: tuple[Zone, ...], components: tuple[Component, ...]
                                                      for z in zones]
     items += [(c.id, c.decisions) for c in components]
     items += [(f.ref, f.decisions) for f in flows]
+    said: set[tuple[str, str]] = set()  # an edge to a zone: its ends said once, not per flow
     for subject, decisions in items:
         for dec in decisions:
+            if dec.attribute == "ends":
+                if (dec.reason, str(dec.span)) in said:
+                    continue
+                said.add((dec.reason, str(dec.span)))
             if dec.source == "inferred" and dec.attribute in _NOTED:
                 notes.append(d.note("ARC290", f"assumed {dec.attribute} {dec.value} for "
                                               f"{subject}: {dec.reason}", dec.span,
@@ -616,8 +752,10 @@ def _kind_from_zone(zone: Zone | None, label: str) -> Kind | None:
 
 
 def _needs_port(init: Component, tgt: Component) -> bool:
-    """Only connections that land inside the VPC become security-group rules."""
-    return tgt.kind not in (Kind.CDN, Kind.WAF, Kind.INTERNET_GATEWAY, Kind.NAT_GATEWAY)
+    """Only connections that land inside the VPC become security-group rules; a NAT gateway
+    opens none (ARC304 says so)."""
+    return tgt.kind not in (Kind.CDN, Kind.WAF, Kind.INTERNET_GATEWAY, Kind.NAT_GATEWAY) \
+        and init.kind is not Kind.NAT_GATEWAY
 
 
 def _edge_matches(key: str, edge: FlowEdge) -> bool:

@@ -65,6 +65,20 @@ ZONE_STYLE = {
         "fontcolor": "#C45A00",
         "bgcolor": "#FFFFFF",
     },
+    "availability zone": {
+        **CLUSTER,
+        "style": "rounded,dashed",
+        "pencolor": "#147EBA",
+        "fontcolor": "#147EBA",
+        "bgcolor": "#FFFFFF",
+    },
+    "group": {
+        **CLUSTER,
+        "style": "rounded,dotted",
+        "pencolor": "#5F6B7A",
+        "fontcolor": "#5F6B7A",
+        "bgcolor": "#FFFFFF",
+    },
     "external": {
         **CLUSTER,
         "style": "rounded,dashed",

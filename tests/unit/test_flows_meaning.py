@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from archc.kinds import Kind
 from archc.model import FlowClass
 from archc.spec.flows import (
@@ -8,6 +10,7 @@ from archc.spec.flows import (
     infer_access,
     infer_buckets,
     initiator_by_rank,
+    label_port,
     parse_ports,
 )
 
@@ -52,3 +55,50 @@ def test_s3_access_from_labels() -> None:
 
 def test_parse_ports() -> None:
     assert parse_ports([443, "8000-8010", 443]) == ((443, 443), (8000, 8010))
+
+
+@pytest.mark.parametrize(("label", "target", "props", "expected"), [
+    ("HTTP", Kind.BACKEND_SERVICE, {}, ("tcp", 80)),
+    ("HTTPS", Kind.BACKEND_SERVICE, {}, ("tcp", 443)),
+    ("Inbound HTTPS", Kind.LOAD_BALANCER, {}, ("tcp", 443)),
+    (":8080", Kind.INSTANCE, {}, ("tcp", 8080)),
+    ("calls api:9000", Kind.INSTANCE, {}, ("tcp", 9000)),
+    ("tcp/5432", Kind.DATABASE, {"engine": "mysql"}, ("tcp", 5432)),
+    ("udp/514", Kind.INSTANCE, {}, ("udp", 514)),
+    ("HTTP :80", Kind.BACKEND_SERVICE, {}, ("tcp", 80)),
+    ("MySQL :3306", Kind.DATABASE, {}, ("tcp", 3306)),
+    ("MySQL", Kind.INSTANCE, {}, ("tcp", 3306)),
+    ("PostgreSQL", Kind.DATABASE, {}, ("tcp", 5432)),
+    ("Postgres", Kind.INSTANCE, {}, ("tcp", 5432)),
+    ("SQL queries", Kind.DATABASE, {"engine": "mariadb"}, ("tcp", 3306)),
+    ("Redis", Kind.INSTANCE, {}, ("tcp", 6379)),
+    ("gRPC", Kind.BACKEND_SERVICE, {}, ("tcp", 443)),
+    ("gRPC :50051", Kind.BACKEND_SERVICE, {}, ("tcp", 50051)),
+    ("HTTPS 8443", Kind.BACKEND_SERVICE, {}, ("tcp", 8443)),
+    ("NFS", Kind.INSTANCE, {}, ("tcp", 2049)),
+    ("SSH", Kind.INSTANCE, {}, ("tcp", 22)),
+    ("MongoDB", Kind.INSTANCE, {}, ("tcp", 27017)),
+    ("Kafka", Kind.INSTANCE, {}, ("tcp", 9092)),
+    ("AMQP", Kind.INSTANCE, {}, ("tcp", 5672)),
+    ("SMTP", Kind.INSTANCE, {}, ("tcp", 587)),
+    ("27017", Kind.INSTANCE, {}, ("tcp", 27017)),
+    ("port 8080", Kind.INSTANCE, {}, ("tcp", 8080)),
+])
+def test_label_names_a_port(label: str, target: Kind, props: dict[str, str],
+                            expected: tuple[str, int]) -> None:
+    found = label_port(label, target, props)
+    assert found is not None and (found.protocol, found.port) == expected
+
+
+@pytest.mark.parametrize("label", [
+    "API Traffic", "1. Request", "Python 3.12", "runs at 12:30", "Store/Retrieve Models",
+    "httpd logs", "99999", "FTP",
+])
+def test_label_without_a_port(label: str) -> None:
+    assert label_port(label, Kind.BACKEND_SERVICE, {}) is None
+
+
+def test_database_words_name_their_engine() -> None:
+    assert (label := label_port("MySQL", Kind.DATABASE, {})) is not None
+    assert (label.port, label.engine) == (3306, "mysql")
+    assert (sql := label_port("SQL", Kind.DATABASE, {})) is not None and sql.engine is None

@@ -27,6 +27,7 @@ MAX_RENDERED_COMPONENTS = 250
 # kind -> (module, class) of its `diagrams` icon. The one place icons are chosen.
 ICONS: dict[Kind, tuple[str, str]] = {
     Kind.USERS: ("diagrams.onprem.client", "Users"),
+    Kind.ADMINS: ("diagrams.onprem.client", "User"),
     Kind.DNS_ZONE: ("diagrams.aws.network", "Route53"),
     Kind.CDN: ("diagrams.aws.network", "CloudFront"),
     Kind.WAF: ("diagrams.aws.security", "WAF"),
@@ -109,6 +110,8 @@ ZONE_STYLES: dict[str, dict[str, str]] = {
     "data subnet": _cluster("#2E3AB8", "#EBEDFA"),
     "eks cluster": _cluster("#C45A00", "#FDF3E9"),
     "node groups": _cluster("#C45A00", "#FFFFFF", style="rounded,dashed"),
+    "availability zone": _cluster("#147EBA", "#FFFFFF", style="rounded,dashed"),
+    "group": _cluster("#5F6B7A", "#FFFFFF", style="rounded,dotted"),
     "external": _cluster("#5F6B7A", "#F4F5F7", style="rounded,dashed"),
 }
 
@@ -120,11 +123,13 @@ def _flow(color: str, penwidth: str = "1.2", **extra: str) -> dict[str, str]:
 # Edge style per flow class: colour says what the flow is, dashes say it is not data traffic.
 FLOW_STYLES: dict[FlowClass, dict[str, str]] = {
     FlowClass.INGRESS: _flow("#0972D3", penwidth="2"),
+    FlowClass.ADMIN: _flow("#5F6B7A", style="dashed"),
     FlowClass.NETWORK: _flow("#414D5C"),
     FlowClass.DEPLOY: _flow("#B0249F"),
     FlowClass.EGRESS: _flow("#4D7A0F"),
     FlowClass.UPLINK: _flow("#4D7A0F", style="dotted"),
     FlowClass.CONTROL: _flow("#C45A00", style="dashed"),
+    FlowClass.REPLICATION: _flow("#2E3AB8", style="dashed"),
     FlowClass.IAM: _flow("#C7253E", style="dashed"),
     FlowClass.DNS: _flow("#7C4DFF", style="dashed"),
 }
@@ -132,11 +137,13 @@ FLOW_STYLES: dict[FlowClass, dict[str, str]] = {
 # The colour key under the title.
 FLOW_LEGEND: dict[FlowClass, str] = {
     FlowClass.INGRESS: "internet ingress",
+    FlowClass.ADMIN: "admin access",
     FlowClass.NETWORK: "traffic inside the VPC",
     FlowClass.DEPLOY: "CI/CD deploy",
     FlowClass.EGRESS: "egress through NAT",
     FlowClass.UPLINK: "NAT uplink",
     FlowClass.CONTROL: "EKS control plane",
+    FlowClass.REPLICATION: "database replication",
     FlowClass.IAM: "AWS API (IAM)",
     FlowClass.DNS: "DNS",
 }
@@ -146,9 +153,11 @@ CLASS_LABELS: dict[FlowClass, str] = {
     FlowClass.DNS: "DNS",
     FlowClass.IAM: "IAM",
     FlowClass.CONTROL: "control",
+    FlowClass.REPLICATION: "replication",
     FlowClass.UPLINK: "uplink",
     FlowClass.DEPLOY: "deploy",
     FlowClass.INGRESS: "ingress",
+    FlowClass.ADMIN: "admin",
     FlowClass.EGRESS: "egress",
     FlowClass.NETWORK: "",
 }
@@ -160,6 +169,7 @@ _TIER_STYLES: dict[Tier | None, str] = {
 _ROLE_STYLES: dict[Role, str] = {
     Role.CLOUD: "cloud", Role.VPC: "vpc", Role.EKS_CLUSTER: "eks cluster",
     Role.NODE_GROUPS: "node groups", Role.EXTERNAL: "external",
+    Role.AVAILABILITY_ZONE: "availability zone", Role.GROUP: "group",
 }
 
 

@@ -56,6 +56,15 @@ def test_internet_straight_to_a_non_entry(tmp_path: Path, target: str, overlay: 
         in errors(outcome)
 
 
+def test_the_internet_enters_through_the_internet_gateway(tmp_path: Path) -> None:
+    # Users -> IGW -> ALB: the gateway is a hop on the way to an entry point (issue 11) ...
+    assert errors(check(tmp_path, BASE + "    Users --> IGW\n")) == []
+    # ... unless the policy names the entry points, and the gateway is not one of them.
+    overlay = OVERLAY + "policy:\n  internet_entry: [CDN]\n"
+    assert ("ARC303", "internet traffic from Users goes straight to IGW (not an entry point)") \
+        in errors(check(tmp_path, BASE + "    Users --> IGW\n", overlay))
+
+
 def test_declared_entry_point_may_take_internet_traffic(tmp_path: Path) -> None:
     overlay = OVERLAY + "policy:\n  internet_entry: [CDN, B]\n"
     assert errors(check(tmp_path, WITH_BASTION + "    Users --> B\n", overlay)) == []

@@ -18,8 +18,8 @@ REPO = Path(__file__).resolve().parents[3]
 SEED = REPO / "spec" / "archc.yaml"
 SCHEMA_FILE = REPO / "archc" / "spec" / "overlay.schema.json"
 
-KINDS = ["users", "dns_zone", "cdn", "waf", "internet_gateway", "nat_gateway", "load_balancer",
-         "bastion", "backend_service", "instance", "ci_server", "scm_server",
+KINDS = ["users", "admins", "dns_zone", "cdn", "waf", "internet_gateway", "nat_gateway",
+         "load_balancer", "bastion", "backend_service", "instance", "ci_server", "scm_server",
          "eks_control_plane", "eks_node_group", "database", "object_storage",
          "external_frontend", "external_service"]
 
