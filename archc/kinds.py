@@ -311,3 +311,7 @@ def infer_role(zone_id: str, title: str) -> tuple[Role, Tier | None, str] | None
         if any(pattern.search(text) for text in texts):
             return role, tier, pattern.pattern
     return None
+
+# The kinds a flow with the IAM meaning reaches: archc turns such a flow into a least-privilege
+# policy on the caller's role (archc/emit/terraform/iam.py). Any other target gets ARC218.
+IAM_TARGET_KINDS: frozenset[Kind] = frozenset({Kind.OBJECT_STORAGE})

@@ -250,7 +250,7 @@ def _network_rows(v: Derivation, flow: Flow) -> list[Row]:
         v.warning("ARC522", f"flow {flow.ref} ({flow.flow_class}) has an end without a "
                             "security group (outside the VPC): no rule is written", flow.span,
                   hint="draw both ends inside the VPC, or give the flow the meaning it has "
-                       "(e.g. `meaning: iam` for an AWS API) in the overlay")
+                       "in the overlay (`meaning: iam` for a call to an S3 bucket)")
         return []
     rows = _pair_rows(src, dst, flow.protocol, _ports(v, flow), _spans(flow),
                       lambda lo, hi: _text(flow, lo, hi))

@@ -17,6 +17,7 @@ from archc import diagnostics as d
 from archc.kinds import (
     DATABASE_PORTS,
     GIT_CLONE_PORTS,
+    IAM_TARGET_KINDS,
     INTERNET_KINDS,
     KINDS,
     Kind,
@@ -590,6 +591,18 @@ class Linker:
              flow_class: FlowClass, tgt: Component,
              decisions: list[Decision]) -> tuple[tuple[str, ...], str]:
         if flow_class is not FlowClass.IAM:
+            return (), ""
+        if tgt.kind is not None and tgt.kind not in IAM_TARGET_KINDS:
+            # An IAM meaning archc cannot turn into a grant must not pass silently.
+            path = ("flows", key, "meaning")
+            self.diags.append(d.warning(
+                "ARC218", f"flow {edge.src} -> {edge.dst} means iam, but {tgt.id} is a "
+                          f"{tgt.kind}: archc writes IAM grants only for calls to "
+                          + ", ".join(sorted(k.value for k in IAM_TARGET_KINDS))
+                          + " components, so no policy and no rule is written for it",
+                (self.ov.value_span(path) if key is not None else None) or edge.span,
+                hint="give the flow the meaning it has (`meaning: network` with its ports), "
+                     "or grant the call by hand"))
             return (), ""
         if "access" in spec:
             access = str(spec["access"])

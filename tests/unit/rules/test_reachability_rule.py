@@ -26,3 +26,17 @@ def test_the_path_is_reported_at_the_first_of_parallel_edges(tmp_path: Path) -> 
     first = diagram.splitlines().index(REPORTS.rstrip("\n")) + 1
     assert diag.span is not None and diag.span.line == first
     assert [n.span.line for n in diag.notes if n.span][-1] == first
+
+
+def test_an_iam_meaning_archc_cannot_grant_is_said(tmp_path: Path) -> None:
+    """`meaning: iam` on a flow to a database writes no policy and no rule: a warning at the
+    overlay key says so (it used to pass silently)."""
+    overlay = OVERLAY + 'flows:\n  "ALB -> DB": {meaning: iam}\n'
+    outcome = check(tmp_path, BASE + REPORTS, overlay)
+    (warned,) = [d for d in outcome.diagnostics if d.code == "ARC218"]
+    assert "DB is a database" in warned.message and "object_storage" in warned.message
+    assert warned.span is not None and warned.span.file.endswith("archc.yaml")
+    # To an S3 bucket the same meaning is a grant: no warning.
+    bucket = BASE + '    S3["S3 Buckets"]\n    API -->|"Reads"| S3\n'
+    outcome = check(tmp_path, bucket, OVERLAY + 'flows:\n  "API -> S3": {meaning: iam}\n')
+    assert "ARC218" not in {d.code for d in outcome.diagnostics}
