@@ -83,13 +83,16 @@ def check(spec_dir: Path, env: str | None = None, on_stage: OnStage = no_progres
 def _emitter_findings(loaded: LoadedSpec, graph: nx.MultiDiGraph[str]) -> list[d.Diagnostic]:
     """What the emitters find deriving the outputs (ARC5xx: a flow with no security-group
     meaning, a DNS name assumed, ...), so that `check` and its SARIF show every warning `build`
-    would; build reports each once (`_add` drops what check already holds). Draws no image."""
-    from archc.emit import emit_all
-    from archc.emit.diagram import images_not_drawn
+    would; build reports each once (`_add` drops what check already holds). The diagram
+    emitter is asked only what it finds in the spec: building its DOT can only add what the
+    machine lacks (Graphviz, `diagrams`), which build reports."""
+    from archc.emit import emit_all, emitter_names
+    from archc.emit.diagram import spec_findings
 
     assert loaded.arch is not None
-    with images_not_drawn():
-        return list(dict.fromkeys(emit_all(loaded.arch, graph).diagnostics))
+    others = tuple(name for name in emitter_names() if name != "diagram")
+    found = emit_all(loaded.arch, graph, only=others).diagnostics
+    return list(dict.fromkeys([*found, *spec_findings(loaded.arch)]))
 
 
 def _rule_findings(loaded: LoadedSpec, found: list[d.Diagnostic]) -> list[d.Diagnostic]:

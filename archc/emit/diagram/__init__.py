@@ -52,6 +52,19 @@ __all__ = ["BASENAME", "DOT_PATH", "MAX_RENDERED_COMPONENTS", "OUT_DIR", "RENDER
            "SCRIPT_PATH", "emit", "images_not_drawn"]
 
 
+def spec_findings(arch: Architecture) -> list[d.Diagnostic]:
+    """What this emitter finds in the spec itself (ARC504: too many components to draw), as
+    opposed to the machine (Graphviz or `diagrams` missing): `check` asks this without
+    building the DOT."""
+    if len(arch.components) <= MAX_RENDERED_COMPONENTS:
+        return []
+    return [d.warning(
+        "ARC504", f"{len(arch.components)} components are more than one picture can show: "
+                  f"skipped {OUT_DIR}/{BASENAME}.png and .svg ({DOT_PATH} was written)", None,
+        hint=f"render parts yourself, e.g. `dot -Tsvg {DOT_PATH}`, or view the per-zone "
+             "Mermaid files under diagrams/zones/")]
+
+
 def emit(arch: Architecture, graph: nx.MultiDiGraph[str]) -> EmitResult:
     text = script.script_text(arch)
     files = [OutputFile(SCRIPT_PATH, text)]
@@ -61,13 +74,8 @@ def emit(arch: Architecture, graph: nx.MultiDiGraph[str]) -> EmitResult:
         return EmitResult(tuple(files), (built,))
     files.append(OutputFile(DOT_PATH, built.dot))
     files += [OutputFile(f"{OUT_DIR}/{rel}", data) for rel, data in built.icons.items()]
-    if len(arch.components) > MAX_RENDERED_COMPONENTS:
-        skipped = d.warning(
-            "ARC504", f"{len(arch.components)} components are more than one picture can show: "
-                      f"skipped {OUT_DIR}/{BASENAME}.png and .svg ({DOT_PATH} was written)", None,
-            hint=f"render parts yourself, e.g. `dot -Tsvg {DOT_PATH}`, or view the per-zone "
-                 "Mermaid files under diagrams/zones/")
-        return EmitResult(tuple(sorted(files, key=lambda f: f.path)), (skipped,))
+    if skipped := spec_findings(arch):
+        return EmitResult(tuple(sorted(files, key=lambda f: f.path)), tuple(skipped))
     if not DRAW_IMAGES.get():
         return EmitResult(tuple(sorted(files, key=lambda f: f.path)))
     images = _previous_images(built)

@@ -30,3 +30,20 @@ def test_large_models_skip_rendering_with_a_warning(tmp_path: Path,
     assert diagram.DOT_PATH in paths and diagram.SCRIPT_PATH in paths
     assert not {"diagrams/architecture.png", "diagrams/architecture.svg"} & paths
     assert [x.code for x in result.diagnostics] == ["ARC504"]
+
+
+def test_check_reports_the_limit_without_building_the_dot(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`check` reports ARC504 as build does, from the component count alone: the DOT (the
+    diagram emitter's whole cost) is never built in check."""
+    from archc import pipeline
+    from archc.emit.diagram import render
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("check built the DOT")
+
+    monkeypatch.setattr(render, "build_dot", refuse)
+    monkeypatch.setattr(diagram, "MAX_RENDERED_COMPONENTS", 3)
+    monkeypatch.chdir(REPO)
+    found = [d for d in pipeline.check(Path("spec")).diagnostics if d.code == "ARC504"]
+    assert len(found) == 1 and "components are more than one picture can show" in found[0].message
