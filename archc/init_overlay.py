@@ -29,7 +29,7 @@ from archc.kinds import Kind, Role, Tier
 from archc.markup import comment, escape_char, escape_json
 from archc.model import Architecture, Component, Decision, Flow, FlowClass, Zone, thaw
 from archc.source import SourceRegistry
-from archc.spec import OVERLAY_NAMES, LoadedSpec, load_spec
+from archc.spec import OVERLAY_NAMES, LoadedSpec, label_facts, load_spec
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -338,8 +338,13 @@ class _Document:
                                     + ", ".join(k.value for k in Kind))
         else:
             entry.add("kind", comp.kind.value, _why(comp.decisions, "kind"))
-            if comp.kind is Kind.DATABASE and "engine" not in given:
+            if comp.kind is Kind.DATABASE and "engine" not in given and _decision(
+                    comp.decisions, "engine") is None:
                 entry.add("engine", "postgres", "archc's default engine for a database")
+            for key in label_facts.KEYS:  # what the label writes (engine, version, size)
+                found = _decision(comp.decisions, key)
+                if found is not None and found.source == "inferred" and key not in given:
+                    entry.add(key, thaw(comp.props[key]), found.reason)
         _keep(entry, given)
         return entry
 

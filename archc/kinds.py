@@ -143,6 +143,42 @@ LABEL_PROTOCOLS: tuple[tuple[re.Pattern[str], str, int | None], ...] = tuple(
     )
 )
 
+# Facts a component's label writes (issue 11), over the lower-cased label. A database engine
+# with the version written after it ("Aurora PostgreSQL 16", "MySQL 8.0"): RDS builds each.
+_VERSION = r"(?:[\s_-]*v?(\d+(?:\.\d+)*)(?![.\w]))?"
+LABEL_ENGINES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), engine) for pattern, engine in (
+        (r"\b(?:aurora[\s_-]*)?(?:postgres(?:ql)?|psql)" + _VERSION, "postgres"),
+        (r"\b(?:aurora[\s_-]*)?mysql" + _VERSION, "mysql"),
+        (r"\bmariadb" + _VERSION, "mariadb"),
+    )
+)
+# The major versions archc builds, per engine, and the full version each stands for when a
+# label writes only the major one (RDS pins a full version: minor upgrades are off). A
+# postgres major is its first number ("16"), a mysql or mariadb one its first two ("8.0").
+ENGINE_VERSIONS: dict[str, dict[str, str]] = {
+    "postgres": {"13": "13.16", "14": "14.13", "15": "15.8", "16": "16.4", "17": "17.2"},
+    "mysql": {"8.0": "8.0.39", "8.4": "8.4.3"},
+    "mariadb": {"10.6": "10.6.19", "10.11": "10.11.9", "11.4": "11.4.3"},
+}
+# Instance sizes in a label: an RDS class ("db.r6g.large") and an EC2 type ("t3.large");
+# a size word other than these is no size archc can build.
+RDS_CLASS = re.compile(r"(?<![\w.])db\.([a-z]{1,4}\d[a-z0-9-]*\.[a-z][a-z0-9]*)\b")
+EC2_TYPE = re.compile(r"(?<![\w.])([a-z]{1,4}\d[a-z0-9-]*\.[a-z][a-z0-9]*)\b")
+INSTANCE_SIZES = re.compile(r"\.(nano|micro|small|medium|large|\d{0,2}xlarge|metal(-\d+xl)?)$")
+# RDS classes on which an engine runs no Performance Insights, which archc turns on for every
+# database (RDS for MySQL and MariaDB: db.t2, db.t3 and db.t4g micro and small).
+NO_INSIGHTS_CLASSES: dict[str, re.Pattern[str]] = {
+    engine: re.compile(r"^db\.t(?:2|3|4g)\.(?:micro|small)$") for engine in ("mysql", "mariadb")
+}
+# The overlay key a size written in a label fills, by kind (kinds with no size are absent).
+SIZE_KEYS: dict[Kind, str] = {
+    Kind.DATABASE: "instance_class", Kind.EKS_NODE_GROUP: "instance_types",
+    Kind.BASTION: "instance_type", Kind.BACKEND_SERVICE: "instance_type",
+    Kind.CI_SERVER: "instance_type", Kind.INSTANCE: "instance_type",
+    Kind.SCM_SERVER: "instance_type",
+}
+
 # (pattern over the lower-cased label and id, kind). First match wins.
 LABEL_KINDS: tuple[tuple[re.Pattern[str], Kind], ...] = tuple(
     (re.compile(pattern), kind) for pattern, kind in (

@@ -42,6 +42,7 @@ from archc.model import (
     thaw,
 )
 from archc.source import Span
+from archc.spec import label_facts
 from archc.spec.environments import build_environments
 from archc.spec.flowchart import Flowchart, FlowEdge, FlowSubgraph
 from archc.spec.flows import (
@@ -301,6 +302,8 @@ class Linker:
         for prop in sorted(props):
             decisions.append(self._from_overlay(prop, props[prop],
                                                 ("components", node_id, prop)))
+        if node_id not in self.unknown_kinds:
+            self._label_facts(node_id, kind, label, props, decisions, span)
         return Component(id=node_id, label=label, kind=kind, zone=parent,
                          props=freeze(props), span=span, decisions=tuple(decisions))
 
@@ -337,6 +340,37 @@ class Linker:
         self.diags.append(follow_up(unknown, self.causes.of_entry("components", (node_id,), "kind")
                                     or self.causes.of_words(node_id) or self.causes.of_line(span)))
         return Kind.INSTANCE  # a placeholder: the rules that need a kind skip it
+
+    def _label_facts(self, node_id: str, kind: Kind, label: str, props: dict[str, Any],
+                     decisions: list[Decision], span: Span) -> None:
+        """Engines, versions and sizes the label writes, where the overlay is silent; ARC209
+        when it says otherwise (it wins), ARC219 for what archc cannot build."""
+        facts, problems = label_facts.read(kind, label)
+        for fact in facts:
+            if fact.engine is not None and props.get("engine", fact.engine) != fact.engine:
+                continue  # the version of an engine the overlay does not build
+            unbuildable = label_facts.class_problem(str(props.get("engine", "postgres")), fact)
+            if unbuildable is not None and fact.key not in props:
+                problems.append(unbuildable)
+                continue
+            why = f"label {one_line(label)!r} writes {fact.text!r}" + (
+                f" ({fact.value}: the {fact.written} archc builds)"
+                if fact.key == "engine_version" and fact.value != fact.written else "") + (
+                "; archc builds it on RDS" if fact.text.lower().startswith("aurora") else "")
+            if fact.key not in props:
+                props[fact.key] = fact.value
+                decisions.append(Decision(fact.key, _show(fact.value), "inferred", why, span))
+            elif not fact.agrees(props[fact.key]):
+                self._contradiction(("components", node_id, fact.key), props[fact.key],
+                                    f"{node_id}'s label writes {fact.text!r}", span)
+        for problem in problems:
+            if problem.key in props:
+                continue  # the overlay says what to build
+            self.diags.append(d.warning(
+                "ARC219", f"{node_id}'s label ({one_line(label)!r}) {problem.message}; archc "
+                          f"uses its default", span,
+                hint=f"say what to build with `components: {{{node_id}: {{{problem.key}: "
+                     f"{problem.hint_value}}}}}` in the overlay, or fix the label"))
 
     def _ambiguity(self, node_id: str, label: str, chosen: Kind, span: Span) -> None:
         """A label that reads as kinds living in different places (a bucket or a database?)
@@ -727,7 +761,7 @@ class Linker:
 
 # Inferred attributes worth telling the user about; the rest are visible in `archc explain`.
 _NOTED = ("kind", "role", "tier", "cidr", "region", "ends", "initiator", "ports", "access",
-          "buckets")
+          "buckets", *label_facts.KEYS)
 
 
 def _assumption_notes(zones: tuple[Zone, ...], components: tuple[Component, ...],
