@@ -234,3 +234,15 @@ def test_overlay_blocks_other_than_drawn_ones_win_with_a_warning(tmp_path: Path)
     assert warning.severity is Severity.WARNING
     assert "its subnet titles write 10.60.0.0/24, 10.60.1.0/24" in warning.message
     assert warning.span is not None and warning.span.file.endswith("archc.yaml")
+
+
+def test_a_drawn_block_too_small_for_what_it_holds_is_an_error_at_each_title(
+        tmp_path: Path) -> None:
+    diagram = IN_AZS.format(**{**BLOCKS, "aa": "<br/>10.60.16.0/28", "ab": "<br/>10.60.16.16/28"})
+    overlay = NO_ENVIRONMENTS + "components:\n  Orders: {autoscaling: {min: 2, max: 60}}\n"
+    outcome = check(tmp_path, diagram, overlay)
+    found = [x for x in outcome.diagnostics if x.code == "ARC404"]
+    lines = [i for i, text in enumerate(diagram.splitlines(), 1)
+             if "subgraph appA " in text or "subgraph appB " in text]
+    assert [x.span.line for x in found if x.span is not None] == lines
+    assert all("11 usable addresses" in x.message for x in found)
