@@ -730,8 +730,8 @@ class Linker:
 
 
 # Inferred attributes worth telling the user about; the rest are visible in `archc explain`.
-_NOTED = ("kind", "role", "tier", "cidr", "region", "ends", "initiator", "ports", "access",
-          "buckets")
+_NOTED = ("kind", "role", "tier", "spread", "cidr", "region", "ends", "initiator", "ports",
+          "access", "buckets")
 
 
 def _assumption_notes(zones: tuple[Zone, ...], components: tuple[Component, ...],

@@ -246,3 +246,12 @@ def test_a_drawn_block_too_small_for_what_it_holds_is_an_error_at_each_title(
              if "subgraph appA " in text or "subgraph appB " in text]
     assert [x.span.line for x in found if x.span is not None] == lines
     assert all("11 usable addresses" in x.message for x in found)
+
+
+def test_check_says_which_subnets_it_spread(tmp_path: Path) -> None:
+    outcome = check(tmp_path, IN_AZS.format(**BLOCKS), NO_ENVIRONMENTS)
+    said = [x.message for x in outcome.diagnostics
+            if x.code == "ARC290" and x.message.startswith("assumed spread")]
+    assert len(said) == 6  # three tiers: the first copy and the other one each
+    assert any("the blocks its titles write (10.60.0.0/24, 10.60.1.0/24) are its blocks" in m
+               for m in said)
