@@ -80,8 +80,9 @@ def _zone(arch: Architecture, zone: Zone) -> Explanation:
              ("tier", zone.tier.value if zone.tier else "-"),
              ("parent", _zone_name(arch, zone.parent) if zone.parent else "(top level)"),
              ("components", ", ".join(members) or "-")]
-    extra = tuple(f"{env.name}: " + ", ".join(s.cidr for s in env.subnets_of(zone.id))
-                  for env in arch.environments if env.subnets_of(zone.id))
+    tier = zone.spread_of or zone.id  # a per-AZ copy shows its tier's blocks
+    extra = tuple(f"{env.name}: " + ", ".join(s.cidr for s in env.subnets_of(tier))
+                  for env in arch.environments if env.subnets_of(tier))
     return Explanation(f"zone {_zone_name(arch, zone.id)}", str(zone.span), tuple(facts),
                        _zone_names(arch, zone.decisions), extra)
 

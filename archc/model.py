@@ -79,6 +79,8 @@ class Zone:
     parent: str | None
     span: Span = field(compare=False)
     decisions: tuple[Decision, ...] = field(default=(), compare=False)
+    # The subnet zone this one is a per-AZ copy of (archc.spec.spread): one tier, not two.
+    spread_of: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +233,11 @@ class Architecture:
         return next((z for z in self.roles_around(component.zone) if z.role is role), None)
 
     def subnet_of(self, component: Component) -> Zone | None:
-        return self.enclosing(component, Role.SUBNET)
+        """The subnet zone a component sits in; for a per-AZ copy, the tier's zone."""
+        subnet = self.enclosing(component, Role.SUBNET)
+        if subnet is not None and subnet.spread_of is not None:
+            return self.zone(subnet.spread_of) or subnet
+        return subnet
 
     def tier_of(self, component: Component) -> Tier | None:
         subnet = self.subnet_of(component)

@@ -145,8 +145,8 @@ def subnet_tier_ids(arch: Architecture) -> dict[str, str]:
     ids: dict[str, str] = {}
     seen: dict[str, int] = {}
     for zone in arch.zones:
-        if zone.role is not Role.SUBNET:
-            continue
+        if zone.role is not Role.SUBNET or zone.spread_of is not None:
+            continue  # a per-AZ copy is its tier's zone, not a further one
         tier = str(zone.tier or Tier.APP)
         seen[tier] = seen.get(tier, 0) + 1
         ids[zone.id] = tier if seen[tier] == 1 else f"{tier}_{seen[tier]}"

@@ -229,7 +229,8 @@ def _subnet_table(arch: Architecture) -> list[str]:
              "| subnet | tier | " + " | ".join(markup.md_text(e.name) for e in envs) + " |",
              "| --- | --- | " + " | ".join("---" for _ in envs) + " |"]
     for zone in subnets:
-        cells = [", ".join(s.cidr for s in e.subnets_of(zone.id)) for e in envs]
+        cells = [", ".join(s.cidr for s in e.subnets_of(zone.spread_of or zone.id))
+                 for e in envs]
         lines.append(f"| {markup.md_text(zone.title)} | {zone.tier} | " + " | ".join(cells) + " |")
     lines.append("")
     lines += ["| environment | VPC | AZs | NAT |", "| --- | --- | --- | --- |"]

@@ -11,6 +11,7 @@ from archc.kinds import Role, Tier
 from archc.model import Component, Environment, SubnetBlock, Zone, freeze, thaw
 from archc.source import Span
 from archc.spec.overlay_view import OverlayView
+from archc.spec.spread import Spread
 from archc.subnet_plan import SubnetNeed, addresses_per_az, allocate
 
 # What archc assumes when the overlay names no environments: the seed's own recommendation.
@@ -22,6 +23,10 @@ DEFAULT_ENVIRONMENTS: dict[str, dict[str, Any]] = {
              "spot_non_critical": False},
 }
 
+
+# The blocks subnets drawn once per AZ write in their titles (tier zone id -> one per AZ, with
+# its line), and whether this environment uses them (the one assumed from the drawn VPC).
+DrawnBlocks = tuple[Mapping[str, tuple[tuple[str, Span], ...]], bool]
 
 # AWS accepts a VPC (and a subnet) block from /16 (65,536 addresses) to /28 (16).
 AWS_BLOCK_PREFIXES = range(16, 29)
@@ -53,14 +58,19 @@ def _vpc_range_problem(vpc: ipaddress.IPv4Network) -> str | None:
 
 def build_environments(ov: OverlayView, zones: tuple[Zone, ...],
                        components: tuple[Component, ...],
-                       drawn_vpc: tuple[str, Span] | None = None) -> tuple[
+                       drawn_vpc: tuple[str, Span] | None = None,
+                       drawn: Spread | None = None) -> tuple[
                            tuple[Environment, ...], list[d.Diagnostic]]:
     """The environments the overlay names (else the assumed ones). `drawn_vpc` is the VPC
     block the diagram writes in a title: the one environment assumed when the overlay names
-    none; otherwise the overlay's `vpc_cidr` wins over it."""
+    none; otherwise the overlay's `vpc_cidr` wins over it. `drawn` is what subnets drawn once
+    per AZ say: the AZ count where the overlay gives none, and, in the environment assumed from
+    the drawn VPC, the blocks their titles write."""
     diags: list[d.Diagnostic] = []
     specs: Mapping[str, Mapping[str, Any]] = ov.mapping("environments")
     drawn_span = drawn_vpc[1] if drawn_vpc else None
+    drawn_blocks = drawn.blocks if drawn is not None else {}
+    use_drawn = not specs and drawn_vpc is not None
     if not specs and drawn_vpc is not None:
         specs = {"dev": {**DEFAULT_ENVIRONMENTS["dev"], "vpc_cidr": drawn_vpc[0]}}
         diags.append(d.note(
@@ -75,8 +85,12 @@ def build_environments(ov: OverlayView, zones: tuple[Zone, ...],
             hint="add an `environments:` section to choose CIDRs, AZs and NAT per environment"))
     elif drawn_vpc is not None:
         _drawn_vpc_unused(specs, drawn_vpc, ov, diags)
-    envs = tuple(_environment(name, specs[name], ov, zones, components, diags, drawn_span)
-                 for name in specs)
+    given = ov.mapping("environments")
+    if drawn is not None and drawn.azs is not None:  # the AZs drawn, where the overlay is silent
+        specs = {name: spec if "azs" in given.get(name, {}) else {**spec, "azs": drawn.azs[0]}
+                 for name, spec in specs.items()}
+    envs = tuple(_environment(name, specs[name], ov, zones, components, diags, drawn_span,
+                              (drawn_blocks, use_drawn)) for name in specs)
     return envs, diags
 
 
@@ -106,11 +120,12 @@ def _network(value: object) -> ipaddress.IPv4Network | None:
 
 def _environment(name: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zone, ...],
                  components: tuple[Component, ...], diags: list[d.Diagnostic],
-                 drawn_span: Span | None = None) -> Environment:
+                 drawn_span: Span | None = None,
+                 drawn_blocks: DrawnBlocks = ({}, False)) -> Environment:
     span = ov.key_span(("environments", name)) or Span(ov.file or "", 1, 1, 1, 2)
     azs = int(spec.get("azs", 2))
     props = _resolved_props(name, spec, ov, components, diags)
-    subnets = _subnets(name, spec, ov, zones, components, props, azs, diags)
+    subnets = _subnets(name, spec, ov, zones, components, props, azs, diags, drawn_blocks)
     tags = dict(ov.mapping("tags"))
     tags.update(spec.get("tags", {}))
     return Environment(
@@ -149,7 +164,7 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
 def _subnets(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zone, ...],
              components: tuple[Component, ...], props: dict[str, dict[str, Any]], azs: int,
-             diags: list[d.Diagnostic]) -> tuple[SubnetBlock, ...]:
+             diags: list[d.Diagnostic], drawn_blocks: DrawnBlocks) -> tuple[SubnetBlock, ...]:
     try:
         vpc = ipaddress.ip_network(str(spec.get("vpc_cidr", "10.0.0.0/16")), strict=True)
     except ValueError as exc:
@@ -159,7 +174,8 @@ def _subnets(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zo
         return ()
     if not _vpc_accepted(env, vpc, ov, diags) or not isinstance(vpc, ipaddress.IPv4Network):
         return ()  # carving subnets out of 0.0.0.0/0 would only add confusing findings
-    needs, explicit_spans = _needs(env, spec, ov, zones, components, props, azs, diags)
+    needs, explicit_spans = _needs(env, spec, ov, zones, components, props, azs, diags,
+                                   drawn_blocks)
     blocks, unfit = allocate(vpc, azs, needs)
     for zone_id in sorted(set(unfit)):
         diags.append(d.error(
@@ -196,10 +212,21 @@ def _vpc_accepted(env: str, vpc: ipaddress.IPv4Network | ipaddress.IPv6Network,
 
 def _needs(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zone, ...],
            components: tuple[Component, ...], props: dict[str, dict[str, Any]], azs: int,
-           diags: list[d.Diagnostic]
+           diags: list[d.Diagnostic], drawn_blocks: DrawnBlocks
            ) -> tuple[list[SubnetNeed], dict[tuple[str, int], Span | None]]:
     by_id = {z.id: z for z in zones}
     explicit, spans = _explicit_cidrs(env, spec, ov, zones, azs, diags)
+    blocks, use = drawn_blocks
+    for zone_id, drawn in blocks.items():  # what titles write, where the overlay gives none
+        cidrs = tuple(c for c, _ in drawn)
+        if zone_id in explicit:
+            _drawn_blocks_unused(env, explicit[zone_id], drawn, spans.get((zone_id, 0)), diags)
+            continue
+        if not use or len(cidrs) != azs or not all(
+                _drawn_size(env, cidr, at, diags) for cidr, at in drawn):
+            continue
+        explicit[zone_id] = cidrs
+        spans.update({(zone_id, i): at for i, (_, at) in enumerate(drawn)})
     demand: dict[str, int] = {}
     subnet_of: dict[str | None, str | None] = {}  # one walk up the nesting per zone
     for comp in components:
@@ -211,8 +238,31 @@ def _needs(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zone
                                                                       azs)
     needs = [SubnetNeed(zone=z.id, tier=z.tier or Tier.APP, order=i, per_az=demand.get(z.id, 1),
                         explicit=explicit.get(z.id, ()))
-             for i, z in enumerate(zones) if z.role is Role.SUBNET]
+             for i, z in enumerate(zones) if z.role is Role.SUBNET and z.spread_of is None]
     return needs, spans
+
+
+def _drawn_blocks_unused(env: str, given: tuple[str, ...], drawn: tuple[tuple[str, Span], ...],
+                         span: Span | None, diags: list[d.Diagnostic]) -> None:
+    """ARC209 when the overlay pins a tier's blocks other than its titles write."""
+    if [_network(c) for c in given] == [_network(c) for c, _ in drawn]:
+        return
+    written = ", ".join(c for c, _ in drawn)
+    diags.append(d.warning(
+        "ARC209", f"overlay environments.{env} subnet blocks ({', '.join(given)}) contradict "
+                  f"the diagram (its subnet titles write {written}); the overlay wins",
+        span or drawn[0][1], hint="make the diagram and the overlay agree, or drop the blocks "
+                                  "from the titles",
+        notes=tuple(d.Note("the diagram says so here", at) for _, at in drawn)))
+
+
+def _drawn_size(env: str, cidr: str, at: Span, diags: list[d.Diagnostic]) -> bool:
+    """A block a subnet's title writes is of an AWS size (ARC407 at the title if not)."""
+    problem = block_size_problem(ipaddress.IPv4Network(cidr), "subnet")
+    if problem is not None:
+        diags.append(d.error("ARC407", f"environment {env}: {problem}", at,
+                             hint="write a /16 to /28 block inside the VPC in the title"))
+    return problem is None
 
 
 def _explicit_cidrs(env: str, spec: Mapping[str, Any], ov: OverlayView, zones: tuple[Zone, ...],
@@ -273,6 +323,6 @@ def _subnet_zone(zone_id: str | None, by_id: dict[str, Zone]) -> str | None:
         if zone is None:
             return None
         if zone.role is Role.SUBNET:
-            return zone.id
+            return zone.spread_of or zone.id  # a per-AZ copy: its tier's zone
         zone_id = zone.parent
     return None

@@ -60,6 +60,7 @@ from archc.spec.flows import (
 from archc.spec.followups import Causes, follow_up
 from archc.spec.overlay import format_path
 from archc.spec.overlay_view import OverlayView
+from archc.spec.spread import spread
 from archc.spec.zones import (
     drawn_fact,
     members,
@@ -103,12 +104,15 @@ class Linker:
 
     def link(self) -> Architecture:
         zones = self._zones()
+        components = self._components({z.id: z for z in zones})
+        drawn = spread(zones, components)
+        zones = drawn.zones
         zone_by_id = {z.id: z for z in zones}
-        components = self._components(zone_by_id)
         comp_by_id = {c.id: c for c in components}
         flows = self._flows(comp_by_id, zone_by_id)
         environments, env_diags = build_environments(self.ov, zones, components,
-                                                     drawn_fact(zones, "cidr", (Role.VPC,)))
+                                                     drawn_fact(zones, "cidr", (Role.VPC,)),
+                                                     drawn)
         self.diags += env_diags
         # What was inferred from a placeholder kind is no assumption worth a note.
         unknown = set(self.unknown_kinds)
@@ -760,8 +764,8 @@ class Linker:
 
 
 # Inferred attributes worth telling the user about; the rest are visible in `archc explain`.
-_NOTED = ("kind", "role", "tier", "cidr", "region", "ends", "initiator", "ports", "access",
-          "buckets", *label_facts.KEYS)
+_NOTED = ("kind", "role", "tier", "spread", "cidr", "region", "ends", "initiator", "ports",
+          "access", "buckets", *label_facts.KEYS)
 
 
 def _assumption_notes(zones: tuple[Zone, ...], components: tuple[Component, ...],

@@ -27,7 +27,7 @@ CLOUDFRONT_ORIGIN_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 
 
 def subnet_zones(v: Derivation) -> list[Zone]:
-    return [z for z in v.arch.zones if z.role is Role.SUBNET]
+    return [z for z in v.arch.zones if z.role is Role.SUBNET and z.spread_of is None]
 
 
 def subnet_tiers(v: Derivation) -> list[ct.SubnetTier]:
