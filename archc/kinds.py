@@ -351,3 +351,9 @@ def infer_role(zone_id: str, title: str) -> tuple[Role, Tier | None, str] | None
 # The kinds a flow with the IAM meaning reaches: archc turns such a flow into a least-privilege
 # policy on the caller's role (archc/emit/terraform/iam.py). Any other target gets ARC218.
 IAM_TARGET_KINDS: frozenset[Kind] = frozenset({Kind.OBJECT_STORAGE})
+
+# Kinds that hold data of their own: a database, a bucket, and the hosts that keep state on a
+# data volume (CI workspaces, git repositories, a plain instance). Removing or replacing one
+# loses that data (`archc diff` flags it); the hosts get a separate, snapshotted volume.
+HOLDS_DATA: frozenset[Kind] = frozenset({Kind.DATABASE, Kind.OBJECT_STORAGE, Kind.CI_SERVER,
+                                         Kind.SCM_SERVER, Kind.INSTANCE})

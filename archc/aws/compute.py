@@ -11,15 +11,15 @@ from typing import Any
 
 from archc import diagnostics as d
 from archc.aws.derivation import Derivation
-from archc.kinds import Kind
+from archc.kinds import HOLDS_DATA, Kind
 from archc.model import Architecture, Component
-
-# Instances that keep state (builds, repositories) get termination protection.
-STATEFUL_KINDS = frozenset({Kind.CI_SERVER, Kind.SCM_SERVER, Kind.INSTANCE})
 
 # EC2 hosts, and the overlay keys that say what they run.
 EC2_KINDS = (Kind.BASTION, Kind.BACKEND_SERVICE, Kind.CI_SERVER, Kind.INSTANCE,
              Kind.SCM_SERVER)
+# The hosts among the kinds that hold data (builds, repositories): termination protection
+# and a separate, snapshotted data volume.
+STATEFUL_KINDS = HOLDS_DATA & frozenset(EC2_KINDS)
 BOOT_KEYS = ("ami", "user_data", "user_data_file", "container_image")
 
 # Node group defaults: general purpose nodes, the two nodes subnet_plan.py sizes subnets for.

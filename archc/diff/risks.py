@@ -17,7 +17,7 @@ from archc.aws.security_groups import Row
 from archc.diff.change import Change, Risk
 from archc.diff.compare import peer_text
 from archc.diff.side import Side
-from archc.kinds import Kind, Tier
+from archc.kinds import HOLDS_DATA, Tier
 
 INTERNET_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
 PRIVATE_TIERS = frozenset({str(Tier.APP), str(Tier.DATA)})
@@ -26,7 +26,6 @@ SSH_PORT = 22
 WRITE_ACTION = re.compile(r":(\*|Put|Delete|Create|Update|Write|Attach|Detach|Modify|Abort|"
                           r"Restore|Replicate|PassRole|Tag|Untag)")
 PROTECTION_KEYS = ("deletion_protection", "termination_protection")
-STATEFUL_COMPONENTS = frozenset({Kind.DATABASE, Kind.OBJECT_STORAGE})
 
 RiskRule = Callable[[Change, Side, Side], str | None]
 
@@ -131,8 +130,11 @@ def stateful_removed(change: Change, base: Side, head: Side) -> str | None:
     if change.subject != "component" or change.kind != "removed":
         return None
     comp = base.components.get(change.id)
-    if comp is None or comp.kind not in STATEFUL_COMPONENTS:
+    if comp is None or comp.kind not in HOLDS_DATA:
         return None
+    if comp.kind in STATEFUL_KINDS:  # the data volume is destroyed after a final snapshot
+        return (f"{change.id} ({comp.kind}) is removed: its data volume goes with it (only "
+                "its final snapshot is kept)")
     return f"{change.id} ({comp.kind}) is removed: its data goes with it"
 
 
@@ -142,7 +144,7 @@ def stateful_renamed(change: Change, base: Side, head: Side) -> str | None:
     if change.subject != "component" or change.aspect != "renamed":
         return None
     comp = head.components.get(change.id)
-    if comp is None or comp.kind not in STATEFUL_COMPONENTS:
+    if comp is None or comp.kind not in HOLDS_DATA:
         return None
     return (f"{change.old} ({comp.kind}) is renamed {change.id}: the build moves its Terraform "
             "objects, but a name AWS cannot change in place follows the id; read the plan "

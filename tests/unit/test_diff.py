@@ -310,6 +310,16 @@ def test_s3_access_read_to_read_write_grants_write_actions(tmp_path: Path) -> No
         f"instance_role api may now {action} on bucket_objects:reports" for action in granted]
 
 
+def test_removing_a_host_that_keeps_data_is_a_risk(tmp_path: Path) -> None:
+    """An instance keeps its state on a data volume: removing it destroys that volume."""
+    mmd = edit(BASE_MMD, '                Worker["Report Worker"]\n', "")
+    yaml = edit(BASE_YAML, "  Worker: {kind: instance, instance_type: t3.small}\n", "")
+    _, risks = diff(tmp_path, mmd, yaml)
+    assert codes(risks) == [("stateful-removed", "Worker")]
+    assert risks[0].message == ("Worker (instance) is removed: its data volume goes with it "
+                                "(only its final snapshot is kept)")
+
+
 def test_removing_the_database_is_a_risk(tmp_path: Path) -> None:
     mmd = edit(edit(BASE_MMD, '                DB["Amazon RDS"]\n', ""),
                '    API -->|"Queries"| DB\n', "")
