@@ -53,7 +53,10 @@ class BuildOutcome:
         return self.check.ok
 
 
-def check(spec_dir: Path, env: str | None = None, on_stage: OnStage = no_progress) -> CheckOutcome:
+def check(spec_dir: Path, env: str | None = None, on_stage: OnStage = no_progress,
+          emitter_findings: bool = True) -> CheckOutcome:
+    """`emitter_findings=False`: leave out what the emitters find, for a caller that runs them
+    all next (a full build) and reports their findings itself."""
     from archc.graph import to_graph
     from archc.rules import run_rules
 
@@ -74,7 +77,7 @@ def check(spec_dir: Path, env: str | None = None, on_stage: OnStage = no_progres
         else:
             graph = to_graph(arch)                                  # graph
             diags += _rule_findings(loaded, run_rules(arch, graph, env))  # rules
-            if not d.has_errors(diags):  # as build, which emits only from a clean spec
+            if emitter_findings and not d.has_errors(diags):  # as build: from a clean spec
                 diags += _emitter_findings(loaded, graph)
             on_stage("rules", f"{len(diags)} findings")
     return CheckOutcome(loaded, graph, d.sorted_diagnostics(diags))
@@ -111,7 +114,9 @@ def build(spec_dir: Path, out_dir: Path, env: str | None = None,
     from archc.emit import emit_all
     from archc.emit.diagram import images_not_drawn
 
-    checked = check(spec_dir, env, on_stage)
+    # A full build runs every emitter below and reports their findings; a partial one asks
+    # check for them, so that it reports what the emitters it skips would.
+    checked = check(spec_dir, env, on_stage, emitter_findings=bool(only))
     # the output directory is checked before emitting, so a bad -o costs nothing; what it
     # holds may spare the diagram emitter a Graphviz run (its images, when their input and
     # bytes prove unchanged)
