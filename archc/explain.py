@@ -61,7 +61,7 @@ def explain(arch: Architecture, target: str) -> Explanation | None:
 def _component(arch: Architecture, comp: Component) -> Explanation:
     tier = arch.tier_of(comp)
     flows = [f for f in arch.flows if comp.id in (f.initiator, f.target)]
-    kind = "unknown" if comp.id in arch.unknown_kinds else comp.kind.value  # not the placeholder
+    kind = "unknown" if comp.id in arch.unknown_kinds else str(comp.kind)  # not the placeholder
     facts = [("label", comp.title), ("kind", kind),
              ("zone", " < ".join(z.title for z in arch.ancestors(comp.zone)) or "(top level)"),
              ("tier", tier.value if tier else "-")]

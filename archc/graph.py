@@ -24,7 +24,7 @@ def to_graph(arch: Architecture) -> nx.MultiDiGraph[str]:
     for zone in arch.zones:
         graph.add_node(zone.id, type="zone", role=zone.role.value)
     for comp in arch.components:
-        graph.add_node(comp.id, type="component", kind=comp.kind.value)
+        graph.add_node(comp.id, type="component", kind=str(comp.kind))
         if comp.kind in INTERNET_KINDS:
             graph.add_edge(INTERNET, comp.id, key="internet", relation="internet")
     for zone in arch.zones:

@@ -246,7 +246,7 @@ class _Document:
         for key in ("domain", "tags", "diagram"):
             if key in old:
                 doc.add(key, old[key])
-        if not arch.domain and any(c.kind is Kind.DNS_ZONE and c.id not in arch.unknown_kinds
+        if not arch.domain and any(c.kind == Kind.DNS_ZONE and c.id not in arch.unknown_kinds
                                    for c in arch.components):
             doc.note("domain: example.com  <- the public domain of the DNS zone: `archc build` "
                      "needs it to name records (ARC513)")
@@ -337,8 +337,8 @@ class _Document:
             entry.add("kind", None, f"{TODO}: what is {comp.title!r}? one of: "
                                     + ", ".join(k.value for k in Kind))
         else:
-            entry.add("kind", comp.kind.value, _why(comp.decisions, "kind"))
-            if comp.kind is Kind.DATABASE and "engine" not in given and _decision(
+            entry.add("kind", str(comp.kind), _why(comp.decisions, "kind"))
+            if comp.kind == Kind.DATABASE and "engine" not in given and _decision(
                     comp.decisions, "engine") is None:
                 entry.add("engine", "postgres", "archc's default engine for a database")
             for key in label_facts.KEYS:  # what the label writes (engine, version, size)

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+
+from archc.catalog import CATALOG, FAMILIES
+from archc.catalog.spec import KindSpec
+from archc.catalog.spec import Scope as Scope  # re-exported: every layer reads them here
+from archc.catalog.spec import Tier as Tier
 
 
 class Kind(enum.StrEnum):
+    """The kinds archc's own code names (the seed's); the catalog (archc/catalog) holds every
+    kind, and a component's kind is any catalog name."""
+
     USERS = "users"
     ADMINS = "admins"  # developers, operators: the admin path, never public ingress
     DNS_ZONE = "dns_zone"
@@ -48,69 +55,20 @@ class Role(enum.StrEnum):
 PLACELESS_ROLES: frozenset[Role] = frozenset({Role.GROUP, Role.AVAILABILITY_ZONE})
 
 
-class Tier(enum.StrEnum):
-    INTERNET = "internet"
-    PUBLIC = "public"
-    APP = "app"
-    DATA = "data"
-
-
-class Scope(enum.StrEnum):
-    """Where a kind of component must live."""
-
-    INTERNET = "internet"  # outside every cloud zone: people, third-party platforms
-    GLOBAL = "global"  # a regional/global AWS service outside the VPC (Route53, S3, CloudFront)
-    VPC_EDGE = "vpc_edge"  # attached to the VPC, not in a subnet (internet gateway)
-    PUBLIC_SUBNET = "public_subnet"
-    PRIVATE_SUBNET = "private_subnet"
-    DATA_SUBNET = "data_subnet"
-
-
-@dataclass(frozen=True, slots=True)
-class KindInfo:
-    scope: Scope
-    # lower ranks start connections: used to decide who initiates a `<-->` edge
-    initiator_rank: int
-    # the service port a connection *to* this kind uses, if it has one
-    service_port: int | None
-    title: str
-
-
-KINDS: dict[Kind, KindInfo] = {
-    Kind.USERS: KindInfo(Scope.INTERNET, 0, None, "end users on the internet"),
-    Kind.ADMINS: KindInfo(Scope.INTERNET, 0, None, "administrators (developers, operators)"),
-    Kind.EXTERNAL_FRONTEND: KindInfo(Scope.INTERNET, 1, 443, "frontend hosted outside AWS"),
-    Kind.EXTERNAL_SERVICE: KindInfo(Scope.INTERNET, 1, 443, "third-party service"),
-    Kind.CDN: KindInfo(Scope.GLOBAL, 2, 443, "CloudFront distribution"),
-    Kind.WAF: KindInfo(Scope.GLOBAL, 2, None, "WAF web ACL"),
-    Kind.BASTION: KindInfo(Scope.PUBLIC_SUBNET, 3, 22, "bastion host"),
-    Kind.CI_SERVER: KindInfo(Scope.PRIVATE_SUBNET, 4, 8080, "CI/CD server (Jenkins)"),
-    Kind.LOAD_BALANCER: KindInfo(Scope.PUBLIC_SUBNET, 5, 443, "internet-facing load balancer"),
-    Kind.BACKEND_SERVICE: KindInfo(Scope.PRIVATE_SUBNET, 6, 8080, "backend service on EC2"),
-    Kind.INSTANCE: KindInfo(Scope.PRIVATE_SUBNET, 6, None, "EC2 instance"),
-    Kind.SCM_SERVER: KindInfo(Scope.PRIVATE_SUBNET, 6, 443, "source/model repository (GitLab)"),
-    Kind.EKS_NODE_GROUP: KindInfo(Scope.PRIVATE_SUBNET, 6, None, "EKS managed node group"),
-    Kind.EKS_CONTROL_PLANE: KindInfo(Scope.PRIVATE_SUBNET, 7, 443, "EKS control plane"),
-    Kind.NAT_GATEWAY: KindInfo(Scope.PUBLIC_SUBNET, 8, None, "NAT gateway"),
-    Kind.INTERNET_GATEWAY: KindInfo(Scope.VPC_EDGE, 9, None, "internet gateway"),
-    Kind.DATABASE: KindInfo(Scope.DATA_SUBNET, 10, None, "relational database (RDS)"),
-    Kind.OBJECT_STORAGE: KindInfo(Scope.GLOBAL, 10, None, "S3 buckets"),
-    Kind.DNS_ZONE: KindInfo(Scope.GLOBAL, 10, None, "Route53 hosted zone"),
-}
+# What each kind is: its catalog entry (archc/catalog/spec.py).
+KINDS: dict[str, KindSpec] = CATALOG
 
 # Kinds whose components run inside the VPC and therefore get a security group.
-SECURITY_GROUP_KINDS: frozenset[Kind] = frozenset({
-    Kind.LOAD_BALANCER, Kind.BASTION, Kind.BACKEND_SERVICE, Kind.INSTANCE, Kind.CI_SERVER,
-    Kind.SCM_SERVER, Kind.EKS_CONTROL_PLANE, Kind.EKS_NODE_GROUP, Kind.DATABASE,
-})
+SECURITY_GROUP_KINDS: frozenset[str] = frozenset(
+    name for name, spec in CATALOG.items() if spec.security_group)
 
 # Kinds that stand for the internet side of a flow.
-INTERNET_KINDS: frozenset[Kind] = frozenset({
-    Kind.USERS, Kind.EXTERNAL_FRONTEND, Kind.EXTERNAL_SERVICE,
-})
+INTERNET_KINDS: frozenset[str] = frozenset(
+    name for name, spec in CATALOG.items() if spec.internet)
 
 # Kinds that may receive traffic from the internet when the policy does not list entry points.
-DEFAULT_ENTRY_KINDS: frozenset[Kind] = frozenset({Kind.CDN, Kind.LOAD_BALANCER})
+DEFAULT_ENTRY_KINDS: frozenset[str] = frozenset(
+    name for name, spec in CATALOG.items() if spec.entry)
 
 DATABASE_PORTS: dict[str, int] = {"postgres": 5432, "mysql": 3306, "mariadb": 3306}
 
@@ -172,44 +130,13 @@ NO_INSIGHTS_CLASSES: dict[str, re.Pattern[str]] = {
     engine: re.compile(r"^db\.t(?:2|3|4g)\.(?:micro|small)$") for engine in ("mysql", "mariadb")
 }
 # The overlay key a size written in a label fills, by kind (kinds with no size are absent).
-SIZE_KEYS: dict[Kind, str] = {
-    Kind.DATABASE: "instance_class", Kind.EKS_NODE_GROUP: "instance_types",
-    Kind.BASTION: "instance_type", Kind.BACKEND_SERVICE: "instance_type",
-    Kind.CI_SERVER: "instance_type", Kind.INSTANCE: "instance_type",
-    Kind.SCM_SERVER: "instance_type",
-}
+SIZE_KEYS: dict[str, str] = {name: spec.size_key for name, spec in CATALOG.items()
+                             if spec.size_key}
 
 # (pattern over the lower-cased label and id, kind). First match wins.
-LABEL_KINDS: tuple[tuple[re.Pattern[str], Kind], ...] = tuple(
-    (re.compile(pattern), kind) for pattern, kind in (
-        (r"\bnat\b|nat gateway", Kind.NAT_GATEWAY),
-        (r"internet gateway|\bigw\b", Kind.INTERNET_GATEWAY),
-        (r"bastion|jump ?host", Kind.BASTION),
-        (r"load balancer|\balb\b|\bnlb\b|\belb\b", Kind.LOAD_BALANCER),
-        (r"\bwaf\b|web application firewall", Kind.WAF),
-        (r"cloudfront|\bcdn\b", Kind.CDN),
-        (r"route ?53|\bdns\b", Kind.DNS_ZONE),
-        (r"\bs3\b|bucket|object stor", Kind.OBJECT_STORAGE),
-        (r"\brds\b|aurora|postgres|mysql|mariadb|database|\bdb\b|read replica",
-         Kind.DATABASE),
-        (r"control plane|\beks\b", Kind.EKS_CONTROL_PLANE),
-        (r"worker node|node group|nodegroup", Kind.EKS_NODE_GROUP),
-        (r"jenkins|ci/cd|\bci\b|build server", Kind.CI_SERVER),
-        (r"gitlab|gitea|git server|repository", Kind.SCM_SERVER),
-        (r"\b(developers?|devs|admins?|administrators?|operators|operations team|devops|"
-         r"engineers?|sres?|ops team)\b(?!\s*(panel|api|service|server|portal|console|"
-         r"dashboard|ui|app|pipeline|tool))", Kind.ADMINS),
-        (r"\b(users?|clients?|browsers?|customers?|devices?|shoppers?|partners?|visitors?)\b"
-         r"(?!\s*(service|server|api|lambda|function|pool|table|db|database|queue|topic|"
-         r"bucket|store|cache))|\bmobile\b", Kind.USERS),
-        (r"\binternet\b(?!\s*-?\s*(gateway|facing))", Kind.USERS),
-        (r"vercel|netlify|frontend", Kind.EXTERNAL_FRONTEND),
-        (r"github|bitbucket|docker ?hub|pagerduty|slack|auth0|okta|\bidp\b|identity provider|"
-         r"third.party", Kind.EXTERNAL_SERVICE),
-        (r"backend|\bapi\b|service", Kind.BACKEND_SERVICE),
-        (r"\bec2\b|instance|server|\bvm\b", Kind.INSTANCE),
-    )
-)
+LABEL_KINDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(spec.recognise), spec.name)
+    for family in FAMILIES for spec in family if spec.recognise)
 
 # "Subnet" in the languages people draw in: Spanish, Portuguese, French, German, Italian.
 _SUBNET = r"(subred|sub-?rede|sous-r[ée]seau|subnetz|sottorete)"
@@ -307,7 +234,11 @@ S3_ACTIONS: dict[str, tuple[str, ...]] = {
 
 def with_article(noun: str) -> str:
     """'an EC2 instance', 'a NAT gateway': by sound, for the handful of nouns used here."""
-    vowel_sound = noun[:1].lower() in "aeiou" or noun.startswith(("EC2", "EKS", "S3"))
+    first = noun.split(" ", 1)[0]
+    # an acronym is read letter by letter: "an SQS queue", "an ECS service", "a KMS key"
+    acronym = len(first) > 1 and first.rstrip("0123456789").isupper() \
+        and first not in ("NAT", "WAF")  # these two are said as words
+    vowel_sound = (first[:1] in "AEFHILMNORSX" if acronym else noun[:1].lower() in "aeiou")
     return f"{'an' if vowel_sound else 'a'} {noun}"
 
 
@@ -320,7 +251,7 @@ def _inference_text(label: str, ident: str) -> str:
     return f"{label[:INFER_CHARS]} {ident[:INFER_CHARS]}".lower()
 
 
-def infer_kind(node_id: str, label: str) -> tuple[Kind, str] | None:
+def infer_kind(node_id: str, label: str) -> tuple[str, str] | None:
     """The kind a label suggests and the pattern that matched, or None."""
     text = _inference_text(label, node_id).replace("\\n", " ")
     for pattern, kind in LABEL_KINDS:
@@ -329,10 +260,10 @@ def infer_kind(node_id: str, label: str) -> tuple[Kind, str] | None:
     return None
 
 
-def kind_candidates(node_id: str, label: str) -> tuple[Kind, ...]:
+def kind_candidates(node_id: str, label: str) -> tuple[str, ...]:
     """Every kind the label suggests, in table order (to tell a guess from a sure thing)."""
     text = _inference_text(label, node_id).replace("\\n", " ")
-    found: list[Kind] = []
+    found: list[str] = []
     for pattern, kind in LABEL_KINDS:
         if kind not in found and pattern.search(text):
             found.append(kind)
@@ -350,10 +281,11 @@ def infer_role(zone_id: str, title: str) -> tuple[Role, Tier | None, str] | None
 
 # The kinds a flow with the IAM meaning reaches: archc turns such a flow into a least-privilege
 # policy on the caller's role (archc/emit/terraform/iam.py). Any other target gets ARC218.
-IAM_TARGET_KINDS: frozenset[Kind] = frozenset({Kind.OBJECT_STORAGE})
+IAM_TARGET_KINDS: frozenset[str] = frozenset(
+    {Kind.OBJECT_STORAGE} | {name for name, spec in CATALOG.items() if spec.iam})
 
-# Kinds that hold data of their own: a database, a bucket, and the hosts that keep state on a
-# data volume (CI workspaces, git repositories, a plain instance). Removing or replacing one
-# loses that data (`archc diff` flags it); the hosts get a separate, snapshotted volume.
-HOLDS_DATA: frozenset[Kind] = frozenset({Kind.DATABASE, Kind.OBJECT_STORAGE, Kind.CI_SERVER,
-                                         Kind.SCM_SERVER, Kind.INSTANCE})
+# Kinds that hold data of their own: a database, a bucket, a queue, and the hosts that keep
+# state on a data volume (CI workspaces, git repositories, a plain instance). Removing or
+# replacing one loses that data (`archc diff` flags it); the hosts get a snapshotted volume.
+HOLDS_DATA: frozenset[str] = frozenset(
+    name for name, spec in CATALOG.items() if spec.holds_data)

@@ -28,6 +28,9 @@ class FlowClass(enum.StrEnum):
     REPLICATION = "replication"  # a database to its replica: managed by RDS, no rule
     IAM = "iam"  # a call to an AWS API (S3): an IAM policy on the caller's role
     DNS = "dns"  # name resolution and DNS records
+    # an AWS service invokes the target (S3 event, SNS subscription, API route, schedule):
+    # the target's trigger and resource policy, no network rule
+    EVENT = "event"
 
 
 def one_line(label: str) -> str:
@@ -87,7 +90,7 @@ class Zone:
 class Component:
     id: str
     label: str
-    kind: Kind
+    kind: str  # a catalog name (archc.catalog); the seed's are `Kind` members
     zone: str | None  # innermost subgraph that holds it
     props: Mapping[str, Any]  # overlay properties, before per-environment overrides
     span: Span = field(compare=False)
@@ -247,7 +250,7 @@ class Architecture:
         return self.enclosing(component, Role.VPC) is not None
 
     def components_of(self, kind: Kind) -> tuple[Component, ...]:
-        return tuple(c for c in self.components if c.kind is kind)
+        return tuple(c for c in self.components if c.kind == kind)
 
 
 def _memo(derived: dict[str, Any], key: str, make: Callable[[], Any]) -> Any:

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from archc.kinds import EKS_DEFAULT_MAX_PODS, EKS_MAX_PODS, Kind, Tier
+from archc.kinds import EKS_DEFAULT_MAX_PODS, EKS_MAX_PODS, KINDS, Kind, Tier
 
 # AWS keeps five addresses of every subnet (network, router, DNS, future, broadcast).
 AWS_RESERVED = 5
@@ -37,20 +37,19 @@ class SubnetNeed:
     explicit: tuple[str, ...]  # CIDRs the overlay gives, one per AZ
 
 
-def addresses_per_az(kind: Kind, props: Mapping[str, Any], azs: int) -> int:
+def addresses_per_az(kind: str, props: Mapping[str, Any], azs: int) -> int:
     """Peak addresses a component uses in one AZ's subnet."""
-    if kind is Kind.EKS_NODE_GROUP:
+    if kind == Kind.EKS_NODE_GROUP:
         nodes = _peak(props.get("scaling"), 2)
         types = props.get("instance_types") or ()
         pods = max((EKS_MAX_PODS.get(t, EKS_DEFAULT_MAX_PODS) for t in types),
                    default=EKS_DEFAULT_MAX_PODS)
         return math.ceil(nodes / azs) * (pods + 1)
-    if kind is Kind.BACKEND_SERVICE:
+    if kind == Kind.BACKEND_SERVICE:
         return math.ceil(_peak(props.get("autoscaling"), 2) / azs)
-    fixed = {Kind.LOAD_BALANCER: 8, Kind.DATABASE: 2, Kind.EKS_CONTROL_PLANE: 4}
-    if kind in fixed:
-        return fixed[kind]
-    return int(props.get("count", 1))
+    if kind in (Kind.BASTION, Kind.CI_SERVER, Kind.SCM_SERVER, Kind.INSTANCE):
+        return int(props.get("count", 1))
+    return KINDS[kind].addresses
 
 
 def _peak(scaling: Any, default: int) -> int:

@@ -42,13 +42,13 @@ def warn_unbooted(v: Derivation, comp: Component) -> None:
     """ARC532 for an EC2 host (not a bastion: its SSM agent is in the image) that the overlay
     gives nothing to run: a warning for a backend service (its Auto Scaling group would serve
     nothing), a note for a single server (installed out of band, e.g. through SSM)."""
-    if serves(comp) or comp.kind is Kind.BASTION:
+    if serves(comp) or comp.kind == Kind.BASTION:
         return
-    report = v.warning if comp.kind is Kind.BACKEND_SERVICE else v.note
+    report = v.warning if comp.kind == Kind.BACKEND_SERVICE else v.note
     report("ARC532", f"{comp.id} ({comp.kind}) names no AMI, user data or container "
                         "image: it boots plain Amazon Linux 2023 with nothing installed"
               + (", so its Auto Scaling group uses EC2 health checks, not the load "
-                 "balancer's" if comp.kind is Kind.BACKEND_SERVICE else ""), comp.span,
+                 "balancer's" if comp.kind == Kind.BACKEND_SERVICE else ""), comp.span,
               hint=f"give {comp.id} `ami:` (an AMI id or SSM parameter name), `user_data:`, "
                    "`user_data_file:` (a file in the spec directory) or `container_image:` "
                    "in the overlay")

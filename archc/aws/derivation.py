@@ -31,7 +31,7 @@ def zone_mode(env: Environment) -> str:
 def apex_zone_collisions(arch: Architecture) -> list[d.Diagnostic]:
     """ARC535: two environments writing the same records into the domain's zone collide (the
     second apply fails). Build finds it while deriving the DNS inputs, `check` asks here."""
-    if not arch.domain or not any(c.kind is Kind.DNS_ZONE for c in arch.components):
+    if not arch.domain or not any(c.kind == Kind.DNS_ZONE for c in arch.components):
         return []
     apex = [env for env in arch.environments if zone_mode(env) == "apex"]
     return [d.error("ARC535", f"environments {apex[0].name} and {env.name} both put their DNS "
@@ -54,7 +54,7 @@ class Derivation:
         self.ids = component_ids(self.arch)
         self.tiers = subnet_tier_ids(self.arch)
         # kind -> components in diagram order; `of` is asked once per component and flow
-        self._by_kind: dict[Kind, list[Component]] = {}
+        self._by_kind: dict[str, list[Component]] = {}
         for comp in self.arch.components:
             self._by_kind.setdefault(comp.kind, []).append(comp)
 
@@ -64,12 +64,12 @@ class Derivation:
         assert comp is not None, component_id
         return comp
 
-    def of(self, *kinds: Kind) -> tuple[Component, ...]:
+    def of(self, *kinds: str) -> tuple[Component, ...]:
         if len(kinds) == 1:
             return tuple(self._by_kind.get(kinds[0], ()))
         return tuple(c for c in self.arch.components if c.kind in kinds)
 
-    def first(self, kind: Kind, what: str) -> Component | None:
+    def first(self, kind: str, what: str) -> Component | None:
         """The one component of a kind the templates support once (ARC517 for the rest)."""
         found = self.of(kind)
         for extra in found[1:]:
@@ -92,12 +92,12 @@ class Derivation:
     def flows(self, *classes: FlowClass) -> tuple[Flow, ...]:
         return tuple(f for f in self.arch.flows if f.flow_class in classes)
 
-    def kind(self, component_id: str) -> Kind | None:
+    def kind(self, component_id: str) -> str | None:
         comp = self.arch.component(component_id)
         return comp.kind if comp else None
 
-    def flows_between(self, classes: tuple[FlowClass, ...], initiator_kinds: Iterable[Kind],
-                      target_kinds: Iterable[Kind]) -> tuple[Flow, ...]:
+    def flows_between(self, classes: tuple[FlowClass, ...], initiator_kinds: Iterable[str],
+                      target_kinds: Iterable[str]) -> tuple[Flow, ...]:
         ik, tk = frozenset(initiator_kinds), frozenset(target_kinds)
         return tuple(f for f in self.flows(*classes)
                      if self.kind(f.initiator) in ik and self.kind(f.target) in tk)

@@ -8,12 +8,13 @@ from typing import TypedDict
 
 from archc.aws.derivation import Derivation
 from archc.aws.names import node_group_name, tf_id
-from archc.kinds import Kind
+from archc.kinds import IAM_TARGET_KINDS, KINDS, Kind
 from archc.model import Component, FlowClass
 
 
 class Principal(TypedDict):
-    """The role a component's AWS calls use: `instance_role` or `irsa_role`, and its id."""
+    """The role a component's AWS calls use: `instance_role` or `irsa_role` and its id, or
+    `kind_role` and the HCL expression of the role name its catalog kind creates."""
 
     kind: str
     ref: str
@@ -30,15 +31,18 @@ def principal(v: Derivation, comp: Component | None) -> Principal | None:
         return None
     if comp.kind in INSTANCE_ROLE_KINDS:
         return {"kind": "instance_role", "ref": v.ids[comp.id]}
-    if comp.kind is Kind.EKS_NODE_GROUP and v.of(Kind.EKS_CONTROL_PLANE) and (
-            _calls(v, comp, FlowClass.IAM, Kind.OBJECT_STORAGE)
+    role = KINDS[comp.kind].role
+    if role is not None:
+        return {"kind": "kind_role", "ref": role.format(id=v.ids[comp.id])}
+    if comp.kind == Kind.EKS_NODE_GROUP and v.of(Kind.EKS_CONTROL_PLANE) and (
+            any(_calls(v, comp, FlowClass.IAM, target) for target in IAM_TARGET_KINDS)
             or (comp.props.get("workload") and _calls(v, comp, FlowClass.NETWORK, Kind.DATABASE))):
         return {"kind": "irsa_role", "ref": tf_id(workload(comp)[0])}
     return None
 
 
-def _calls(v: Derivation, comp: Component, flow_class: FlowClass, target: Kind) -> bool:
-    return any(f.initiator == comp.id and v.kind(f.target) is target
+def _calls(v: Derivation, comp: Component, flow_class: FlowClass, target: str) -> bool:
+    return any(f.initiator == comp.id and v.kind(f.target) == target
                for f in v.flows(flow_class))
 
 

@@ -129,7 +129,7 @@ def port_text(protocol: str, low: int, high: int) -> str:
 def component_ids(arch: Architecture) -> dict[str, str]:
     """Component id -> Terraform id, unique. Node groups are named ``node_<name>``."""
     return unique_names(
-        (comp.id, f"node_{tf_id(node_group_name(comp))}" if comp.kind is Kind.EKS_NODE_GROUP
+        (comp.id, f"node_{tf_id(node_group_name(comp))}" if comp.kind == Kind.EKS_NODE_GROUP
          else tf_id(comp.id))
         for comp in arch.components)
 

@@ -41,7 +41,7 @@ from archc.aws.names import (
     port_text,
     sg_text,
 )
-from archc.kinds import GIT_CLONE_PORTS, INTERNET_KINDS, SECURITY_GROUP_KINDS, Kind, Tier
+from archc.kinds import GIT_CLONE_PORTS, INTERNET_KINDS, KINDS, SECURITY_GROUP_KINDS, Kind, Tier
 from archc.model import Architecture, Component, Flow, FlowClass
 from archc.source import Span
 
@@ -132,14 +132,14 @@ def _group(v: Derivation, comp: Component) -> SecurityGroup:
     ident = v.ids[comp.id]
     # AWS cannot change a group's description in place: only the component's id, its kind
     # and its subnet's tier, never a label or a zone's title (a renamed zone would replace it)
-    if comp.kind is Kind.EKS_NODE_GROUP:
+    if comp.kind == Kind.EKS_NODE_GROUP:
         what = f"{comp.id} EKS node group"
-    elif comp.kind is Kind.EKS_CONTROL_PLANE:
+    elif comp.kind == Kind.EKS_CONTROL_PLANE:
         what = f"{comp.id} EKS control plane, additional security group"
     else:
         zone = v.subnet_zone(comp)
         tier = f", {zone.tier.value} subnet" if zone and zone.tier else ""
-        what = f"{comp.id} ({comp.kind.value}){tier}"
+        what = f"{comp.id} ({str(comp.kind)}){tier}"
     attached = _attachment(v, comp)
     skips = [] if attached is None else [skip(
         "CKV2_AWS_5", f"Attached through {attached}; checkov cannot expand registry modules "
@@ -152,17 +152,20 @@ def _group(v: Derivation, comp: Component) -> SecurityGroup:
 def _attachment(v: Derivation, comp: Component) -> str | None:
     """Where the group is attached when that is inside a registry module (None: directly)."""
     ident = v.ids[comp.id]
-    if comp.kind is Kind.LOAD_BALANCER:
+    if comp.kind == Kind.LOAD_BALANCER:
         return f"module.lb_{ident} (security_groups)"
     if comp.kind in (Kind.BASTION, Kind.CI_SERVER, Kind.SCM_SERVER, Kind.INSTANCE):
         return f"module.ec2_{ident} (vpc_security_group_ids)"
-    if comp.kind is Kind.EKS_CONTROL_PLANE:
+    if comp.kind == Kind.EKS_CONTROL_PLANE:
         return "module.eks (additional_security_group_ids)"
-    if comp.kind is Kind.EKS_NODE_GROUP:
+    if comp.kind == Kind.EKS_NODE_GROUP:
         key = node_group_name(comp)
         return f"module.eks (eks_managed_node_groups.{key}.vpc_security_group_ids)"
-    if comp.kind is Kind.DATABASE:
+    if comp.kind == Kind.DATABASE:
         return f"module.db_{ident} (vpc_security_group_ids)"
+    tf = KINDS[comp.kind].terraform
+    if tf is not None and tf.attachment:
+        return tf.attachment.format(id=ident)
     return None  # backend_service: the launch template attaches it, checkov sees that
 
 
@@ -235,7 +238,7 @@ def _ports(v: Derivation, flow: Flow) -> list[tuple[int, int]]:
         return list(flow.ports)
     kept = [(lo, hi) for lo, hi in flow.ports if not lo <= SSH <= hi]
     if len(kept) != len(flow.ports):
-        bastion = v.kind(flow.initiator) is Kind.BASTION
+        bastion = v.kind(flow.initiator) == Kind.BASTION
         (v.note if bastion else v.warning)(
             "ARC518", f"bastion access is ssm: {flow.ref} is not opened on tcp/22"
                       + ("" if bastion else "; deploy through SSM Run Command instead"),
@@ -303,15 +306,15 @@ def _ingress_rows(v: Derivation, flow: Flow) -> list[Row]:
         return []  # the internet reaching the CDN or the gateway: no security group there
     source = v.kind(flow.initiator)
     upstream: tuple[Flow, ...] = ()
-    if source is Kind.INTERNET_GATEWAY:
+    if source == Kind.INTERNET_GATEWAY:
         upstream = tuple(f for f in v.flows(FlowClass.INGRESS) if f.target == flow.initiator)
-    cdn = [f for f in upstream if v.kind(f.initiator) is Kind.CDN]
-    direct = [f for f in upstream if v.kind(f.initiator) is not Kind.CDN]
-    if source is Kind.CDN:
+    cdn = [f for f in upstream if v.kind(f.initiator) == Kind.CDN]
+    direct = [f for f in upstream if v.kind(f.initiator) != Kind.CDN]
+    if source == Kind.CDN:
         cdn = [flow]
     via_cdn = bool(cdn)
     via_internet = bool(direct) or source in INTERNET_KINDS or (
-        source is Kind.INTERNET_GATEWAY and not upstream)
+        source == Kind.INTERNET_GATEWAY and not upstream)
     if not (via_cdn or via_internet):
         v.warning("ARC522", f"ingress flow {flow.ref} does not come from the internet, a CDN "
                             "or an internet gateway: no rule is written", flow.span,
@@ -345,7 +348,7 @@ def _egress_rows(v: Derivation, flow: Flow) -> list[Row]:
 
 def _iam_rows(v: Derivation, flow: Flow) -> list[Row]:
     src = _sg(v, flow.initiator)
-    if src is None or v.kind(flow.target) is not Kind.OBJECT_STORAGE:
+    if src is None or v.kind(flow.target) != Kind.OBJECT_STORAGE:
         return []
     text = f"{flow.initiator} to {flow.target} tcp/443 {flow.label} via S3 gateway endpoint"
     return [Row(src, "egress", {"kind": "gateway_endpoint", "ref": S3_ENDPOINT}, S3_ENDPOINT,

@@ -15,7 +15,7 @@ import networkx as nx
 
 from archc import GENERATOR, markup
 from archc.emit.output import EmitResult, OutputFile
-from archc.kinds import Kind, Role, Tier
+from archc.kinds import KINDS, Role, Tier
 from archc.model import Architecture, Component, Flow, FlowClass, Zone
 
 MAX_EDGES = 500
@@ -23,15 +23,7 @@ MAX_TEXT = 50_000
 INDENT = "    "
 
 # Class per kind family, and its style: the legend.
-KIND_CLASS: dict[Kind, str] = {
-    Kind.USERS: "external", Kind.ADMINS: "external", Kind.EXTERNAL_FRONTEND: "external",
-    Kind.EXTERNAL_SERVICE: "external",
-    Kind.CDN: "edge", Kind.WAF: "edge", Kind.DNS_ZONE: "edge", Kind.LOAD_BALANCER: "edge",
-    Kind.INTERNET_GATEWAY: "network", Kind.NAT_GATEWAY: "network", Kind.BASTION: "network",
-    Kind.BACKEND_SERVICE: "compute", Kind.INSTANCE: "compute", Kind.CI_SERVER: "compute",
-    Kind.SCM_SERVER: "compute", Kind.EKS_CONTROL_PLANE: "kubernetes",
-    Kind.EKS_NODE_GROUP: "kubernetes", Kind.DATABASE: "data", Kind.OBJECT_STORAGE: "data",
-}
+KIND_CLASS: dict[str, str] = {name: spec.mermaid_class for name, spec in KINDS.items()}
 CLASS_STYLES: dict[str, str] = {
     "external": "fill:#f4f4f4,stroke:#666,stroke-dasharray:3 3",
     "edge": "fill:#e8f1fb,stroke:#1f6feb",
@@ -39,6 +31,8 @@ CLASS_STYLES: dict[str, str] = {
     "compute": "fill:#eafbea,stroke:#2f855a",
     "kubernetes": "fill:#eef2ff,stroke:#4f46e5",
     "data": "fill:#fdecec,stroke:#c53030",
+    "integration": "fill:#fdf2fa,stroke:#b83280",
+    "security": "fill:#f0fdf4,stroke:#15803d",
     "tier_public": "fill:#fffdf0,stroke:#d97706",
     "tier_app": "fill:#f3fbf3,stroke:#2f855a",
     "tier_data": "fill:#fff5f5,stroke:#c53030",
@@ -49,12 +43,15 @@ CLASS_MEANING: dict[str, str] = {
     "network": "gateways and the bastion",
     "compute": "EC2 instances and Auto Scaling groups",
     "kubernetes": "EKS control plane and node groups",
-    "data": "databases and buckets",
+    "data": "databases, caches, buckets and file systems",
+    "integration": "queues, topics, streams, event buses, APIs and workflows",
+    "security": "keys, secrets, identity and monitoring",
     "tier_public": "public subnet",
     "tier_app": "private app subnet",
     "tier_data": "private data subnet",
 }
-DASHED = frozenset({FlowClass.IAM, FlowClass.DNS, FlowClass.CONTROL, FlowClass.REPLICATION})
+DASHED = frozenset({FlowClass.IAM, FlowClass.DNS, FlowClass.CONTROL, FlowClass.REPLICATION,
+                    FlowClass.EVENT})
 
 
 def emit(arch: Architecture, graph: nx.MultiDiGraph[str]) -> EmitResult:
@@ -164,7 +161,7 @@ def _zone_title(zone: Zone) -> str:
 
 
 def _node(arch: Architecture, comp: Component) -> str:
-    return f'{comp.id}["{_text(comp.title)}<br/><small>{comp.kind.value}</small>"]'
+    return f'{comp.id}["{_text(comp.title)}<br/><small>{str(comp.kind)}</small>"]'
 
 
 def _edge(flow: Flow) -> str:

@@ -41,7 +41,7 @@ def _entry(arch: Architecture, flow: Flow, init: Component, tgt: Component) -> l
     # With no entry points in the policy, the internet gateway is where the internet enters
     # the VPC: a hop, whose onward path `_gateway_dead_end` checks.
     allowed = tgt.id in entries if entries else (
-        tgt.kind in DEFAULT_ENTRY_KINDS or tgt.kind is Kind.INTERNET_GATEWAY)
+        tgt.kind in DEFAULT_ENTRY_KINDS or tgt.kind == Kind.INTERNET_GATEWAY)
     private = arch.tier_of(tgt) in (Tier.APP, Tier.DATA)
     if allowed and not private:
         return []
@@ -57,9 +57,9 @@ def _admin_path(arch: Architecture, flow: Flow, init: Component,
                 tgt: Component) -> list[d.Diagnostic]:
     """Administrators reach what runs in the VPC through the bastion (SSH from
     policy.admin_cidrs, or Session Manager), never straight from the internet."""
-    if flow.flow_class is not FlowClass.ADMIN or init.kind is not Kind.ADMINS:
+    if flow.flow_class is not FlowClass.ADMIN or init.kind != Kind.ADMINS:
         return []
-    if tgt.kind is Kind.BASTION or not arch.in_vpc(tgt):
+    if tgt.kind == Kind.BASTION or not arch.in_vpc(tgt):
         return []
     bastion = next((c.id for c in arch.components_of(Kind.BASTION)), "Bastion")
     return [d.error(
@@ -70,10 +70,10 @@ def _admin_path(arch: Architecture, flow: Flow, init: Component,
 
 
 def _nat_inbound(flow: Flow, init: Component, tgt: Component) -> list[d.Diagnostic]:
-    if tgt.kind is Kind.NAT_GATEWAY and flow.flow_class is FlowClass.INGRESS:
+    if tgt.kind == Kind.NAT_GATEWAY and flow.flow_class is FlowClass.INGRESS:
         return [d.error("ARC304", f"{init.id} sends inbound traffic into NAT gateway {tgt.id}, "
                                   "which carries only outbound traffic", flow.span, hint=_LB_HINT)]
-    if init.kind is Kind.NAT_GATEWAY and tgt.kind is not Kind.INTERNET_GATEWAY:
+    if init.kind == Kind.NAT_GATEWAY and tgt.kind != Kind.INTERNET_GATEWAY:
         return [d.error("ARC304", f"NAT gateway {init.id} opens connections to {tgt.id}; a NAT "
                                   "gateway only forwards outbound traffic to the internet",
                         flow.span, hint=f"draw the edge from {tgt.id} to {init.id}")]
@@ -90,7 +90,7 @@ def _gateway_dead_end(arch: Architecture, igw: Component,
     if not inbound or onward:
         return []
     nats = [f.initiator for f in arch.flows
-            if f.target == igw.id and comps[f.initiator].kind is Kind.NAT_GATEWAY]
+            if f.target == igw.id and comps[f.initiator].kind == Kind.NAT_GATEWAY]
     found = []
     for flow in inbound:
         path, through = _dead_end_path(arch, flow, igw, nats)
@@ -117,7 +117,7 @@ def _dead_end_path(arch: Architecture, flow: Flow, igw: Component,
 
 
 def _dns_target(flow: Flow, init: Component, tgt: Component) -> list[d.Diagnostic]:
-    if flow.flow_class is not FlowClass.DNS or init.kind is not Kind.DNS_ZONE:
+    if flow.flow_class is not FlowClass.DNS or init.kind != Kind.DNS_ZONE:
         return []
     if tgt.kind in DNS_TARGET_KINDS:
         return []
@@ -150,7 +150,7 @@ def _egress(arch: Architecture, flow: Flow, init: Component,
         return [d.error("ARC308", f"{init.id} in the data tier reaches the internet through "
                                   f"{tgt.id}; data subnets have no route out", flow.span,
                         hint="remove the edge, or move the component to the app tier")]
-    if tgt.kind is Kind.INTERNET_GATEWAY and tier is Tier.APP:
+    if tgt.kind == Kind.INTERNET_GATEWAY and tier is Tier.APP:
         return [d.error("ARC308", f"{init.id} in a private subnet has no route to internet "
                                   f"gateway {tgt.id}", flow.span,
                         hint="send private traffic out through a NAT gateway")]

@@ -79,7 +79,7 @@ def _misplaced(arch: Architecture, comp: Component) -> str | None:
         return "sits inside a subnet" if tier is not None else None
     if tier is None:
         return "is not in any subnet" if in_vpc else "is not inside a VPC subnet"
-    if comp.kind is Kind.BASTION and _ssm_access(arch, comp):
+    if comp.kind == Kind.BASTION and _ssm_access(arch, comp):
         return None  # Session Manager dials out: the bastion needs no public subnet or IP
     return _subnet_problem(scope, tier)
 
@@ -101,7 +101,7 @@ def _subnet_problem(scope: Scope, tier: Tier) -> str | None:
 
 def _code(comp: Component) -> str:
     scope = KINDS[comp.kind].scope
-    if comp.kind is Kind.DATABASE:
+    if comp.kind == Kind.DATABASE:
         return "ARC212"
     if scope is Scope.PUBLIC_SUBNET:
         return "ARC211"

@@ -54,14 +54,14 @@ class LabelProblem:
     hint_value: str  # what to write under the overlay key instead
 
 
-def read(kind: Kind, label: str) -> tuple[list[LabelFact], list[LabelProblem]]:
+def read(kind: str, label: str) -> tuple[list[LabelFact], list[LabelProblem]]:
     """The facts a label of a component of this kind writes, and what archc cannot build."""
     shown = one_line(label[:INFER_CHARS])
     lower = shown.lower()
     text = _Text(lower, shown if len(shown) == len(lower) else lower)
     facts: list[LabelFact] = []
     problems: list[LabelProblem] = []
-    if kind is Kind.DATABASE:
+    if kind == Kind.DATABASE:
         _engine(text, facts, problems)
     if kind in SIZE_KEYS:
         _size(text, SIZE_KEYS[kind], facts, problems)

@@ -53,6 +53,7 @@ from archc.spec.flows import (
     default_port,
     infer_access,
     infer_buckets,
+    infer_verb,
     initiator_by_rank,
     label_port,
     parse_ports,
@@ -243,7 +244,7 @@ class Linker:
             decisions.append(Decision("tier", inferred[1], "inferred",
                                       f"title {sg.title!r} matches /{inferred[2]}/", sg.span))
             return inferred[1]
-        holds_data = any(self._label_kind(n) is Kind.DATABASE for n in self._subtree_nodes(sg))
+        holds_data = any(self._label_kind(n) == Kind.DATABASE for n in self._subtree_nodes(sg))
         tier = Tier.DATA if holds_data else Tier.APP
         reason = ("it holds a database" if holds_data
                   else "a private subnet without a database is an app tier")
@@ -258,11 +259,11 @@ class Linker:
                 nodes += self._subtree_nodes(sub)
         return nodes
 
-    def _label_kind(self, node_id: str) -> Kind | None:
+    def _label_kind(self, node_id: str) -> str | None:
         node = self.nodes.get(node_id)
         spec = self.ov.mapping("components", node_id)
         if "kind" in spec:
-            return Kind(spec["kind"])
+            return str(spec["kind"])
         if self._described(node_id) is not None:
             return None
         found = infer_kind(node_id, node.label if node else node_id)
@@ -313,11 +314,11 @@ class Linker:
 
     def _component_kind(self, node_id: str, label: str, parent: str | None,
                         spec: Mapping[str, Any], zones: dict[str, Zone],
-                        decisions: list[Decision], span: Span) -> Kind:
+                        decisions: list[Decision], span: Span) -> str:
         if "kind" in spec:
             decisions.append(self._from_overlay("kind", spec["kind"],
                                                 ("components", node_id, "kind")))
-            return Kind(spec["kind"])
+            return str(spec["kind"])
         zone = zones.get(parent) if parent else None
         by_zone = _kind_from_zone(zone, label)
         if by_zone and zone is not None:
@@ -345,7 +346,7 @@ class Linker:
                                     or self.causes.of_words(node_id) or self.causes.of_line(span)))
         return Kind.INSTANCE  # a placeholder: the rules that need a kind skip it
 
-    def _label_facts(self, node_id: str, kind: Kind, label: str, props: dict[str, Any],
+    def _label_facts(self, node_id: str, kind: str, label: str, props: dict[str, Any],
                      decisions: list[Decision], span: Span) -> None:
         """Engines, versions and sizes the label writes, where the overlay is silent; ARC209
         when it says otherwise (it wins), ARC219 for what archc cannot build."""
@@ -376,13 +377,13 @@ class Linker:
                 hint=f"say what to build with `components: {{{node_id}: {{{problem.key}: "
                      f"{problem.hint_value}}}}}` in the overlay, or fix the label"))
 
-    def _ambiguity(self, node_id: str, label: str, chosen: Kind, span: Span) -> None:
+    def _ambiguity(self, node_id: str, label: str, chosen: str, span: Span) -> None:
         """A label that reads as kinds living in different places (a bucket or a database?)
         is a guess worth flagging; 'Jenkins Server' (CI server or instance) is not."""
         others = [k for k in kind_candidates(node_id, label)
                   if KINDS[k].scope is not KINDS[chosen].scope]
         if others:
-            alternatives = ", ".join(k.value for k in others)
+            alternatives = ", ".join(str(k) for k in others)
             self.diags.append(d.warning(
                 "ARC208", f"{node_id} ({one_line(label)!r}) could be {chosen} or "
                           f"{alternatives}; archc assumed {chosen}", span,
@@ -506,7 +507,7 @@ class Linker:
         if reading is not None:
             decisions.append(Decision("initiator", dst.id, "inferred", reading, edge.span))
             return dst, src
-        if not bidirectional or src.kind is dst.kind is Kind.DATABASE:
+        if not bidirectional or src.kind == dst.kind == Kind.DATABASE:
             why = ("a database replicates to the replica drawn second" if bidirectional
                    else "a directed edge starts at its initiator")
             decisions.append(Decision("initiator", src.id, "inferred" if bidirectional
@@ -582,7 +583,7 @@ class Linker:
     def _engine_mismatch(self, edge: FlowEdge, named: LabelPort, tgt: Component) -> None:
         """ARC209 when a label names a database engine the target database does not run."""
         engine = str(tgt.props.get("engine", "postgres"))
-        if tgt.kind is not Kind.DATABASE or named.engine is None or (
+        if tgt.kind != Kind.DATABASE or named.engine is None or (
                 DATABASE_PORTS.get(named.engine) == DATABASE_PORTS.get(engine)):
             return
         self.diags.append(d.warning(
@@ -605,8 +606,8 @@ class Linker:
         """The bastion of an admin flow (admins into it, or it into a host) when it is reached
         through Session Manager: such flows open no port (the agent dials out to Systems
         Manager), so they get none by default. Its egress keeps HTTPS."""
-        admin = (init if init.kind is Kind.BASTION and flow_class is FlowClass.NETWORK
-                 else tgt if tgt.kind is Kind.BASTION and flow_class in (FlowClass.INGRESS,
+        admin = (init if init.kind == Kind.BASTION and flow_class is FlowClass.NETWORK
+                 else tgt if tgt.kind == Kind.BASTION and flow_class in (FlowClass.INGRESS,
                                                                          FlowClass.ADMIN)
                  else None)
         default = self.ov.mapping("policy").get("bastion_access", "ssh")
@@ -636,18 +637,32 @@ class Linker:
             self.diags.append(d.warning(
                 "ARC218", f"flow {edge.src} -> {edge.dst} means iam, but {tgt.id} is a "
                           f"{tgt.kind}: archc writes IAM grants only for calls to "
-                          + ", ".join(sorted(k.value for k in IAM_TARGET_KINDS))
+                          + ", ".join(sorted(IAM_TARGET_KINDS))
                           + " components, so no policy and no rule is written for it",
                 (self.ov.value_span(path) if key is not None else None) or edge.span,
                 hint="give the flow the meaning it has (`meaning: network` with its ports), "
                      "or grant the call by hand"))
             return (), ""
+        iam = KINDS[tgt.kind].iam if tgt.kind != Kind.OBJECT_STORAGE else None
         if "access" in spec:
             access = str(spec["access"])
             decisions.append(self._from_overlay("access", access, ("flows", key, "access")))
+        elif iam is not None:
+            drawn_to_consumer = edge.src == tgt.id and not edge.arrow.startswith("double_")
+            access, why = infer_verb(edge.label, tuple(iam.actions), iam.default_verb,
+                                     KINDS[tgt.kind].polled and drawn_to_consumer)
+            decisions.append(Decision("access", access, "inferred", why, edge.span))
         else:
             access, why = infer_access(edge.label)
             decisions.append(Decision("access", access, "inferred", why, edge.span))
+        if iam is not None:
+            if access not in iam.actions:
+                self.diags.append(d.error(
+                    "ARC223", f"flow {edge.src} -> {edge.dst}: {tgt.id} "
+                              f"({KINDS[tgt.kind].title}) grants no {access!r}",
+                    self.ov.value_span(("flows", key, "access")) or edge.span,
+                    hint="use one of: " + ", ".join(iam.actions)))
+            return (), access
         declared = tgt.props.get("buckets", {})
         if "buckets" in spec:
             buckets = tuple(sorted(spec["buckets"]))
@@ -789,7 +804,7 @@ def _assumption_notes(zones: tuple[Zone, ...], components: tuple[Component, ...]
     return notes
 
 
-def _kind_from_zone(zone: Zone | None, label: str) -> Kind | None:
+def _kind_from_zone(zone: Zone | None, label: str) -> str | None:
     if zone is None:
         return None
     if zone.role is Role.NODE_GROUPS:
@@ -806,7 +821,7 @@ def _needs_port(init: Component, tgt: Component) -> bool:
     """Only connections that land inside the VPC become security-group rules; a NAT gateway
     opens none (ARC304 says so)."""
     return tgt.kind not in (Kind.CDN, Kind.WAF, Kind.INTERNET_GATEWAY, Kind.NAT_GATEWAY) \
-        and init.kind is not Kind.NAT_GATEWAY
+        and init.kind != Kind.NAT_GATEWAY
 
 
 def _edge_matches(key: str, edge: FlowEdge) -> bool:

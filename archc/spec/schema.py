@@ -45,8 +45,38 @@ _TYPE_WORDS = {
 
 @functools.cache
 def schema_text() -> str:
-    """The schema file as shipped, for `archc schema` (editors point yaml-language-server at it)."""
-    return resources.files("archc.spec").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
+    """The schema, for `archc schema` (editors point yaml-language-server at it): the file as
+    shipped plus what the kind catalog says (every kind's name, the overlay keys each reads)."""
+    shipped = resources.files("archc.spec").joinpath(SCHEMA_RESOURCE).read_text(encoding="utf-8")
+    schema = json.loads(shipped)
+    _add_catalog(schema)
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def _add_catalog(schema: dict[str, Any]) -> None:
+    """Each catalog kind's name into `kind`, its keys into the component fields, and a rule
+    that only components of the kinds that read a key may set it (ARC161 otherwise)."""
+    from archc.kinds import KINDS
+
+    defs = schema["$defs"]
+    names = defs["kind"]["enum"]
+    names += [name for name in KINDS if name not in names]
+    readers: dict[str, list[str]] = {}
+    for name, spec in KINDS.items():
+        for key, key_schema in spec.properties.items():
+            known = defs["component_fields"]["properties"].setdefault(key, dict(key_schema))
+            if known != dict(key_schema) and key not in readers:
+                continue  # a key of the shipped file keeps its own schema
+            readers.setdefault(key, []).append(name)
+    override_keys = defs["component_override"]["propertyNames"]["enum"]
+    override_keys += sorted({key for spec in KINDS.values() for key in spec.per_environment
+                             if key not in override_keys})
+    for key, kinds in sorted(readers.items()):
+        defs["component"]["allOf"].append({
+            "if": {"required": ["kind"], "properties": {"kind": {"not": {"enum": kinds}}}},
+            "then": {"properties": {key: {
+                "not": {}, "errorMessage": f"'{key}' is only used by kind "
+                                           f"{' or '.join(kinds)}"}}}})
 
 
 @functools.cache

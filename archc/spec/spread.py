@@ -78,7 +78,7 @@ def _held(zones: tuple[Zone, ...], components: tuple[Component, ...],
         if zone is not None and zone.role is not Role.SUBNET:
             zone = _around(zone, by_id, Role.SUBNET)
         if zone is not None:
-            held[zone.id].append(comp.kind.value)
+            held[zone.id].append(str(comp.kind))
     return {z: tuple(sorted(kinds)) for z, kinds in held.items()}
 
 

@@ -21,7 +21,7 @@ from archc.spec.flowchart import FlowSubgraph
 SUBNET_SCOPES = frozenset({Scope.PUBLIC_SUBNET, Scope.PRIVATE_SUBNET, Scope.DATA_SUBNET})
 
 RoleOf = Callable[[str], Role | None]
-KindOf = Callable[[str], Kind | None]
+KindOf = Callable[[str], str | None]
 
 
 def stranded_in_vpc(sg: FlowSubgraph, subgraphs: Mapping[str, FlowSubgraph], role_of: RoleOf,
@@ -55,7 +55,7 @@ def title_region(title: str) -> str | None:
     return found.group(0) if found else None
 
 
-def suggested_tier(kinds: list[Kind | None]) -> Tier:
+def suggested_tier(kinds: list[str | None]) -> Tier:
     """The tier a subnet holding these kinds would have: data for a database, public for
     what must face the internet, else app."""
     scopes = {KINDS[k].scope for k in kinds if k is not None}
@@ -144,14 +144,14 @@ def zone_end(zone: Zone, inside: list[Component],
               as_target: bool) -> tuple[list[Component], str]:
     """Which of a zone's components an edge to (or from) it stands for, and why."""
     if as_target:
-        planes = [c for c in inside if c.kind is Kind.EKS_CONTROL_PLANE]
+        planes = [c for c in inside if c.kind == Kind.EKS_CONTROL_PLANE]
         if zone.role is Role.EKS_CLUSTER and len(planes) == 1:
             return planes, "its entry point, the EKS control plane"
-        balancers = [c for c in inside if c.kind is Kind.LOAD_BALANCER]
+        balancers = [c for c in inside if c.kind == Kind.LOAD_BALANCER]
         if balancers:
             return balancers, "its entry point, the load balancer"
         return inside, "every component in it"
-    nodes = [c for c in inside if c.kind is Kind.EKS_NODE_GROUP]
+    nodes = [c for c in inside if c.kind == Kind.EKS_NODE_GROUP]
     if zone.role is Role.EKS_CLUSTER and nodes:
         return nodes, "its workloads, the node groups"
     return inside, "every component in it"

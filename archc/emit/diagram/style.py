@@ -8,7 +8,7 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 
-from archc.kinds import Kind, Role, Tier
+from archc.kinds import KINDS, Role, Tier
 from archc.model import FlowClass, Zone
 
 OUT_DIR = "diagrams"
@@ -24,29 +24,8 @@ RENDERED_FROM: dict[str, str] = {f"{OUT_DIR}/{BASENAME}.{fmt}": DOT_PATH for fmt
 # picture that size is unreadable anyway; above this the DOT is written and rendering skipped.
 MAX_RENDERED_COMPONENTS = 250
 
-# kind -> (module, class) of its `diagrams` icon. The one place icons are chosen.
-ICONS: dict[Kind, tuple[str, str]] = {
-    Kind.USERS: ("diagrams.onprem.client", "Users"),
-    Kind.ADMINS: ("diagrams.onprem.client", "User"),
-    Kind.DNS_ZONE: ("diagrams.aws.network", "Route53"),
-    Kind.CDN: ("diagrams.aws.network", "CloudFront"),
-    Kind.WAF: ("diagrams.aws.security", "WAF"),
-    Kind.INTERNET_GATEWAY: ("diagrams.aws.network", "InternetGateway"),
-    Kind.NAT_GATEWAY: ("diagrams.aws.network", "NATGateway"),
-    Kind.LOAD_BALANCER: ("diagrams.aws.network", "ALB"),
-    # AWS has no bastion icon; its reference architectures draw the EC2 instance icon
-    Kind.BASTION: ("diagrams.aws.compute", "EC2Instance"),
-    Kind.BACKEND_SERVICE: ("diagrams.aws.compute", "EC2AutoScaling"),
-    Kind.INSTANCE: ("diagrams.aws.compute", "EC2"),
-    Kind.CI_SERVER: ("diagrams.onprem.ci", "Jenkins"),
-    Kind.SCM_SERVER: ("diagrams.onprem.vcs", "Gitlab"),
-    Kind.EKS_CONTROL_PLANE: ("diagrams.aws.compute", "EKS"),
-    Kind.EKS_NODE_GROUP: ("diagrams.aws.compute", "EC2Instances"),
-    Kind.DATABASE: ("diagrams.aws.database", "RDS"),
-    Kind.OBJECT_STORAGE: ("diagrams.aws.storage", "S3"),
-    Kind.EXTERNAL_FRONTEND: ("diagrams.programming.framework", "Vercel"),
-    Kind.EXTERNAL_SERVICE: ("diagrams.saas", "Saas"),
-}
+# kind -> (module, class) of its `diagrams` icon: each kind's catalog entry chooses it.
+ICONS: dict[str, tuple[str, str]] = {name: spec.diagram_icon for name, spec in KINDS.items()}
 
 # False while `build --check` emits: it judges the images by their DOT (archc._write), so
 # Graphviz is not run, and neither its absence nor its version can show in the check.
@@ -64,11 +43,11 @@ def images_not_drawn() -> Iterator[None]:
         DRAW_IMAGES.reset(token)
 
 
-# For a kind added to archc.kinds before it gets a row above (a test asks for one).
+# A kind whose catalog entry names no icon of its own (KindSpec's default).
 FALLBACK_ICON: tuple[str, str] = ("diagrams.generic.compute", "Rack")
 
 
-def icon(kind: Kind) -> tuple[str, str]:
+def icon(kind: str) -> tuple[str, str]:
     """(module, class) of a kind's icon: the one place ICONS is read."""
     return ICONS.get(kind, FALLBACK_ICON)
 
@@ -132,6 +111,7 @@ FLOW_STYLES: dict[FlowClass, dict[str, str]] = {
     FlowClass.REPLICATION: _flow("#2E3AB8", style="dashed"),
     FlowClass.IAM: _flow("#C7253E", style="dashed"),
     FlowClass.DNS: _flow("#7C4DFF", style="dashed"),
+    FlowClass.EVENT: _flow("#B83280", style="dashed"),
 }
 
 # The colour key under the title.
@@ -146,12 +126,14 @@ FLOW_LEGEND: dict[FlowClass, str] = {
     FlowClass.REPLICATION: "database replication",
     FlowClass.IAM: "AWS API (IAM)",
     FlowClass.DNS: "DNS",
+    FlowClass.EVENT: "event trigger",
 }
 
 # Edge label for flows without a port (those with one show `tcp/5432`).
 CLASS_LABELS: dict[FlowClass, str] = {
     FlowClass.DNS: "DNS",
     FlowClass.IAM: "IAM",
+    FlowClass.EVENT: "event",
     FlowClass.CONTROL: "control",
     FlowClass.REPLICATION: "replication",
     FlowClass.UPLINK: "uplink",

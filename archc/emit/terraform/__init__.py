@@ -28,6 +28,7 @@ from archc.model import Architecture
 
 OUT_DIR = "terraform"
 ENV_DIR = "envs/_env/"
+KIND_DIR = "kinds/"  # one template per catalog kind, rendered once per kind used
 TEMPLATES = "terraform"
 
 __all__ = ["TERRAFORM_CODES", "build_context", "emit", "render"]
@@ -58,6 +59,8 @@ def render(context: ct.Context, only: tuple[str, ...] = ()) -> dict[str, str]:
     jinja.globals["tf"] = hcl_data  # the HCL values the templates print, built in Python
     out: dict[str, str] = {}
     for name in only or template_names(TEMPLATES):
+        if name.startswith(KIND_DIR):
+            continue
         template = jinja.get_template(name)
         target = name.removesuffix(".j2")
         if name.startswith(ENV_DIR):
@@ -66,4 +69,9 @@ def render(context: ct.Context, only: tuple[str, ...] = ()) -> dict[str, str]:
                 out[path] = template.render(context, env=env)
         else:
             out[target] = template.render(context)
+    if not only:
+        for kind_file in context["platform"]["kinds"]:
+            template = jinja.get_template(kind_file["template"] + ".j2")
+            out[f"modules/platform/{kind_file['kind']}.tf"] = template.render(
+                context, items=kind_file["items"])
     return dict(sorted(out.items()))

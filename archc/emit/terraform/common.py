@@ -8,8 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-# Things the IR says that Terraform cannot (or that archc had to assume while writing it).
-TERRAFORM_CODES: dict[str, str] = {
+from archc.catalog import CATALOG_CODES
+
+# Things the IR says that Terraform cannot (or that archc had to assume while writing it); the
+# catalog kinds' own codes (ARC540-ARC589) are each family's `CODES`.
+TERRAFORM_CODES: dict[str, str] = {**CATALOG_CODES, **{
     "ARC510": "a flow that needs a security-group rule has no port or protocol",
     "ARC511": "an environment's subnet plan lacks a block for some subnet zone and AZ",
     "ARC512": "a load balancer has no backend_service target: its listener answers 404",
@@ -38,7 +41,7 @@ TERRAFORM_CODES: dict[str, str] = {
               "out",
     "ARC532": "an EC2 host with no AMI, user data or container image: nothing runs on it "
               "(EC2 health checks for its Auto Scaling group)",
-}
+}}
 
 
 def plain(value: Any) -> Any:

@@ -18,11 +18,11 @@ from archc.model import Component, Environment, FlowClass
 INSTANCE_KINDS = (Kind.BASTION, Kind.CI_SERVER, Kind.SCM_SERVER, Kind.INSTANCE)
 # Instance size when the overlay gives none: a bastion only relays sessions; CI and source
 # servers build and store; anything else starts general purpose.
-DEFAULT_INSTANCE_TYPE = {Kind.BASTION: "t3.micro", Kind.CI_SERVER: "t3.large",
+DEFAULT_INSTANCE_TYPE: dict[str, str] = {Kind.BASTION: "t3.micro", Kind.CI_SERVER: "t3.large",
                          Kind.SCM_SERVER: "t3.large", Kind.INSTANCE: "t3.medium",
                          Kind.BACKEND_SERVICE: "t3.medium"}
 # Root volume (GiB) when volume_size is not given: CI workspaces and repositories need room.
-DEFAULT_ROOT_GB = {Kind.BASTION: 20, Kind.CI_SERVER: 100, Kind.SCM_SERVER: 100,
+DEFAULT_ROOT_GB: dict[str, int] = {Kind.BASTION: 20, Kind.CI_SERVER: 100, Kind.SCM_SERVER: 100,
                    Kind.INSTANCE: 30, Kind.BACKEND_SERVICE: 30}
 # Auto scaling size when the overlay gives none: the two instances subnet_plan.py sizes for.
 DEFAULT_SCALING = {"min": 2, "max": 2, "desired": 2}
@@ -48,7 +48,7 @@ DEREGISTRATION_DELAY = 30
 # Target group type per target kind: an ASG attaches its instances; a node group's pods are
 # registered by IP by the AWS Load Balancer Controller (TargetGroupBinding), so traffic
 # reaches the pods on their port, not a node port.
-TARGET_TYPES = {Kind.BACKEND_SERVICE: "instance", Kind.EKS_NODE_GROUP: "ip"}
+TARGET_TYPES: dict[str, str] = {Kind.BACKEND_SERVICE: "instance", Kind.EKS_NODE_GROUP: "ip"}
 # The CloudWatch agent ships what every Amazon Linux 2023 host writes to files (boot and user
 # data output, the SSM agent, package installs, the audit log), plus Docker's container logs
 # where it runs a container; Systems Manager reapplies its configuration every 30 minutes
@@ -60,7 +60,7 @@ CONTAINER_LOG_FILES = (("/var/lib/docker/containers/*/*-json.log", "containers")
 AGENT_CONFIG_SCHEDULE = "rate(30 minutes)"
 # Stateful hosts (CI workspaces and state, git repositories) keep their data on a separate
 # encrypted volume that outlives the instance: size by kind unless data_volume_size says.
-DATA_VOLUME_GB = {Kind.CI_SERVER: 100, Kind.SCM_SERVER: 200, Kind.INSTANCE: 50}
+DATA_VOLUME_GB: dict[str, int] = {Kind.CI_SERVER: 100, Kind.SCM_SERVER: 200, Kind.INSTANCE: 50}
 DATA_DEVICE = "/dev/sdf"
 # Daily snapshots at 03:00 UTC, the last 14 kept: two weeks to notice and restore.
 BACKUP: ct.Backup = {"interval_hours": 24, "time": "03:00", "retain_count": 14,
@@ -111,7 +111,7 @@ def _instance(v: Derivation, comp: Component) -> ct.Instance:
         "subnet_tier": tier or next(iter(v.tiers.values())), "az_index": 0,
         "security_group": ident, "instance_role": ident,
         "associate_public_ip_address": public,
-        "ssh_key": comp.kind is Kind.BASTION and v.bastion_access(comp) == "ssh",
+        "ssh_key": comp.kind == Kind.BASTION and v.bastion_access(comp) == "ssh",
         "termination_protection": comp.kind in STATEFUL_KINDS,
         "ignore_ami_changes": True,  # patch by replacing on purpose, not on every new AMI
         "boot": boot(v, comp), "root_volume_type": ROOT_VOLUME_TYPE,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from archc import diagnostics as d
 from archc.aws.derivation import Derivation
 from archc.aws.security_groups import security_group_rules, security_groups
-from archc.emit.terraform import cluster_addons, compute, data, edge, eks, envs, iam, pins
+from archc.emit.terraform import catalog, cluster_addons, compute, data, edge, eks, envs, iam, pins
 from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.network import max_az_count, network
 from archc.model import Architecture
@@ -60,6 +60,7 @@ def _platform(v: Derivation) -> ct.Platform:
         "bastion": compute.bastion(v),
         "instances": compute.instances(v),
         "autoscaling_groups": compute.autoscaling_groups(v),
+        "kinds": catalog.kind_files(v),
         "cloudwatch_agents": compute.cloudwatch_agents(v),
         "backup": compute.backup(v),
         "load_balancers": lbs,

@@ -9,7 +9,7 @@ examples produce against these types, so they cannot drift from the emitter.
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from archc.aws.derivation import CheckovSkip
 from archc.aws.iam import Principal
@@ -546,6 +546,7 @@ class Inputs(TypedDict):
     autoscaling_groups: dict[str, AsgInputs]
     availability_zones: list[str]
     cloudfront_price_class: NotRequired[str]  # with a CDN
+    components: NotRequired[dict[str, Any]]  # with a catalog kind: its values by component id
     databases: dict[str, DatabaseInputs]
     deletion_protection: bool
     dns_create_zone: NotRequired[bool]  # with a DNS zone
@@ -638,6 +639,7 @@ class PlatformParts(TypedDict):
 
     access_log_bucket: str | None
     autoscaling_groups: list[AutoscalingGroup]
+    kinds: list[KindFile]  # the catalog kinds' files (archc/emit/terraform/catalog.py)
     backup: Backup | None
     bastion: Bastion | None
     buckets: list[Bucket]
@@ -657,6 +659,15 @@ class PlatformParts(TypedDict):
     security_group_rules: list[SecurityGroupRule]
     security_groups: list[SecurityGroup]
     waf: Waf | None
+
+
+class KindFile(TypedDict):
+    """One catalog kind's file: `templates/terraform/<template>` renders `items` (each its
+    kind's `build` result, sorted by id) into `modules/platform/<kind>.tf`."""
+
+    kind: str
+    template: str
+    items: list[dict[str, Any]]
 
 
 class Platform(PlatformParts):

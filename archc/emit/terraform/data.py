@@ -133,7 +133,7 @@ def declared_buckets(v: Derivation) -> dict[str, tuple[Component, BucketSpec]]:
     for flow in v.flows(FlowClass.IAM):
         target = v.arch.component(flow.target)
         for key in flow.buckets:
-            if target is not None and target.kind is Kind.OBJECT_STORAGE:
+            if target is not None and target.kind == Kind.OBJECT_STORAGE:
                 out.setdefault(key, (target, {"purpose": "data"}))
     return out
 

@@ -118,10 +118,10 @@ def _cdn_origin(v: Derivation, cdn: Component) -> tuple[Component, list[Flow]] |
     for flow in v.flows(FlowClass.INGRESS):
         if flow.initiator != cdn.id:
             continue
-        if v.kind(flow.target) is Kind.LOAD_BALANCER:
+        if v.kind(flow.target) == Kind.LOAD_BALANCER:
             return v.comp(flow.target), [flow]
         for hop in v.flows(FlowClass.INGRESS):
-            if hop.initiator == flow.target and v.kind(hop.target) is Kind.LOAD_BALANCER:
+            if hop.initiator == flow.target and v.kind(hop.target) == Kind.LOAD_BALANCER:
                 return v.comp(hop.target), [flow, hop]
     v.warning("ARC523", f"CDN {cdn.id} reaches no load balancer, so it has no origin and is not "
                         "emitted", cdn.span,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from archc.aws.derivation import PROTECTED_ENVS, Derivation, apex_zone_collisions, zone_mode
 from archc.aws.names import short_project
-from archc.emit.terraform import compute, data, edge, eks, network
+from archc.emit.terraform import catalog, compute, data, edge, eks, network
 from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.edge import WAF_RATE_LIMIT
 from archc.kinds import Kind
@@ -44,6 +44,8 @@ def inputs(v: Derivation, platform: ct.Platform, env: Environment) -> ct.Inputs:
         "autoscaling_groups": compute.asg_inputs(v, env),
         "databases": data.database_inputs(v, env),
     }
+    if platform["kinds"]:
+        values["components"] = catalog.settings(v, env.name)
     if platform["network"]["nat_gateway"]:
         values["single_nat_gateway"] = env.nat != "per_az"
     if platform["dns"]:

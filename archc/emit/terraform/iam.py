@@ -27,7 +27,7 @@ from archc.aws.iam import INSTANCE_ROLE_KINDS, principal, workload
 from archc.aws.names import line_refs, overlay_spans, pascal, tf_id
 from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.compute import ecr_image
-from archc.kinds import S3_ACTIONS, Kind
+from archc.kinds import KINDS, S3_ACTIONS, Kind
 from archc.model import Flow, FlowClass
 
 # Every instance is managed through Systems Manager (patching, Session Manager, no SSH keys)
@@ -76,11 +76,13 @@ def policies(v: Derivation, platform: ct.PlatformParts) -> list[ct.Policy]:
     kms_of = {b["id"]: b["encryption"].get("kms_key") for b in platform["buckets"]}
     out: list[ct.Policy] = []
     for flow in v.flows(FlowClass.IAM):
-        if v.kind(flow.target) is Kind.OBJECT_STORAGE:
+        if v.kind(flow.target) == Kind.OBJECT_STORAGE:
             out += _s3_policy(v, flow, kms_of)
+        else:
+            out += _kind_policy(v, flow)
     db_keys = {db["id"]: db["kms_key"] for db in platform["databases"]}
     for flow in v.flows(FlowClass.NETWORK):
-        if v.kind(flow.target) is Kind.DATABASE:
+        if v.kind(flow.target) == Kind.DATABASE:
             out += _db_policy(v, flow, db_keys)
     if platform["eks"]:
         out += _deploy_policies(v, platform["eks"])
@@ -118,6 +120,34 @@ def _s3_policy(v: Derivation, flow: Flow, kms_of: dict[str, str | None]) -> list
              "description": f"{_flow_text(flow)}: {ACCESS_WORDS[access]} on the {what}",
              "source": line_refs(*spans),
              "statements": statements}]
+
+
+def _kind_policy(v: Derivation, flow: Flow) -> list[ct.Policy]:
+    """A flow to a catalog kind's AWS API: exactly the actions its kind lists for the flow's
+    verb (`KindSpec.iam`), on that component's resources, plus what the verb needs besides
+    (the queue's key to decrypt, the function's log group...)."""
+    target = v.comp(flow.target)
+    iam = KINDS[target.kind].iam
+    who = principal(v, v.arch.component(flow.initiator))
+    if iam is None or who is None or flow.access not in iam.actions:
+        return []
+    ident = v.ids[target.id]
+    verb = flow.access
+    statements = [_statement(f"{pascal(verb)}{pascal(ident)}", list(iam.actions[verb]),
+                             [_expression(r, ident) for r in iam.resources])]
+    for n, (actions, resources) in enumerate(iam.extra.get(verb, ()), start=1):
+        statements.append(_statement(f"{pascal(verb)}{pascal(ident)}Extra{n}", list(actions),
+                                     [_expression(r, ident) for r in resources]))
+    return [{"id": f"{v.ids[flow.initiator]}_{ident}_{verb}", "role": who,
+             "description": f"{_flow_text(flow)}: {verb} the {target.id} "
+                            f"{KINDS[target.kind].title}",
+             "source": line_refs(flow.span, *overlay_spans(flow.decisions, "access")),
+             "statements": statements}]
+
+
+def _expression(template: str, ident: str) -> ct.Resource:
+    """An IAM resource a kind names (`module.sqs_{id}.queue_arn`), for this component."""
+    return {"kind": "expression", "ref": template.format(id=ident)}
 
 
 def _db_policy(v: Derivation, flow: Flow, db_keys: dict[str, str]) -> list[ct.Policy]:

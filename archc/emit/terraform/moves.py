@@ -63,7 +63,7 @@ def identity(arch: Architecture, comp: Component) -> str:
     flows = sorted([("out" if f.src == comp.id else "in",
                      labels.get(f.dst if f.src == comp.id else f.src, ""), f.label, f.arrow)
                     for f in arch.flows if comp.id in (f.src, f.dst)])
-    body = json.dumps([comp.kind.value, comp.title, around, flows], ensure_ascii=False)
+    body = json.dumps([str(comp.kind), comp.title, around, flows], ensure_ascii=False)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 

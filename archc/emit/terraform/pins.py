@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from archc.aws.derivation import skip
 from archc.emit.terraform import context_types as ct
+from archc.kinds import KINDS
 
 # rds 7.x needs Terraform >= 1.11.1 and s3-bucket 5.15 needs aws >= 6.42 (tf_modules.json).
 REQUIRED_VERSION = ">= 1.11.1"
@@ -55,7 +56,12 @@ MODULES: dict[str, tuple[str, str, str, str]] = {
 
 
 def modules() -> dict[str, ct.Module]:
-    return {key: _module(*pin) for key, pin in MODULES.items()}
+    """The seed topics' pins, then each catalog kind's (its `Terraform.modules`)."""
+    pins = dict(MODULES)
+    for spec in KINDS.values():
+        for mod in spec.terraform.modules if spec.terraform else ():
+            pins.setdefault(mod.key, (mod.source, mod.version, mod.repo, mod.commit))
+    return {key: _module(*pin) for key, pin in pins.items()}
 
 
 def _module(source: str, version: str, repo: str, commit: str) -> ct.Module:

@@ -125,7 +125,7 @@ def test_ci_edits_only_the_namespaces_of_its_workloads(seed: Architecture,
     entry = modules(platform)["eks"]["access_entries"]["jenkins"]
     scope = entry["policy_associations"]["AmazonEKSEditPolicy"]["access_scope"]
     expected = sorted({workload(c)[1] for c in seed.components
-                       if c.kind is Kind.EKS_NODE_GROUP})
+                       if c.kind == Kind.EKS_NODE_GROUP})
     assert scope == {"type": "namespace", "namespaces": expected} and "serving" in expected
 
 

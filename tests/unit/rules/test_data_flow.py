@@ -68,4 +68,4 @@ def test_a_nat_gateway_drawn_into_a_host_is_only_the_nat_finding(tmp_path: Path)
                                              ("Client App", Kind.USERS)])
 def test_people_words_naming_a_service_are_no_people(label: str, kind: Kind) -> None:
     found = infer_kind("x", label)
-    assert found is not None and found[0] is kind
+    assert found is not None and found[0] == kind

@@ -59,4 +59,4 @@ def test_certificates_and_trusts_are_derived_too(label: str) -> None:
     ("Third-Party Apps", Kind.EXTERNAL_SERVICE)])
 def test_the_internet_replicas_and_third_parties(label: str, kind: Kind) -> None:
     found = infer_kind("x", label)
-    assert found is not None and found[0] is kind
+    assert found is not None and found[0] == kind

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from archc.catalog import CATALOG
 from archc.diagnostics import Diagnostic
 from archc.spec.overlay import load_overlay
 from archc.spec.schema import SCHEMA_CODES, load_schema, schema_text, validate_overlay
@@ -18,7 +19,8 @@ REPO = Path(__file__).resolve().parents[3]
 SEED = REPO / "spec" / "archc.yaml"
 SCHEMA_FILE = REPO / "archc" / "spec" / "overlay.schema.json"
 
-KINDS = ["users", "admins", "dns_zone", "cdn", "waf", "internet_gateway", "nat_gateway",
+# The seed's kinds, which the shipped file lists; the catalog adds the others after them.
+SEED_KINDS = ["users", "admins", "dns_zone", "cdn", "waf", "internet_gateway", "nat_gateway",
          "load_balancer", "bastion", "backend_service", "instance", "ci_server", "scm_server",
          "eks_control_plane", "eks_node_group", "database", "object_storage",
          "external_frontend", "external_service"]
@@ -82,12 +84,24 @@ def test_schema_is_strict_except_user_maps() -> None:
     for name in ("component", "component_override"):
         assert schema["$defs"][name]["unevaluatedProperties"] is False, name
     assert schema["$defs"]["component"]["properties"]["kind"]["$ref"] == "#/$defs/kind"
-    assert schema["$defs"]["kind"]["enum"] == KINDS
+    assert schema["$defs"]["kind"]["enum"] == SEED_KINDS + [
+        name for name in CATALOG if name not in SEED_KINDS]
 
 
-def test_schema_text_is_the_packaged_file() -> None:
-    assert schema_text() == SCHEMA_FILE.read_text(encoding="utf-8")
-    assert json.loads(schema_text()) == load_schema()
+def test_schema_text_is_the_packaged_file_plus_the_catalog() -> None:
+    shipped = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    served = json.loads(schema_text())
+    # the catalog adds its kinds' names and keys; everything the file says is kept
+    assert served["$defs"]["kind"]["enum"][:len(shipped["$defs"]["kind"]["enum"])] == \
+        shipped["$defs"]["kind"]["enum"]
+    assert set(served["$defs"]["kind"]["enum"]) == set(CATALOG)
+    fields = served["$defs"]["component_fields"]["properties"]
+    for key, value in shipped["$defs"]["component_fields"]["properties"].items():
+        assert fields[key] == value, key
+    for spec in CATALOG.values():
+        for key in spec.properties:
+            assert key in fields, (spec.name, key)
+    assert served == load_schema()
     load_schema()["title"] = "changed"  # callers get a copy; validation is unaffected
     assert load_schema()["title"] != "changed"
 
@@ -191,7 +205,7 @@ def test_unknown_kind_lists_allowed_kinds(tmp_path: Path) -> None:
     assert "'databse'" in diagnostics[0].message and "kind" in diagnostics[0].message
     hint = diagnostics[0].hint or ""
     assert hint.startswith("did you mean 'database'?")
-    assert all(f"'{kind}'" in hint for kind in KINDS)
+    assert all(f"'{kind}'" in hint for kind in CATALOG)
 
 
 def test_bad_cidr_pattern(tmp_path: Path) -> None:

@@ -1,0 +1,122 @@
+"""The messaging family (archc/catalog/messaging.py): an SQS queue drawn between a producer and
+a consumer compiles to the queue, its dead-letter queue and exactly the IAM each side needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archc.catalog.messaging import KINDS as MESSAGING
+from archc.diagnostics import Severity
+from archc.spec import load_spec
+from archc.kinds import infer_kind
+from tests.unit.emit.test_terraform_emit import data_blocks, emit, load, modules, parse_dir, tfvars
+
+DIAGRAM = """flowchart TB
+    Users((Users))
+    subgraph VPC["VPC 10.20.0.0/16"]
+        subgraph Public["Public Subnet"]
+            ALB[Application Load Balancer]
+            NAT[NAT Gateway]
+        end
+        subgraph App["Private Subnet"]
+            API[Orders API]
+            Worker[Order Worker Service]
+        end
+    end
+    Jobs[Orders Queue SQS]
+    Users -->|HTTPS| ALB
+    ALB -->|HTTP :8080| API
+    API -->|{send}| Jobs
+    Jobs --> Worker
+    API --> NAT
+    Worker --> NAT
+"""
+OVERLAY = """version: 1
+project: shop
+components:
+  API: {container_image: "public.ecr.aws/nginx/nginx:1.27"}
+  Worker: {container_image: "public.ecr.aws/nginx/nginx:1.27"}
+  Jobs: {fifo: true, visibility_timeout_seconds: 120}
+environments:
+  dev: {vpc_cidr: 10.20.0.0/16}
+  prod: {vpc_cidr: 10.30.0.0/16, components: {Jobs: {visibility_timeout_seconds: 300}}}
+"""
+
+
+def _spec(tmp_path: Path, send: str = "send order") -> Path:
+    spec = tmp_path / "spec"
+    spec.mkdir(parents=True)
+    (spec / "architecture.mmd").write_text(DIAGRAM.replace("{send}", send), encoding="utf-8")
+    (spec / "archc.yaml").write_text(OVERLAY, encoding="utf-8")
+    return spec
+
+
+@pytest.mark.parametrize(("label", "kind"), [
+    ("Orders Queue SQS", "sqs_queue"), ("Dead-letter queue", "sqs_queue"), ("DLQ", "sqs_queue"),
+    ("Amazon SQS", "sqs_queue"),
+    # the seed's words stay the seed's
+    ("NAT Gateway", "nat_gateway"), ("Order Service", "backend_service"),
+])
+def test_queues_are_recognised(label: str, kind: str) -> None:
+    found = infer_kind("X", label)
+    assert found is not None and found[0] == kind
+
+
+def test_a_queue_compiles_to_a_module_with_its_dead_letter_queue(tmp_path: Path) -> None:
+    loaded = load_spec(_spec(tmp_path))
+    assert [d.message for d in loaded.diagnostics if d.severity is Severity.ERROR] == []
+    files, diags = emit(load(_spec(tmp_path / "again")))
+    assert not [d for d in diags if d.severity.name == "ERROR"]
+    queue = modules(parse_dir(files, "terraform/modules/platform"))["sqs_jobs"]
+    assert queue["source"] == "terraform-aws-modules/sqs/aws" and queue["version"] == "5.2.1"
+    assert queue["fifo_queue"] is True and queue["create_dlq"] is True
+    assert queue["sqs_managed_sse_enabled"] is True
+    assert queue["redrive_policy"] == {"maxReceiveCount": 5}
+    # the per-environment values reach the module through var.components
+    assert "var.components" in str(queue["visibility_timeout_seconds"])
+    assert tfvars(files, "dev")["components"]["jobs"]["visibility_timeout_seconds"] == 120
+    assert tfvars(files, "prod")["components"]["jobs"]["visibility_timeout_seconds"] == 300
+
+
+def _actions(files: dict[str, str], policy: str) -> list[str]:
+    doc = data_blocks(parse_dir(files, "terraform/modules/platform"), "aws_iam_policy_document")
+    statement = doc[policy]["statement"]
+    return sorted(a for st in statement for a in st["actions"])
+
+
+def test_the_producer_may_only_send_and_the_consumer_only_receive(tmp_path: Path) -> None:
+    files, _ = emit(load(_spec(tmp_path)))
+    producer = next(v for v in MESSAGING[0].iam.actions.items() if v[0] == "publish")[1]
+    consumer = MESSAGING[0].iam.actions["consume"]
+    assert _actions(files, "api_jobs_publish") == sorted(producer)
+    assert _actions(files, "worker_jobs_consume") == sorted(consumer)
+    assert "sqs:SendMessage" in producer and "sqs:ReceiveMessage" not in producer
+    assert "sqs:ReceiveMessage" in consumer and "sqs:SendMessage" not in consumer
+    # and no network rule: the queue is an AWS API, not a host in the VPC
+    rules = parse_dir(files, "terraform/modules/platform")
+    assert "jobs" not in str([b for b in rules.get("resource", [])
+                              if "aws_vpc_security_group_egress_rule" in b])
+
+
+def test_an_arrow_from_the_queue_is_the_consumer_polling(tmp_path: Path) -> None:
+    arch = load(_spec(tmp_path))
+    flow = next(f for f in arch.flows if f.src == "Jobs")
+    assert (flow.initiator, flow.target, flow.access) == ("Worker", "Jobs", "consume")
+    assert any("polls" in d.reason for d in flow.decisions if d.attribute == "initiator")
+
+
+def test_a_label_that_says_consume_on_a_producer_edge_is_read(tmp_path: Path) -> None:
+    arch = load(_spec(tmp_path, send="receive orders"))
+    flow = next(f for f in arch.flows if f.src == "API" and f.dst == "Jobs")
+    assert flow.access == "consume"
+
+
+def test_a_queue_nobody_consumes_is_said(tmp_path: Path) -> None:
+    spec = _spec(tmp_path)
+    text = (spec / "architecture.mmd").read_text(encoding="utf-8")
+    (spec / "architecture.mmd").write_text(text.replace("    Jobs --> Worker\n", ""),
+                                           encoding="utf-8")
+    _, diags = emit(load(spec))
+    assert [d.code for d in diags if d.code == "ARC545"] == ["ARC545"]
