@@ -9,8 +9,8 @@ import pytest
 
 from archc.catalog.messaging import KINDS as MESSAGING
 from archc.diagnostics import Severity
-from archc.spec import load_spec
 from archc.kinds import infer_kind
+from archc.spec import load_spec
 from tests.unit.emit.test_terraform_emit import data_blocks, emit, load, modules, parse_dir, tfvars
 
 DIAGRAM = """flowchart TB
