@@ -260,6 +260,32 @@ def infer_kind(node_id: str, label: str) -> tuple[str, str] | None:
     return None
 
 
+# Mermaid shapes that draw a data store (`[( )]`, `@{ shape: cyl }` and their aliases): a
+# node drawn so whose label names no kind is read as a relational database.
+DATA_STORE_SHAPES: frozenset[str] = frozenset({
+    "cylinder", "cyl", "db", "database", "datastore", "data-store", "h-cyl", "das",
+    "horizontal-cylinder", "lin-cyl", "disk", "lined-cylinder"})
+DATA_STORE_KIND = "database"
+
+
+def _icon_name(icon: str) -> str:
+    """`aws:lambda`, `logos:aws-lambda`, `aws:Amazon-SQS` -> `lambda`, `sqs`: the service
+    word of an icon name, whatever icon pack wrote it."""
+    name = icon[:INFER_CHARS].lower().rsplit(":", 1)[-1]
+    for prefix in ("aws-", "amazon-", "aws_", "amazon_"):
+        name = name.removeprefix(prefix)
+    return name.replace("_", "-")
+
+
+_ICON_KINDS: dict[str, str] = {_icon_name(icon): spec.name for family in FAMILIES
+                               for spec in family for icon in spec.icons}
+
+
+def infer_kind_from_icon(icon: str) -> str | None:
+    """The kind whose catalog entry lists a Mermaid `@{ icon: ... }` name, or None."""
+    return _ICON_KINDS.get(_icon_name(icon))
+
+
 def kind_candidates(node_id: str, label: str) -> tuple[str, ...]:
     """Every kind the label suggests, in table order (to tell a guess from a sure thing)."""
     text = _inference_text(label, node_id).replace("\\n", " ")

@@ -15,6 +15,8 @@ from typing import Any
 
 from archc import diagnostics as d
 from archc.kinds import (
+    DATA_STORE_KIND,
+    DATA_STORE_SHAPES,
     DATABASE_PORTS,
     GIT_CLONE_PORTS,
     IAM_TARGET_KINDS,
@@ -25,6 +27,7 @@ from archc.kinds import (
     Tier,
     described_node,
     infer_kind,
+    infer_kind_from_icon,
     infer_role,
     kind_candidates,
     with_article,
@@ -266,7 +269,13 @@ class Linker:
             return str(spec["kind"])
         if self._described(node_id) is not None:
             return None
+        icon = dict(node.data).get("icon", "") if node else ""
+        by_icon = infer_kind_from_icon(icon) if icon else None
+        if by_icon is not None:
+            return by_icon
         found = infer_kind(node_id, node.label if node else node_id)
+        if found is None and node is not None and node.shape in DATA_STORE_SHAPES:
+            return DATA_STORE_KIND
         return found[0] if found else None
 
     # -- components --------------------------------------------------------------------
@@ -325,12 +334,25 @@ class Linker:
             decisions.append(Decision("kind", by_zone, "inferred",
                                       f"it sits in {zone.title!r} ({zone.role})", span))
             return by_zone
+        node = self.nodes[node_id]
+        icon = dict(node.data).get("icon", "")
+        by_icon = infer_kind_from_icon(icon) if icon else None
+        if by_icon is not None:
+            decisions.append(Decision("kind", by_icon, "inferred",
+                                      f"its icon {one_line(icon)!r} draws {by_icon}", span))
+            return by_icon
         found = infer_kind(node_id, label)
         if found:
             decisions.append(Decision("kind", found[0], "inferred",
                                       f"label {one_line(label)!r} matches /{found[1]}/", span))
             self._ambiguity(node_id, label, found[0], span)
             return found[0]
+        if node.shape in DATA_STORE_SHAPES:
+            decisions.append(Decision(
+                "kind", DATA_STORE_KIND, "inferred",
+                f"it is drawn as a data store ({node.shape}) and its label names no other kind",
+                span))
+            return DATA_STORE_KIND
         if label == node_id and self.nodes[node_id].shape is None:
             unknown = self._undeclared(node_id, span)
         else:
@@ -338,7 +360,7 @@ class Linker:
                 "ARC202", f"cannot tell what kind of component {node_id!r} "
                           f"({one_line(label)!r}) is", span,
                 hint=f"add `components: {{{node_id}: {{kind: ...}}}}` to the overlay "
-                     f"(one of: {', '.join(k.value for k in Kind)})")
+                     f"(one of: {', '.join(sorted(KINDS))})")
         self.unknown_kinds[node_id] = unknown
         decisions.append(Decision("kind", "unknown", "default", f"nothing tells it ({unknown.code})"
                                   ": left out of the rules that need a kind", span))
