@@ -181,6 +181,12 @@ DESCRIBED_NODES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
          "archc keeps the default network ACLs; the security groups filter"),
         (r"\bsubnets?\b", "a subnet",
          "a subnet is a subgraph around the components it holds"),
+        (r"^\W*(amazon |aws )?vpc\b(?!\s*(endpoint|link|peering|lattice))", "a VPC",
+         "a VPC is a subgraph around the subnets it holds"),
+        (r"\bddos\b|\bshield\b|\bbot (fight|protection|control)|\brate.?limit",
+         "a WAF or Shield protection",
+         "archc's WAF web ACL in front of the CDN carries the rate limit and AWS's managed "
+         "rules; AWS Shield Standard protects every account"),
     )
 )
 
@@ -248,15 +254,27 @@ INFER_CHARS = 1000
 
 
 def _inference_text(label: str, ident: str) -> str:
-    return f"{label[:INFER_CHARS]} {ident[:INFER_CHARS]}".lower()
+    return f"{label[:INFER_CHARS]} {_id_words(ident[:INFER_CHARS])}".lower()
+
+
+# An id that copies a component per availability zone: an acronym and the zone's letter or
+# number (`NATa`, `ALB2`, `NAT_b`).
+_PER_AZ_ID = re.compile(r"^([A-Z][A-Z0-9]*?)[_-]?([a-f]|[0-9])$")
+
+
+def _id_words(ident: str) -> str:
+    """An id as words: `NATa` is `NAT a`, so the acronym is read as a word."""
+    per_az = _PER_AZ_ID.match(ident)
+    return f"{per_az.group(1)} {per_az.group(2)}" if per_az else ident
 
 
 def infer_kind(node_id: str, label: str) -> tuple[str, str] | None:
-    """The kind a label suggests and the pattern that matched, or None."""
+    """The kind a label (else its id) suggests and the words that said so, or None."""
     text = _inference_text(label, node_id).replace("\\n", " ")
     for pattern, kind in LABEL_KINDS:
-        if pattern.search(text):
-            return kind, pattern.pattern
+        match = pattern.search(text)
+        if match:
+            return kind, match.group().strip()
     return None
 
 

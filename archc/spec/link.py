@@ -344,7 +344,7 @@ class Linker:
         found = infer_kind(node_id, label)
         if found:
             decisions.append(Decision("kind", found[0], "inferred",
-                                      f"label {one_line(label)!r} matches /{found[1]}/", span))
+                                      f"label {one_line(label)!r} says {found[1]!r}", span))
             self._ambiguity(node_id, label, found[0], span)
             return found[0]
         if node.shape in DATA_STORE_SHAPES:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archc.kinds import KINDS, infer_kind_from_icon
+from archc.kinds import KINDS, described_node, infer_kind, infer_kind_from_icon
 from tests.unit.rules.minispec import BASE, check, errors
 
 # the database drawn under an id that names no kind (`DB` alone says database)
@@ -73,3 +73,38 @@ def test_the_spec_directory_is_named_even_when_it_is_dot(tmp_path: Path,
     outcome = pipeline.check(Path("."), None)
     assert ("ARC002", "myspec/ holds no diagram (.mmd or .md with a mermaid fence)") in \
         errors(outcome)
+
+
+@pytest.mark.parametrize(("node_id", "label", "kind"), [
+    # an application named by its framework or its job is a service archc runs on EC2
+    ("D", "Django App", "backend_service"), ("F", "FastAPI :8000", "backend_service"),
+    ("N", "NestJS :3000", "backend_service"), ("W", "Web App", "backend_service"),
+    ("A", "Exception Management Agent", "backend_service"),
+    # per-AZ copies: the acronym before the zone's letter or number is read as a word
+    ("NATa", "NATa", "nat_gateway"), ("ALBc", "ALBc", "load_balancer"), ("NAT_2", "NAT_2",
+                                                                          "nat_gateway"),
+    # an app people hold is the internet side, not a service
+    ("App", "Mobile App", "users"), ("C", "Client App", "users"),
+    # words that only look like these stay what they are
+    ("P", "Natalie", None), ("W", "Worker Instance", "instance"),
+])
+def test_how_people_name_what_they_run(node_id: str, label: str, kind: str | None) -> None:
+    found = infer_kind(node_id, label)
+    assert (found[0] if found else None) == kind
+
+
+@pytest.mark.parametrize(("label", "what"), [
+    ("🛡️ VPC<br/>(Network)", "a VPC"), ("Amazon VPC", "a VPC"),
+    ("Anti-DDoS", "a WAF or Shield protection"), ("Rate Limiting (Throttling)",
+                                                  "a WAF or Shield protection"),
+    ("AWS Shield", "a WAF or Shield protection"),
+])
+def test_nodes_that_draw_a_network_or_a_protection_are_derived(label: str, what: str) -> None:
+    found = described_node("X", label)
+    assert found is not None and found[0] == what
+
+
+@pytest.mark.parametrize("label", ["VPC Endpoint", "VPC Link", "VPC Peering"])
+def test_vpc_endpoints_and_links_are_not_the_vpc(label: str) -> None:
+    found = described_node("X", label)
+    assert found is None or found[0] != "a VPC"
