@@ -315,12 +315,14 @@ def kind_candidates(node_id: str, label: str) -> tuple[str, ...]:
 
 
 def infer_role(zone_id: str, title: str) -> tuple[Role, Tier | None, str] | None:
-    """The role a zone's title (else its id) names, and the pattern that matched, or None (a
+    """The role a zone's title (else its id) names, and the words that said so, or None (a
     logical group). Title and id are read apart, so `^AWS$` can mean a whole title."""
     texts = (title[:INFER_CHARS].lower(), zone_id[:INFER_CHARS].lower())
     for pattern, role, tier in TITLE_ROLES:
-        if any(pattern.search(text) for text in texts):
-            return role, tier, pattern.pattern
+        for text in texts:
+            match = pattern.search(text)
+            if match:
+                return role, tier, match.group().strip(" -_")
     return None
 
 # The kinds a flow with the IAM meaning reaches: archc turns such a flow into a least-privilege

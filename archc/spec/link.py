@@ -71,6 +71,7 @@ from archc.spec.zones import (
     stranded_in_vpc,
     suggested_tier,
     title_facts,
+    vpc_draws_no_subnet,
     zone_end,
 )
 
@@ -103,6 +104,8 @@ class Linker:
         # follows from it (no initiator, no port) is only a note.
         self.unknown_kinds: dict[str, d.Diagnostic] = {}
         self.unknown_roles: set[str] = set()
+        # groups read as subnets (their VPC draws none) -> the tier of what they hold
+        self._drawn_tiers: dict[str, Tier] = {}
         self.subgraphs = {s.id: s for s in chart.subgraphs}
         self._refs: dict[str, str] = {}
 
@@ -194,7 +197,7 @@ class Linker:
                       "environment's AZs (environments.<env>.azs)"
                       if role is Role.AVAILABILITY_ZONE else "")
             decisions.append(Decision("role", role, "inferred",
-                                      f"title {sg.title!r} matches /{inferred[2]}/{spread}",
+                                      f"title {sg.title!r} says {inferred[2]!r}{spread}",
                                       sg.span))
         else:
             role = self._group_or_unknown(sg, decisions)
@@ -213,10 +216,17 @@ class Linker:
                 "(VPC, subnet, EKS cluster, availability zone, region, account): a logical "
                 "group, which places nothing", sg.span))
             return Role.GROUP
+        tier = suggested_tier([self._label_kind(n) for n in stranded])
+        if vpc_draws_no_subnet(sg, self.subgraphs, self._declared_role):
+            self._drawn_tiers[sg.id] = tier
+            decisions.append(Decision(
+                "role", Role.SUBNET, "inferred", f"the VPC around {sg.title!r} draws no subnet, "
+                f"so its groups are its subnets; this one holds {', '.join(stranded[:5])}",
+                sg.span))
+            return Role.SUBNET
         self.unknown_roles.add(sg.id)
         decisions.append(Decision("role", "unknown", "default",
                                   "nothing tells it (ARC203): only a group", sg.span))
-        tier = suggested_tier([self._label_kind(n) for n in stranded])
         self.diags.append(follow_up(d.error(
             "ARC203", f"cannot tell whether zone {sg.title!r} is a subnet or a logical group: "
                       f"it sits in the VPC and holds {', '.join(stranded[:5])}, which must sit "
@@ -245,8 +255,14 @@ class Linker:
             return Tier(spec["tier"])
         if inferred and inferred[1] is not None:
             decisions.append(Decision("tier", inferred[1], "inferred",
-                                      f"title {sg.title!r} matches /{inferred[2]}/", sg.span))
+                                      f"title {sg.title!r} says {inferred[2]!r}", sg.span))
             return inferred[1]
+        if sg.id in self._drawn_tiers:
+            tier = self._drawn_tiers[sg.id]
+            decisions.append(Decision("tier", tier, "inferred", "the tier of what it holds: "
+                                      "data for a database, public for what faces the "
+                                      "internet, else app", sg.span))
+            return tier
         holds_data = any(self._label_kind(n) == Kind.DATABASE for n in self._subtree_nodes(sg))
         tier = Tier.DATA if holds_data else Tier.APP
         reason = ("it holds a database" if holds_data
