@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archc.catalog.spec import KindSpec, Scope  # noqa: E402
 from archc.kinds import KINDS, infer_kind  # noqa: E402
+from archc.subnet_plan import addresses_per_az  # noqa: E402
 from bench.gen_spec import ENVIRONMENTS, main  # noqa: E402
 
 # The backbone every spec needs: who comes from the internet, where it enters, the way out.
@@ -35,6 +36,11 @@ PLACES: dict[Scope, tuple[str, ...]] = {
     Scope.VPC_EDGE: ("cloud", "vpc"), Scope.PUBLIC_SUBNET: ("cloud", "vpc", "pub"),
     Scope.PRIVATE_SUBNET: ("cloud", "vpc", "app"), Scope.DATA_SUBNET: ("cloud", "vpc", "data"),
 }
+# Addresses per AZ the generated components may take in all (a /16 over three AZs, with
+# the planner's headroom, holds this).
+ADDRESS_BUDGET = 6000
+SUBNETS = ("pub", "app", "data")
+SUBNET_SIZE = 250  # components per subnet: a large spec spreads over several
 ZONES = {"cloud": "AWS", "vpc": "VPC", "pub": "Public Subnet", "app": "Private App Subnet",
          "data": "Private Data Subnet"}
 
@@ -55,9 +61,7 @@ def generate(n: int, seed: int = 20240601,
     rng = random.Random(seed)
     pool = list(kinds) if kinds is not None else mixable()
     comps: list[tuple[str, KindSpec]] = [(ident, KINDS[kind]) for ident, kind in BACKBONE]
-    comps += [(f"{spec.name}_{i}", spec)
-              for i, spec in enumerate(pool[i % len(pool)]
-                                       for i in range(max(n - len(BACKBONE), len(pool))))]
+    comps += [(f"{spec.name}_{i}", spec) for i, spec in enumerate(_turns(pool, n - len(BACKBONE)))]
     named: dict[str, str] = {}
     labels: dict[str, str] = {}
     for ident, spec in comps:
@@ -66,6 +70,27 @@ def generate(n: int, seed: int = 20240601,
         if not inferred:
             named[ident] = spec.name
     return _diagram(comps, labels, _flows(comps, rng)), _overlay(named)
+
+
+def _turns(pool: list[KindSpec], n: int) -> list[KindSpec]:
+    """The kinds in turn, each at least once, until there are n; a kind stops when its
+    components would take more than its share of the VPC's addresses (a node group takes an
+    address per pod), so a large spec still fits a /16."""
+    share = ADDRESS_BUDGET // max(1, len(pool))
+    used = dict.fromkeys((s.name for s in pool), 0)
+    out = list(pool)
+    for spec in pool:
+        used[spec.name] += addresses_per_az(spec.name, {}, 2)
+    while len(out) < n:
+        before = len(out)
+        for spec in pool:
+            cost = addresses_per_az(spec.name, {}, 2)
+            if len(out) < n and used[spec.name] + cost <= share:
+                used[spec.name] += cost
+                out.append(spec)
+        if len(out) == before:
+            break  # every kind has its share: the spec stays smaller than asked
+    return out
 
 
 def _flows(comps: list[tuple[str, KindSpec]], rng: random.Random) -> list[str]:
@@ -109,6 +134,17 @@ def _diagram(comps: list[tuple[str, KindSpec]], labels: dict[str, str],
     def node(ident: str, depth: int) -> str:
         return f'{"    " * depth}{ident}["{labels[ident]}"]'
 
+    def subnets(path: tuple[str, ...], depth: int) -> None:
+        """A subnet holds SUBNET_SIZE components at most: more go to a second one, ..."""
+        members = by_place.get(path, [])
+        for page in range(max(1, -(-len(members) // SUBNET_SIZE))):
+            zid = path[-1] if page == 0 else f"{path[-1]}{page + 1}"
+            title = ZONES[path[-1]] + ("" if page == 0 else f" {page + 1}")
+            lines.append(f'{"    " * depth}subgraph {zid} ["{title}"]')
+            lines.extend(node(i, depth + 1)
+                         for i in members[page * SUBNET_SIZE:(page + 1) * SUBNET_SIZE])
+            lines.append(f'{"    " * depth}end')
+
     def zone(path: tuple[str, ...]) -> None:
         depth = len(path)
         if path:
@@ -117,7 +153,10 @@ def _diagram(comps: list[tuple[str, KindSpec]], labels: dict[str, str],
         for child in ("cloud", "vpc", "pub", "app", "data"):
             sub = (*path, child)
             if sub in PLACES.values() and len(sub) == depth + 1:
-                zone(sub)
+                if child in SUBNETS:
+                    subnets(sub, depth + 1)
+                else:
+                    zone(sub)
         if path:
             lines.append(f'{"    " * depth}end')
 

@@ -220,3 +220,4 @@ def test_a_kinds_outputs_are_platform_and_environment_outputs(tmp_path: Path) ->
         root = files[f"terraform/envs/{env}/outputs.tf"]
         assert re.findall(r'^output "([^"]+)"', root, re.M) == names
         assert "value       = module.platform.jobs_queue_arn" in root
+
