@@ -9,6 +9,7 @@ from pathlib import Path
 
 from archc.aws.derivation import Derivation
 from archc.catalog import CATALOG
+from archc.emit import mermaid
 from archc.emit.terraform import moves
 from archc.emit.terraform.catalog import kind_files
 from archc.model import Architecture
@@ -47,6 +48,15 @@ def test_the_rename_identities_read_the_flows_once(tmp_path: Path) -> None:
     # the same identity as one computed alone
     comp = arch.components[-1]
     assert found[comp.id]["identity"] == moves.identity(arch, comp)
+
+
+def test_the_mermaid_parts_read_the_flows_once(tmp_path: Path) -> None:
+    """A part per zone (or page) scanning every flow made splitting O(parts x F)."""
+    arch = _counted(tmp_path)
+    _CountingFlows.passes = 0
+    parts = mermaid._split_by_zone(arch, "%% header")
+    assert len(parts) >= 2
+    assert _CountingFlows.passes == 1
 
 
 def _counted(tmp_path: Path) -> Architecture:
