@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 GROUP = 25  # backends per database
@@ -70,16 +71,21 @@ components:
 policy:
   internet_entry: [CDN]
   admin_cidrs: [203.0.113.0/24]
-environments:
-  dev: {{vpc_cidr: 10.0.0.0/16, azs: 2, nat: single}}
-  prod: {{vpc_cidr: 10.1.0.0/16, azs: 3, nat: per_az}}
+{ENVIRONMENTS}"""
+
+
+# The environments of every generated spec: a small dev, a prod over three AZs.
+ENVIRONMENTS = """environments:
+  dev: {vpc_cidr: 10.0.0.0/16, azs: 2, nat: single}
+  prod: {vpc_cidr: 10.1.0.0/16, azs: 3, nat: per_az}
 """
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], make: Callable[[int], tuple[str, str]] = generate) -> int:
+    """`python bench/<generator>.py N OUT_DIR`: write the spec of N components."""
     n, out = int(argv[1]), Path(argv[2])
     out.mkdir(parents=True, exist_ok=True)
-    diagram, overlay = generate(n)
+    diagram, overlay = make(n)
     (out / "architecture.mmd").write_text(diagram, encoding="utf-8")
     (out / "archc.yaml").write_text(overlay, encoding="utf-8")
     return 0

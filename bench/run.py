@@ -10,6 +10,8 @@ last lines say which ran and which were skipped, and why.
     cli        `check`, an unchanged `build` and `fmt --check` as whole processes on the seed
                (median of 5) against the pre-commit goals
     hostile    `archc check` as a process on hostile specs against the 10 s / 1 GiB budget
+    catalog    every stage (load, model, graph, rules, each emitter, write) on specs mixing
+               every catalog kind, 100, 1,000 and 5,000 components, with growth per stage
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BENCHES = ("bench_parse.py", "bench_check.py", "bench_build.py", "bench_diagrams.py",
-           "bench_hostile.py", "bench_cli.py")
+           "bench_hostile.py", "bench_cli.py", "bench_catalog.py")
 
 
 def main(argv: list[str]) -> int:

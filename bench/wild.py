@@ -13,6 +13,12 @@ diagrams Mermaid accepts, those with no error other than a genuine architecture 
 the failures whose only other errors are "unknown kind" (ARC202) are counted apart, since a
 service archc has no kind for yet is another issue's work. With `--build`, each diagram that
 checks with no error at all is also built into a scratch directory.
+
+Kind coverage: among the components of those AWS diagrams (zones are not components, nor are
+the nodes archc reads as a description, ARC291: security groups, notes), the share that get a
+kind with no overlay, and the labels that get none, grouped by the word that would name their
+kind (the node's `aws:` icon when it has one, else the label's first word that is not "AWS",
+"Amazon" or a filler): what the catalog still lacks.
 """
 
 from __future__ import annotations
@@ -34,10 +40,16 @@ sys.path.insert(0, str(REPO))
 
 from archc import diagnostics as d  # noqa: E402
 from archc import pipeline  # noqa: E402
+from archc.model import Component, one_line  # noqa: E402
 
 GENUINE = re.compile(r"^ARC(21\d|30[3-9]|40\d)$")
 UNKNOWN_KIND = "ARC202"
 OTHER_CLOUD = "ARC220"
+# `Node@{ icon: "aws:lambda", ... }`: the icon a node names.
+ICON = re.compile(r'\b([A-Za-z_][\w-]*)@\{[^}]*?\bicon\s*:\s*["\']([^"\']+)["\']')
+FILLERS = frozenset({"aws", "amazon", "the", "a", "an", "my", "our", "new", "main", "primary",
+                     "and", "or", "for", "of", "to", "with", "via", "on", "in", "br", "app",
+                     "application", "function", "task", "table", "cluster", "custom"})
 
 
 @dataclass
@@ -47,6 +59,8 @@ class Verdict:
     mermaid_ok: bool
     errors: tuple[str, ...]
     built: bool | None = None
+    components: int = 0  # components archc reads (not zones, not described nodes)
+    unknown: tuple[tuple[str, str], ...] = ()  # (icon or "", label) of those with no kind
 
     @property
     def other(self) -> tuple[str, ...]:
@@ -94,11 +108,39 @@ def _one(path: Path, oracle: Path | None, build: bool) -> Verdict:
         mermaid_ok = (_oracle_accepts(oracle, path) if oracle is not None
                       else not any(c.startswith("ARC1") for c in errors))
         cloud = "other" if OTHER_CLOUD in errors else "aws"
-        verdict = Verdict(path.name, cloud, mermaid_ok, errors)
+        arch = outcome.loaded.arch
+        comps = arch.components if arch is not None else ()
+        icons = dict(ICON.findall(path.read_text(encoding="utf-8")))
+        unknown = tuple((icons.get(c.id, ""), one_line(c.label)) for c in comps if _kindless(c))
+        verdict = Verdict(path.name, cloud, mermaid_ok, errors, None, len(comps), unknown)
         if build and mermaid_ok and not errors:
             result = pipeline.build(spec, Path(scratch) / "out")
             verdict.built = not d.has_errors(list(result.check.diagnostics))
         return verdict
+
+
+def _kindless(comp: Component) -> bool:
+    """No kind without an overlay: linking left it unknown (ARC202/ARC203)."""
+    return any(x.attribute == "kind" and x.value == "unknown" for x in comp.decisions)
+
+
+def label_words(label: str) -> list[str]:
+    """The words of a label's first line, fillers and parenthesised asides left out, in order
+    ("SES<br/>(Email)" is named by "ses")."""
+    first = re.split(r"<\s*/?\s*br\s*/?\s*>|\\n|\n", label, maxsplit=1)[0]
+    first = re.sub(r"\([^)]*\)", " ", first)
+    return [w for w in re.findall(r"[a-z][a-z0-9-]*", first.lower()) if w not in FILLERS]
+
+
+def naming_word(label: str, icon: str | None, common: Counter[str] | None = None) -> str:
+    """The word that would name a component's kind: its `aws:` icon, else the label's word
+    that most unknown labels share (`common`; "Booking Lambda" is a Lambda), else its first."""
+    if icon:
+        return icon.split(":", 1)[-1].lower()
+    words = label_words(label)
+    if not words:
+        return "(no word)"
+    return max(words, key=lambda w: (common or Counter())[w])  # max keeps the first of a tie
 
 
 def _oracle_accepts(oracle: Path, path: Path) -> bool:
@@ -126,6 +168,23 @@ def _totals(verdicts: list[Verdict]) -> None:
     blocking = Counter(c for v in aws for c in set(v.other))
     print("codes in failing AWS diagrams (diagrams each): "
           + (", ".join(f"{c} {n}" for c, n in sorted(blocking.items())) or "none"))
+    _coverage(aws)
+
+
+def _coverage(aws: list[Verdict]) -> None:
+    """The kind-coverage figure, and the unknown labels grouped by their naming word."""
+    total = sum(v.components for v in aws)
+    unknown = [u for v in aws for u in v.unknown]
+    share = f"{100 * (total - len(unknown)) / total:.0f}%" if total else "n/a"
+    print(f"kind coverage (AWS diagrams Mermaid accepts, no overlay): {total - len(unknown)} of "
+          f"{total} components get a kind ({share}); {len(unknown)} unknown")
+    common = Counter(w for _, label in unknown for w in set(label_words(label)))
+    groups: dict[str, list[str]] = {}
+    for icon, label in unknown:
+        groups.setdefault(naming_word(label, icon, common), []).append(label)
+    for word, labels in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
+        shown = "; ".join(sorted(set(labels)))
+        print(f"  {word} ({len(labels)}): {shown[:160]}")
 
 
 if __name__ == "__main__":

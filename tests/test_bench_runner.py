@@ -25,4 +25,4 @@ def test_bench_runner_refuses_an_unknown_name() -> None:
     done = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "nope"],
                           capture_output=True, text=True, check=False, timeout=60)
     assert done.returncode == 2
-    assert "known: parse, check, build, diagrams, hostile, cli" in done.stdout
+    assert "known: parse, check, build, diagrams, hostile, cli, catalog" in done.stdout

@@ -45,6 +45,9 @@ ALLOWED_SKIPS: dict[str, dict[str, str]] = {
                       "cannot expand offline",
         "CKV_AWS_24": "SSH comes from another security group (referenced_security_group_id), "
                       "which checkov 3.3.30 does not recognise as a non-CIDR source",
+        "CKV_AWS_260": "HTTP comes from the load balancer's security group "
+                       "(referenced_security_group_id), which checkov 3.3.30 does not "
+                       "recognise as a non-CIDR source",
         "CKV_AWS_338": "log retention is the overlay's observability.log_retention_days, an "
                        "architecture decision",
         "CKV2_AWS_34": "the CloudWatch agent's configuration parameter holds no secret (file "

@@ -52,8 +52,9 @@ SSH = 22
 # EC2 components: each has an instance role with the SSM and CloudWatch agents (iam.py).
 AGENT_KINDS = EC2_KINDS
 HTTPS = 443
-# Ports checkov (3.3.30) treats as admin ports on ingress rules, with the check it runs.
-ADMIN_PORT_CHECKS = {22: "CKV_AWS_24", 3389: "CKV_AWS_25"}
+# Ports checkov (3.3.30) treats as open to the world on ingress rules whose source it cannot
+# read (admin ports, and HTTP: a load balancer forwarding to a host on port 80), with the check.
+ADMIN_PORT_CHECKS = {22: "CKV_AWS_24", 3389: "CKV_AWS_25", 80: "CKV_AWS_260"}
 
 
 class Peer(TypedDict):

@@ -63,9 +63,9 @@ KINDS: tuple[KindSpec, ...] = (
         }), resources=("module.sqs_{id}.queue_arn",), default_verb="publish"),
         diagram_icon=("diagrams.aws.integration", "SimpleQueueServiceSqs"),
         mermaid_class="integration",
-        risks=(Risk("removed", "high", "removing it deletes the messages waiting in it and in "
-                                       "its dead-letter queue"),
-               Risk("fifo", "high", "changing fifo replaces the queue: its messages are lost")),
+        risks=(Risk("removed", "high", "the messages waiting in it and in its dead-letter "
+                                       "queue go with it"),
+               Risk("fifo", "high", "the queue is replaced: its messages are lost")),
         properties=MappingProxyType({
             "fifo": {"type": "boolean",
                      "description": "A FIFO queue (exactly-once, ordered); the default is a "

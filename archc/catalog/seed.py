@@ -11,7 +11,11 @@ from __future__ import annotations
 
 from archc.catalog.spec import KindSpec, Risk, Scope
 
-_GONE = "removing it deletes the data it holds"
+# What removing a component of a data-holding kind costs (`archc diff` prints
+# "<id> (<kind>) is removed: <text>"); a host keeps its state on a data volume that goes
+# after a final snapshot.
+_GONE = "its data goes with it"
+_VOLUME_GONE = "its data volume goes with it (only its final snapshot is kept)"
 
 FIRST: tuple[KindSpec, ...] = (
     KindSpec("nat_gateway", "NAT gateway", Scope.PUBLIC_SUBNET, 8,
@@ -64,12 +68,12 @@ LAST: tuple[KindSpec, ...] = (
              recognise=r"jenkins|ci/cd|\bci\b|build server", security_group=True, compute=True,
              holds_data=True, size_key="instance_type",
              diagram_icon=("diagrams.onprem.ci", "Jenkins"), mermaid_class="compute",
-             risks=(Risk("removed", "high", _GONE),)),
+             risks=(Risk("removed", "high", _VOLUME_GONE),)),
     KindSpec("scm_server", "source/model repository (GitLab)", Scope.PRIVATE_SUBNET, 6,
              service_port=443, recognise=r"gitlab|gitea|git server|repository",
              security_group=True, compute=True, holds_data=True, size_key="instance_type",
              diagram_icon=("diagrams.onprem.vcs", "Gitlab"), mermaid_class="compute",
-             risks=(Risk("removed", "high", _GONE),)),
+             risks=(Risk("removed", "high", _VOLUME_GONE),)),
     KindSpec("admins", "administrators (developers, operators)", Scope.INTERNET, 0,
              recognise=(r"\b(developers?|devs|admins?|administrators?|operators|operations team|"
                         r"devops|engineers?|sres?|ops team)\b(?!\s*(panel|api|service|server|"
@@ -104,5 +108,5 @@ LAST: tuple[KindSpec, ...] = (
              recognise=r"\bec2\b|instance|server|\bvm\b", icons=("aws:ec2",),
              security_group=True, compute=True, holds_data=True, size_key="instance_type",
              diagram_icon=("diagrams.aws.compute", "EC2"), mermaid_class="compute",
-             risks=(Risk("removed", "high", _GONE),)),
+             risks=(Risk("removed", "high", _VOLUME_GONE),)),
 )

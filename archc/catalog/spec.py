@@ -134,6 +134,7 @@ class Risk:
 
     aspect: str  # "removed", or the property whose change is the risk
     severity: str  # "high" | "medium"
+    # what it costs, read after "<id> (<kind>) is removed: " or "<id> <property> a -> b: "
     text: str
 
 

@@ -14,10 +14,12 @@ from archc.aws.compute import STATEFUL_KINDS
 from archc.aws.derivation import PRODUCTION_ENVS
 from archc.aws.names import port_text
 from archc.aws.security_groups import Row
+from archc.catalog import spec_of
+from archc.catalog.spec import Risk as CatalogRisk
 from archc.diff.change import Change, Risk
 from archc.diff.compare import peer_text
 from archc.diff.side import Side
-from archc.kinds import HOLDS_DATA, Tier
+from archc.kinds import Tier
 
 INTERNET_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
 PRIVATE_TIERS = frozenset({str(Tier.APP), str(Tier.DATA)})
@@ -26,6 +28,7 @@ SSH_PORT = 22
 WRITE_ACTION = re.compile(r":(\*|Put|Delete|Create|Update|Write|Attach|Detach|Modify|Abort|"
                           r"Restore|Replicate|PassRole|Tag|Untag)")
 PROTECTION_KEYS = ("deletion_protection", "termination_protection")
+REMOVED = "removed"  # the aspect of a catalog risk that removing the component trips
 
 RiskRule = Callable[[Change, Side, Side], str | None]
 
@@ -126,16 +129,43 @@ def protection_off(change: Change, base: Side, head: Side) -> str | None:
     return None
 
 
+def _kind_risks(side: Side, ident: str, aspect: str) -> tuple[CatalogRisk, ...]:
+    """The risks the catalog entry of a component's kind lists for one aspect of it."""
+    comp = side.components.get(ident)
+    if comp is None:
+        return ()
+    return tuple(r for r in spec_of(comp.kind).risks if r.aspect == aspect)
+
+
 def stateful_removed(change: Change, base: Side, head: Side) -> str | None:
+    """Removing a component whose kind lists a `removed` risk (`KindSpec.risks`)."""
     if change.subject != "component" or change.kind != "removed":
         return None
     comp = base.components.get(change.id)
-    if comp is None or comp.kind not in HOLDS_DATA:
+    texts = [r.text for r in _kind_risks(base, change.id, REMOVED)]
+    if comp is None or not texts:
         return None
-    if comp.kind in STATEFUL_KINDS:  # the data volume is destroyed after a final snapshot
-        return (f"{change.id} ({comp.kind}) is removed: its data volume goes with it (only "
-                "its final snapshot is kept)")
-    return f"{change.id} ({comp.kind}) is removed: its data goes with it"
+    return f"{change.id} ({comp.kind}) is removed: {'; '.join(texts)}"
+
+
+def _property_risk(severity: str) -> RiskRule:
+    """A changed overlay property that the kind's catalog entry lists as a risk of this
+    severity (`KindSpec.risks`, e.g. a queue's `fifo`: changing it replaces the queue)."""
+
+    def rule(change: Change, base: Side, head: Side) -> str | None:
+        if change.subject != "component" or change.aspect != "props" \
+                or change.kind != "modified":
+            return None
+        texts = [r.text for r in _kind_risks(head, change.id, change.key)
+                 if r.severity == severity]
+        if not texts:
+            return None
+        where = f"{change.env}: " if change.env else ""
+        return (f"{where}{change.id} {change.key} {change.old or 'unset'} -> "
+                f"{change.new or 'unset'}: {'; '.join(texts)}")
+
+    rule.__name__ = rule.__qualname__ = f"property_{severity}"
+    return rule
 
 
 def stateful_renamed(change: Change, base: Side, head: Side) -> str | None:
@@ -144,7 +174,7 @@ def stateful_renamed(change: Change, base: Side, head: Side) -> str | None:
     if change.subject != "component" or change.aspect != "renamed":
         return None
     comp = head.components.get(change.id)
-    if comp is None or comp.kind not in HOLDS_DATA:
+    if comp is None or not spec_of(comp.kind).holds_data:
         return None
     return (f"{change.old} ({comp.kind}) is renamed {change.id}: the build moves its Terraform "
             "objects, but a name AWS cannot change in place follows the id; read the plan "
@@ -157,6 +187,7 @@ RISKS: dict[str, RiskRule] = {
     "internet-ingress": internet_ingress,
     "stateful-removed": stateful_removed,
     "stateful-renamed": stateful_renamed,
+    "property-high": _property_risk("high"),
     "iam-widened": iam_widened,
     "admin-ingress": admin_ingress,
     "ssh": ssh_opened,
@@ -164,6 +195,7 @@ RISKS: dict[str, RiskRule] = {
     "left-private-subnet": left_private_subnet,
     "protection-off": protection_off,
     "multi-az-off": multi_az_off,
+    "property-medium": _property_risk("medium"),
 }
 
 

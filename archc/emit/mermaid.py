@@ -239,24 +239,48 @@ def _split_by_zone(arch: Architecture, header: str) -> list[OutputFile]:
     """Parts of the diagram that Mermaid renders with its default limits: one per zone,
     descending into child zones, and into pages of components, until every part fits."""
     parts: list[OutputFile] = []
-    pending = [(z.id, _subtree_components(arch, z)) for z in arch.zones if z.parent is None]
+    index = _Index(arch)
+    pending = [(z.id, index.subtree(z.id)) for z in arch.zones if z.parent is None]
     outside = tuple(c for c in arch.components if c.zone is None)
     if outside:
         pending.append(("top-level", outside))
     while pending:
         name, comps = pending.pop(0)
-        text, flows = _part(arch, comps, header)
+        text, flows = _part(arch, comps, header, index)
         if _fits(text, flows) or len(comps) == 1:
             parts.append(OutputFile(f"diagrams/zones/{_file_id(name)}.mmd", text))
         else:
-            pending[0:0] = _smaller(arch, name, comps)
+            pending[0:0] = _smaller(arch, name, comps, index)
     return parts
 
 
-def _part(arch: Architecture, comps: tuple[Component, ...],
-          header: str) -> tuple[str, tuple[Flow, ...]]:
-    ids = {c.id for c in comps}
-    flows = tuple(f for f in arch.flows if f.initiator in ids or f.target in ids)
+class _Index:
+    """The flows of each component and the components under each zone, gathered once: a part
+    per zone or page scanning the whole model made splitting O(parts x (N + F))."""
+
+    def __init__(self, arch: Architecture) -> None:
+        self.all = arch.flows
+        self.flows: dict[str, list[int]] = {}  # component id -> positions of its flows
+        for n, flow in enumerate(arch.flows):
+            for end in dict.fromkeys((flow.initiator, flow.target)):
+                self.flows.setdefault(end, []).append(n)
+        self.under: dict[str, list[Component]] = {}
+        for comp in arch.components:
+            for zone in arch.ancestors(comp.zone):
+                self.under.setdefault(zone.id, []).append(comp)
+
+    def subtree(self, zone_id: str) -> tuple[Component, ...]:
+        return tuple(self.under.get(zone_id, ()))
+
+    def touching(self, comps: tuple[Component, ...]) -> tuple[Flow, ...]:
+        """The flows with an end among `comps`, in model order."""
+        found = {n for c in comps for n in self.flows.get(c.id, ())}
+        return tuple(self.all[n] for n in sorted(found))
+
+
+def _part(arch: Architecture, comps: tuple[Component, ...], header: str,
+          index: _Index) -> tuple[str, tuple[Flow, ...]]:
+    flows = index.touching(comps)
     return render(arch, comps, flows, header), flows
 
 
@@ -264,16 +288,12 @@ def _fits(text: str, flows: tuple[Flow, ...]) -> bool:
     return len(flows) <= MAX_EDGES and len(text) <= MAX_TEXT
 
 
-def _subtree_components(arch: Architecture, zone: Zone) -> tuple[Component, ...]:
-    return tuple(c for c in arch.components if zone in arch.ancestors(c.zone))
-
-
-def _smaller(arch: Architecture, name: str,
-             comps: tuple[Component, ...]) -> list[tuple[str, tuple[Component, ...]]]:
+def _smaller(arch: Architecture, name: str, comps: tuple[Component, ...],
+             index: _Index) -> list[tuple[str, tuple[Component, ...]]]:
     """Split a part by its child zones; a part with none is cut into halves."""
     children = [z for z in arch.zones if z.parent == name]
     if children:
-        split = [(z.id, _subtree_components(arch, z)) for z in children]
+        split = [(z.id, index.subtree(z.id)) for z in children]
         direct = tuple(c for c in comps if c.zone == name)
         split += [(f"{name}-direct", direct)] if direct else []
         return [(n, c) for n, c in split if c]

@@ -334,6 +334,62 @@ def test_removing_the_database_is_a_risk(tmp_path: Path) -> None:
                   old="secretsmanager:GetSecretValue", key="db_master_secret:db") in changes
 
 
+
+# A queue between the API and the worker: its catalog entry (archc/catalog/messaging.py) says
+# what removing it or changing `fifo` costs, and diff reads the risks from there.
+QUEUE_MMD = edit(BASE_MMD, '        S3["S3 Buckets"]\n',
+                 '        S3["S3 Buckets"]\n        Q["Orders Queue"]\n') + (
+    '    API -->|"Send"| Q\n    Q --> Worker\n')
+QUEUE_YAML = edit(BASE_YAML, "  DB: {kind: database, engine: postgres}\n",
+                  "  DB: {kind: database, engine: postgres}\n  Q: {fifo: false}\n")
+
+
+def queue_diff(tmp_path: Path, mmd: str = QUEUE_MMD,
+               yaml: str = QUEUE_YAML) -> tuple[tuple[Change, ...], tuple[Risk, ...]]:
+    tmp_path.mkdir(exist_ok=True)
+    base = load(tmp_path, "base", QUEUE_MMD, QUEUE_YAML)
+    head = load(tmp_path, "head", mmd, yaml)
+    changes = compare(base, head)
+    return changes, assess(changes, Side.of(base), Side.of(head))
+
+
+def test_removing_a_queue_is_the_risk_its_catalog_entry_names(tmp_path: Path) -> None:
+    mmd = edit(edit(QUEUE_MMD, '        Q["Orders Queue"]\n', ""),
+               '    API -->|"Send"| Q\n    Q --> Worker\n', "")
+    _, risks = queue_diff(tmp_path, mmd, edit(QUEUE_YAML, "  Q: {fifo: false}\n", ""))
+    assert codes(risks) == [("stateful-removed", "Q")]
+    assert risks[0].message == ("Q (sqs_queue) is removed: the messages waiting in it and in "
+                                "its dead-letter queue go with it")
+
+
+def test_changing_a_queues_fifo_replaces_it(tmp_path: Path) -> None:
+    changes, risks = queue_diff(tmp_path, yaml=edit(QUEUE_YAML, "{fifo: false}", "{fifo: true}"))
+    assert [c.key for c in changes] == ["fifo", "fifo"]
+    assert codes(risks) == [("property-high", "Q"), ("property-high", "Q")]
+    assert [r.message for r in risks] == [
+        f"{env}: Q fifo false -> true: the queue is replaced: its messages are lost"
+        for env in ("dev", "prod")]
+    # a property the catalog does not list is no risk
+    _, risks = queue_diff(tmp_path / "again", yaml=edit(
+        QUEUE_YAML, "{fifo: false}", "{fifo: false, visibility_timeout_seconds: 60}"))
+    assert risks == ()
+
+
+def test_a_medium_catalog_risk_ranks_after_the_seed_rules(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archc.catalog import CATALOG
+    from archc.catalog.spec import Risk as CatalogRisk
+    queue = CATALOG["sqs_queue"]
+    monkeypatch.setitem(CATALOG, "sqs_queue", dataclasses.replace(queue, risks=(
+        *queue.risks, CatalogRisk("visibility_timeout_seconds", "medium", "slow consumers "
+                                  "see their messages twice"))))
+    _, risks = queue_diff(tmp_path, yaml=edit(
+        QUEUE_YAML, "{fifo: false}", "{fifo: false, visibility_timeout_seconds: 5}"))
+    assert codes(risks) == [("property-medium", "Q"), ("property-medium", "Q")]
+    assert risks[0].message == ("dev: Q visibility_timeout_seconds unset -> 5: slow consumers "
+                                "see their messages twice")
+
+
 def test_environment_added_and_cidrs_changed(tmp_path: Path) -> None:
     yaml = edit(BASE_YAML, "  dev: {vpc_cidr: 10.0.0.0/16,", "  dev: {vpc_cidr: 10.8.0.0/16,")
     yaml += "  qa: {vpc_cidr: 10.2.0.0/16, azs: 2, nat: single}\n"
@@ -376,8 +432,9 @@ def test_checks_and_risks_are_named_literal_tables() -> None:
     assert list(STATE_CHECKS["component"]) == ["kind", "label", "placement", "props"]
     # biggest first: a report lists its risks in this order
     assert list(RISKS) == ["internet-ingress", "stateful-removed", "stateful-renamed",
-                           "iam-widened", "admin-ingress", "ssh", "data-tier",
-                           "left-private-subnet", "protection-off", "multi-az-off"]
+                           "property-high", "iam-widened", "admin-ingress", "ssh", "data-tier",
+                           "left-private-subnet", "protection-off", "multi-az-off",
+                           "property-medium"]
 
 
 # --------------------------------------------------------------------------- files, render

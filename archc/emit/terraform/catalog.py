@@ -66,10 +66,26 @@ def view(v: Derivation, comp: Component) -> KindView:
     return _view(v, comp)
 
 
+def _ends(v: Derivation) -> tuple[dict[str, list[Flow]], dict[str, list[Flow]]]:
+    """The flows into and out of each component, indexed once per derivation: a view per
+    component scanning every flow made the catalog's Terraform O(components x flows)."""
+    cached: dict[str, tuple[dict[str, list[Flow]], dict[str, list[Flow]]]] = \
+        v.__dict__.setdefault("_kind_flow_ends", {})
+    if "ends" not in cached:
+        into: dict[str, list[Flow]] = {}
+        out: dict[str, list[Flow]] = {}
+        for flow in v.arch.flows:
+            into.setdefault(flow.target, []).append(flow)
+            out.setdefault(flow.initiator, []).append(flow)
+        cached["ends"] = (into, out)
+    return cached["ends"]
+
+
 def _view(v: Derivation, comp: Component) -> KindView:
     spec = KINDS[comp.kind]
-    inbound = tuple(_peer(v, f, f.initiator) for f in v.arch.flows if f.target == comp.id)
-    outbound = tuple(_peer(v, f, f.target) for f in v.arch.flows if f.initiator == comp.id)
+    into, out = _ends(v)
+    inbound = tuple(_peer(v, f, f.initiator) for f in into.get(comp.id, ()))
+    outbound = tuple(_peer(v, f, f.target) for f in out.get(comp.id, ()))
     env_props: dict[str, Mapping[str, Any]] = {
         env.name: env.props(comp.id) for env in v.arch.environments}
     return KindView(

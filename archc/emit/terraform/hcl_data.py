@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NotRequired, TypedDict
 
+from archc.catalog import spec_of
 from archc.emit._hcl import HclExpr, hcl_expr, hcl_fragment, hcl_string
 from archc.emit.terraform import context_types as ct
 
@@ -349,9 +350,26 @@ def tfvars(env: ct.Environment, variables: Iterable[TemplateVariable],
 
 # --------------------------------------------------------------------------- outputs
 def platform_outputs(platform: ct.Platform) -> list[Output]:
-    """The outputs of modules/platform in declaration order, each one the architecture has."""
+    """The outputs of modules/platform in declaration order, each one the architecture has,
+    then the catalog kinds' outputs sorted by name."""
     found = {o["name"]: o for o in _outputs(platform)}
-    return [found[name] for name in OUTPUT_ORDER if name in found]
+    return [*(found[name] for name in OUTPUT_ORDER if name in found),
+            *sorted(kind_outputs(platform["kinds"]), key=lambda o: o["name"])]
+
+
+def kind_outputs(files: Iterable[ct.KindFile]) -> list[Output]:
+    """`<id>_<name>` for every output a catalog kind declares (`Terraform.outputs`), per
+    component of that kind."""
+    outs = []
+    for file in files:
+        spec = spec_of(file["kind"])
+        declared = spec.terraform.outputs if spec.terraform else {}
+        for item in file["items"]:
+            ident = str(item["id"])
+            outs += [_out(f"{ident}_{name}", f"{spec.title} {ident}: {text}.",
+                          expr.replace("{id}", ident))
+                     for name, (expr, text) in declared.items()]
+    return outs
 
 
 def _outputs(p: ct.Platform) -> list[Output]:

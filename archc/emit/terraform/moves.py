@@ -33,7 +33,7 @@ import re
 from archc.aws.names import component_ids
 from archc.emit.output import TF_ADDRESS, ComponentRecord, Move, TerraformRecord
 from archc.emit.terraform import context_types as ct
-from archc.model import Architecture, Component
+from archc.model import Architecture, Component, Flow
 
 # The module folder whose addresses depend on component ids; the environment roots declare
 # only `module.platform`, the bootstrap fixed names.
@@ -45,16 +45,30 @@ _DECLARED = re.compile(r'^(?:resource "([a-z][a-z0-9_]*)" "([a-z][a-z0-9_]*)"'
 def records(arch: Architecture) -> dict[str, ComponentRecord]:
     """Component id -> identity and Terraform name."""
     refs = component_ids(arch)
-    return {c.id: {"identity": identity(arch, c), "ref": refs[c.id]}
+    index = _Index(arch)
+    return {c.id: {"identity": identity(arch, c, index), "ref": refs[c.id]}
             for c in sorted(arch.components, key=lambda c: c.id)}
 
 
-def identity(arch: Architecture, comp: Component) -> str:
+class _Index:
+    """What every component's identity reads, gathered in one pass over the model (an
+    identity per component re-reading all labels and flows was O(N x (N + F)))."""
+
+    def __init__(self, arch: Architecture) -> None:
+        self.labels = {c.id: c.title for c in arch.components}
+        self.zones = {z.id: z for z in arch.zones}
+        self.flows: dict[str, list[Flow]] = {}
+        for flow in arch.flows:
+            for end in dict.fromkeys((flow.src, flow.dst)):
+                self.flows.setdefault(end, []).append(flow)
+
+
+def identity(arch: Architecture, comp: Component, index: _Index | None = None) -> str:
     """What a rename keeps: kind, label, the roles and tiers of the zones around it, and each
     flow's direction, label and other end's label. Ids and titles of zones, ids of neighbours,
     and lines are left out."""
-    labels = {c.id: c.title for c in arch.components}
-    zones = {z.id: z for z in arch.zones}
+    index = index or _Index(arch)
+    labels, zones = index.labels, index.zones
     around, zone = [], comp.zone
     while zone is not None and zone in zones:  # roles and tiers: a zone may be renamed too
         tier = zones[zone].tier
@@ -62,7 +76,7 @@ def identity(arch: Architecture, comp: Component) -> str:
         zone = zones[zone].parent
     flows = sorted([("out" if f.src == comp.id else "in",
                      labels.get(f.dst if f.src == comp.id else f.src, ""), f.label, f.arrow)
-                    for f in arch.flows if comp.id in (f.src, f.dst)])
+                    for f in index.flows.get(comp.id, ())])
     body = json.dumps([str(comp.kind), comp.title, around, flows], ensure_ascii=False)
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 

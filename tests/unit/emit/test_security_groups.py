@@ -96,6 +96,30 @@ def test_no_world_ingress_unless_the_internet_enters_there(seed_arch: Architectu
         ({"kind": "prefix_list", "ref": "cloudfront_origin"}, 443)]
 
 
+
+def test_http_from_the_load_balancer_skips_checkovs_world_check_with_a_reason(
+        tmp_path: Path) -> None:
+    """A load balancer forwarding to a plain instance opens port 80 from its security group;
+    checkov 3.3.30 reads no source there and fails CKV_AWS_260 (the catalog's mixed spec
+    met it), so the rule says why that check does not apply."""
+    from archc.catalog import CATALOG
+    from bench.gen_catalog import generate
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    diagram, overlay = generate(8, kinds=[CATALOG["instance"]])
+    (spec / "architecture.mmd").write_text(diagram, encoding="utf-8")
+    (spec / "archc.yaml").write_text(overlay, encoding="utf-8")
+    loaded = load_spec(spec)
+    assert loaded.arch is not None
+    rows, _ = security_group_rules(loaded.arch)
+    http = [r for r in rows if r["direction"] == "ingress" and covers(r, 80)
+            and r["peer"].get("ref") == "alb"]
+    assert http
+    for row in http:
+        assert [s["id"] for s in row["checkov_skips"]] == ["CKV_AWS_260"], row["id"]
+        assert "alb security group" in row["checkov_skips"][0]["reason"]
+
+
 def test_ssh_only_from_the_bastion_or_admin_cidrs(seed_arch: Architecture) -> None:
     rows, _ = security_group_rules(seed_arch)
     sgs = sg_ids(seed_arch)
