@@ -11,10 +11,18 @@ import pytest
 from archc.catalog.operations import API_SERVICES, KINDS, KMS_ACTIONS, LOG_ACTIONS
 from archc.catalog.spec import KindView, Peer
 from archc.diagnostics import Severity
-from archc.kinds import infer_kind
+from archc.kinds import described_node, infer_kind
 from archc.spec import load_spec
 from tests.unit.catalog.test_messaging import DIAGRAM as QUEUE_DIAGRAM
-from tests.unit.emit.test_terraform_emit import data_blocks, emit, load, modules, parse_dir, tfvars
+from tests.unit.emit.test_terraform_emit import (
+    REPO,
+    data_blocks,
+    emit,
+    load,
+    modules,
+    parse_dir,
+    tfvars,
+)
 
 # The messaging family's shop (an API behind a load balancer sends orders to a queue a worker
 # consumes), plus a key, CloudWatch and two AI APIs.
@@ -268,3 +276,112 @@ def test_an_api_archc_has_no_table_for_is_said(tmp_path: Path) -> None:
     files, diags = emit(load(_geo_spec(tmp_path, "service: geo")))
     assert "worker_loc_invoke" not in _policies(files)
     assert [d.code for d in diags if d.code == "ARC573"] == ["ARC573"]
+
+
+# --------------------------------------------------------------------------- VPC endpoints
+def _rules(files: dict[str, str], direction: str) -> set[tuple[str, str, int]]:
+    """(group, peer group, port) of every rule in one direction between security groups."""
+    doc = parse_dir(files, "terraform/modules/platform")
+    out = set()
+    for block in doc.get("resource", []):
+        for body in block.get(f"aws_vpc_security_group_{direction}_rule", {}).values():
+            peer = body.get("referenced_security_group_id")
+            if peer:
+                out.add((body["security_group_id"].split(".")[1], peer.split(".")[1],
+                         body["from_port"]))
+    return out
+
+
+def test_each_called_service_gets_an_interface_endpoint_with_private_dns(tmp_path: Path) -> None:
+    files, _ = emit(load(_spec(tmp_path)))
+    endpoints = modules(parse_dir(files, "terraform/modules/platform"))["vpc_endpoints"]
+    assert endpoints["source"] == "terraform-aws-modules/vpc/aws//modules/vpc-endpoints"
+    assert endpoints["version"] == "6.6.0" and endpoints["create_security_group"] is False
+    assert sorted(endpoints["endpoints"]) == ["kms", "logs", "sqs"]
+    for name, endpoint in endpoints["endpoints"].items():
+        assert endpoint["service"] == name and endpoint["private_dns_enabled"] is True
+        assert endpoint["subnet_ids"] == '${local.subnet_ids["app"]}'
+        assert endpoint["security_group_ids"] == [f"${{aws_security_group.vpce_{name}.id}}"]
+
+
+def test_an_endpoint_admits_exactly_its_callers_on_443(tmp_path: Path) -> None:
+    # the bastion calls none of the services, and writes logs with its CloudWatch agent
+    diagram = DIAGRAM.replace("            NAT[NAT Gateway]\n",
+                              "            NAT[NAT Gateway]\n            Bastion[Bastion Host]\n")
+    files, _ = emit(load(_spec(tmp_path, diagram)))
+    ingress = {r for r in _rules(files, "ingress") if r[0].startswith("vpce_")}
+    assert ingress == {("vpce_sqs", "api", 443), ("vpce_sqs", "worker", 443),
+                       ("vpce_kms", "api", 443), ("vpce_kms", "worker", 443),
+                       ("vpce_logs", "api", 443), ("vpce_logs", "worker", 443),
+                       ("vpce_logs", "bastion", 443)}
+    egress = {r for r in _rules(files, "egress") if r[1].startswith("vpce_")}
+    assert egress == {(sg, peer, port) for peer, sg, port in ingress}
+    # the load balancer's metrics are AWS's to publish: it calls no endpoint
+    assert not any("alb" in r for r in ingress | egress)
+
+
+def test_no_caller_in_the_vpc_no_endpoint(tmp_path: Path) -> None:
+    files, _ = emit(load(REPO / "spec"))
+    assert "vpc_endpoints" not in modules(parse_dir(files, "terraform/modules/platform"))
+    assert "vpce_" not in files["terraform/modules/platform/security_groups.tf"]
+
+
+@pytest.mark.parametrize("label", ["VPC Endpoint", "PrivateLink", "SQS VPC endpoint", "VPCE"])
+def test_a_drawn_endpoint_is_described_not_built(label: str) -> None:
+    found = described_node("X", label)
+    assert found is not None and found[0] == "a VPC endpoint"
+
+
+EKS_DIAGRAM = """flowchart TB
+    Users((Users))
+    subgraph VPC["VPC 10.40.0.0/16"]
+        subgraph Public["Public Subnet"]
+            ALB[Application Load Balancer]
+            NAT[NAT Gateway]
+        end
+        subgraph App["Private Subnet"]
+            subgraph Cluster["EKS Cluster"]
+                Control[EKS Control Plane]
+                subgraph Nodes["Worker Nodes"]
+                    Infer[Inference node group]
+                end
+            end
+        end
+    end
+    Jobs[Inference Jobs SQS]
+    Key[Model KMS key]
+    CW[Monitoring]
+    LLM[Amazon Bedrock]
+    Users -->|HTTPS| ALB
+    ALB -->|HTTP :8080| Infer
+    Control --> Infer
+    Control --> NAT
+    Jobs --> Infer
+    Infer -->|decrypt| Key
+    Infer -.->|logs| CW
+    Jobs -.->|metrics| CW
+    Infer -->|invoke model| LLM
+"""
+EKS_OVERLAY = """version: 1
+project: infer
+components:
+  Infer: {workload: {name: infer, namespace: ml, service_account: infer}}
+environments:
+  dev: {vpc_cidr: 10.40.0.0/16}
+  prod: {vpc_cidr: 10.50.0.0/16}
+"""
+
+
+def test_a_node_groups_workload_reaches_every_service_through_its_endpoint(
+        tmp_path: Path) -> None:
+    files, diags = emit(load(_spec(tmp_path, EKS_DIAGRAM, EKS_OVERLAY)))
+    assert not [d for d in diags if d.severity is Severity.ERROR]
+    ingress = {r for r in _rules(files, "ingress") if r[0].startswith("vpce_")}
+    assert ingress == {(f"vpce_{s}", "node_infer", 443) for s in ("kms", "logs", "sqs")}
+    key = modules(parse_dir(files, "terraform/modules/platform"))["kms_key"]
+    assert [(st["sid"], st["principals"][0]["identifiers"]) for st in key["key_statements"]] == [
+        ("ReadKey", ["${module.irsa_infer.arn}"])]
+    policies = _policies(files)
+    assert _actions(policies["node_infer_key_read"]) == sorted(KMS_ACTIONS["read"])
+    assert _actions(policies["node_infer_llm_invoke"]) == sorted(API_SERVICES["bedrock"][1])
+
