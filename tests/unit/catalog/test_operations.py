@@ -11,6 +11,7 @@ import pytest
 from archc.catalog.operations import API_SERVICES, KINDS, KMS_ACTIONS, LOG_ACTIONS
 from archc.catalog.spec import KindView, Peer
 from archc.diagnostics import Severity
+from archc.init_overlay import init
 from archc.kinds import described_node, infer_kind
 from archc.spec import load_spec
 from tests.unit.catalog.test_messaging import DIAGRAM as QUEUE_DIAGRAM
@@ -385,3 +386,12 @@ def test_a_node_groups_workload_reaches_every_service_through_its_endpoint(
     assert _actions(policies["node_infer_key_read"]) == sorted(KMS_ACTIONS["read"])
     assert _actions(policies["node_infer_llm_invoke"]) == sorted(API_SERVICES["bedrock"][1])
 
+
+def test_archc_init_writes_an_overlay_that_checks_clean(tmp_path: Path) -> None:
+    spec = _spec(tmp_path)
+    (spec / "archc.yaml").unlink()
+    init(spec)
+    loaded = load_spec(spec)
+    assert [d.message for d in loaded.diagnostics if d.severity is Severity.ERROR] == []
+    assert {c.id: c.kind for c in loaded.arch.components if c.id in ("Key", "CW", "AI")} == {
+        "Key": "kms_key", "CW": "cloudwatch", "AI": "aws_api"}
