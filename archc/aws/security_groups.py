@@ -31,6 +31,7 @@ rows that would share an id are one rule whose description cites every edge.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NotRequired, TypedDict
@@ -138,7 +139,12 @@ def security_groups(arch: Architecture) -> list[SecurityGroup]:
 
 def endpoint_group(service: str) -> str:
     """The security group id of a service's interface endpoint."""
-    return f"{ENDPOINT_PREFIX}{service.replace('-', '_')}"
+    return f"{ENDPOINT_PREFIX}{endpoint_key(service)}"
+
+
+def endpoint_key(service: str) -> str:
+    """A service name as a Terraform id: `bedrock-runtime` -> `bedrock_runtime`."""
+    return re.sub(r"[^a-z0-9]", "_", service.lower())
 
 
 def interface_endpoints(v: Derivation) -> dict[str, list[Flow]]:
@@ -147,11 +153,21 @@ def interface_endpoints(v: Derivation) -> dict[str, list[Flow]]:
     an interface endpoint (private DNS), sorted by service."""
     out: dict[str, list[Flow]] = {}
     for flow in v.flows(FlowClass.IAM):
-        spec = KINDS.get(v.kind(flow.target) or "")
-        service = spec.endpoint_service if spec else None
+        service = _endpoint_service(v, flow.target)
         if service and _sg(v, flow.initiator) and principal(v, v.comp(flow.initiator)):
             out.setdefault(service, []).append(flow)
     return dict(sorted(out.items()))
+
+
+def _endpoint_service(v: Derivation, component_id: str) -> str | None:
+    """The service name of the interface endpoint a component's API is reached through."""
+    comp = v.arch.component(component_id)
+    spec = KINDS.get(str(comp.kind)) if comp else None
+    if comp is None or spec is None or spec.endpoint_service is None:
+        return None
+    if callable(spec.endpoint_service):
+        return spec.endpoint_service(comp.props, f"{comp.label} {comp.id}".lower())
+    return spec.endpoint_service
 
 
 def _endpoint_group(service: str) -> SecurityGroup:
@@ -400,7 +416,7 @@ def _iam_rows(v: Derivation, flow: Flow) -> list[Row]:
         text = f"{flow.initiator} to {flow.target} tcp/443 {flow.label} via S3 gateway endpoint"
         return [Row(src, "egress", {"kind": "gateway_endpoint", "ref": S3_ENDPOINT},
                     S3_ENDPOINT, "tcp", HTTPS, HTTPS, text, [flow.span])]
-    service = KINDS[str(kind)].endpoint_service
+    service = _endpoint_service(v, flow.target)
     if service is None or principal(v, v.comp(flow.initiator)) is None:
         return []
     return _pair_rows(src, endpoint_group(service), "tcp", [(HTTPS, HTTPS)], [flow.span],

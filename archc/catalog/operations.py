@@ -127,6 +127,13 @@ def _alarm(view: KindView, ident: str, component: str, kind: str) -> dict[str, A
 # without resource-level permissions for these actions take "*" (their API has no ARN to name).
 _ANY = '"*"'
 _MODELS = '"arn:${local.partition}:bedrock:${local.region}::foundation-model/%s"'
+# The interface endpoint each service's runtime API is reached through (its private DNS name
+# com.amazonaws.<region>.<name>); a service the overlay names goes through the NAT gateway.
+API_ENDPOINTS: Mapping[str, str] = MappingProxyType({
+    "bedrock": "bedrock-runtime", "textract": "textract", "comprehend": "comprehend",
+    "rekognition": "rekognition", "translate": "translate", "polly": "polly",
+    "transcribe": "transcribe", "sagemaker": "sagemaker.runtime",
+})
 API_SERVICES: Mapping[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = MappingProxyType({
     # service: (label pattern, actions, resources)
     "bedrock": (r"bedrock", ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"),
@@ -160,6 +167,10 @@ def _api_service(props: Mapping[str, Any], text: str) -> str | None:
         return str(props["service"])
     return next((name for name, (pattern, _, _) in API_SERVICES.items()
                  if re.search(pattern, text)), None)
+
+
+def _api_endpoint(props: Mapping[str, Any], text: str) -> str | None:
+    return API_ENDPOINTS.get(_api_service(props, text) or "")
 
 
 def _api_grant(props: Mapping[str, Any], text: str) -> Iam | None:
@@ -274,5 +285,6 @@ KINDS: tuple[KindSpec, ...] = (
                                       "(default every model)."},
         }),
         terraform=Terraform("aws_api.tf", _api),
+        endpoint_service=_api_endpoint,
     ),
 )

@@ -180,6 +180,8 @@ class KindSpec:
     # share one module, so these reach it per environment through `Built.settings`
     per_environment: tuple[str, ...] = ()
     terraform: Terraform | None = None
-    # the AWS service name of its API endpoint ("sqs", "logs", "kms"): callers in private
-    # subnets reach it through a VPC interface endpoint (com.amazonaws.<region>.<service>)
-    endpoint_service: str | None = None
+    # the AWS service name of its API endpoint ("sqs", "logs", "kms"): callers in the VPC
+    # reach it through a VPC interface endpoint (com.amazonaws.<region>.<service>); or, when
+    # it depends on the component (an AWS API), a function of (its overlay properties, its
+    # lower-cased label and id) -> the name or None
+    endpoint_service: str | Callable[[Mapping[str, Any], str], str | None] | None = None

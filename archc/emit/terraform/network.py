@@ -13,6 +13,7 @@ from archc.aws.security_groups import (
     CLOUDFRONT_PREFIX_LIST,
     S3_ENDPOINT,
     endpoint_group,
+    endpoint_key,
     interface_endpoints,
 )
 from archc.emit.terraform import context_types as ct
@@ -106,7 +107,7 @@ def _interface_endpoints(v: Derivation) -> list[ct.InterfaceEndpoint]:
         return []
     tier = next((t for t in tiers if t["vpc_role"] == "private"),
                 next((t for t in tiers if t["vpc_role"] == "database"), tiers[0]))["id"]
-    return [{"id": service.replace("-", "_"), "service": service,
+    return [{"id": endpoint_key(service), "service": service,
              "security_group": endpoint_group(service), "subnet_tier": tier}
             for service in interface_endpoints(v)]
 

@@ -298,9 +298,11 @@ def test_each_called_service_gets_an_interface_endpoint_with_private_dns(tmp_pat
     endpoints = modules(parse_dir(files, "terraform/modules/platform"))["vpc_endpoints"]
     assert endpoints["source"] == "terraform-aws-modules/vpc/aws//modules/vpc-endpoints"
     assert endpoints["version"] == "6.6.0" and endpoints["create_security_group"] is False
-    assert sorted(endpoints["endpoints"]) == ["kms", "logs", "sqs"]
+    assert {n: e["service"] for n, e in endpoints["endpoints"].items()} == {
+        "bedrock_runtime": "bedrock-runtime", "kms": "kms", "logs": "logs", "sqs": "sqs",
+        "textract": "textract"}
     for name, endpoint in endpoints["endpoints"].items():
-        assert endpoint["service"] == name and endpoint["private_dns_enabled"] is True
+        assert endpoint["private_dns_enabled"] is True
         assert endpoint["subnet_ids"] == '${local.subnet_ids["app"]}'
         assert endpoint["security_group_ids"] == [f"${{aws_security_group.vpce_{name}.id}}"]
 
@@ -314,7 +316,8 @@ def test_an_endpoint_admits_exactly_its_callers_on_443(tmp_path: Path) -> None:
     assert ingress == {("vpce_sqs", "api", 443), ("vpce_sqs", "worker", 443),
                        ("vpce_kms", "api", 443), ("vpce_kms", "worker", 443),
                        ("vpce_logs", "api", 443), ("vpce_logs", "worker", 443),
-                       ("vpce_logs", "bastion", 443)}
+                       ("vpce_logs", "bastion", 443), ("vpce_bedrock_runtime", "worker", 443),
+                       ("vpce_textract", "worker", 443)}
     egress = {r for r in _rules(files, "egress") if r[1].startswith("vpce_")}
     assert egress == {(sg, peer, port) for peer, sg, port in ingress}
     # the load balancer's metrics are AWS's to publish: it calls no endpoint
@@ -378,7 +381,8 @@ def test_a_node_groups_workload_reaches_every_service_through_its_endpoint(
     files, diags = emit(load(_spec(tmp_path, EKS_DIAGRAM, EKS_OVERLAY)))
     assert not [d for d in diags if d.severity is Severity.ERROR]
     ingress = {r for r in _rules(files, "ingress") if r[0].startswith("vpce_")}
-    assert ingress == {(f"vpce_{s}", "node_infer", 443) for s in ("kms", "logs", "sqs")}
+    assert ingress == {(f"vpce_{s}", "node_infer", 443)
+                       for s in ("bedrock_runtime", "kms", "logs", "sqs")}
     key = modules(parse_dir(files, "terraform/modules/platform"))["kms_key"]
     assert [(st["sid"], st["principals"][0]["identifiers"]) for st in key["key_statements"]] == [
         ("ReadKey", ["${module.irsa_infer.arn}"])]
@@ -395,3 +399,25 @@ def test_archc_init_writes_an_overlay_that_checks_clean(tmp_path: Path) -> None:
     assert [d.message for d in loaded.diagnostics if d.severity is Severity.ERROR] == []
     assert {c.id: c.kind for c in loaded.arch.components if c.id in ("Key", "CW", "AI")} == {
         "Key": "kms_key", "CW": "cloudwatch", "AI": "aws_api"}
+
+
+@pytest.mark.parametrize(("label", "service", "group"), [
+    ("Amazon Bedrock", "bedrock-runtime", "vpce_bedrock_runtime"),
+    ("Textract", "textract", "vpce_textract"),
+    ("SageMaker endpoint", "sagemaker.runtime", "vpce_sagemaker_runtime")])
+def test_an_ai_api_is_reached_through_its_runtime_endpoint(tmp_path: Path, label: str,
+                                                           service: str, group: str) -> None:
+    diagram = QUEUE_DIAGRAM.replace("{send}", "send order") + f"    Worker --> AI[{label}]\n"
+    files, _ = emit(load(_spec(tmp_path, diagram)))
+    endpoints = modules(parse_dir(files, "terraform/modules/platform"))["vpc_endpoints"]
+    assert {e["service"] for e in endpoints["endpoints"].values()} == {service, "sqs"}
+    assert (group, "worker", 443) in _rules(files, "ingress")
+    assert ("api", group) not in {r[:2] for r in _rules(files, "egress")}
+
+
+def test_an_api_the_overlay_names_goes_through_the_nat(tmp_path: Path) -> None:
+    files, _ = emit(load(_geo_spec(
+        tmp_path, "service: geo, actions: [geo:SearchPlaceIndexForText], "
+                  "resources: ['arn:aws:geo:us-east-1:123456789012:place-index/shops']")))
+    endpoints = modules(parse_dir(files, "terraform/modules/platform"))["vpc_endpoints"]
+    assert "geo" not in endpoints["endpoints"]
