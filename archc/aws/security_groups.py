@@ -152,6 +152,8 @@ def interface_endpoints(v: Derivation) -> dict[str, list[Flow]]:
     balancer drawn sending metrics calls nothing: AWS publishes them): each such service gets
     an interface endpoint (private DNS), sorted by service."""
     out: dict[str, list[Flow]] = {}
+    if not v.arch.policy.vpc_endpoints:
+        return out
     for flow in v.flows(FlowClass.IAM):
         service = _endpoint_service(v, flow.target)
         if service and _sg(v, flow.initiator) and principal(v, v.comp(flow.initiator)):
@@ -417,8 +419,9 @@ def _iam_rows(v: Derivation, flow: Flow) -> list[Row]:
         return [Row(src, "egress", {"kind": "gateway_endpoint", "ref": S3_ENDPOINT},
                     S3_ENDPOINT, "tcp", HTTPS, HTTPS, text, [flow.span])]
     service = _endpoint_service(v, flow.target)
-    if service is None or principal(v, v.comp(flow.initiator)) is None:
-        return []
+    if service is None or not v.arch.policy.vpc_endpoints or principal(
+            v, v.comp(flow.initiator)) is None:
+        return []  # through the NAT gateway (the caller's egress to it)
     return _pair_rows(src, endpoint_group(service), "tcp", [(HTTPS, HTTPS)], [flow.span],
                       lambda lo, hi: f"{flow.initiator} to {flow.target} tcp/443 {flow.label} "
                                      f"via {service} interface endpoint")

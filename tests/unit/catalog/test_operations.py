@@ -421,3 +421,11 @@ def test_an_api_the_overlay_names_goes_through_the_nat(tmp_path: Path) -> None:
                   "resources: ['arn:aws:geo:us-east-1:123456789012:place-index/shops']")))
     endpoints = modules(parse_dir(files, "terraform/modules/platform"))["vpc_endpoints"]
     assert "geo" not in endpoints["endpoints"]
+
+
+def test_the_policy_can_send_api_calls_through_the_nat_instead(tmp_path: Path) -> None:
+    files, _ = emit(load(_spec(tmp_path, overlay=OVERLAY + "policy: {vpc_endpoints: false}\n")))
+    assert "vpc_endpoints" not in modules(parse_dir(files, "terraform/modules/platform"))
+    assert "vpce_" not in files["terraform/modules/platform/security_groups.tf"]
+    # the grants stay: only the route changes
+    assert _actions(_policies(files)["worker_jobs_consume"]) != []
