@@ -132,7 +132,7 @@ _MODELS = '"arn:${local.partition}:bedrock:${local.region}::foundation-model/%s"
 API_ENDPOINTS: Mapping[str, str] = MappingProxyType({
     "bedrock": "bedrock-runtime", "textract": "textract", "comprehend": "comprehend",
     "rekognition": "rekognition", "translate": "translate", "polly": "polly",
-    "transcribe": "transcribe", "sagemaker": "sagemaker.runtime",
+    "transcribe": "transcribe", "sagemaker": "sagemaker.runtime", "xray": "xray",
 })
 API_SERVICES: Mapping[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = MappingProxyType({
     # service: (label pattern, actions, resources)
@@ -151,6 +151,8 @@ API_SERVICES: Mapping[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = Mappi
     "polly": (r"\bpolly\b", ("polly:SynthesizeSpeech",), (_ANY,)),
     "transcribe": (r"transcribe", ("transcribe:GetTranscriptionJob",
                                    "transcribe:StartTranscriptionJob"), (_ANY,)),
+    # traces: the X-Ray daemon or SDK sends segments (no resource-level permissions)
+    "xray": (r"\bx-?ray\b", ("xray:PutTelemetryRecords", "xray:PutTraceSegments"), (_ANY,)),
     "sagemaker": (r"sage ?maker", ("sagemaker:InvokeEndpoint",),
                   ('"arn:${local.partition}:sagemaker:${local.region}:${local.account_id}'
                    ':endpoint/*"',)),
@@ -249,7 +251,7 @@ KINDS: tuple[KindSpec, ...] = (
     KindSpec(
         "cloudwatch", "CloudWatch (logs, metrics, alarms)", Scope.GLOBAL, 10,
         recognise=("^" + _NOT_LOGS + r".*(cloud ?watch|\blogs?\b|\blogging\b|\bmetrics?\b|"
-                   r"\bmonitoring\b|observability|\bx-?ray\b)"),
+                   r"\bmonitoring\b|observability)"),
         icons=("aws:cloudwatch",),
         iam=Iam(actions=MappingProxyType({"write": LOG_ACTIONS}),
                 resources=('"${module.log_{id}_{caller}.cloudwatch_log_group_arn}:*"',),
@@ -261,9 +263,9 @@ KINDS: tuple[KindSpec, ...] = (
     KindSpec(
         "aws_api", "AWS API called with IAM (Bedrock, Textract, ...)", Scope.GLOBAL, 10,
         recognise=(r"bedrock|textract|comprehend|rekognition|sage ?maker|\btranslate\b|"
-                   r"\bpolly\b|transcribe"),
+                   r"\bpolly\b|transcribe|\bx-?ray\b"),
         icons=("aws:bedrock", "aws:textract", "aws:comprehend", "aws:rekognition",
-               "aws:sagemaker", "aws:translate", "aws:polly", "aws:transcribe"),
+               "aws:sagemaker", "aws:translate", "aws:polly", "aws:transcribe", "aws:x-ray"),
         iam=Iam(actions=MappingProxyType({"invoke": ()}), resources=(), default_verb="invoke",
                 resolve=_api_grant),
         diagram_icon=("diagrams.aws.ml", "Bedrock"), mermaid_class="integration",

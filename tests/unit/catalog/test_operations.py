@@ -85,7 +85,7 @@ def _resources(statements: list[dict]) -> list[str]:
     ("Encryption Keys", "kms_key"), ("AWS KMS", "kms_key"),
     ("CloudWatch", "cloudwatch"), ("Logs", "cloudwatch"), ("Central Logging", "cloudwatch"),
     ("Metrics", "cloudwatch"), ("Monitoring", "cloudwatch"), ("Observability", "cloudwatch"),
-    ("AWS X-Ray", "cloudwatch"),
+    ("AWS X-Ray", "aws_api"), ("X-Ray traces", "aws_api"),
     ("Amazon Bedrock", "aws_api"), ("Textract", "aws_api"), ("Comprehend", "aws_api"),
     ("Rekognition", "aws_api"), ("SageMaker endpoint", "aws_api"), ("Amazon Translate", "aws_api"),
     ("Polly", "aws_api"), ("Transcribe", "aws_api"),
@@ -429,3 +429,11 @@ def test_the_policy_can_send_api_calls_through_the_nat_instead(tmp_path: Path) -
     assert "vpce_" not in files["terraform/modules/platform/security_groups.tf"]
     # the grants stay: only the route changes
     assert _actions(_policies(files)["worker_jobs_consume"]) != []
+
+
+def test_traces_to_x_ray_grant_only_putting_segments(tmp_path: Path) -> None:
+    diagram = QUEUE_DIAGRAM.replace("{send}", "send order") + "    API -.->|traces| Trace[X-Ray]\n"
+    files, _ = emit(load(_spec(tmp_path, diagram)))
+    statements = _policies(files)["api_trace_invoke"]
+    assert _actions(statements) == ["xray:PutTelemetryRecords", "xray:PutTraceSegments"]
+    assert ("vpce_xray", "api", 443) in _rules(files, "ingress")
