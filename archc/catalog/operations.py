@@ -1,7 +1,8 @@
 """Security and operations: KMS keys, CloudWatch (log groups and alarms), IAM-only AWS APIs
-(Bedrock, Textract, …). VPC interface endpoints are derived, not drawn: a kind's
-`endpoint_service` names its API, and the network gets an endpoint for each one that private
-callers reach (archc/aws/endpoints.py).
+(Bedrock, Textract, X-Ray, …). VPC interface endpoints are derived, not drawn: a kind's
+`endpoint_service` names its API, and the network gets an endpoint for each one that
+components in the VPC call with a role (archc/aws/security_groups.py `interface_endpoints`,
+archc/emit/terraform/network.py); a node drawn "VPC Endpoint" is described (archc/kinds.py).
 
 One `KindSpec` per kind, in the order label inference tries them (first match wins).
 """
