@@ -409,7 +409,8 @@ class _Document:
             entry.add("ports", None, f"{TODO}: the port(s) {flow.target} listens on for "
                                      f"{flow.initiator}, e.g. [443]")
         if flow.flow_class is FlowClass.IAM:
-            entry.add("buckets", list(flow.buckets), _why(flow.decisions, "buckets"))
+            if flow.buckets:  # S3 only: a queue, a key or an API has none
+                entry.add("buckets", list(flow.buckets), _why(flow.decisions, "buckets"))
             entry.add("access", flow.access, _why(flow.decisions, "access"))
         _keep(entry, given)
         return entry

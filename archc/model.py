@@ -175,6 +175,8 @@ class Policy:
     admin_cidrs: tuple[str, ...]
     bastion_access: str  # ssh | ssm
     span: Span | None = field(default=None, compare=False)
+    # interface endpoints for the AWS APIs the VPC's components call (else through the NAT)
+    vpc_endpoints: bool = True
 
 
 @dataclass(frozen=True, slots=True)

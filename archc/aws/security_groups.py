@@ -10,6 +10,11 @@ direction of each flow that carries traffic:
                     port only (the one place the architecture says the internet enters);
 * EGRESS            (component -> NAT): egress on the flow's ports (HTTPS) to 0.0.0.0/0;
 * IAM to S3         egress 443 to the S3 gateway endpoint's prefix list;
+* IAM to an API     (a kind with `endpoint_service`: SQS, KMS, CloudWatch Logs...) from a
+                    component in the VPC: egress 443 to the service's interface endpoint
+                    group, ingress 443 on it from exactly those callers (its private DNS
+                    name serves the whole VPC, so for CloudWatch Logs also the hosts whose
+                    CloudWatch agent and the node groups whose Container Insights write logs);
 * bastion           ssh: ingress 22 from policy.admin_cidrs; ssm: no port 22 anywhere;
                     and tcp/443 to the EKS control plane (the admin path to the private
                     cluster endpoint);
@@ -26,6 +31,7 @@ rows that would share an id are one rule whose description cites every edge.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NotRequired, TypedDict
@@ -33,6 +39,7 @@ from typing import NotRequired, TypedDict
 from archc import diagnostics as d
 from archc.aws.compute import EC2_KINDS
 from archc.aws.derivation import CheckovSkip, Derivation, skip
+from archc.aws.iam import principal
 from archc.aws.names import (
     line_refs,
     node_group_name,
@@ -46,6 +53,7 @@ from archc.model import Architecture, Component, Flow, FlowClass
 from archc.source import Span
 
 S3_ENDPOINT = "s3"  # network.gateway_endpoints[].id of the S3 gateway endpoint
+ENDPOINT_PREFIX = "vpce_"  # the security groups of interface endpoints: vpce_<service>
 CLOUDFRONT_PREFIX_LIST = "cloudfront_origin"  # network.prefix_lists[].id
 INTERNET = "0.0.0.0/0"
 SSH = 22
@@ -123,10 +131,57 @@ class Row:
 
 # --------------------------------------------------------------------------- groups
 def security_groups(arch: Architecture) -> list[SecurityGroup]:
-    """One group per in-VPC component, sorted by id."""
+    """One group per in-VPC component and per interface endpoint, sorted by id."""
     v = Derivation(arch)
     groups = [_group(v, c) for c in arch.components if c.kind in SECURITY_GROUP_KINDS]
+    groups += [_endpoint_group(service) for service in interface_endpoints(v)]
     return sorted(groups, key=lambda g: g["id"])
+
+
+def endpoint_group(service: str) -> str:
+    """The security group id of a service's interface endpoint."""
+    return f"{ENDPOINT_PREFIX}{endpoint_key(service)}"
+
+
+def endpoint_key(service: str) -> str:
+    """A service name as a Terraform id: `bedrock-runtime` -> `bedrock_runtime`."""
+    return re.sub(r"[^a-z0-9]", "_", service.lower())
+
+
+def interface_endpoints(v: Derivation) -> dict[str, list[Flow]]:
+    """Service -> the IAM flows that call it from a component in the VPC with a role (a load
+    balancer drawn sending metrics calls nothing: AWS publishes them): each such service gets
+    an interface endpoint (private DNS), sorted by service."""
+    out: dict[str, list[Flow]] = {}
+    if not v.arch.policy.vpc_endpoints:
+        return out
+    for flow in v.flows(FlowClass.IAM):
+        service = _endpoint_service(v, flow.target)
+        if service and _sg(v, flow.initiator) and principal(v, v.comp(flow.initiator)):
+            out.setdefault(service, []).append(flow)
+    return dict(sorted(out.items()))
+
+
+def _endpoint_service(v: Derivation, component_id: str) -> str | None:
+    """The service name of the interface endpoint a component's API is reached through."""
+    comp = v.arch.component(component_id)
+    spec = KINDS.get(str(comp.kind)) if comp else None
+    if comp is None or spec is None or spec.endpoint_service is None:
+        return None
+    if callable(spec.endpoint_service):
+        return spec.endpoint_service(comp.props, f"{comp.label} {comp.id}".lower())
+    return spec.endpoint_service
+
+
+def _endpoint_group(service: str) -> SecurityGroup:
+    ident = endpoint_group(service)
+    return {"id": ident, "component": f"{service} interface endpoint",
+            "name_suffix": ident.replace("_", "-"),
+            "description": sg_text(f"{service} VPC interface endpoint, tcp/443 from its callers"),
+            "source": "", "checkov_skips": [skip(
+                "CKV2_AWS_5", "Attached through module.vpc_endpoints (security_group_ids); "
+                              "checkov cannot expand registry modules offline, so it does not "
+                              "see the attachment")]}
 
 
 def _group(v: Derivation, comp: Component) -> SecurityGroup:
@@ -189,6 +244,7 @@ def rule_rows(arch: Architecture) -> tuple[list[Row], list[d.Diagnostic]]:
             rows.append(row)
     rows += _bastion_rows(v)
     rows += _agent_rows(v)
+    rows += _implicit_endpoint_rows(v)
     merged: dict[str, Row] = {}
     for row in rows:
         if row.id in merged:
@@ -288,6 +344,11 @@ def _clone_rows(v: Derivation, flow: Flow, src: str, dst: str) -> list[Row]:
     return rows
 
 
+def _fixed(text: str) -> Callable[[int, int], str]:
+    """A rule text that does not depend on the port range."""
+    return lambda lo, hi: text
+
+
 def _spans(flow: Flow) -> list[Span | None]:
     """The edge's line, then the overlay lines that set its ports or initiator."""
     return [flow.span] + overlay_spans(flow.decisions, "ports", "protocol", "initiator")
@@ -348,12 +409,45 @@ def _egress_rows(v: Derivation, flow: Flow) -> list[Row]:
 
 
 def _iam_rows(v: Derivation, flow: Flow) -> list[Row]:
+    """A call to an AWS API from the VPC: to S3 through its gateway endpoint, to a service
+    with an interface endpoint through that endpoint's group; others open nothing (NAT)."""
     src = _sg(v, flow.initiator)
-    if src is None or v.kind(flow.target) != Kind.OBJECT_STORAGE:
+    kind = v.kind(flow.target)
+    if src is None or kind not in KINDS:
         return []
-    text = f"{flow.initiator} to {flow.target} tcp/443 {flow.label} via S3 gateway endpoint"
-    return [Row(src, "egress", {"kind": "gateway_endpoint", "ref": S3_ENDPOINT}, S3_ENDPOINT,
-                "tcp", 443, 443, text, [flow.span])]
+    if kind == Kind.OBJECT_STORAGE:
+        text = f"{flow.initiator} to {flow.target} tcp/443 {flow.label} via S3 gateway endpoint"
+        return [Row(src, "egress", {"kind": "gateway_endpoint", "ref": S3_ENDPOINT},
+                    S3_ENDPOINT, "tcp", HTTPS, HTTPS, text, [flow.span])]
+    service = _endpoint_service(v, flow.target)
+    if service is None or not v.arch.policy.vpc_endpoints or principal(
+            v, v.comp(flow.initiator)) is None:
+        return []  # through the NAT gateway (the caller's egress to it)
+    return _pair_rows(src, endpoint_group(service), "tcp", [(HTTPS, HTTPS)], [flow.span],
+                      lambda lo, hi: f"{flow.initiator} to {flow.target} tcp/443 {flow.label} "
+                                     f"via {service} interface endpoint")
+
+
+# What writes to CloudWatch Logs without a diagram edge: each EC2 host's CloudWatch agent, and
+# the EKS nodes' Container Insights (the cluster add-ons). With a logs endpoint (private DNS)
+# they reach it, so its group admits them too.
+IMPLICIT_LOG_WRITERS = (*AGENT_KINDS, Kind.EKS_NODE_GROUP)
+LOGS_SERVICE = "logs"
+
+
+def _implicit_endpoint_rows(v: Derivation) -> list[Row]:
+    if LOGS_SERVICE not in interface_endpoints(v):
+        return []
+    rows: list[Row] = []
+    for comp in v.of(*IMPLICIT_LOG_WRITERS):
+        what = "CloudWatch agent" if comp.kind in AGENT_KINDS else "Container Insights"
+        text = f"{comp.id} to CloudWatch Logs tcp/443 {what} via logs interface endpoint"
+        pair = _pair_rows(v.ids[comp.id], endpoint_group(LOGS_SERVICE), "tcp",
+                          [(HTTPS, HTTPS)], [comp.span], _fixed(text))
+        for row in pair:
+            row.edges = [f"{comp.id} writes logs with its {what} ({comp.kind})"]
+        rows += pair
+    return rows
 
 
 def _bastion_rows(v: Derivation) -> list[Row]:

@@ -83,5 +83,6 @@ KINDS: tuple[KindSpec, ...] = (
                             outputs=MappingProxyType({
                                 "queue_url": ("module.sqs_{id}.queue_url", "queue URL"),
                                 "queue_arn": ("module.sqs_{id}.queue_arn", "queue ARN")})),
+        endpoint_service="sqs",
     ),
 )

@@ -57,6 +57,10 @@ class Iam:
     # verb -> ((actions, resources), ...)
     extra: Mapping[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = field(
         default_factory=lambda: MappingProxyType({}))
+    # the grant of one component when its actions depend on what it is (an AWS API: Bedrock,
+    # Textract...): (its overlay properties, its lower-cased label and id) -> its own `Iam`
+    # (None: nothing to grant). `resources` may name `{caller}`, the caller's Terraform id.
+    resolve: Callable[[Mapping[str, Any], str], Iam | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +85,10 @@ class Peer:
     verb: str  # the IAM verb, or "" for a flow without one
     label: str
     ports: tuple[tuple[int, int], ...]
+    # HCL expression of the ARN of the role its AWS calls use ("" when it has none)
+    role_arn: str = ""
+    # its kind's platform outputs (`Terraform.outputs`) for it: name -> HCL expression
+    outputs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,3 +181,8 @@ class KindSpec:
     # share one module, so these reach it per environment through `Built.settings`
     per_environment: tuple[str, ...] = ()
     terraform: Terraform | None = None
+    # the AWS service name of its API endpoint ("sqs", "logs", "kms"): callers in the VPC
+    # reach it through a VPC interface endpoint (com.amazonaws.<region>.<service>); or, when
+    # it depends on the component (an AWS API), a function of (its overlay properties, its
+    # lower-cased label and id) -> the name or None
+    endpoint_service: str | Callable[[Mapping[str, Any], str], str | None] | None = None

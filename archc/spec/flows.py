@@ -27,8 +27,8 @@ DEPLOY_PORTS: dict[str, int] = {
     Kind.BACKEND_SERVICE: 22, Kind.INSTANCE: 22, Kind.EKS_CONTROL_PLANE: 443,
 }
 
-_READ_WORDS = re.compile(r"\b(load|read|fetch|download|pull|get|serve)")
-_WRITE_WORDS = re.compile(r"\b(store|write|upload|push|put|save|archive)")
+_READ_WORDS = re.compile(r"\b(load|read|fetch|download|pull|get|serve|decrypt)")
+_WRITE_WORDS = re.compile(r"\b(store|write|upload|push|put|save|archive|encrypt)")
 _RETRIEVE = re.compile(r"retriev")
 
 

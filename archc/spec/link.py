@@ -730,7 +730,8 @@ class Linker:
                       internet_entry=tuple(spec.get("internet_entry", ())),
                       admin_cidrs=tuple(spec.get("admin_cidrs", ())),
                       bastion_access=str(spec.get("bastion_access", "ssh")),
-                      span=self.ov.key_span(("policy",)))
+                      span=self.ov.key_span(("policy",)),
+                      vpc_endpoints=bool(spec.get("vpc_endpoints", True)))
 
     def _world_admin(self, spec: Mapping[str, Any]) -> None:
         """ARC409 for an admin CIDR wider than a /8 (0.0.0.0/0 first of all): it opens the

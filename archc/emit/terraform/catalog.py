@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from archc.aws.derivation import PRODUCTION_ENVS, Derivation
+from archc.aws.iam import principal
 from archc.catalog.spec import Built, KindView, Peer
 from archc.emit.terraform import context_types as ct
+from archc.emit.terraform.hcl_data import principal_arn
 from archc.kinds import KINDS
 from archc.model import Component, Flow, FlowClass, thaw
 
@@ -100,10 +102,15 @@ def _view(v: Derivation, comp: Component) -> KindView:
 
 def _peer(v: Derivation, flow: Flow, other: str) -> Peer:
     comp = v.comp(other)
+    who = principal(v, comp)
+    tf = KINDS[comp.kind].terraform
+    outputs = {name: expr.format(id=v.ids[comp.id])
+               for name, (expr, _) in (tf.outputs.items() if tf else ())}
     return Peer(component=comp.id, id=v.ids[comp.id], kind=str(comp.kind),
                 flow_class=str(flow.flow_class),
                 verb=flow.access if flow.flow_class in _VERB_CLASSES else "",
-                label=flow.label, ports=flow.ports)
+                label=flow.label, ports=flow.ports,
+                role_arn=principal_arn(who) if who else "", outputs=outputs)
 
 
 def _peer_order(peer: Peer) -> tuple[str, str, str]:

@@ -222,6 +222,13 @@ class GatewayEndpoint(TypedDict):
     service: str
 
 
+class InterfaceEndpoint(TypedDict):
+    id: str
+    security_group: str
+    service: str
+    subnet_tier: str
+
+
 class PrefixList(TypedDict):
     id: str
     name: str
@@ -471,6 +478,7 @@ class LogGroup(TypedDict):
 class Network(TypedDict):
     flow_log: FlowLog
     gateway_endpoints: list[GatewayEndpoint]
+    interface_endpoints: list[InterfaceEndpoint]
     nat_gateway: bool
     prefix_lists: list[PrefixList]
     subnet_role_tags: dict[str, dict[str, str]]

@@ -273,6 +273,8 @@ def principal_arn(principal: ct.Principal) -> str:
         return f"aws_iam_role.{principal['ref']}.arn"
     if principal["kind"] == "irsa_role":
         return f"module.irsa_{principal['ref']}.arn"
+    if principal["kind"] == "kind_role":  # the name of a role its catalog kind creates
+        return f'"arn:${{local.partition}}:iam::${{local.account_id}}:role/${{{principal["ref"]}}}"'
     raise ValueError(f"unknown principal kind: {principal['kind']}")
 
 

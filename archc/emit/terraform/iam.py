@@ -128,16 +128,18 @@ def _kind_policy(v: Derivation, flow: Flow) -> list[ct.Policy]:
     (the queue's key to decrypt, the function's log group...)."""
     target = v.comp(flow.target)
     iam = KINDS[target.kind].iam
+    if iam is not None and iam.resolve is not None:
+        iam = iam.resolve(target.props, f"{target.label} {target.id}".lower())
     who = principal(v, v.arch.component(flow.initiator))
     if iam is None or who is None or flow.access not in iam.actions:
         return []
-    ident = v.ids[target.id]
+    ident, caller = v.ids[target.id], v.ids[flow.initiator]
     verb = flow.access
     statements = [_statement(f"{pascal(verb)}{pascal(ident)}", list(iam.actions[verb]),
-                             [_expression(r, ident) for r in iam.resources])]
+                             [_expression(r, ident, caller) for r in iam.resources])]
     for n, (actions, resources) in enumerate(iam.extra.get(verb, ()), start=1):
         statements.append(_statement(f"{pascal(verb)}{pascal(ident)}Extra{n}", list(actions),
-                                     [_expression(r, ident) for r in resources]))
+                                     [_expression(r, ident, caller) for r in resources]))
     return [{"id": f"{v.ids[flow.initiator]}_{ident}_{verb}", "role": who,
              "description": f"{_flow_text(flow)}: {verb} the {target.id} "
                             f"{KINDS[target.kind].title}",
@@ -145,9 +147,12 @@ def _kind_policy(v: Derivation, flow: Flow) -> list[ct.Policy]:
              "statements": statements}]
 
 
-def _expression(template: str, ident: str) -> ct.Resource:
-    """An IAM resource a kind names (`module.sqs_{id}.queue_arn`), for this component."""
-    return {"kind": "expression", "ref": template.format(id=ident)}
+def _expression(template: str, ident: str, caller: str) -> ct.Resource:
+    """An IAM resource a kind names (`module.sqs_{id}.queue_arn`), for this component (and
+    `{caller}`, the calling component: a log group per sender)."""
+    # not str.format: an expression may hold HCL interpolations (`"${module.x.arn}:*"`)
+    return {"kind": "expression",
+            "ref": template.replace("{id}", ident).replace("{caller}", caller)}
 
 
 def _db_policy(v: Derivation, flow: Flow, db_keys: dict[str, str]) -> list[ct.Policy]:

@@ -9,7 +9,13 @@ rather than cidrsubnet() arithmetic inside it: the Terraform reproduces env.subn
 from __future__ import annotations
 
 from archc.aws.derivation import Derivation
-from archc.aws.security_groups import CLOUDFRONT_PREFIX_LIST, S3_ENDPOINT
+from archc.aws.security_groups import (
+    CLOUDFRONT_PREFIX_LIST,
+    S3_ENDPOINT,
+    endpoint_group,
+    endpoint_key,
+    interface_endpoints,
+)
 from archc.emit.terraform import context_types as ct
 from archc.kinds import Kind, Role, Tier
 from archc.model import Environment, Zone
@@ -67,6 +73,7 @@ def network(v: Derivation, rules: list[ct.SecurityGroupRule]) -> ct.Network:
         "nat_gateway": bool(v.of(Kind.NAT_GATEWAY)),
         "flow_log": FLOW_LOG.copy(),
         "gateway_endpoints": _gateway_endpoints(v, rules),
+        "interface_endpoints": _interface_endpoints(v),
         "prefix_lists": _prefix_lists(rules),
     }
 
@@ -89,6 +96,20 @@ def _gateway_endpoints(v: Derivation,
             roles.add(VPC_ROLE[tier])
     return [{"id": S3_ENDPOINT, "service": "s3",
              "route_table_roles": sorted(roles, key=ROLE_ORDER.__getitem__)}]
+
+
+def _interface_endpoints(v: Derivation) -> list[ct.InterfaceEndpoint]:
+    """An interface endpoint (private DNS) per AWS service the VPC's components call, in the
+    first app subnet tier (else the first data one, else public): one subnet per AZ, as AWS
+    allows."""
+    tiers = subnet_tiers(v)
+    if not tiers:
+        return []
+    tier = next((t for t in tiers if t["vpc_role"] == "private"),
+                next((t for t in tiers if t["vpc_role"] == "database"), tiers[0]))["id"]
+    return [{"id": endpoint_key(service), "service": service,
+             "security_group": endpoint_group(service), "subnet_tier": tier}
+            for service in interface_endpoints(v)]
 
 
 def _prefix_lists(rules: list[ct.SecurityGroupRule]) -> list[ct.PrefixList]:

@@ -28,6 +28,9 @@ EDGE_PROVIDER: ct.EdgeProvider = {"alias": "us_east_1", "region": "us-east-1"}
 MODULES: dict[str, tuple[str, str, str, str]] = {
     "vpc": ("terraform-aws-modules/vpc/aws", "6.6.0", "terraform-aws-modules/terraform-aws-vpc",
             "82d1929e669efef4e2ad00611b8a68e7a56e049c"),
+    "vpc_endpoints": ("terraform-aws-modules/vpc/aws//modules/vpc-endpoints", "6.6.0",
+                      "terraform-aws-modules/terraform-aws-vpc",
+                      "82d1929e669efef4e2ad00611b8a68e7a56e049c"),
     "eks": ("terraform-aws-modules/eks/aws", "21.19.0",
             "terraform-aws-modules/terraform-aws-eks", "bef29c4d9523523e57fe898643fde2895106b339"),
     "ec2_instance": ("terraform-aws-modules/ec2-instance/aws", "6.4.0",
