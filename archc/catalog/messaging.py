@@ -15,6 +15,10 @@ SQS = Module("sqs", "terraform-aws-modules/sqs/aws", "5.2.1",
 SNS = Module("sns", "terraform-aws-modules/sns/aws", "7.1.0",
              "terraform-aws-modules/terraform-aws-sns", "84b777952d08caa7ce06a4ef53aafdcc03cfc165")
 
+MSK = Module("msk", "terraform-aws-modules/msk-kafka-cluster/aws", "3.3.0",
+             "terraform-aws-modules/terraform-aws-msk-kafka-cluster",
+             "57ee6255453dc44037a10cfc894c093107c4da8a")
+
 # The AWS services whose event delivery to a queue or a topic is an EVENT flow (no caller
 # role): each reaches the target as this service principal, allowed by the target's
 # resource policy for those source ARNs (an HCL list, `{id}` the source's Terraform id).
@@ -135,6 +139,39 @@ def _stream(view: KindView) -> Built:
         settings=settings, warnings=warnings)
 
 
+# MSK: Kafka with IAM authentication over TLS (port 9098), one broker per AZ unless an
+# environment says more; production brokers are general-purpose Graviton, others burstable.
+KAFKA_VERSION = "3.8.x"
+MSK_INSTANCE = {"production": "kafka.m7g.large", "other": "kafka.t3.small"}
+MSK_VOLUME_GIB = 100
+MSK_IAM_PORT = 9098
+# IAM resources of a cluster's topics and consumer groups (HCL; `{id}` is the cluster's id)
+MSK_TOPICS = ('"arn:${{local.partition}}:kafka:${{local.region}}:${{local.account_id}}:topic/'
+              '${{module.msk_{id}.cluster_name}}/${{module.msk_{id}.cluster_uuid}}/*"')
+MSK_GROUPS = MSK_TOPICS.replace(":topic/", ":group/")
+
+
+def _kafka(view: KindView) -> Built:
+    settings = {}
+    for env, props in view.env_props.items():
+        default = MSK_INSTANCE["production" if env in view.production else "other"]
+        settings[env] = {"instance_type": str(props.get("instance_type", default)),
+                         "brokers_per_az": int(props.get("brokers_per_az", 1)),
+                         "volume_size": int(props.get("volume_size", MSK_VOLUME_GIB))}
+    clients = sorted({p.component for p in view.inbound if p.verb})
+    warnings = () if clients else (("ARC549", f"Kafka cluster {view.component} has no client: "
+                                    "nothing produces to it or consumes from it",
+                                    f"draw its clients: `Producer -->|publish| "
+                                    f"{view.component}`"),)
+    return Built(
+        item={"id": view.id, "component": view.component, "title": view.title,
+              "name_suffix": view.id.replace("_", "-"), "subnet_tier": view.subnet_tier,
+              "security_group": view.security_group,
+              "kafka_version": str(view.props.get("kafka_version", KAFKA_VERSION)),
+              "log_retention_days": view.log_retention_days, "clients": clients},
+        settings=settings, warnings=warnings)
+
+
 # The diagnostic codes its kinds report (ARC545-ARC549).
 CODES: dict[str, str] = {
     "ARC545": "a queue has no consumer: nothing receives what is sent to it",
@@ -142,6 +179,7 @@ CODES: dict[str, str] = {
               "written for it",
     "ARC547": "a topic has no subscriber: what is published to it reaches nobody",
     "ARC548": "a stream has no consumer: nothing reads the records written to it",
+    "ARC549": "a Kafka cluster has no client: nothing produces to it or consumes from it",
 }
 
 KINDS: tuple[KindSpec, ...] = (
@@ -247,5 +285,48 @@ KINDS: tuple[KindSpec, ...] = (
         terraform=Terraform("kinesis_stream.tf", _stream,
                             outputs=MappingProxyType({
                                 "stream_arn": ("aws_kinesis_stream.{id}.arn", "stream ARN")})),
+    ),
+    KindSpec(
+        "msk_cluster", "MSK Kafka cluster", Scope.DATA_SUBNET, 10, service_port=MSK_IAM_PORT,
+        recognise=r"\bmsk\b|\bkafka\b|managed streaming",
+        icons=("aws:msk", "aws:managed-streaming-for-kafka"),
+        security_group=True, holds_data=True, polled=True, size_key="instance_type",
+        network_iam=True,
+        iam=Iam(actions=MappingProxyType({
+            "publish": ("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"),
+            "consume": ("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"),
+            "connect": ("kafka-cluster:Connect", "kafka-cluster:DescribeCluster"),
+        }), resources=("module.msk_{id}.arn",), default_verb="publish",
+            extra=MappingProxyType({
+                "publish": ((("kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"),
+                             (MSK_TOPICS,)),),
+                "consume": ((("kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"),
+                             (MSK_TOPICS,)),
+                            (("kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"),
+                             (MSK_GROUPS,))),
+            })),
+        diagram_icon=("diagrams.aws.analytics", "ManagedStreamingForKafka"),
+        mermaid_class="integration",
+        risks=(Risk("removed", "high", "removing it deletes its topics and the records they "
+                                       "keep"),
+               Risk("kafka_version", "medium", "changing kafka_version upgrades the brokers "
+                                               "in place, one at a time")),
+        properties=MappingProxyType({
+            "kafka_version": {"type": "string", "pattern": r"^[0-9]+\.[0-9]+\.[0-9x]+$",
+                              "description": "The Kafka version (default 3.8.x)."},
+            "instance_type": {"type": "string", "pattern": r"^kafka\.[a-z0-9]+\.[a-z0-9]+$",
+                              "description": "The broker instance type (kafka.m7g.large in "
+                                             "production, kafka.t3.small elsewhere)."},
+            "brokers_per_az": {"type": "integer", "minimum": 1, "maximum": 10,
+                               "description": "Brokers in each availability zone (default 1)."},
+            "volume_size": {"type": "integer", "minimum": 1, "maximum": 16384,
+                            "description": "GiB of storage per broker (default 100)."},
+        }),
+        per_environment=("instance_type", "brokers_per_az", "volume_size"),
+        terraform=Terraform("msk_cluster.tf", _kafka, modules=(MSK,),
+                            attachment="module.msk_{id} (broker_node_security_groups)",
+                            outputs=MappingProxyType({
+                                "bootstrap_brokers": ("module.msk_{id}.bootstrap_brokers_sasl_iam",
+                                                      "bootstrap brokers (IAM over TLS)")})),
     ),
 )

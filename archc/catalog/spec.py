@@ -172,3 +172,6 @@ class KindSpec:
     # share one module, so these reach it per environment through `Built.settings`
     per_environment: tuple[str, ...] = ()
     terraform: Terraform | None = None
+    # a connection to it is also an IAM grant (MSK with IAM authentication): the flow is a
+    # network connection on its port, and the caller's role gets `iam.actions[verb]` too
+    network_iam: bool = False

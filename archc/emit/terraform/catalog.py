@@ -15,7 +15,7 @@ from typing import Any
 from archc.aws.derivation import PRODUCTION_ENVS, Derivation
 from archc.catalog.spec import Built, KindView, Peer
 from archc.emit.terraform import context_types as ct
-from archc.kinds import KINDS
+from archc.kinds import KINDS, NETWORK_IAM_KINDS
 from archc.model import Component, Flow, FlowClass, thaw
 
 # Every flow's verb is its `access` when it has the IAM meaning; other flows carry none.
@@ -86,7 +86,8 @@ def _peer(v: Derivation, flow: Flow, other: str) -> Peer:
     comp = v.comp(other)
     return Peer(component=comp.id, id=v.ids[comp.id], kind=str(comp.kind),
                 flow_class=str(flow.flow_class),
-                verb=flow.access if flow.flow_class in _VERB_CLASSES else "",
+                verb=flow.access if flow.flow_class in _VERB_CLASSES
+                or v.kind(flow.target) in NETWORK_IAM_KINDS else "",
                 label=flow.label, ports=flow.ports)
 
 

@@ -285,3 +285,98 @@ def test_a_stream_nobody_reads_is_said(tmp_path: Path) -> None:
     diagram = STREAM_DIAGRAM.replace("    Clicks --> Reader\n", "")
     _, diags = emit(load(_write(tmp_path, diagram, STREAM_OVERLAY)))
     assert [d.code for d in diags if d.code == "ARC548"] == ["ARC548"]
+
+
+# -- MSK: a connection on 9098 that is also an IAM grant -----------------------------------
+KAFKA_DIAGRAM = """flowchart TB
+    subgraph VPC["VPC 10.20.0.0/16"]
+        subgraph Public["Public Subnet"]
+            NAT[NAT Gateway]
+        end
+        subgraph App["Private Subnet"]
+            Producer[Order Producer Service]
+            Consumer[Order Consumer Service]
+        end
+        subgraph Data["Data Subnet"]
+            Kafka[Orders Kafka MSK]
+        end
+    end
+    Producer -->|publish orders| Kafka
+    Kafka --> Consumer
+    Producer --> NAT
+    Consumer --> NAT
+"""
+KAFKA_OVERLAY = """version: 1
+project: stream
+components:
+  Producer: {container_image: "public.ecr.aws/nginx/nginx:1.27"}
+  Consumer: {container_image: "public.ecr.aws/nginx/nginx:1.27"}
+environments:
+  dev: {vpc_cidr: 10.20.0.0/16}
+  prod: {vpc_cidr: 10.30.0.0/16, components: {Kafka: {brokers_per_az: 2, volume_size: 500}}}
+"""
+
+
+@pytest.mark.parametrize(("label", "kind"), [
+    ("Orders Kafka MSK", "msk_cluster"), ("Amazon MSK", "msk_cluster"),
+    ("Managed Streaming for Apache Kafka", "msk_cluster"), ("Kafka", "msk_cluster"),
+])
+def test_kafka_is_recognised(label: str, kind: str) -> None:
+    found = infer_kind("X", label)
+    assert found is not None and found[0] == kind
+
+
+def _rules(files: dict[str, str]) -> set[tuple[str, str, int]]:
+    doc = parse_dir(files, "terraform/modules/platform")
+    out = set()
+    for block in doc.get("resource", []):
+        for rtype in ("aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"):
+            for name, rule in block.get(rtype, {}).items():
+                if "kafka" in name:
+                    out.add((rtype.split("_")[-2], name, rule["from_port"]))
+    return out
+
+
+def test_kafka_clients_connect_on_9098_only_and_get_their_verb(tmp_path: Path) -> None:
+    arch = load(_write(tmp_path, KAFKA_DIAGRAM, KAFKA_OVERLAY))
+    flows = {(f.initiator, f.target): f for f in arch.flows if "Kafka" in (f.src, f.dst)}
+    assert set(flows) == {("Producer", "Kafka"), ("Consumer", "Kafka")}
+    assert {str(f.flow_class) for f in flows.values()} == {"network"}
+    assert flows[("Producer", "Kafka")].access == "publish"
+    assert flows[("Consumer", "Kafka")].access == "consume"
+    files, diags = emit(arch)
+    assert not [d for d in diags if d.severity.name == "ERROR"]
+    assert {port for _, _, port in _rules(files)} == {9098}
+    assert {name for _, name, _ in _rules(files)} == {
+        "kafka_ingress_producer_9098", "producer_egress_kafka_9098",
+        "kafka_ingress_consumer_9098", "consumer_egress_kafka_9098"}
+    connect = ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"]
+    assert _actions(files, "producer_kafka_publish") == sorted(
+        [*connect, "kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"])
+    assert _actions(files, "consumer_kafka_consume") == sorted(
+        [*connect, "kafka-cluster:DescribeTopic", "kafka-cluster:ReadData",
+         "kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"])
+
+
+def test_the_cluster_uses_iam_over_tls_and_its_own_key(tmp_path: Path) -> None:
+    files, _ = emit(load(_write(tmp_path, KAFKA_DIAGRAM, KAFKA_OVERLAY)))
+    doc = parse_dir(files, "terraform/modules/platform")
+    msk = modules(doc)["msk_kafka"]
+    assert msk["source"] == "terraform-aws-modules/msk-kafka-cluster/aws"
+    assert msk["version"] == "3.3.0"
+    assert msk["client_authentication"] == {"sasl": {"iam": True}}
+    assert msk["encryption_in_transit_client_broker"] == "TLS"
+    assert msk["encryption_at_rest_kms_key_arn"] == "${aws_kms_key.msk_kafka.arn}"
+    assert msk["broker_node_client_subnets"] == '${local.subnet_ids["data"]}'
+    assert msk["broker_node_security_groups"] == ["${aws_security_group.kafka.id}"]
+    assert tfvars(files, "dev")["components"]["kafka"] == {
+        "instance_type": "kafka.t3.small", "brokers_per_az": 1, "volume_size": 100}
+    assert tfvars(files, "prod")["components"]["kafka"] == {
+        "instance_type": "kafka.m7g.large", "brokers_per_az": 2, "volume_size": 500}
+
+
+def test_a_kafka_cluster_without_client_is_said(tmp_path: Path) -> None:
+    diagram = KAFKA_DIAGRAM.replace("    Producer -->|publish orders| Kafka\n", "").replace(
+        "    Kafka --> Consumer\n", "")
+    _, diags = emit(load(_write(tmp_path, diagram, KAFKA_OVERLAY)))
+    assert [d.code for d in diags if d.code == "ARC549"] == ["ARC549"]
