@@ -253,7 +253,9 @@ KINDS: tuple[KindSpec, ...] = (
     ),
     KindSpec(
         "schedule", "EventBridge schedule", Scope.GLOBAL, 5,
-        recognise=r"\bschedul(?:e|es|er|ed)\b|\bcron\b|\bevery \d+ (?:minute|hour|day)s?\b",
+        # a host that runs cron jobs ("EC2 cron box", "Scheduler Service") is that host
+        recognise=r"^(?!.*\b(?:ec2|instance|server|box|host|vm|service|worker)s?\b)"
+                  r".*(?:\bschedul(?:e|es|er|ed)\b|\bcron\b|\bevery \d+ (?:minute|hour|day)s?\b)",
         icons=("aws:eventbridge-scheduler",),
         role="aws_iam_role.scheduler_{id}.name",
         diagram_icon=("diagrams.aws.integration", "EventbridgeScheduler"),

@@ -74,6 +74,7 @@ def _actions(files: dict[str, str], policy: str) -> list[str]:
     ("Every 5 minutes", "schedule"),
     # a CI workflow stays the CI server (the seed's Jenkins), the seed's words stay the seed's
     ("Jenkins CI workflow", "ci_server"), ("Jenkins", "ci_server"),
+    ("EC2 cron box", "instance"), ("Scheduler Service", "backend_service"),
     ("Order Service", "backend_service"), ("NAT Gateway", "nat_gateway"),
 ])
 def test_integration_kinds_are_recognised(label: str, kind: str) -> None:
