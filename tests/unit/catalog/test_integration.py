@@ -4,18 +4,31 @@ machine runs one Task per arrow, and every role gets exactly the calls its arrow
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from archc.aws.derivation import Derivation
 from archc.catalog.integration import KINDS as INTEGRATION
-from archc.catalog.integration import schedule_of
+from archc.catalog.integration import definition, schedule_of
 from archc.catalog.messaging import KINDS as MESSAGING
+from archc.catalog.spec import KindView, Peer
+from archc.emit import terraform
 from archc.emit.terraform.catalog import view
 from archc.kinds import infer_kind
 from tests.unit.catalog.test_messaging import TOPIC_DIAGRAM
-from tests.unit.emit.test_terraform_emit import data_blocks, emit, load, modules, parse_dir, tfvars
+from tests.unit.emit.test_terraform_emit import (
+    data_blocks,
+    emit,
+    load,
+    modules,
+    parse,
+    parse_dir,
+    tfvars,
+)
 
 # the API and its worker in a VPC, as in the messaging tests
 VPC = TOPIC_DIAGRAM.split("    Events[")[0]
@@ -45,6 +58,7 @@ environments:
   dev: {vpc_cidr: 10.20.0.0/16}
   prod: {vpc_cidr: 10.30.0.0/16}
 """
+SEED_CONTEXT = Path(__file__).parents[2] / "fixtures" / "terraform" / "seed_context.json"
 KIND = {spec.name: spec for spec in (*INTEGRATION, *MESSAGING)}
 
 
@@ -211,3 +225,50 @@ def test_a_bus_arrow_to_a_kind_it_cannot_target_is_said(tmp_path: Path) -> None:
                               "    Bus -->|OrderCancelled| Worker\n")
     _, diags = emit(load(_spec(tmp_path, diagram)))
     assert "ARC555" in [d.code for d in diags]
+
+
+# -- Lambda targets (the serverless family's kind, named by its module's output) -----------
+def _view(kind: str, outbound: tuple[Peer, ...]) -> KindView:
+    return KindView(component="Source", id="source", title="Source", project="p",
+                    region="eu-west-1", props={}, env_props={"dev": {}},
+                    production=frozenset(), inbound=(), outbound=outbound,
+                    security_group=None, subnet_tier=None, log_retention_days=30)
+
+
+FUNCTION = Peer(component="Handler", id="handler", kind="lambda_function", flow_class="event",
+                verb="", label="OrderPlaced", ports=())
+
+
+def _rendered(kind: str, item: Mapping[str, Any]) -> dict:
+    """The kind's file rendered from the seed's context with this one item."""
+    context = json.loads(SEED_CONTEXT.read_text(encoding="utf-8"))
+    context["platform"]["kinds"] = [{"kind": kind, "template": f"kinds/{kind}.tf",
+                                     "items": [dict(item)]}]
+    for env in context["environments"]:
+        env["inputs"]["components"] = {}
+    text = terraform.render(context)[f"modules/platform/{kind}.tf"]
+    return parse(text)
+
+
+def test_a_bus_rule_and_a_topic_invoke_a_function_with_its_permission() -> None:
+    for kind, source_arn in (
+            ("event_bus", '${module.eventbridge_source.eventbridge_rule_arns["handler"]}'),
+            ("sns_topic", "${module.sns_source.topic_arn}")):
+        built = KIND[kind].terraform.build(_view(kind, (FUNCTION,)))
+        doc = _rendered(kind, built.item)
+        permission = next(b["aws_lambda_permission"] for b in doc["resource"]
+                          if "aws_lambda_permission" in b)
+        (only,) = permission.values()
+        assert only["function_name"] == "${module.lambda_handler.lambda_function_arn}"
+        assert only["source_arn"] == source_arn
+        assert only["action"] == "lambda:InvokeFunction"
+
+
+def test_a_state_machine_invokes_a_function_as_a_task() -> None:
+    asl, warnings = definition(_view("state_machine", (FUNCTION,)))
+    assert warnings == []
+    assert _valid_asl(asl) == ["Invoke Handler"]
+    task = asl["States"]["Invoke Handler"]
+    assert task["Resource"] == {"$hcl": '"arn:${local.partition}:states:::lambda:invoke"'}
+    assert task["Parameters"] == {
+        "FunctionName": {"$hcl": "module.lambda_handler.lambda_function_arn"}, "Payload.$": "$"}
