@@ -3,8 +3,8 @@ schedules, Step Functions state machines.
 
 An arrow from a bus is a rule that delivers matching events to its target; an arrow from a
 schedule starts its target on a cron or rate; the arrows from a state machine are its Task
-states, in the order of their ids. One `KindSpec` per kind, in the order label inference tries
-them (first match wins).
+states, in the order the diagram draws them. One `KindSpec` per kind, in the order label
+inference tries them (first match wins).
 """
 
 from __future__ import annotations
@@ -78,7 +78,9 @@ def _bus(view: KindView) -> Built:
 # -- EventBridge Scheduler ----------------------------------------------------------------
 _EVERY = re.compile(r"\bevery\s+(\d+)\s+(minute|hour|day)s?\b")
 _EVERY_ONE = re.compile(r"\b(?:every|each)\s+(minute|hour|day)\b|\b(hourly|daily)\b")
-_EXPRESSION = re.compile(r"\b(cron\([^()]{1,200}\)|rate\(\d{1,6} (?:minute|hour|day)s?\))")
+# the label's own expression, its case kept (cron day and month names: MON, JAN)
+_EXPRESSION = re.compile(r"\b(cron\([^()]{1,200}\)|rate\(\d{1,6} (?:minute|hour|day)s?\))",
+                         re.IGNORECASE)
 DEFAULT_SCHEDULE = "rate(1 hour)"
 
 
@@ -88,9 +90,12 @@ def schedule_of(title: str, props: Mapping[str, Any]) -> tuple[str, str]:
     if "schedule" in props:
         return str(props["schedule"]), "overlay"
     text = title.lower()
-    found = _EXPRESSION.search(text)
+    found = _EXPRESSION.search(title)
     if found:
-        return found.group(1), "label"
+        expression = found.group(1)
+        if expression.lower().startswith("rate"):
+            return expression.lower(), "label"
+        return "cron" + expression[4:], "label"
     every = _EVERY.search(text)
     if every:
         count, unit = int(every.group(1)), every.group(2)
@@ -153,10 +158,10 @@ def _expr(text: str) -> dict[str, str]:
 
 def definition(view: KindView) -> tuple[dict[str, Any], list[tuple[str, str, str]]]:
     """The state machine's Amazon States Language definition: one Task state per outbound
-    arrow to a kind it can call, chained in the order of the targets' ids."""
+    arrow to a kind it can call, chained in the order the diagram draws the arrows."""
     warnings: list[tuple[str, str, str]] = []
     tasks: list[tuple[str, dict[str, Any]]] = []
-    for peer in view.outbound:
+    for peer in sorted(view.outbound, key=lambda p: p.order):
         if peer.kind not in TASKS:
             warnings.append(_unsupported(view, peer, "state machine", "ARC555"))
             continue

@@ -81,6 +81,7 @@ class Peer:
     verb: str  # the IAM verb, or "" for a flow without one
     label: str
     ports: tuple[tuple[int, int], ...]
+    order: int = 0  # the flow's place in the diagram (its edges in source order)
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,8 +68,10 @@ def view(v: Derivation, comp: Component) -> KindView:
 
 def _view(v: Derivation, comp: Component) -> KindView:
     spec = KINDS[comp.kind]
-    inbound = tuple(_peer(v, f, f.initiator) for f in v.arch.flows if f.target == comp.id)
-    outbound = tuple(_peer(v, f, f.target) for f in v.arch.flows if f.initiator == comp.id)
+    inbound = tuple(_peer(v, f, f.initiator, n) for n, f in enumerate(v.arch.flows)
+                    if f.target == comp.id)
+    outbound = tuple(_peer(v, f, f.target, n) for n, f in enumerate(v.arch.flows)
+                     if f.initiator == comp.id)
     env_props: dict[str, Mapping[str, Any]] = {
         env.name: env.props(comp.id) for env in v.arch.environments}
     return KindView(
@@ -82,13 +84,13 @@ def _view(v: Derivation, comp: Component) -> KindView:
         subnet_tier=v.tier_of(comp), log_retention_days=v.log_retention_days)
 
 
-def _peer(v: Derivation, flow: Flow, other: str) -> Peer:
+def _peer(v: Derivation, flow: Flow, other: str, order: int) -> Peer:
     comp = v.comp(other)
     return Peer(component=comp.id, id=v.ids[comp.id], kind=str(comp.kind),
                 flow_class=str(flow.flow_class),
                 verb=flow.access if flow.flow_class in _VERB_CLASSES
                 or v.kind(flow.target) in NETWORK_IAM_KINDS else "",
-                label=flow.label, ports=flow.ports)
+                label=flow.label, ports=flow.ports, order=order)
 
 
 def _peer_order(peer: Peer) -> tuple[str, str, str]:

@@ -101,7 +101,8 @@ def test_integration_kinds_are_recognised(label: str, kind: str) -> None:
     ("Cleanup every 5 minutes", {}, ("rate(5 minutes)", "label")),
     ("Report every 1 day", {}, ("rate(1 day)", "label")),
     ("Hourly sync", {}, ("rate(1 hour)", "label")),
-    ("Digest cron(0 8 ? * MON *)", {}, ("cron(0 8 ? * mon *)", "label")),
+    ("Digest cron(0 8 ? * MON *)", {}, ("cron(0 8 ? * MON *)", "label")),
+    ("Sync Rate(10 Minutes)", {}, ("rate(10 minutes)", "label")),
     ("Scheduler", {}, ("rate(1 hour)", "default")),
 ])
 def test_a_schedule_reads_its_time_from_the_overlay_or_the_label(
@@ -147,7 +148,8 @@ def test_the_state_machine_definition_is_valid_states_language(tmp_path: Path) -
     comp = next(c for c in arch.components if c.id == "Flow")
     built = KIND["state_machine"].terraform.build(view(v, comp))
     asl = built.item["definition"]
-    assert _valid_asl(asl) == ["Publish to Alerts", "Send to Jobs"]
+    # in the order the diagram draws the arrows (send, then notify), not by name
+    assert _valid_asl(asl) == ["Send to Jobs", "Publish to Alerts"]
     send = asl["States"]["Send to Jobs"]
     assert send["Resource"] == {"$hcl": '"arn:${local.partition}:states:::sqs:sendMessage"'}
     assert send["Parameters"] == {"QueueUrl": {"$hcl": "module.sqs_jobs.queue_url"},
