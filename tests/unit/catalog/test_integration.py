@@ -274,3 +274,21 @@ def test_a_state_machine_invokes_a_function_as_a_task() -> None:
     assert task["Resource"] == {"$hcl": '"arn:${local.partition}:states:::lambda:invoke"'}
     assert task["Parameters"] == {
         "FunctionName": {"$hcl": "module.lambda_handler.lambda_function_arn"}, "Payload.$": "$"}
+
+
+def test_a_topic_lets_exactly_its_buses_rules_publish(tmp_path: Path) -> None:
+    diagram = DIAGRAM.replace("    Flow -->|notify| Alerts\n", "    Bus -->|OrderFailed| Alerts\n")
+    files, _ = emit(load(_spec(tmp_path, diagram)))
+    doc = parse_dir(files, "terraform/modules/platform")
+    (statement,) = modules(doc)["sns_alerts"]["topic_policy_statements"].values()
+    assert statement["actions"] == ["sns:Publish"]
+    assert statement["principals"] == [{"type": "Service",
+                                        "identifiers": ["events.amazonaws.com"]}]
+    # `condition`: the sns module has no `conditions`, which Terraform would drop silently
+    assert set(statement) == {"actions", "principals", "condition"}
+    assert statement["condition"][0]["values"] == (
+        "${values(module.eventbridge_bus.eventbridge_rule_arns)}")
+    # and its key lets EventBridge encrypt what it publishes
+    key = data_blocks(doc, "aws_iam_policy_document")["kms_sns_alerts"]
+    assert [s["principals"][0]["identifiers"] for s in key["statement"][1:]] == [
+        ["events.amazonaws.com"]]
