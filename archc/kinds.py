@@ -331,7 +331,11 @@ def infer_role(zone_id: str, title: str) -> tuple[Role, Tier | None, str] | None
 # The kinds a flow with the IAM meaning reaches: archc turns such a flow into a least-privilege
 # policy on the caller's role (archc/emit/terraform/iam.py). Any other target gets ARC218.
 IAM_TARGET_KINDS: frozenset[str] = frozenset(
-    {Kind.OBJECT_STORAGE} | {name for name, spec in CATALOG.items() if spec.iam})
+    {Kind.OBJECT_STORAGE} | {name for name, spec in CATALOG.items()
+                             if spec.iam and not spec.network_iam})
+# The kinds a network connection to is also an IAM grant on the caller's role (`network_iam`).
+NETWORK_IAM_KINDS: frozenset[str] = frozenset(
+    name for name, spec in CATALOG.items() if spec.iam and spec.network_iam)
 
 # Kinds that hold data of their own: a database, a bucket, a queue, and the hosts that keep
 # state on a data volume (CI workspaces, git repositories, a plain instance). Removing or

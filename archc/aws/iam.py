@@ -8,7 +8,7 @@ from typing import TypedDict
 
 from archc.aws.derivation import Derivation
 from archc.aws.names import node_group_name, tf_id
-from archc.kinds import IAM_TARGET_KINDS, KINDS, Kind
+from archc.kinds import IAM_TARGET_KINDS, KINDS, NETWORK_IAM_KINDS, Kind
 from archc.model import Component, FlowClass
 
 
@@ -36,6 +36,7 @@ def principal(v: Derivation, comp: Component | None) -> Principal | None:
         return {"kind": "kind_role", "ref": role.format(id=v.ids[comp.id])}
     if comp.kind == Kind.EKS_NODE_GROUP and v.of(Kind.EKS_CONTROL_PLANE) and (
             any(_calls(v, comp, FlowClass.IAM, target) for target in IAM_TARGET_KINDS)
+            or any(_calls(v, comp, FlowClass.NETWORK, target) for target in NETWORK_IAM_KINDS)
             or (comp.props.get("workload") and _calls(v, comp, FlowClass.NETWORK, Kind.DATABASE))):
         return {"kind": "irsa_role", "ref": tf_id(workload(comp)[0])}
     return None

@@ -8,7 +8,16 @@ template under templates/terraform/kinds/) and its tests; nothing else names it.
 
 from __future__ import annotations
 
-from archc.catalog import containers, data, edge, messaging, operations, seed, serverless
+from archc.catalog import (
+    containers,
+    data,
+    edge,
+    integration,
+    messaging,
+    operations,
+    seed,
+    serverless,
+)
 from archc.catalog.spec import KindSpec
 
 FAMILIES: tuple[tuple[KindSpec, ...], ...] = (
@@ -17,6 +26,7 @@ FAMILIES: tuple[tuple[KindSpec, ...], ...] = (
     serverless.KINDS,
     data.KINDS,
     messaging.KINDS,
+    integration.KINDS,
     edge.KINDS,
     operations.KINDS,
     seed.LAST,
@@ -27,7 +37,8 @@ CATALOG: dict[str, KindSpec] = {spec.name: spec for family in FAMILIES for spec 
 
 # The diagnostic codes the kinds' Terraform builds report (ARC540-ARC589), with their meaning.
 CATALOG_CODES: dict[str, str] = {
-    **containers.CODES, **serverless.CODES, **data.CODES, **messaging.CODES, **edge.CODES,
+    **containers.CODES, **serverless.CODES, **data.CODES, **messaging.CODES, **integration.CODES,
+    **edge.CODES,
     **operations.CODES,
 }
 

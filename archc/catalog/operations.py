@@ -246,7 +246,7 @@ KINDS: tuple[KindSpec, ...] = (
         }),
         per_environment=("deletion_window_in_days",),
         terraform=Terraform("kms_key.tf", _kms_key, modules=(KMS,), outputs=MappingProxyType({
-            "key_arn": ("module.kms_{id}.key_arn", "key ARN")})),
+            "kms_arn": ("module.kms_{id}.key_arn", "key ARN")})),
         endpoint_service="kms",
     ),
     KindSpec(
@@ -262,7 +262,7 @@ KINDS: tuple[KindSpec, ...] = (
         endpoint_service="logs",
     ),
     KindSpec(
-        "aws_api", "AWS API called with IAM (Bedrock, Textract, ...)", Scope.GLOBAL, 10,
+        "aws_api", "AWS service API (Bedrock, Textract, ...)", Scope.GLOBAL, 10,
         recognise=(r"bedrock|textract|comprehend|rekognition|sage ?maker|\btranslate\b|"
                    r"\bpolly\b|transcribe|\bx-?ray\b"),
         icons=("aws:bedrock", "aws:textract", "aws:comprehend", "aws:rekognition",

@@ -89,6 +89,7 @@ class Peer:
     role_arn: str = ""
     # its kind's platform outputs (`Terraform.outputs`) for it: name -> HCL expression
     outputs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    order: int = 0  # the flow's place in the diagram (its edges in source order)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,3 +187,6 @@ class KindSpec:
     # it depends on the component (an AWS API), a function of (its overlay properties, its
     # lower-cased label and id) -> the name or None
     endpoint_service: str | Callable[[Mapping[str, Any], str], str | None] | None = None
+    # a connection to it is also an IAM grant (MSK with IAM authentication): the flow is a
+    # network connection on its port, and the caller's role gets `iam.actions[verb]` too
+    network_iam: bool = False

@@ -22,6 +22,7 @@ from archc.kinds import (
     IAM_TARGET_KINDS,
     INTERNET_KINDS,
     KINDS,
+    NETWORK_IAM_KINDS,
     Kind,
     Role,
     Tier,
@@ -667,9 +668,10 @@ class Linker:
     def _iam(self, edge: FlowEdge, key: str | None, spec: Mapping[str, Any],
              flow_class: FlowClass, tgt: Component,
              decisions: list[Decision]) -> tuple[tuple[str, ...], str]:
-        if flow_class is not FlowClass.IAM:
+        network_grant = flow_class is FlowClass.NETWORK and tgt.kind in NETWORK_IAM_KINDS
+        if flow_class is not FlowClass.IAM and not network_grant:
             return (), ""
-        if tgt.kind is not None and tgt.kind not in IAM_TARGET_KINDS:
+        if not network_grant and tgt.kind is not None and tgt.kind not in IAM_TARGET_KINDS:
             # An IAM meaning archc cannot turn into a grant must not pass silently.
             path = ("flows", key, "meaning")
             self.diags.append(d.warning(

@@ -17,7 +17,7 @@ from archc.aws.iam import principal
 from archc.catalog.spec import Built, KindView, Peer
 from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.hcl_data import principal_arn
-from archc.kinds import KINDS
+from archc.kinds import KINDS, NETWORK_IAM_KINDS
 from archc.model import Component, Flow, FlowClass, thaw
 
 # Every flow's verb is its `access` when it has the IAM meaning; other flows carry none.
@@ -68,26 +68,28 @@ def view(v: Derivation, comp: Component) -> KindView:
     return _view(v, comp)
 
 
-def _ends(v: Derivation) -> tuple[dict[str, list[Flow]], dict[str, list[Flow]]]:
+def _ends(v: Derivation) -> tuple[dict[str, list[tuple[int, Flow]]],
+                                  dict[str, list[tuple[int, Flow]]]]:
     """The flows into and out of each component, indexed once per derivation: a view per
     component scanning every flow made the catalog's Terraform O(components x flows)."""
-    cached: dict[str, tuple[dict[str, list[Flow]], dict[str, list[Flow]]]] = \
-        v.__dict__.setdefault("_kind_flow_ends", {})
+    cached: dict[str, Any] = v.__dict__.setdefault("_kind_flow_ends", {})
     if "ends" not in cached:
-        into: dict[str, list[Flow]] = {}
-        out: dict[str, list[Flow]] = {}
-        for flow in v.arch.flows:
-            into.setdefault(flow.target, []).append(flow)
-            out.setdefault(flow.initiator, []).append(flow)
+        into: dict[str, list[tuple[int, Flow]]] = {}
+        out: dict[str, list[tuple[int, Flow]]] = {}
+        for order, flow in enumerate(v.arch.flows):
+            into.setdefault(flow.target, []).append((order, flow))
+            out.setdefault(flow.initiator, []).append((order, flow))
         cached["ends"] = (into, out)
-    return cached["ends"]
+    ends: tuple[dict[str, list[tuple[int, Flow]]], dict[str, list[tuple[int, Flow]]]] = \
+        cached["ends"]
+    return ends
 
 
 def _view(v: Derivation, comp: Component) -> KindView:
     spec = KINDS[comp.kind]
     into, out = _ends(v)
-    inbound = tuple(_peer(v, f, f.initiator) for f in into.get(comp.id, ()))
-    outbound = tuple(_peer(v, f, f.target) for f in out.get(comp.id, ()))
+    inbound = tuple(_peer(v, f, f.initiator, n) for n, f in into.get(comp.id, ()))
+    outbound = tuple(_peer(v, f, f.target, n) for n, f in out.get(comp.id, ()))
     env_props: dict[str, Mapping[str, Any]] = {
         env.name: env.props(comp.id) for env in v.arch.environments}
     return KindView(
@@ -100,7 +102,7 @@ def _view(v: Derivation, comp: Component) -> KindView:
         subnet_tier=v.tier_of(comp), log_retention_days=v.log_retention_days)
 
 
-def _peer(v: Derivation, flow: Flow, other: str) -> Peer:
+def _peer(v: Derivation, flow: Flow, other: str, order: int) -> Peer:
     comp = v.comp(other)
     who = principal(v, comp)
     tf = KINDS[comp.kind].terraform
@@ -108,8 +110,9 @@ def _peer(v: Derivation, flow: Flow, other: str) -> Peer:
                for name, (expr, _) in (tf.outputs.items() if tf else ())}
     return Peer(component=comp.id, id=v.ids[comp.id], kind=str(comp.kind),
                 flow_class=str(flow.flow_class),
-                verb=flow.access if flow.flow_class in _VERB_CLASSES else "",
-                label=flow.label, ports=flow.ports,
+                verb=flow.access if flow.flow_class in _VERB_CLASSES
+                or v.kind(flow.target) in NETWORK_IAM_KINDS else "",
+                label=flow.label, ports=flow.ports, order=order,
                 role_arn=principal_arn(who) if who else "", outputs=outputs)
 
 

@@ -493,3 +493,15 @@ def data_volumes(instance: ct.Instance) -> dict[str, object]:
         "kms_key_id": hcl_expr(f"aws_kms_key.{vol['kms_key']}.arn"),
         "final_snapshot": True, "stop_instance_before_detaching": True,
         "tags": {"Backup": hcl_expr(f'"${{var.name}}-{hcl_fragment(vol["backup_tag_suffix"])}"')}}}
+
+
+def expressions(value: object) -> object:
+    """A catalog kind's nested value with its `{"$hcl": "<expression>"}` leaves as raw HCL
+    expressions (a state machine definition names its targets' ARNs), for `hcl_value`."""
+    if isinstance(value, Mapping):
+        if set(value) == {"$hcl"}:
+            return hcl_expr(str(value["$hcl"]))
+        return {str(k): expressions(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [expressions(v) for v in value]
+    return value

@@ -27,7 +27,7 @@ from archc.aws.iam import INSTANCE_ROLE_KINDS, principal, workload
 from archc.aws.names import line_refs, overlay_spans, pascal, tf_id
 from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.compute import ecr_image
-from archc.kinds import KINDS, S3_ACTIONS, Kind
+from archc.kinds import KINDS, NETWORK_IAM_KINDS, S3_ACTIONS, Kind
 from archc.model import Flow, FlowClass
 
 # Every instance is managed through Systems Manager (patching, Session Manager, no SSH keys)
@@ -82,6 +82,8 @@ def policies(v: Derivation, platform: ct.PlatformParts) -> list[ct.Policy]:
             out += _kind_policy(v, flow)
     db_keys = {db["id"]: db["kms_key"] for db in platform["databases"]}
     for flow in v.flows(FlowClass.NETWORK):
+        if v.kind(flow.target) in NETWORK_IAM_KINDS:
+            out += _kind_policy(v, flow)
         if v.kind(flow.target) == Kind.DATABASE:
             out += _db_policy(v, flow, db_keys)
     if platform["eks"]:
