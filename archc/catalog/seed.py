@@ -66,7 +66,7 @@ LAST: tuple[KindSpec, ...] = (
              diagram_icon=("diagrams.onprem.ci", "Jenkins"), mermaid_class="compute",
              risks=(Risk("removed", "high", _GONE),)),
     KindSpec("scm_server", "source/model repository (GitLab)", Scope.PRIVATE_SUBNET, 6,
-             service_port=443, recognise=r"gitlab|gitea|git server|repository",
+             service_port=443, recognise=r"gitlab|gitea|git server|(?<!ecr )(?<!image )repository",
              security_group=True, compute=True, holds_data=True, size_key="instance_type",
              diagram_icon=("diagrams.onprem.vcs", "Gitlab"), mermaid_class="compute",
              risks=(Risk("removed", "high", _GONE),)),

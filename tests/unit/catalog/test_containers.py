@@ -1,0 +1,168 @@
+"""The containers family (archc/catalog/containers.py): Fargate services behind the load
+balancer, on their cluster, pulling from an ECR repository, with exactly the IAM and the
+security-group ports their flows need."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archc.catalog.containers import KINDS as CONTAINERS
+from archc.diagnostics import Severity
+from archc.kinds import infer_kind
+from tests.unit.emit.test_terraform_emit import data_blocks, emit, load, modules, parse_dir, tfvars
+
+SPECS = {s.name: s for s in CONTAINERS}
+DIAGRAM = """flowchart TB
+    Users((Users))
+    subgraph VPC["VPC 10.20.0.0/16"]
+        subgraph Public["Public Subnet"]
+            ALB[Application Load Balancer]
+            NAT[NAT Gateway]
+        end
+        subgraph App["Private Subnet"]
+            Web[Web ECS Service]
+            API[API Fargate Service]
+        end
+    end
+    Registry[ECR Repository]
+    Users -->|HTTPS| ALB
+    ALB -->|HTTP :3000| Web
+    ALB -->|HTTP :8080| API
+    Web -->|HTTP :8080| API
+    Registry -->|pull images| Web
+    Registry -->|pull images| API
+    Web --> NAT
+    API --> NAT
+"""
+OVERLAY = """version: 1
+project: shop
+components:
+  API: {container_image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:1.0.0", cpu: 1024}
+  Web: {container_image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.0.0"}
+environments:
+  dev: {vpc_cidr: 10.20.0.0/16}
+  prod:
+    vpc_cidr: 10.30.0.0/16
+    components: {API: {cpu: 2048, memory: 4096, autoscaling: {min: 3, max: 10}}}
+"""
+
+
+def _spec(tmp_path: Path, diagram: str = DIAGRAM, overlay: str = OVERLAY) -> Path:
+    spec = tmp_path / "spec"
+    spec.mkdir(parents=True)
+    (spec / "architecture.mmd").write_text(diagram, encoding="utf-8")
+    (spec / "archc.yaml").write_text(overlay, encoding="utf-8")
+    return spec
+
+
+@pytest.mark.parametrize(("label", "kind"), [
+    ("ECR", "ecr_repository"), ("ECR Repository", "ecr_repository"),
+    ("Container Registry", "ecr_repository"), ("Image registry", "ecr_repository"),
+    ("ECS Cluster", "ecs_cluster"), ("Fargate cluster", "ecs_cluster"),
+    ("ECS service", "ecs_service"), ("API on Fargate", "ecs_service"),
+    ("Container service", "ecs_service"), ("Worker task", "ecs_service"),
+    # what must stay the seed's
+    ("EKS", "eks_control_plane"), ("EKS Control Plane", "eks_control_plane"),
+    ("Model Repository", "scm_server"), ("GitLab repository", "scm_server"),
+    ("Order Service", "backend_service"), ("Task queue SQS", "sqs_queue"),
+])
+def test_container_kinds_are_recognised(label: str, kind: str) -> None:
+    found = infer_kind("X", label)
+    assert found is not None and found[0] == kind
+
+
+def test_ecs_services_compile_to_fargate_services_on_one_cluster(tmp_path: Path) -> None:
+    files, diags = emit(load(_spec(tmp_path)))
+    assert not [d for d in diags if d.severity is Severity.ERROR]
+    # no cluster drawn: one for the spec, said once
+    assert [d.code for d in diags if d.code == "ARC541"] == ["ARC541"]
+    mods = modules(parse_dir(files, "terraform/modules/platform"))
+    assert mods["ecs_cluster"]["source"] == "terraform-aws-modules/ecs/aws//modules/cluster"
+    api = mods["ecs_service_api"]
+    assert (api["source"], api["version"]) == ("terraform-aws-modules/ecs/aws//modules/service",
+                                               "7.5.0")
+    assert api["cluster_arn"] == "${module.ecs_cluster.arn}"
+    assert api["assign_public_ip"] is False and api["create_security_group"] is False
+    assert api["security_group_ids"] == ["${aws_security_group.api.id}"]
+    container = api["container_definitions"]["app"]
+    assert container["readonlyRootFilesystem"] is True
+    assert container["portMappings"][0]["containerPort"] == 8080
+    assert container["cloudwatch_log_group_kms_key_id"] == "${aws_kms_key.logs.arn}"
+    # registered in the load balancer's IP target group on its own port
+    assert api["load_balancer"]["alb"]["target_group_arn"] == (
+        '${module.lb_alb.target_groups["api"].arn}')
+    assert mods["ecs_service_web"]["load_balancer"]["alb"]["container_port"] == 3000
+    groups = mods["lb_alb"]["target_groups"]
+    assert (groups["web"]["target_type"], groups["web"]["port"]) == ("ip", 3000)
+    assert not [d for d in diags if d.code == "ARC526"]
+    # sizes per environment
+    assert tfvars(files, "dev")["components"]["api"] == {"cpu": 1024, "memory": 1024, "min": 2,
+                                                        "max": 4}
+    assert tfvars(files, "prod")["components"]["api"] == {"cpu": 2048, "memory": 4096,
+                                                         "min": 3, "max": 10}
+
+
+def test_security_groups_open_exactly_the_flows_ports(tmp_path: Path) -> None:
+    files, _ = emit(load(_spec(tmp_path)))
+    doc = parse_dir(files, "terraform/modules/platform")
+    ingress = {n: b for block in doc.get("resource", [])
+               for n, b in block.get("aws_vpc_security_group_ingress_rule", {}).items()}
+    to_services = {n: (b["from_port"], b["to_port"]) for n, b in ingress.items()
+                   if n.startswith(("api_", "web_"))}
+    assert to_services == {"api_ingress_alb_8080": (8080, 8080),
+                           "api_ingress_web_8080": (8080, 8080),
+                           "web_ingress_alb_3000": (3000, 3000)}
+
+
+def _actions(files: dict[str, str], policy: str) -> list[list[str]]:
+    doc = data_blocks(parse_dir(files, "terraform/modules/platform"), "aws_iam_policy_document")
+    return [sorted(st["actions"]) for st in doc[policy]["statement"]]
+
+
+def test_pulling_from_ecr_grants_exactly_the_pull_actions(tmp_path: Path) -> None:
+    files, _ = emit(load(_spec(tmp_path)))
+    ecr = SPECS["ecr_repository"].iam
+    assert ecr is not None
+    assert _actions(files, "api_registry_read") == [sorted(ecr.actions["read"]),
+                                                    ["ecr:GetAuthorizationToken"]]
+    assert not any("Put" in a for a in ecr.actions["read"])
+    platform = parse_dir(files, "terraform/modules/platform")
+    attach = {n: b for block in platform.get("resource", [])
+              for n, b in block.get("aws_iam_role_policy_attachment", {}).items()}
+    assert attach["api_registry_read"]["role"] == "${module.ecs_service_api.tasks_iam_role_name}"
+    repo = modules(platform)["ecr_registry"]
+    assert repo["repository_image_tag_mutability"] == "IMMUTABLE"
+    assert repo["repository_image_scan_on_push"] is True
+    assert repo["repository_kms_key"] == "${aws_kms_key.data.arn}"
+
+
+def test_a_drawn_cluster_is_the_services_cluster(tmp_path: Path) -> None:
+    diagram = DIAGRAM.replace("    Registry[ECR Repository]\n",
+                              "    Registry[ECR Repository]\n    Cluster[ECS Cluster]\n"
+                              "    Cluster --> API\n")
+    files, diags = emit(load(_spec(tmp_path, diagram)))
+    assert not [d for d in diags if d.code == "ARC541"]
+    mods = modules(parse_dir(files, "terraform/modules/platform"))
+    assert "ecs_cluster" not in mods
+    assert mods["ecs_service_api"]["cluster_arn"] == "${module.ecs_cluster_cluster.arn}"
+    # the spec's only cluster also runs the service no flow links to it
+    assert mods["ecs_service_web"]["cluster_arn"] == "${module.ecs_cluster_cluster.arn}"
+    # the cluster's arrow is no connection: no rule for it
+    assert "cluster" not in files["terraform/modules/platform/security_groups.tf"]
+
+
+def test_a_service_without_an_image_is_said(tmp_path: Path) -> None:
+    overlay = OVERLAY.replace('  Web: {container_image: "123456789012.dkr.ecr.eu-west-1.'
+                              'amazonaws.com/web:1.0.0"}\n', "")
+    _, diags = emit(load(_spec(tmp_path, overlay=overlay)))
+    assert [d.message.split(":")[0] for d in diags if d.code == "ARC540"] == [
+        "ECS service Web names no container_image"]
+
+
+def test_autoscaling_min_above_max_is_said(tmp_path: Path) -> None:
+    overlay = OVERLAY.replace("autoscaling: {min: 3, max: 10}", "autoscaling: {min: 5, max: 2}")
+    files, diags = emit(load(_spec(tmp_path, overlay=overlay)))
+    assert [d.code for d in diags if d.code == "ARC543"] == ["ARC543"]
+    assert tfvars(files, "prod")["components"]["api"]["max"] == 5
