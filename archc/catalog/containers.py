@@ -21,6 +21,17 @@ ECS_SERVICE = Module("ecs_service", "terraform-aws-modules/ecs/aws//modules/serv
 ECR = Module("ecr", "terraform-aws-modules/ecr/aws", "3.2.0",
              "terraform-aws-modules/terraform-aws-ecr", "b6ef04d088cf91d5ba9505132e9ff7c9f847ed5d")
 
+AURORA = Module("aurora", "terraform-aws-modules/rds-aurora/aws", "10.2.0",
+                "terraform-aws-modules/terraform-aws-rds-aurora",
+                "2c3946c8191278ad974bbb077da5e03986e24f4d")
+
+ELASTICACHE = Module("elasticache", "terraform-aws-modules/elasticache/aws", "1.10.3",
+                     "terraform-aws-modules/terraform-aws-elasticache",
+                     "3e17c95a0b932ed162839a1aeaf0a2bfb436ac6a")
+SECRETS_MANAGER = Module("secrets_manager", "terraform-aws-modules/secrets-manager/aws", "2.0.1",
+                         "terraform-aws-modules/terraform-aws-secrets-manager",
+                         "82029345dea22bc49989a6f46c5d8d8e555b84c9")
+
 # A Fargate task's default size (0.5 vCPU, 1 GiB) and service size (two tasks, up to four).
 TASK_CPU = 512
 TASK_MEMORY = 1024
@@ -104,6 +115,96 @@ def _repository(view: KindView) -> Built:
                        "pullers": pullers, "pushers": pushers})
 
 
+# Aurora: the engine a label or `engine` names, its port and the logs it exports.
+AURORA_ENGINES = {"postgres": "aurora-postgresql", "mysql": "aurora-mysql"}
+AURORA_PORTS = {"postgres": 5432, "mysql": 3306}
+AURORA_LOGS = {"postgres": ["postgresql"], "mysql": ["audit", "error", "slowquery"]}
+AURORA_CLASS = "db.r6g.large"
+# a writer and a reader in production (the reader takes over on failure), a writer elsewhere
+AURORA_INSTANCES = {"production": 2, "other": 1}
+BACKUP_DAYS = {"production": 14, "other": 7}
+
+
+def _aurora_engine(view: KindView) -> str:
+    engine = str(view.props.get("engine") or "")
+    if engine in AURORA_ENGINES:
+        return engine
+    return "mysql" if "mysql" in f"{view.title} {view.component}".lower() else "postgres"
+
+
+def _aurora(view: KindView) -> Built:
+    engine = _aurora_engine(view)
+    warnings: list[tuple[str, str, str]] = []
+    if view.props.get("engine") == "mariadb":
+        warnings.append(("ARC544", f"Aurora {view.component}: Aurora runs PostgreSQL or MySQL, "
+                                   "not MariaDB; archc builds Aurora MySQL",
+                         "set engine: mysql or postgres"))
+    settings = {}
+    for env, props in view.env_props.items():
+        prod = "production" if env in view.production else "other"
+        settings[env] = {
+            "instances": int(props.get("count", AURORA_INSTANCES[prod])),
+            "instance_class": str(props.get("instance_class", AURORA_CLASS)),
+            "backup_retention_days": BACKUP_DAYS[prod],
+            "final_snapshot": prod == "production"}
+    version = view.props.get("engine_version")
+    return Built(
+        item={"id": view.id, "component": view.component, "title": view.title,
+              "name_suffix": view.id.replace("_", "-"), "engine": AURORA_ENGINES[engine],
+              "engine_version": None if version is None else str(version),
+              # the port its flows open (the engine's unless the overlay says otherwise)
+              "port": next((p.ports[0][0] for p in view.inbound if p.ports),
+                           AURORA_PORTS[engine]),
+              "logs": AURORA_LOGS[engine],
+              "subnet_tier": view.subnet_tier, "security_group": view.security_group,
+              "log_retention_days": view.log_retention_days,
+              "clients": sorted({p.component for p in view.inbound})},
+        settings=settings, warnings=tuple(warnings))
+
+
+# ElastiCache: Redis/Valkey as a replication group (a primary, replicas in production),
+# Memcached as a cluster; its engine from `cache_engine` or the label (Valkey by default).
+CACHE_PORTS = {"valkey": 6379, "redis": 6379, "memcached": 11211}
+CACHE_NODE_TYPE = {"production": "cache.r7g.large", "other": "cache.t4g.small"}
+CACHE_NODES = {"production": 2, "other": 1}
+SNAPSHOT_DAYS = {"production": 7, "other": 1}
+
+
+def _cache(view: KindView) -> Built:
+    engine = str(view.props.get("cache_engine") or "valkey")
+    settings = {}
+    for env, props in view.env_props.items():
+        prod = "production" if env in view.production else "other"
+        nodes = int(props.get("count", CACHE_NODES[prod]))
+        settings[env] = {"node_type": str(props.get("node_type", CACHE_NODE_TYPE[prod])),
+                         "nodes": nodes, "failover": nodes > 1,
+                         "snapshot_retention_days": SNAPSHOT_DAYS[prod]}
+    version = view.props.get("engine_version")
+    return Built(item={
+        "id": view.id, "component": view.component, "title": view.title,
+        "name_suffix": view.id.replace("_", "-"), "engine": engine,
+        "engine_version": None if version is None else str(version),
+        "replicated": engine != "memcached",
+        "port": next((p.ports[0][0] for p in view.inbound if p.ports), CACHE_PORTS[engine]),
+        "subnet_tier": view.subnet_tier, "security_group": view.security_group,
+        "clients": sorted({p.component for p in view.inbound})}, settings=settings)
+
+
+# Secrets Manager: the value is generated write-only (never in state or in the code) and left
+# to the operator afterwards; a deleted secret can be restored for this many days.
+RECOVERY_DAYS = 30
+PASSWORD_LENGTH = 32
+
+
+def _secret(view: KindView) -> Built:
+    readers = sorted(p.component for p in view.inbound if p.verb == "read")
+    return Built(item={"id": view.id, "component": view.component, "title": view.title,
+                       "name_suffix": view.id.replace("_", "-"),
+                       "recovery_days": int(view.props.get("recovery_window_days",
+                                                           RECOVERY_DAYS)),
+                       "password_length": PASSWORD_LENGTH, "readers": readers})
+
+
 _ECR_READ = ("ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage",
              "ecr:GetDownloadUrlForLayer")
 _ECR_WRITE = ("ecr:BatchCheckLayerAvailability", "ecr:CompleteLayerUpload",
@@ -117,6 +218,7 @@ CODES: dict[str, str] = {
     "ARC541": "the spec draws no ECS cluster: archc creates one for its ECS services",
     "ARC542": "an ECS service is linked to none of the spec's several clusters",
     "ARC543": "an ECS service's autoscaling min is above its max",
+    "ARC544": "an Aurora cluster asks for an engine Aurora does not run (MariaDB)",
 }
 
 _ECS_SERVICE_PROPS: dict[str, Any] = {
@@ -127,6 +229,68 @@ _ECS_SERVICE_PROPS: dict[str, Any] = {
 }
 
 KINDS: tuple[KindSpec, ...] = (
+    KindSpec(
+        "elasticache", "ElastiCache cache", Scope.DATA_SUBNET, 10, service_port=6379,
+        recognise=r"elasticache|\bredis\b|\bvalkey\b|memcached",
+        icons=("aws:elasticache", "aws:elasticache-for-redis"), security_group=True,
+        holds_data=True, addresses=4,
+        diagram_icon=("diagrams.aws.database", "Elasticache"), mermaid_class="data",
+        kms_key="data",
+        risks=(Risk("removed", "medium", "removing it drops the cached data: the first "
+                                         "requests after it go to the database"),
+               Risk("cache_engine", "high", "changing the engine replaces the cache")),
+        properties=MappingProxyType({
+            "cache_engine": {"enum": ["valkey", "redis", "memcached"],
+                             "description": "ElastiCache engine; default valkey (a label "
+                                            "naming Redis or Memcached says it too)."},
+            "node_type": {"type": "string", "pattern": "^cache\\.",
+                          "description": "ElastiCache node type, e.g. cache.t4g.small."}}),
+        per_environment=("count", "node_type"),
+        terraform=Terraform("elasticache.tf", _cache, modules=(ELASTICACHE,),
+                            attachment="module.elasticache_{id} (security_group_ids)"),
+        engine_ports=MappingProxyType(CACHE_PORTS), engine_key="cache_engine",
+    ),
+    KindSpec(
+        "secret", "Secrets Manager secret", Scope.GLOBAL, 10,
+        recognise=r"secrets? ?manager|\bsecrets?\b(?!\s*(store csi|operator))",
+        icons=("aws:secrets-manager",), holds_data=True,
+        iam=Iam(actions=MappingProxyType({
+            "read": ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"),
+        }), resources=("module.secret_{id}.secret_arn",), default_verb="read",
+            extra=MappingProxyType({"read": ((("kms:Decrypt",), ("aws_kms_key.data.arn",)),)})),
+        diagram_icon=("diagrams.aws.security", "SecretsManager"), mermaid_class="data",
+        kms_key="data",
+        risks=(Risk("removed", "high", "removing it deletes the secret (restorable during its "
+                                       "recovery window)"),),
+        properties=MappingProxyType({
+            "recovery_window_days": {"type": "integer", "minimum": 7, "maximum": 30,
+                                     "description": "Days a deleted secret can be restored "
+                                                    "(7-30); default 30."}}),
+        terraform=Terraform("secret.tf", _secret, modules=(SECRETS_MANAGER,),
+                            outputs=MappingProxyType({
+                                "secret_arn": ("module.secret_{id}.secret_arn",
+                                               "secret ARN")})),
+    ),
+    KindSpec(
+        "aurora", "Aurora cluster", Scope.DATA_SUBNET, 10, service_port=5432,
+        recognise=r"\baurora\b", icons=("aws:aurora",), security_group=True, holds_data=True,
+        addresses=4, size_key="instance_class",
+        diagram_icon=("diagrams.aws.database", "Aurora"), mermaid_class="data", kms_key="data",
+        risks=(Risk("removed", "high", "removing it deletes the cluster's data (a final "
+                                       "snapshot is kept in production)"),
+               Risk("engine", "high", "changing the engine replaces the cluster: its data is "
+                                      "lost")),
+        per_environment=("count", "instance_class"),
+        terraform=Terraform("aurora.tf", _aurora, modules=(AURORA,),
+                            attachment="module.aurora_{id} (vpc_security_group_ids)",
+                            outputs=MappingProxyType({
+                                "endpoint": ("module.aurora_{id}.cluster_endpoint",
+                                             "writer endpoint"),
+                                "reader_endpoint": ("module.aurora_{id}.cluster_reader_endpoint",
+                                                    "reader endpoint")})),
+        master_secret="module.aurora_{id}.cluster_master_user_secret[0].secret_arn",
+        engine_ports=MappingProxyType(AURORA_PORTS),
+    ),
     KindSpec(
         "ecr_repository", "ECR repository", Scope.GLOBAL, 10,
         recognise=(r"\becr\b|elastic container registry|container registry|image registry|"
@@ -153,7 +317,8 @@ KINDS: tuple[KindSpec, ...] = (
                                                    "repository URL to push images to")})),
     ),
     KindSpec(
-        "ecs_cluster", "ECS cluster", Scope.GLOBAL, 7,
+        # a regional service, drawn outside the VPC or next to its services in a subnet
+        "ecs_cluster", "ECS cluster", Scope.ANYWHERE, 7,
         recognise=r"\becs cluster\b|fargate cluster|container cluster",
         icons=("aws:ecs", "aws:elastic-container-service"),
         diagram_icon=("diagrams.aws.compute", "ElasticContainerService"),
@@ -168,8 +333,8 @@ KINDS: tuple[KindSpec, ...] = (
     KindSpec(
         "ecs_service", "ECS Fargate service", Scope.PRIVATE_SUBNET, 6,
         service_port=SERVICE_PORT,
-        recognise=(r"\becs\b|fargate|container service|\bcontainers?\b(?!\s*registry)|"
-                   r"\btasks?\b(?!\s*(queue|list|table))"),
+        recognise=(r"\becs\b(?!\s*cluster)|fargate(?!\s*cluster)|container service|"
+                   r"\bcontainers?\b(?!\s*registry)|\btasks?\b(?!\s*(queue|list|table))"),
         icons=("aws:fargate", "aws:ecs-service", "aws:ecs-task"),
         security_group=True, compute=True, addresses=4,
         # the cluster drawn to its services says what it runs: no connection

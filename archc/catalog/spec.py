@@ -187,3 +187,5 @@ class KindSpec:
     master_secret: str | None = None
     # its listening port per `engine` (Aurora MySQL 3306): read before `service_port`
     engine_ports: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    # the overlay key naming its engine (a label naming one of `engine_ports` fills it)
+    engine_key: str = "engine"

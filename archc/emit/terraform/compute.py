@@ -257,9 +257,8 @@ def _target_groups(v: Derivation, comp: Component) -> list[ct.LoadBalancerTarget
         kind = v.kind(flow.target)
         target_type = (TARGET_TYPES.get(kind) or KINDS[kind].lb_target_type) if kind else None
         if target_type is None:
-            v.warning("ARC526", f"{flow.ref}: the target is not a backend_service, an EKS "
-                                "node group or a kind a load balancer registers (ECS service), "
-                                "so no target group is attached to it (only its "
+            v.warning("ARC526", f"{flow.ref}: the target is not a backend_service or an EKS "
+                                "node group, so no target group is attached to it (only its "
                                 "security-group rules)",
                       flow.span, hint="a load balancer forwards to a backend_service or a node "
                                       "group's pods; set that kind on the target in the overlay "

@@ -166,3 +166,137 @@ def test_autoscaling_min_above_max_is_said(tmp_path: Path) -> None:
     files, diags = emit(load(_spec(tmp_path, overlay=overlay)))
     assert [d.code for d in diags if d.code == "ARC543"] == ["ARC543"]
     assert tfvars(files, "prod")["components"]["api"]["max"] == 5
+
+
+# --------------------------------------------------------------------------- the data tier
+SHOP = Path(__file__).resolve().parents[3] / "examples" / "container-shop"
+
+
+@pytest.fixture(scope="module")
+def shop() -> tuple[dict[str, str], list]:
+    return emit(load(SHOP))
+
+
+@pytest.mark.parametrize(("label", "kind"), [
+    ("Aurora PostgreSQL 16", "aurora"), ("Aurora MySQL", "aurora"), ("Amazon Aurora", "aurora"),
+    ("ElastiCache Redis", "elasticache"), ("Valkey cache", "elasticache"),
+    ("Memcached", "elasticache"), ("Secrets Manager", "secret"), ("API secrets", "secret"),
+    # the seed's databases stay RDS
+    ("PostgreSQL", "database"), ("Orders DB", "database"), ("MySQL RDS", "database"),
+])
+def test_data_kinds_are_recognised(label: str, kind: str) -> None:
+    found = infer_kind("X", label)
+    assert found is not None and found[0] == kind
+
+
+def test_the_container_shop_checks_clean(shop: tuple[dict[str, str], list]) -> None:
+    _, diags = shop
+    assert [d for d in diags if d.severity in (Severity.ERROR, Severity.WARNING)] == []
+
+
+def test_the_data_tier_opens_exactly_its_flows_ports(shop: tuple[dict[str, str], list]) -> None:
+    files, _ = shop
+    doc = parse_dir(files, "terraform/modules/platform")
+    ingress = {n: (b["from_port"], b["to_port"], b["referenced_security_group_id"])
+               for block in doc.get("resource", [])
+               for n, b in block.get("aws_vpc_security_group_ingress_rule", {}).items()
+               if n.startswith(("db_", "cache_"))}
+    assert ingress == {
+        "db_ingress_api_5432": (5432, 5432, "${aws_security_group.api.id}"),
+        "db_ingress_worker_5432": (5432, 5432, "${aws_security_group.worker.id}"),
+        "cache_ingress_api_6379": (6379, 6379, "${aws_security_group.api.id}"),
+        "cache_ingress_web_6379": (6379, 6379, "${aws_security_group.web.id}")}
+
+
+def test_aurora_is_encrypted_and_sized_per_environment(shop: tuple[dict[str, str], list]) -> None:
+    files, _ = shop
+    db = modules(parse_dir(files, "terraform/modules/platform"))["aurora_db"]
+    assert (db["source"], db["version"]) == ("terraform-aws-modules/rds-aurora/aws", "10.2.0")
+    assert (db["engine"], db["port"], db["engine_version"]) == ("aurora-postgresql", 5432, "16.4")
+    assert db["storage_encrypted"] is True and db["manage_master_user_password"] is True
+    assert db["kms_key_id"] == "${aws_kms_key.data.arn}"
+    assert db["cluster_performance_insights_enabled"] is True
+    assert db["enabled_cloudwatch_logs_exports"] == ["postgresql"]
+    assert db["vpc_security_group_ids"] == ["${aws_security_group.db.id}"]
+    dev, prod = (tfvars(files, e)["components"]["db"] for e in ("dev", "prod"))
+    assert (dev["instances"], dev["instance_class"], dev["final_snapshot"]) == (
+        1, "db.t4g.medium", False)
+    assert (prod["instances"], prod["instance_class"], prod["final_snapshot"]) == (
+        3, "db.r6g.xlarge", True)
+
+
+def test_callers_of_aurora_read_only_its_managed_secret(
+        shop: tuple[dict[str, str], list]) -> None:
+    files, _ = shop
+    doc = data_blocks(parse_dir(files, "terraform/modules/platform"), "aws_iam_policy_document")
+    statements = doc["api_db_credentials"]["statement"]
+    assert [(sorted(s["actions"]), s["resources"]) for s in statements] == [
+        (["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+         ["${module.aurora_db.cluster_master_user_secret[0].secret_arn}"]),
+        (["kms:Decrypt"], ["${aws_kms_key.data.arn}"])]
+    assert "web_db_credentials" not in doc  # Web draws no flow to the database
+
+
+def test_an_aurora_mysql_label_listens_on_3306(tmp_path: Path) -> None:
+    diagram = DIAGRAM.replace(
+        "    end\n    Registry",
+        "        subgraph Data[\"Data Subnet\"]\n            DB[(Aurora MySQL 8.0)]\n"
+        "        end\n    end\n    Registry") + "    API -->|SQL| DB\n"
+    files, _ = emit(load(_spec(tmp_path, diagram)))
+    db = modules(parse_dir(files, "terraform/modules/platform"))["aurora_db"]
+    assert (db["engine"], db["port"]) == ("aurora-mysql", 3306)
+    assert "db_ingress_api_3306" in files["terraform/modules/platform/security_groups.tf"]
+
+
+def test_the_cache_is_a_replication_group_with_tls(shop: tuple[dict[str, str], list]) -> None:
+    files, _ = shop
+    cache = modules(parse_dir(files, "terraform/modules/platform"))["elasticache_cache"]
+    assert (cache["engine"], cache["port"]) == ("redis", 6379)
+    assert cache["create_replication_group"] is True and cache["create_cluster"] is False
+    assert cache["transit_encryption_enabled"] is True
+    assert cache["transit_encryption_mode"] == "required"
+    assert cache["at_rest_encryption_enabled"] is True
+    assert "auth_token" not in cache  # no token in state: the security group admits callers
+    assert tfvars(files, "prod")["components"]["cache"]["nodes"] == 3
+    assert tfvars(files, "dev")["components"]["cache"] == {
+        "failover": False, "node_type": "cache.t4g.small", "nodes": 1,
+        "snapshot_retention_days": 1}
+
+
+def test_memcached_is_a_cluster_on_11211(tmp_path: Path) -> None:
+    diagram = DIAGRAM.replace(
+        "    end\n    Registry",
+        "        subgraph Data[\"Data Subnet\"]\n            Cache[(Memcached)]\n"
+        "        end\n    end\n    Registry") + "    API --> Cache\n"
+    files, _ = emit(load(_spec(tmp_path, diagram)))
+    cache = modules(parse_dir(files, "terraform/modules/platform"))["elasticache_cache"]
+    assert (cache["engine"], cache["port"], cache["create_cluster"]) == ("memcached", 11211, True)
+    assert "cache_ingress_api_11211" in files["terraform/modules/platform/security_groups.tf"]
+
+
+def test_the_secret_has_no_value_in_code_and_its_reader_only_reads(
+        shop: tuple[dict[str, str], list]) -> None:
+    files, _ = shop
+    secret = modules(parse_dir(files, "terraform/modules/platform"))["secret_secret"]
+    assert secret["create_random_password"] is True and secret["ignore_secret_changes"] is True
+    assert "secret_string" not in secret and "secret_string_wo" not in secret
+    assert secret["kms_key_id"] == "${aws_kms_key.data.arn}"
+    assert secret["recovery_window_in_days"] == 14
+    doc = data_blocks(parse_dir(files, "terraform/modules/platform"), "aws_iam_policy_document")
+    assert [(sorted(s["actions"]), s["resources"]) for s in doc["api_secret_read"]["statement"]
+            ] == [(["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"],
+                   ["${module.secret_secret.secret_arn}"]),
+                  (["kms:Decrypt"], ["${aws_kms_key.data.arn}"])]
+    assert not any(n.endswith("_secret_read") and not n.startswith("api_") for n in doc)
+
+
+def test_the_worker_polls_the_queue_and_runs_on_the_drawn_cluster(
+        shop: tuple[dict[str, str], list]) -> None:
+    files, diags = shop
+    assert not [d for d in diags if d.code == "ARC541"]
+    mods = modules(parse_dir(files, "terraform/modules/platform"))
+    assert {mods[f"ecs_service_{s}"]["cluster_arn"] for s in ("web", "api", "worker")} == {
+        "${module.ecs_cluster_cluster.arn}"}
+    assert "load_balancer" not in mods["ecs_service_worker"]
+    doc = data_blocks(parse_dir(files, "terraform/modules/platform"), "aws_iam_policy_document")
+    assert "sqs:ReceiveMessage" in doc["worker_queue_consume"]["statement"][0]["actions"]
