@@ -300,3 +300,19 @@ def test_the_worker_polls_the_queue_and_runs_on_the_drawn_cluster(
     assert "load_balancer" not in mods["ecs_service_worker"]
     doc = data_blocks(parse_dir(files, "terraform/modules/platform"), "aws_iam_policy_document")
     assert "sqs:ReceiveMessage" in doc["worker_queue_consume"]["statement"][0]["actions"]
+
+
+def test_a_service_reading_an_rds_database_gets_its_credentials_policy(tmp_path: Path) -> None:
+    diagram = DIAGRAM.replace(
+        "    end\n    Registry",
+        "        subgraph Data[\"Data Subnet\"]\n            Reports[(Reports DB)]\n"
+        "        end\n    end\n    Registry") + "    API -->|SQL| Reports\n"
+    files, _ = emit(load(_spec(tmp_path, diagram)))
+    doc = data_blocks(parse_dir(files, "terraform/modules/platform"), "aws_iam_policy_document")
+    # named by the service's id, attached to its task role (an expression, not an id)
+    assert "api_reports_credentials" in doc
+    platform = parse_dir(files, "terraform/modules/platform")
+    attach = {n: b for block in platform.get("resource", [])
+              for n, b in block.get("aws_iam_role_policy_attachment", {}).items()}
+    assert attach["api_reports_credentials"]["role"] == (
+        "${module.ecs_service_api.tasks_iam_role_name}")

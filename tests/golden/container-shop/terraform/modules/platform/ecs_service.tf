@@ -2,7 +2,8 @@
 # ECS Fargate services: tasks in private subnets without public IPs, behind their security
 # group, a read-only root filesystem, logs in a KMS-encrypted log group, CPU/memory target
 # tracking between the environment's min and max tasks, and a deployment that rolls back
-# when it fails. The task role gets exactly its flows' permissions in iam.tf.
+# when it fails. The task role gets exactly its flows' permissions in iam.tf; the execution
+# role (image pulls, log writes) is the module's, AWS's AmazonECSTaskExecutionRolePolicy.
 
 # Orders API (ECS Fargate) (API): behind alb
 module "ecs_service_api" {
