@@ -37,8 +37,6 @@ TASK_CPU = 512
 TASK_MEMORY = 1024
 SCALING = {"min": 2, "max": 4}
 SERVICE_PORT = 8080
-# The tasks scale out above this average CPU.
-CPU_TARGET_PERCENT = 70
 # An ECR repository keeps this many images; older ones expire.
 KEEP_IMAGES = 30
 
@@ -59,7 +57,7 @@ def _service(view: KindView) -> Built:
     notes: list[tuple[str, str, str]] = []
     if not image:
         warnings.append(("ARC540", f"ECS service {view.component} names no container_image: its "
-                                   "task runs a placeholder until a deployment sets one",
+                                   "task definition has no image, so ECS cannot start it",
                          f"set components.{view.component}.container_image (an ECR image)"))
     cluster = _cluster_name(view)
     linked = {p.id for p in (*view.inbound, *view.outbound) if p.kind == "ecs_cluster"}
@@ -92,7 +90,7 @@ def _service(view: KindView) -> Built:
               "cluster": cluster, "port": port, "subnet_tier": view.subnet_tier,
               "security_group": view.security_group,
               "load_balancers": sorted({p.id for p in fronts}),
-              "cpu_target": CPU_TARGET_PERCENT, "log_retention_days": view.log_retention_days},
+              "log_retention_days": view.log_retention_days},
         settings=settings, warnings=tuple(warnings), notes=tuple(notes))
 
 
@@ -109,33 +107,29 @@ def _repository(view: KindView) -> Built:
         "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": keep},
         "action": {"type": "expire"}}]}
     pullers = sorted(p.component for p in view.inbound if p.verb == "read")
-    pushers = sorted(p.component for p in view.inbound if p.verb in ("write", "read_write"))
     return Built(item={"id": view.id, "component": view.component, "title": view.title,
                        "name_suffix": view.id.replace("_", "-"), "lifecycle_policy": policy,
-                       "pullers": pullers, "pushers": pushers})
+                       "pullers": pullers})
 
 
-# Aurora: the engine a label or `engine` names, its port and the logs it exports.
-AURORA_ENGINES = {"postgres": "aurora-postgresql", "mysql": "aurora-mysql"}
-AURORA_PORTS = {"postgres": 5432, "mysql": 3306}
-AURORA_LOGS = {"postgres": ["postgresql"], "mysql": ["audit", "error", "slowquery"]}
+# Aurora: the engine a label or `engine` names, its port and the logs it exports. Aurora has
+# no MariaDB: asked for it, archc builds the MySQL it is compatible with (ARC544).
+AURORA_ENGINES = {"postgres": "aurora-postgresql", "mysql": "aurora-mysql",
+                  "mariadb": "aurora-mysql"}
+AURORA_PORTS = {"postgres": 5432, "mysql": 3306, "mariadb": 3306}
+_MYSQL_LOGS = ["audit", "error", "slowquery"]
+AURORA_LOGS = {"postgres": ["postgresql"], "mysql": _MYSQL_LOGS, "mariadb": _MYSQL_LOGS}
 AURORA_CLASS = "db.r6g.large"
 # a writer and a reader in production (the reader takes over on failure), a writer elsewhere
 AURORA_INSTANCES = {"production": 2, "other": 1}
 BACKUP_DAYS = {"production": 14, "other": 7}
 
 
-def _aurora_engine(view: KindView) -> str:
-    engine = str(view.props.get("engine") or "")
-    if engine in AURORA_ENGINES:
-        return engine
-    return "mysql" if "mysql" in f"{view.title} {view.component}".lower() else "postgres"
-
-
 def _aurora(view: KindView) -> Built:
-    engine = _aurora_engine(view)
+    # the overlay's engine, or the one its label names (the linker fills it), else PostgreSQL
+    engine = str(view.props.get("engine") or "postgres")
     warnings: list[tuple[str, str, str]] = []
-    if view.props.get("engine") == "mariadb":
+    if engine == "mariadb":
         warnings.append(("ARC544", f"Aurora {view.component}: Aurora runs PostgreSQL or MySQL, "
                                    "not MariaDB; archc builds Aurora MySQL",
                          "set engine: mysql or postgres"))
@@ -214,7 +208,7 @@ _ECR_TOKEN = ((("ecr:GetAuthorizationToken",), ("\"*\"",)),)
 
 # The diagnostic codes its kinds report (ARC540-ARC544).
 CODES: dict[str, str] = {
-    "ARC540": "an ECS service names no container_image: its task runs a placeholder",
+    "ARC540": "an ECS service names no container_image: ECS cannot start its task",
     "ARC541": "the spec draws no ECS cluster: archc creates one for its ECS services",
     "ARC542": "an ECS service is linked to none of the spec's several clusters",
     "ARC543": "an ECS service's autoscaling min is above its max",

@@ -49,6 +49,13 @@ environments:
 """
 
 
+def _with_data(node: str, flow: str) -> str:
+    """DIAGRAM with a data subnet holding `node`, and `flow` drawn."""
+    return DIAGRAM.replace("    end\n    Registry", "        subgraph Data[\"Data Subnet\"]\n"
+                           f"            {node}\n        end\n    end\n    Registry"
+                           ) + f"    {flow}\n"
+
+
 def _spec(tmp_path: Path, diagram: str = DIAGRAM, overlay: str = OVERLAY) -> Path:
     spec = tmp_path / "spec"
     spec.mkdir(parents=True)
@@ -238,10 +245,7 @@ def test_callers_of_aurora_read_only_its_managed_secret(
 
 
 def test_an_aurora_mysql_label_listens_on_3306(tmp_path: Path) -> None:
-    diagram = DIAGRAM.replace(
-        "    end\n    Registry",
-        "        subgraph Data[\"Data Subnet\"]\n            DB[(Aurora MySQL 8.0)]\n"
-        "        end\n    end\n    Registry") + "    API -->|SQL| DB\n"
+    diagram = _with_data("DB[(Aurora MySQL 8.0)]", "API -->|SQL| DB")
     files, _ = emit(load(_spec(tmp_path, diagram)))
     db = modules(parse_dir(files, "terraform/modules/platform"))["aurora_db"]
     assert (db["engine"], db["port"]) == ("aurora-mysql", 3306)
@@ -264,10 +268,7 @@ def test_the_cache_is_a_replication_group_with_tls(shop: tuple[dict[str, str], l
 
 
 def test_memcached_is_a_cluster_on_11211(tmp_path: Path) -> None:
-    diagram = DIAGRAM.replace(
-        "    end\n    Registry",
-        "        subgraph Data[\"Data Subnet\"]\n            Cache[(Memcached)]\n"
-        "        end\n    end\n    Registry") + "    API --> Cache\n"
+    diagram = _with_data("Cache[(Memcached)]", "API --> Cache")
     files, _ = emit(load(_spec(tmp_path, diagram)))
     cache = modules(parse_dir(files, "terraform/modules/platform"))["elasticache_cache"]
     assert (cache["engine"], cache["port"], cache["create_cluster"]) == ("memcached", 11211, True)
@@ -303,10 +304,7 @@ def test_the_worker_polls_the_queue_and_runs_on_the_drawn_cluster(
 
 
 def test_a_service_reading_an_rds_database_gets_its_credentials_policy(tmp_path: Path) -> None:
-    diagram = DIAGRAM.replace(
-        "    end\n    Registry",
-        "        subgraph Data[\"Data Subnet\"]\n            Reports[(Reports DB)]\n"
-        "        end\n    end\n    Registry") + "    API -->|SQL| Reports\n"
+    diagram = _with_data("Reports[(Reports DB)]", "API -->|SQL| Reports")
     files, _ = emit(load(_spec(tmp_path, diagram)))
     doc = data_blocks(parse_dir(files, "terraform/modules/platform"), "aws_iam_policy_document")
     # named by the service's id, attached to its task role (an expression, not an id)
@@ -316,3 +314,24 @@ def test_a_service_reading_an_rds_database_gets_its_credentials_policy(tmp_path:
               for n, b in block.get("aws_iam_role_policy_attachment", {}).items()}
     assert attach["api_reports_credentials"]["role"] == (
         "${module.ecs_service_api.tasks_iam_role_name}")
+
+
+def test_aurora_asked_for_mariadb_builds_mysql_and_says_so(tmp_path: Path) -> None:
+    diagram = _with_data("DB[(Aurora)]", "API -->|SQL| DB")
+    overlay = OVERLAY.replace("environments:", "  DB: {engine: mariadb}\nenvironments:")
+    files, diags = emit(load(_spec(tmp_path, diagram, overlay)))
+    assert [d.code for d in diags if d.code == "ARC544"] == ["ARC544"]
+    db = modules(parse_dir(files, "terraform/modules/platform"))["aurora_db"]
+    assert (db["engine"], db["port"]) == ("aurora-mysql", 3306)
+
+
+def test_a_service_linked_to_none_of_several_clusters_is_said(tmp_path: Path) -> None:
+    diagram = DIAGRAM.replace("    Registry[ECR Repository]\n",
+                              "    Registry[ECR Repository]\n    Blue[ECS Cluster blue]\n"
+                              "    Green[ECS Cluster green]\n    Blue --> API\n")
+    files, diags = emit(load(_spec(tmp_path, diagram)))
+    assert [d.message.split(":")[0] for d in diags if d.code == "ARC542"] == [
+        "ECS service Web is linked to none of the spec's ECS clusters"]
+    mods = modules(parse_dir(files, "terraform/modules/platform"))
+    assert mods["ecs_service_api"]["cluster_arn"] == "${module.ecs_cluster_blue.arn}"
+    assert mods["ecs_service_web"]["cluster_arn"] == "${module.ecs_cluster_blue.arn}"
