@@ -274,6 +274,11 @@ KINDS: tuple[KindSpec, ...] = (
                                        "snapshot is kept in production)"),
                Risk("engine", "high", "changing the engine replaces the cluster: its data is "
                                       "lost")),
+        # the RDS keys it reads too (their schema is the shipped one)
+        properties=MappingProxyType({
+            "engine": {"description": "Aurora engine: postgres or mysql (mariadb: MySQL)."},
+            "engine_version": {"description": "Aurora engine version, e.g. \"16.4\"."},
+            "instance_class": {"description": "Instance class of the writer and readers."}}),
         per_environment=("count", "instance_class"),
         terraform=Terraform("aurora.tf", _aurora, modules=(AURORA,),
                             attachment="module.aurora_{id} (vpc_security_group_ids)",

@@ -11,6 +11,7 @@ import pytest
 from archc.catalog.containers import KINDS as CONTAINERS
 from archc.diagnostics import Severity
 from archc.kinds import infer_kind
+from archc.spec import load_spec
 from tests.unit.emit.test_terraform_emit import data_blocks, emit, load, modules, parse_dir, tfvars
 
 SPECS = {s.name: s for s in CONTAINERS}
@@ -335,3 +336,16 @@ def test_a_service_linked_to_none_of_several_clusters_is_said(tmp_path: Path) ->
     mods = modules(parse_dir(files, "terraform/modules/platform"))
     assert mods["ecs_service_api"]["cluster_arn"] == "${module.ecs_cluster_blue.arn}"
     assert mods["ecs_service_web"]["cluster_arn"] == "${module.ecs_cluster_blue.arn}"
+
+
+def test_an_aurora_named_in_the_overlay_takes_the_rds_keys_it_reads(tmp_path: Path) -> None:
+    diagram = _with_data("DB[(Orders store)]", "API -->|SQL| DB")
+    overlay = OVERLAY.replace("environments:", "  DB: {kind: aurora, engine: mysql, "
+                              "engine_version: \"8.0.mysql_aurora.3.08.0\", "
+                              "instance_class: db.r6g.large}\nenvironments:")
+    loaded = load_spec(_spec(tmp_path, diagram, overlay))
+    assert [d.message for d in loaded.diagnostics if d.severity is Severity.ERROR] == []
+    # the RDS keys it does not read stay RDS's
+    overlay = overlay.replace("instance_class: db.r6g.large", "storage_gb: 100")
+    loaded = load_spec(_spec(tmp_path / "again", diagram, overlay))
+    assert [d.code for d in loaded.diagnostics if d.severity is Severity.ERROR] == ["ARC161"]
