@@ -1,6 +1,7 @@
 """The containers family (archc/catalog/containers.py): Fargate services behind the load
-balancer, on their cluster, pulling from an ECR repository, with exactly the IAM and the
-security-group ports their flows need."""
+balancer, on their cluster, pulling from an ECR repository, using Aurora, ElastiCache and a
+Secrets Manager secret (examples/container-shop), with exactly the IAM and the security-group
+ports their flows need."""
 
 from __future__ import annotations
 
