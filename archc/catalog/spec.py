@@ -109,6 +109,10 @@ class KindView:
     security_group: str | None  # its group's id when it lives in the VPC
     subnet_tier: str | None  # the subnet tier id it lives in
     log_retention_days: int
+    # the Terraform ids of the architecture's components, per kind (a service finds the one
+    # cluster of the spec when no flow names it)
+    ids_by_kind: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +124,7 @@ class Built:
     settings: Mapping[str, Mapping[str, Any]] = field(
         default_factory=lambda: MappingProxyType({}))
     warnings: tuple[tuple[str, str, str], ...] = ()  # (code, message, hint)
+    notes: tuple[tuple[str, str, str], ...] = ()  # (code, message, hint): what archc assumed
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,3 +195,15 @@ class KindSpec:
     # a connection to it is also an IAM grant (MSK with IAM authentication): the flow is a
     # network connection on its port, and the caller's role gets `iam.actions[verb]` too
     network_iam: bool = False
+    # a load balancer's flow to it registers it in a target group of this type ("ip" for a
+    # Fargate task); None: a load balancer cannot forward to it (ARC526)
+    lb_target_type: str | None = None
+    # the platform KMS key ("data" | "logs") its template encrypts with: the key exists then
+    kms_key: str | None = None
+    # a network flow to it from a caller with a role reads this managed credential (HCL
+    # expression of the secret's ARN with `{id}`), decrypted with the `data` key, as for RDS
+    master_secret: str | None = None
+    # its listening port per `engine` (Aurora MySQL 3306): read before `service_port`
+    engine_ports: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    # the overlay key naming its engine (a label naming one of `engine_ports` fills it)
+    engine_key: str = "engine"

@@ -132,6 +132,10 @@ def _service_port(target: str, props: Mapping[str, Any]) -> tuple[int, str] | No
         return int(props["listener_port"]), "the load balancer's listener_port"
     if "port" in props:
         return int(props["port"]), f"the {KINDS[target].title}'s port"
+    engine_ports, engine_key = KINDS[target].engine_ports, KINDS[target].engine_key
+    if str(props.get(engine_key)) in engine_ports:
+        port = engine_ports[str(props[engine_key])]
+        return port, f"{props[engine_key]} listens on {port}"
     service_port = KINDS[target].service_port
     if service_port is None:
         return None
@@ -192,6 +196,13 @@ def _protocol_port(shown: str, name: str, port: int | None, word: str, target: s
         return LabelPort("tcp", engine_port, f"label {shown!r} names {name}: the target "
                                              f"database's engine ({target_engine}) listens "
                                              f"on {engine_port}", engine)
+    spec = KINDS.get(target)
+    engine_ports, engine_key = (spec.engine_ports, spec.engine_key) if spec else ({}, "engine")
+    if port is None and str(target_props.get(engine_key)) in engine_ports:
+        target_engine = str(target_props[engine_key])
+        return LabelPort("tcp", engine_ports[target_engine],
+                         f"label {shown!r} names {name}: the target's engine ({target_engine}) "
+                         f"listens on {engine_ports[target_engine]}", engine)
     used = DATABASE_PORTS["postgres"] if port is None else port
     return LabelPort("tcp", used, f"label {shown!r} names {name}, which uses {used}", engine)
 

@@ -17,6 +17,7 @@ from archc.kinds import (
     ENGINE_VERSIONS,
     INFER_CHARS,
     INSTANCE_SIZES,
+    KINDS,
     LABEL_ENGINES,
     NO_INSIGHTS_CLASSES,
     RDS_CLASS,
@@ -26,7 +27,8 @@ from archc.kinds import (
 from archc.model import one_line
 
 # The overlay keys a label can fill, in the order they are read.
-KEYS = ("engine", "engine_version", "instance_class", "instance_type", "instance_types")
+KEYS = ("engine", "engine_version", "instance_class", "instance_type", "instance_types",
+        "cache_engine")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +65,13 @@ def read(kind: str, label: str) -> tuple[list[LabelFact], list[LabelProblem]]:
     problems: list[LabelProblem] = []
     if kind == Kind.DATABASE:
         _engine(text, facts, problems)
+    elif (spec := KINDS.get(kind)) is not None and spec.engine_ports:
+        # a catalog kind that listens per engine (Aurora, ElastiCache) reads the engine its
+        # label names; the versions archc knows are RDS's, so its version is the overlay's
+        for engine in spec.engine_ports:
+            if found := re.search(rf"\b{re.escape(engine)}\w*", text):
+                facts.append(LabelFact(spec.engine_key, engine, engine, text.of(found)))
+                break
     if kind in SIZE_KEYS:
         _size(text, SIZE_KEYS[kind], facts, problems)
     return facts, problems

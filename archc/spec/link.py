@@ -400,7 +400,8 @@ class Linker:
             why = f"label {one_line(label)!r} writes {fact.text!r}" + (
                 f" ({fact.value}: the {fact.written} archc builds)"
                 if fact.key == "engine_version" and fact.value != fact.written else "") + (
-                "; archc builds it on RDS" if fact.text.lower().startswith("aurora") else "")
+                "; archc builds it on RDS" if fact.text.lower().startswith("aurora")
+                and kind == Kind.DATABASE else "")
             if fact.key not in props:
                 props[fact.key] = fact.value
                 decisions.append(Decision(fact.key, _show(fact.value), "inferred", why, span))

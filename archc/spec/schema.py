@@ -12,6 +12,7 @@ import difflib
 import functools
 import json
 import pathlib
+from collections.abc import Mapping
 from importlib import resources
 from typing import TYPE_CHECKING, Any, cast
 
@@ -71,12 +72,30 @@ def _add_catalog(schema: dict[str, Any]) -> None:
     override_keys = defs["component_override"]["propertyNames"]["enum"]
     override_keys += sorted({key for spec in KINDS.values() for key in spec.per_environment
                              if key not in override_keys})
+    _share_shipped_keys(defs["component"]["allOf"], KINDS)
     for key, kinds in sorted(readers.items()):
         defs["component"]["allOf"].append({
             "if": {"required": ["kind"], "properties": {"kind": {"not": {"enum": kinds}}}},
             "then": {"properties": {key: {
                 "not": {}, "errorMessage": f"'{key}' is only used by kind "
                                            f"{' or '.join(kinds)}"}}}})
+
+
+def _share_shipped_keys(rules: list[dict[str, Any]], kinds: Mapping[str, Any]) -> None:
+    """A shipped rule that keeps keys to its kinds ("'engine' is only used by kind database")
+    lets a catalog kind that reads some of them set those (Aurora's engine), and only those."""
+    for rule in list(rules):
+        excluded = rule.get("if", {}).get("properties", {}).get("kind", {}).get("not", {})
+        kept = rule.get("then", {}).get("properties", {})
+        if "enum" not in excluded or not kept:
+            continue
+        for name, spec in kinds.items():
+            if name in excluded["enum"] or not set(kept) & set(spec.properties):
+                continue
+            excluded["enum"].append(name)
+            rules.append({"if": {"required": ["kind"], "properties": {"kind": {"const": name}}},
+                          "then": {"properties": {key: value for key, value in kept.items()
+                                                  if key not in spec.properties}}})
 
 
 @functools.cache

@@ -35,6 +35,8 @@ def kind_files(v: Derivation) -> list[ct.KindFile]:
             built = _built(v, comp)
             for code, message, hint in built.warnings:
                 v.warning(code, message, comp.span, hint=hint)
+            for code, message, hint in built.notes:
+                v.note(code, message, comp.span, hint=hint)
             items.append(dict(thaw(built.item)))
         files.append({"kind": name, "template": f"kinds/{spec.terraform.template}",
                       "items": sorted(items, key=lambda i: str(i["id"]))})
@@ -99,7 +101,9 @@ def _view(v: Derivation, comp: Component) -> KindView:
         inbound=tuple(sorted(inbound, key=_peer_order)),
         outbound=tuple(sorted(outbound, key=_peer_order)),
         security_group=v.ids[comp.id] if spec.security_group else None,
-        subnet_tier=v.tier_of(comp), log_retention_days=v.log_retention_days)
+        subnet_tier=v.tier_of(comp), log_retention_days=v.log_retention_days,
+        ids_by_kind={kind: tuple(sorted(v.ids[c.id] for c in v.of(kind)))
+                     for kind in sorted({str(c.kind) for c in v.arch.components if c.kind})})
 
 
 def _peer(v: Derivation, flow: Flow, other: str, order: int) -> Peer:

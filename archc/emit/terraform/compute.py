@@ -12,7 +12,7 @@ from archc.aws.derivation import Derivation
 from archc.aws.names import kebab
 from archc.aws.security_groups import access_mode
 from archc.emit.terraform import context_types as ct
-from archc.kinds import Kind, Tier
+from archc.kinds import KINDS, Kind, Tier
 from archc.model import Component, Environment, FlowClass
 
 INSTANCE_KINDS = (Kind.BASTION, Kind.CI_SERVER, Kind.SCM_SERVER, Kind.INSTANCE)
@@ -255,7 +255,7 @@ def _target_groups(v: Derivation, comp: Component) -> list[ct.LoadBalancerTarget
         if flow.initiator != comp.id:
             continue
         kind = v.kind(flow.target)
-        target_type = TARGET_TYPES.get(kind) if kind else None
+        target_type = (TARGET_TYPES.get(kind) or KINDS[kind].lb_target_type) if kind else None
         if target_type is None:
             v.warning("ARC526", f"{flow.ref}: the target is not a backend_service or an EKS "
                                 "node group, so no target group is attached to it (only its "

@@ -86,6 +86,8 @@ def policies(v: Derivation, platform: ct.PlatformParts) -> list[ct.Policy]:
             out += _kind_policy(v, flow)
         if v.kind(flow.target) == Kind.DATABASE:
             out += _db_policy(v, flow, db_keys)
+        elif KINDS[v.comp(flow.target).kind].master_secret:
+            out += _master_secret_policy(v, flow)
     if platform["eks"]:
         out += _deploy_policies(v, platform["eks"])
     out += _secret_policies(v, platform["secrets"])
@@ -167,7 +169,9 @@ def _db_policy(v: Derivation, flow: Flow, db_keys: dict[str, str]) -> list[ct.Po
     db = v.ids[flow.target]
     if db not in db_keys:
         return []
-    return [{"id": f"{who['ref']}_{db}_credentials", "role": who,
+    # a catalog kind's role is an expression: its component's id names the policy
+    caller = v.ids[flow.initiator] if who["kind"] == "kind_role" else who["ref"]
+    return [{"id": f"{caller}_{db}_credentials", "role": who,
              "description": f"{_flow_text(flow)}: read the {flow.target} credentials from its "
                             "RDS-managed secret",
              "source": line_refs(flow.span),
@@ -176,6 +180,26 @@ def _db_policy(v: Derivation, flow: Flow, db_keys: dict[str, str]) -> list[ct.Po
                             [{"kind": "db_master_secret", "ref": db}]),
                  _statement(f"Decrypt{pascal(db)}Credentials", ["kms:Decrypt"],
                             [{"kind": "kms_key", "ref": db_keys[db]}])]}]
+
+
+def _master_secret_policy(v: Derivation, flow: Flow) -> list[ct.Policy]:
+    """A connection to a catalog kind whose credential its service keeps in Secrets Manager
+    (`KindSpec.master_secret`, Aurora): read it and decrypt it with the data key, as for RDS."""
+    who = principal(v, v.arch.component(flow.initiator))
+    target = v.comp(flow.target)
+    secret = KINDS[target.kind].master_secret
+    if who is None or secret is None:
+        return []
+    ident = v.ids[target.id]
+    return [{"id": f"{v.ids[flow.initiator]}_{ident}_credentials", "role": who,
+             "description": f"{_flow_text(flow)}: read the {target.id} credentials from its "
+                            "managed secret",
+             "source": line_refs(flow.span),
+             "statements": [
+                 _statement(f"Read{pascal(ident)}Credentials", SECRET_ACTIONS,
+                            [_expression(secret, ident, v.ids[flow.initiator])]),
+                 _statement(f"Decrypt{pascal(ident)}Credentials", ["kms:Decrypt"],
+                            [{"kind": "kms_key", "ref": "data"}])]}]
 
 
 def _deploy_policies(v: Derivation, eks: ct.Eks) -> list[ct.Policy]:

@@ -9,12 +9,14 @@ says, wired to compatible kinds).
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from pathlib import Path
 
 import jsonschema
 import pytest
 
+import archc.spec
 from archc.catalog import (
     CATALOG,
     CATALOG_CODES,
@@ -37,6 +39,10 @@ from tests.unit.emit.test_terraform_emit import emit, load
 KINDS = sorted(CATALOG.values(), key=lambda s: s.name)
 IDS = [s.name for s in KINDS]
 CODE_FAMILIES = (containers, serverless, data, messaging, integration, edge, operations)
+# The overlay keys every component has (`count`, `instance_class`, ...)
+COMPONENT_FIELDS = set(json.loads((Path(archc.spec.__file__).parent / "overlay.schema.json")
+                                  .read_text(encoding="utf-8"))
+                       ["$defs"]["component_fields"]["properties"])
 # The catalog's diagnostic range (ARC540-ARC589); each family has a part of it.
 FIRST_CODE, LAST_CODE = 540, 589
 # Terraform addresses an HCL expression refers to: module.<name>, <type>.<name>, data.<type>.<name>
@@ -77,8 +83,8 @@ def test_the_properties_are_valid_json_schema(spec: KindSpec) -> None:
     schema = {"type": "object", "properties": dict(spec.properties)}
     jsonschema.Draft202012Validator.check_schema(schema)
     assert all("description" in prop for prop in spec.properties.values()), spec.name
-    # an environment may only override keys the kind reads
-    assert set(spec.per_environment) <= set(spec.properties), spec.name
+    # an environment may only override keys the kind reads (its own, or every component's)
+    assert set(spec.per_environment) <= set(spec.properties) | COMPONENT_FIELDS, spec.name
     if spec.size_key is not None:
         assert re.fullmatch(r"[a-z][a-z0-9_]*", spec.size_key)
 
@@ -206,6 +212,8 @@ def test_every_expression_a_kind_names_is_declared_by_its_terraform(
             # declared exactly when its file draws one (no caller in this spec: none)
             assert any(d.startswith(prefix) for d in declared) == \
                 (f'module "{prefix.removeprefix("module.")}' in own), (spec.name, expr)
+            continue
+        if expr == '"*"':  # an action with no resource level (ecr:GetAuthorizationToken)
             continue
         refs = REFERENCE.findall(expr.replace("{id}", ident))
         assert refs, expr

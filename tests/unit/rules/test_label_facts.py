@@ -39,8 +39,11 @@ def decision(outcome: pipeline.CheckOutcome, comp: str,
 
 
 def test_engines_versions_and_sizes_are_read_with_no_overlay_key(tmp_path: Path) -> None:
+    # an Aurora label on a component the overlay makes an RDS database
     outcome = check(tmp_path, drawn('DB[("Aurora PostgreSQL 15<br/>db.r6g.large")]',
-                                    'API["API Service t3.large"]'))
+                                    'API["API Service t3.large"]'),
+                    OVERLAY.replace("environments:", "components:\n"
+                                    "  DB: {kind: database, engine: postgres}\nenvironments:"))
     assert outcome.ok
     assert props(outcome, "DB") == {"engine": "postgres", "engine_version": "15.8",
                                     "instance_class": "db.r6g.large"}
@@ -52,6 +55,18 @@ def test_engines_versions_and_sizes_are_read_with_no_overlay_key(tmp_path: Path)
     assert decision(outcome, "API", "instance_type") == (
         "t3.large", "inferred", "label 'API Service t3.large' writes 't3.large'")
     assert "ARC209" not in codes(outcome, Severity.WARNING)
+
+
+def test_an_aurora_label_is_an_aurora_cluster_that_reads_only_its_engine(
+        tmp_path: Path) -> None:
+    outcome = check(tmp_path, drawn('DB[("Aurora MySQL 8.0<br/>db.r6g.large")]'))
+    assert outcome.ok
+    assert props(outcome, "DB") == {"engine": "mysql", "instance_class": "db.r6g.large"}
+    assert decision(outcome, "DB", "engine") == (
+        "mysql", "inferred", "label 'Aurora MySQL 8.0<br/>db.r6g.large' writes 'MySQL'")
+    arch = outcome.loaded.arch
+    assert arch is not None  # the flow to it uses the engine's port
+    assert [f.ports for f in arch.flows if f.target == "DB"] == [((3306, 3306),)]
 
 
 def test_a_full_version_and_other_engines_are_kept_as_written(tmp_path: Path) -> None:
