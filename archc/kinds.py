@@ -264,9 +264,16 @@ def kind_candidates(node_id: str, label: str) -> tuple[str, ...]:
     """Every kind the label suggests, in table order (to tell a guess from a sure thing)."""
     text = _inference_text(label, node_id).replace("\\n", " ")
     found: list[str] = []
+    chosen: list[tuple[int, int]] = []  # where the first kind's words are
     for pattern, kind in LABEL_KINDS:
-        if kind not in found and pattern.search(text):
-            found.append(kind)
+        spans = [m.span() for m in pattern.finditer(text)]
+        if kind in found or not spans:
+            continue
+        # words inside the chosen kind's own ("api" in "API Gateway") suggest nothing else
+        if found and all(any(a <= s and e <= b for a, b in chosen) for s, e in spans):
+            continue
+        found.append(kind)
+        chosen = chosen or spans
     return tuple(found)
 
 

@@ -81,6 +81,7 @@ class Peer:
     verb: str  # the IAM verb, or "" for a flow without one
     label: str
     ports: tuple[tuple[int, int], ...]
+    parts: tuple[str, ...] = ()  # Terraform ids of the parts the flow names (S3 buckets)
 
 
 @dataclass(frozen=True, slots=True)

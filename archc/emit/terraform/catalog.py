@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from archc.aws.derivation import PRODUCTION_ENVS, Derivation
+from archc.aws.names import tf_id
 from archc.catalog.spec import Built, KindView, Peer
 from archc.emit.terraform import context_types as ct
 from archc.kinds import KINDS
@@ -67,7 +68,6 @@ def view(v: Derivation, comp: Component) -> KindView:
 
 
 def _view(v: Derivation, comp: Component) -> KindView:
-    spec = KINDS[comp.kind]
     inbound = tuple(_peer(v, f, f.initiator) for f in v.arch.flows if f.target == comp.id)
     outbound = tuple(_peer(v, f, f.target) for f in v.arch.flows if f.initiator == comp.id)
     env_props: dict[str, Mapping[str, Any]] = {
@@ -78,7 +78,7 @@ def _view(v: Derivation, comp: Component) -> KindView:
         production=frozenset(e.name for e in v.arch.environments if e.name in PRODUCTION_ENVS),
         inbound=tuple(sorted(inbound, key=_peer_order)),
         outbound=tuple(sorted(outbound, key=_peer_order)),
-        security_group=v.ids[comp.id] if spec.security_group else None,
+        security_group=v.ids[comp.id] if v.has_security_group(comp) else None,
         subnet_tier=v.tier_of(comp), log_retention_days=v.log_retention_days)
 
 
@@ -87,7 +87,8 @@ def _peer(v: Derivation, flow: Flow, other: str) -> Peer:
     return Peer(component=comp.id, id=v.ids[comp.id], kind=str(comp.kind),
                 flow_class=str(flow.flow_class),
                 verb=flow.access if flow.flow_class in _VERB_CLASSES else "",
-                label=flow.label, ports=flow.ports)
+                label=flow.label, ports=flow.ports,
+                parts=tuple(tf_id(b) for b in flow.buckets))
 
 
 def _peer_order(peer: Peer) -> tuple[str, str, str]:

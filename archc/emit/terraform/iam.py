@@ -116,7 +116,9 @@ def _s3_policy(v: Derivation, flow: Flow, kms_of: dict[str, str | None]) -> list
                               [{"kind": "kms_key", "ref": k}]) for k in keys]
     what = " and ".join(flow.buckets) + (" buckets" if len(ids) > 1 else " bucket")
     spans = [flow.span] + overlay_spans(flow.decisions, "buckets", "access")
-    return [{"id": f"{who['ref']}_{'_'.join(ids)}_{access}", "role": who,
+    # a catalog kind's role is an expression: the policy is named after the caller's id
+    owner = v.ids[flow.initiator] if who["kind"] == "kind_role" else who["ref"]
+    return [{"id": f"{owner}_{'_'.join(ids)}_{access}", "role": who,
              "description": f"{_flow_text(flow)}: {ACCESS_WORDS[access]} on the {what}",
              "source": line_refs(*spans),
              "statements": statements}]
