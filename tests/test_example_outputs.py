@@ -1,4 +1,4 @@
-"""The second architecture (examples/data-platform) builds with no code change; its
+"""The example architectures (examples/) build with no code change; their
 Terraform, security reports and canonical Mermaid are golden files in tests/golden/."""
 
 from __future__ import annotations
@@ -11,17 +11,20 @@ import pytest
 from archc.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
-GOLDEN = REPO / "tests" / "golden" / "data-platform"
+GOLDEN = REPO / "tests" / "golden"
 
 
-def test_data_platform_outputs(tmp_path: Path, golden, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+# data-platform: the second architecture; serverless-api: no VPC component, only catalog kinds
+@pytest.mark.parametrize("example", ["data-platform", "serverless-api"])
+def test_example_outputs(example: str, tmp_path: Path, golden,  # type: ignore[no-untyped-def]
+                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)
     out = tmp_path / "out"
-    code = main(["build", "examples/data-platform", "-o", str(out),
+    code = main(["build", f"examples/{example}", "-o", str(out),
                  "--only", "terraform,security,mermaid"])
     assert code == 0
     (out / "manifest.json").unlink()  # hashes only; every file it lists is compared anyway
-    golden.check_dir(out, GOLDEN)
+    golden.check_dir(out, GOLDEN / example)
 
 
 def test_minimal_case_builds_every_target(tmp_path: Path,
