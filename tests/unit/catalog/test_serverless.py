@@ -12,7 +12,9 @@ import pytest
 
 from archc.catalog.serverless import KINDS as SERVERLESS
 from archc.diagnostics import Severity
+from archc.graph import to_graph
 from archc.kinds import infer_kind
+from archc.rules import run_rules
 from tests.unit.emit.test_terraform_emit import data_blocks, emit, load, modules, parse_dir, tfvars
 
 REPO = Path(__file__).resolve().parents[3]
@@ -201,18 +203,25 @@ def test_a_function_drawn_in_a_subnet_gets_a_security_group_and_a_stream(
 
 
 def test_a_function_in_a_public_subnet_is_misplaced(tmp_path: Path) -> None:
-    from archc.spec import load_spec
-    loaded = load_spec(_in_vpc(tmp_path, IN_VPC.replace('App["Private Subnet"]',
-                                                        'App["Public Subnet"]')))
-    assert any(d.code.startswith("ARC") and "must be in a private subnet" in d.message
-               for d in loaded.diagnostics if d.severity is Severity.ERROR) or any(
-        "must be in a private subnet" in d.message for d in _rule_errors(loaded))
+    spec = _in_vpc(tmp_path, IN_VPC.replace('App["Private Subnet"]', 'App["Public Subnet"]'))
+    arch = load(spec)
+    errors = [d.message for d in run_rules(arch, to_graph(arch), None)
+              if d.severity is Severity.ERROR]
+    assert any(m.startswith("Fn ") and "must be in a private subnet" in m for m in errors)
 
 
-def _rule_errors(loaded):  # type: ignore[no-untyped-def]
-    from archc.graph import to_graph
-    from archc.rules import run_rules
-    return run_rules(loaded.arch, to_graph(loaded.arch), None)
+def test_a_serverless_architecture_gets_no_vpc(tmp_path: Path) -> None:
+    files, _ = emit(load(_example(tmp_path)))
+    platform = _platform(files)
+    assert "vpc" not in modules(platform)
+    variables = {n for block in platform["variable"] for n in block}
+    assert not variables & {"vpc_cidr", "availability_zones", "subnet_cidrs"}
+    assert "vpc_cidr" not in tfvars(files, "dev")
+    assert not data_blocks(platform, "aws_availability_zones")
+    # a function drawn in a subnet keeps its VPC
+    vpc_files, _ = emit(load(_in_vpc(tmp_path / "vpc")))
+    assert "vpc" in modules(_platform(vpc_files))
+    assert tfvars(vpc_files, "dev")["vpc_cidr"] == "10.20.0.0/16"
 
 
 def test_a_function_without_a_package_and_an_api_without_routes_are_said(

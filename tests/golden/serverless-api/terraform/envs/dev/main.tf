@@ -10,7 +10,6 @@ module "platform" {
   }
 
   autoscaling_groups  = var.autoscaling_groups
-  availability_zones  = var.availability_zones
   components          = var.components
   databases           = var.databases
   deletion_protection = var.deletion_protection
@@ -18,6 +17,4 @@ module "platform" {
   instances           = var.instances
   log_retention_days  = var.log_retention_days
   name                = var.name
-  subnet_cidrs        = var.subnet_cidrs
-  vpc_cidr            = var.vpc_cidr
 }

@@ -4,7 +4,6 @@
 
 aws_region         = "eu-west-1"
 autoscaling_groups = {}
-availability_zones = ["eu-west-1a", "eu-west-1b"]
 components = {
   gateway = {
     throttling_burst_limit = 200
@@ -52,5 +51,3 @@ environment         = "dev"
 instances           = {}
 log_retention_days  = 365
 name                = "orders-dev"
-subnet_cidrs        = {}
-vpc_cidr            = "10.40.0.0/16"

@@ -20,12 +20,6 @@ variable "autoscaling_groups" {
   nullable = false
 }
 
-variable "availability_zones" {
-  description = "Availability zones the VPC spans, in order (one subnet per tier and AZ)."
-  type        = list(string)
-  nullable    = false
-}
-
 variable "components" {
   description = "This environment's values of the catalog kinds' components (sizes, counts, retention), by component id: each kind's file reads var.components[\"<id>\"]."
   type        = any
@@ -74,18 +68,6 @@ variable "log_retention_days" {
 
 variable "name" {
   description = "Name prefix of every resource of this environment."
-  type        = string
-  nullable    = false
-}
-
-variable "subnet_cidrs" {
-  description = "Subnet CIDRs per tier (), one per availability zone in order: archc's subnet plan of this environment."
-  type        = map(list(string))
-  nullable    = false
-}
-
-variable "vpc_cidr" {
-  description = "IPv4 CIDR of the VPC; the subnets of subnet_cidrs lie inside it."
   type        = string
   nullable    = false
 }

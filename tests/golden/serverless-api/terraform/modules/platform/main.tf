@@ -15,36 +15,10 @@ data "aws_region" "edge" {
   provider = aws.us_east_1
 }
 
-# Pins the zone set to var.availability_zones and fails the plan if one is not available.
-data "aws_availability_zones" "selected" {
-  state = "available"
-
-  filter {
-    name   = "zone-name"
-    values = var.availability_zones
-  }
-
-  lifecycle {
-    postcondition {
-      condition     = length(self.names) == length(var.availability_zones)
-      error_message = "Every zone in var.availability_zones must exist and be available in this region."
-    }
-  }
-}
-
 locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.region
-  azs        = var.availability_zones
-  az_count   = length(var.availability_zones)
-
-  # One subnet per tier and AZ, exactly as archc planned them for this environment.
-  subnet_cidrs = var.subnet_cidrs
-
-  # Subnet ids per tier ().
-  subnet_ids = {
-  }
 }
 
 # KMS key "data": S3 buckets of the Orders platform

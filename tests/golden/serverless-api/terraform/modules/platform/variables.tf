@@ -12,17 +12,6 @@ variable "autoscaling_groups" {
   nullable = false
 }
 
-variable "availability_zones" {
-  description = "Availability zones the VPC spans, in order (one subnet per tier and AZ)."
-  type        = list(string)
-  nullable    = false
-
-  validation {
-    condition     = length(var.availability_zones) >= 2 && length(var.availability_zones) <= 2
-    error_message = "Between 2 and 2 availability zones are required (the most any environment of this architecture plans for)."
-  }
-}
-
 variable "components" {
   description = "This environment's values of the catalog kinds' components (sizes, counts, retention), by component id: each kind's file reads var.components[\"<id>\"]."
   type        = any
@@ -82,32 +71,5 @@ variable "name" {
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{1,20}$", var.name))
     error_message = "The name must be 2-21 lowercase letters, digits or hyphens (it prefixes bucket, ALB and IAM names)."
-  }
-}
-
-variable "subnet_cidrs" {
-  description = "Subnet CIDRs per tier (), one per availability zone in order: archc's subnet plan of this environment."
-  type        = map(list(string))
-  nullable    = false
-
-  validation {
-    condition     = length(var.subnet_cidrs) == 0 && alltrue([for t in [""] : length(lookup(var.subnet_cidrs, t, [])) == length(var.availability_zones)])
-    error_message = "The subnet_cidrs must have exactly the tiers , each with one CIDR per availability zone."
-  }
-
-  validation {
-    condition     = alltrue([for c in flatten(values(var.subnet_cidrs)) : can(cidrhost(c, 0))])
-    error_message = "Every subnet CIDR must be a valid IPv4 CIDR block."
-  }
-}
-
-variable "vpc_cidr" {
-  description = "IPv4 CIDR of the VPC; the subnets of subnet_cidrs lie inside it."
-  type        = string
-  nullable    = false
-
-  validation {
-    condition     = can(cidrhost(var.vpc_cidr, 0))
-    error_message = "The vpc_cidr must be a valid IPv4 CIDR block."
   }
 }
