@@ -264,16 +264,17 @@ def kind_candidates(node_id: str, label: str) -> tuple[str, ...]:
     """Every kind the label suggests, in table order (to tell a guess from a sure thing)."""
     text = _inference_text(label, node_id).replace("\\n", " ")
     found: list[str] = []
-    chosen: list[tuple[int, int]] = []  # where the first kind's words are
+    chosen: list[str] = []  # the first kind's words
     for pattern, kind in LABEL_KINDS:
-        spans = [m.span() for m in pattern.finditer(text)]
-        if kind in found or not spans:
+        if kind in found or not pattern.search(text):
             continue
-        # words inside the chosen kind's own ("api" in "API Gateway") suggest nothing else
-        if found and all(any(a <= s and e <= b for a, b in chosen) for s, e in spans):
+        words = [m.group(0) for m in re.finditer(pattern.pattern, text)]
+        # words inside the chosen kind's own ("api" in "API Gateway", or an id `api` beside
+        # "HTTP API") suggest nothing else
+        if found and all(any(w in c for c in chosen) for w in words):
             continue
         found.append(kind)
-        chosen = chosen or spans
+        chosen = chosen or words
     return tuple(found)
 
 

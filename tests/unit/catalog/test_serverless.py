@@ -15,6 +15,7 @@ from archc.diagnostics import Severity
 from archc.graph import to_graph
 from archc.kinds import infer_kind
 from archc.rules import run_rules
+from archc.spec import load_spec
 from tests.unit.emit.test_terraform_emit import data_blocks, emit, load, modules, parse_dir, tfvars
 
 REPO = Path(__file__).resolve().parents[3]
@@ -33,9 +34,9 @@ IN_VPC = """flowchart TB
         end
     end
     Table[(Invoices DynamoDB)]
-    Api[HTTP API]
-    Users -->|HTTPS| Api
-    Api --> Fn
+    API[HTTP API]
+    Users -->|HTTPS| API
+    API --> Fn
     Fn -->|SQL| DB
     Table -->|stream| Fn
 """
@@ -184,7 +185,10 @@ def test_a_queue_and_an_upload_trigger_their_functions(tmp_path: Path) -> None:
 
 def test_a_function_drawn_in_a_subnet_gets_a_security_group_and_a_stream(
         tmp_path: Path) -> None:
-    files, diags = emit(load(_in_vpc(tmp_path)))
+    spec = _in_vpc(tmp_path)
+    # the id `API` repeats a word of "HTTP API": no doubt between the gateway and a backend
+    assert [d.code for d in load_spec(spec).diagnostics if d.severity is not Severity.NOTE] == []
+    files, diags = emit(load(spec))
     assert not [d for d in diags if d.severity is Severity.ERROR]
     doc = _platform(files)
     fn = modules(doc)["lambda_fn"]
@@ -200,6 +204,9 @@ def test_a_function_drawn_in_a_subnet_gets_a_security_group_and_a_stream(
     assert "dynamodb_table" in fn["event_source_mapping"]
     stream = fn["policy_statements"]["dynamodb_table_stream"]
     assert "dynamodb:GetRecords" in stream["actions"]
+    # its role reads the database's credentials: a policy named after the function
+    attach = _resources(doc, "aws_iam_role_policy_attachment")
+    assert attach["fn_db_credentials"]["role"] == "${module.lambda_fn.lambda_role_name}"
 
 
 def test_a_function_in_a_public_subnet_is_misplaced(tmp_path: Path) -> None:
