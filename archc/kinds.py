@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 
 from archc.catalog import CATALOG, FAMILIES
 from archc.catalog.spec import KindSpec
@@ -297,3 +298,16 @@ IAM_TARGET_KINDS: frozenset[str] = frozenset(
 # replacing one loses that data (`archc diff` flags it); the hosts get a snapshotted volume.
 HOLDS_DATA: frozenset[str] = frozenset(
     name for name, spec in CATALOG.items() if spec.holds_data)
+
+
+# Kinds that cannot live without a VPC.
+VPC_SCOPES: frozenset[Scope] = frozenset({Scope.VPC_EDGE, Scope.PUBLIC_SUBNET,
+                                          Scope.PRIVATE_SUBNET, Scope.DATA_SUBNET})
+
+
+def needs_vpc(roles: Iterable[Role], kinds: Iterable[str | None]) -> bool:
+    """A VPC when the diagram draws one or a subnet (zone roles), or a component's kind
+    cannot live without one; a serverless architecture (API Gateway, Lambda outside a subnet,
+    DynamoDB) has none."""
+    return (any(r in (Role.VPC, Role.SUBNET) for r in roles)
+            or any(k is not None and KINDS[k].scope in VPC_SCOPES for k in kinds))

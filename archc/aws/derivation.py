@@ -12,16 +12,12 @@ from typing import TypedDict
 from archc import diagnostics as d
 from archc.aws.names import component_ids, subnet_tier_ids, title_case
 from archc.catalog.spec import Scope
-from archc.kinds import KINDS, Kind, Role
+from archc.kinds import KINDS, Kind, needs_vpc
 from archc.model import Architecture, Component, Environment, Flow, FlowClass, Zone, one_line
 from archc.source import Span
 
 # Production-like environments, by name: they get the stricter defaults listed where used.
 PRODUCTION_ENVS = frozenset({"prod", "production", "prd"})
-
-# Kinds that cannot live without a VPC.
-_VPC_SCOPES = frozenset({Scope.VPC_EDGE, Scope.PUBLIC_SUBNET, Scope.PRIVATE_SUBNET,
-                         Scope.DATA_SUBNET})
 
 # Environments whose stateful resources are deletion-protected (production plus staging).
 PROTECTED_ENVS = PRODUCTION_ENVS | frozenset({"staging", "stage", "preprod"})
@@ -93,8 +89,8 @@ class Derivation:
     def needs_vpc(self) -> bool:
         """A VPC when the diagram draws one or a subnet, or a component cannot live without
         one; a serverless architecture (API Gateway, Lambda outside a subnet) has none."""
-        return (any(z.role in (Role.VPC, Role.SUBNET) for z in self.arch.zones)
-                or any(KINDS[c.kind].scope in _VPC_SCOPES for c in self.arch.components))
+        return needs_vpc((z.role for z in self.arch.zones),
+                         (c.kind for c in self.arch.components))
 
     def has_security_group(self, comp: Component) -> bool:
         """Its kind filters with a security group and it lives in the VPC: a kind that may run
