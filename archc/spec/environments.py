@@ -124,8 +124,9 @@ def _environment(name: str, spec: Mapping[str, Any], ov: OverlayView, zones: tup
                  drawn_span: Span | None = None,
                  drawn_blocks: DrawnBlocks = ({}, False)) -> Environment:
     span = ov.key_span(("environments", name)) or Span(ov.file or "", 1, 1, 1, 2)
-    if "vpc_cidr" not in spec and needs_vpc((z.role for z in zones),
-                                            (c.kind for c in components)):
+    written = ov.value_span(("environments", name, "vpc_cidr")) is not None  # but invalid
+    if "vpc_cidr" not in spec and not written and needs_vpc((z.role for z in zones),
+                                                            (c.kind for c in components)):
         diags.append(d.error(
             "ARC162", f"environments.{name} is missing required property 'vpc_cidr'", span,
             hint="add 'vpc_cidr:' here; the environment's VPC range, e.g. 10.10.0.0/16 (the "
