@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 
 from archc.catalog import CATALOG, FAMILIES
 from archc.catalog.spec import KindSpec
@@ -311,9 +312,17 @@ def kind_candidates(node_id: str, label: str) -> tuple[str, ...]:
     """Every kind the label suggests, in table order (to tell a guess from a sure thing)."""
     text = _inference_text(label, node_id).replace("\\n", " ")
     found: list[str] = []
+    chosen: list[str] = []  # the first kind's words
     for pattern, kind in LABEL_KINDS:
-        if kind not in found and pattern.search(text):
-            found.append(kind)
+        if kind in found or not pattern.search(text):
+            continue
+        words = [m.group(0) for m in re.finditer(pattern.pattern, text)]
+        # words inside the chosen kind's own ("api" in "API Gateway", or an id `api` beside
+        # "HTTP API") suggest nothing else
+        if found and all(any(w in c for c in chosen) for w in words):
+            continue
+        found.append(kind)
+        chosen = chosen or words
     return tuple(found)
 
 
@@ -342,3 +351,16 @@ NETWORK_IAM_KINDS: frozenset[str] = frozenset(
 # replacing one loses that data (`archc diff` flags it); the hosts get a snapshotted volume.
 HOLDS_DATA: frozenset[str] = frozenset(
     name for name, spec in CATALOG.items() if spec.holds_data)
+
+
+# Kinds that cannot live without a VPC.
+VPC_SCOPES: frozenset[Scope] = frozenset({Scope.VPC_EDGE, Scope.PUBLIC_SUBNET,
+                                          Scope.PRIVATE_SUBNET, Scope.DATA_SUBNET})
+
+
+def needs_vpc(roles: Iterable[Role], kinds: Iterable[str | None]) -> bool:
+    """A VPC when the diagram draws one or a subnet (zone roles), or a component's kind
+    cannot live without one; a serverless architecture (API Gateway, Lambda outside a subnet,
+    DynamoDB) has none."""
+    return (any(r in (Role.VPC, Role.SUBNET) for r in roles)
+            or any(k is not None and KINDS[k].scope in VPC_SCOPES for k in kinds))

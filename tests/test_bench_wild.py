@@ -11,13 +11,15 @@ REPO = Path(__file__).resolve().parent.parent
 
 DIAGRAM = """flowchart LR
     U[Users] -->|HTTPS| ALB[Application Load Balancer]
-    F["⚡ Lambda Function<br/>(Orders)"]
-    B["Booking Lambda"]
-    P@{ icon: "aws:cognito", label: "Sign-in" }
+    F["⚡ QLDB Ledger<br/>(Orders)"]
+    B["Booking QLDB"]
+    P@{ icon: "aws:ground-station", label: "Sign-in" }
+    L["Lambda"]
     SG["Security Group"]
     ALB --> F
     ALB --> B
     ALB --> P
+    ALB --> L
 """
 
 
@@ -28,8 +30,8 @@ def test_wild_counts_components_and_groups_the_unknown_by_their_naming_word(
                           capture_output=True, text=True, check=True, timeout=120)
     lines = done.stdout.splitlines()
     # the security group is a description (ARC291), not a component
-    assert lines[-3] == ("kind coverage (AWS diagrams Mermaid accepts, no overlay): 2 of 5 "
-                         "components get a kind (40%); 3 unknown")
-    # "Booking Lambda" is a Lambda (the word the unknown labels share), the icon names Cognito
-    assert lines[-2:] == ["  lambda (2): Booking Lambda; ⚡ Lambda Function<br/>(Orders)",
-                          "  cognito (1): Sign-in"]
+    assert lines[-3] == ("kind coverage (AWS diagrams Mermaid accepts, no overlay): 3 of 6 "
+                         "components get a kind (50%); 3 unknown")
+    # QLDB is no catalog kind (the word the unknown labels share); the icon names its service
+    assert lines[-2:] == ["  qldb (2): Booking QLDB; ⚡ QLDB Ledger<br/>(Orders)",
+                          "  ground-station (1): Sign-in"]

@@ -1,6 +1,5 @@
-"""The other architectures (examples/data-platform, examples/container-shop) build with no
-code change; their Terraform, security reports and canonical Mermaid are golden files in
-tests/golden/<example>/."""
+"""The example architectures (examples/) build with no code change; their Terraform,
+security reports and canonical Mermaid are golden files in tests/golden/<example>/."""
 
 from __future__ import annotations
 
@@ -15,7 +14,9 @@ REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden"
 
 
-@pytest.mark.parametrize("example", ["data-platform", "container-shop"])
+# data-platform: the second architecture; container-shop: ECS, Aurora, ElastiCache, SQS;
+# serverless-api: no VPC component, only catalog kinds
+@pytest.mark.parametrize("example", ["data-platform", "container-shop", "serverless-api"])
 def test_example_outputs(example: str, tmp_path: Path, golden,  # type: ignore[no-untyped-def]
                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(REPO)

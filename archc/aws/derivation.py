@@ -11,7 +11,8 @@ from typing import TypedDict
 
 from archc import diagnostics as d
 from archc.aws.names import component_ids, subnet_tier_ids, title_case
-from archc.kinds import Kind
+from archc.catalog.spec import Scope
+from archc.kinds import KINDS, Kind, needs_vpc
 from archc.model import Architecture, Component, Environment, Flow, FlowClass, Zone, one_line
 from archc.source import Span
 
@@ -84,6 +85,19 @@ class Derivation:
 
     def subnet_zone(self, comp: Component) -> Zone | None:
         return self.arch.subnet_of(comp)
+
+    def needs_vpc(self) -> bool:
+        """A VPC when the diagram draws one or a subnet, or a component cannot live without
+        one; a serverless architecture (API Gateway, Lambda outside a subnet) has none."""
+        return needs_vpc((z.role for z in self.arch.zones),
+                         (c.kind for c in self.arch.components))
+
+    def has_security_group(self, comp: Component) -> bool:
+        """Its kind filters with a security group and it lives in the VPC: a kind that may run
+        anywhere (Lambda) only when the diagram draws it in a subnet."""
+        spec = KINDS[comp.kind]
+        return spec.security_group and (spec.scope is not Scope.ANYWHERE
+                                        or self.subnet_zone(comp) is not None)
 
     def title(self, comp: Component) -> str:
         return one_line(comp.label)

@@ -1,6 +1,6 @@
 """Security groups and their rules, derived from the diagram's flows: pure data, no templates.
 
-One security group per in-VPC component (kinds.SECURITY_GROUP_KINDS). One rule row per
+One security group per in-VPC component (Derivation.has_security_group). One rule row per
 direction of each flow that carries traffic:
 
 * NETWORK / DEPLOY  ingress on the target from the initiator's group, egress on the initiator
@@ -48,7 +48,7 @@ from archc.aws.names import (
     port_text,
     sg_text,
 )
-from archc.kinds import GIT_CLONE_PORTS, INTERNET_KINDS, KINDS, SECURITY_GROUP_KINDS, Kind, Tier
+from archc.kinds import GIT_CLONE_PORTS, INTERNET_KINDS, KINDS, Kind, Tier
 from archc.model import Architecture, Component, Flow, FlowClass
 from archc.source import Span
 
@@ -133,7 +133,7 @@ class Row:
 def security_groups(arch: Architecture) -> list[SecurityGroup]:
     """One group per in-VPC component and per interface endpoint, sorted by id."""
     v = Derivation(arch)
-    groups = [_group(v, c) for c in arch.components if c.kind in SECURITY_GROUP_KINDS]
+    groups = [_group(v, c) for c in arch.components if v.has_security_group(c)]
     groups += [_endpoint_group(service) for service in interface_endpoints(v)]
     return sorted(groups, key=lambda g: g["id"])
 
@@ -266,7 +266,7 @@ def access_mode(v: Derivation) -> str:
 
 def _sg(v: Derivation, component_id: str) -> str | None:
     comp = v.arch.component(component_id)
-    return v.ids[comp.id] if comp and comp.kind in SECURITY_GROUP_KINDS else None
+    return v.ids[comp.id] if comp and v.has_security_group(comp) else None
 
 
 def _flow_rows(v: Derivation, flow: Flow) -> list[Row]:

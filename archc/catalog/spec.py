@@ -90,6 +90,7 @@ class Peer:
     # its kind's platform outputs (`Terraform.outputs`) for it: name -> HCL expression
     outputs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     order: int = 0  # the flow's place in the diagram (its edges in source order)
+    parts: tuple[str, ...] = ()  # Terraform ids of the parts the flow names (S3 buckets)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ import ipaddress
 import networkx as nx
 
 from archc import diagnostics as d
+from archc.kinds import needs_vpc
 from archc.model import Architecture, Component, Environment
 from archc.subnet_plan import addresses_per_az, first_overlaps, usable
 
@@ -19,7 +20,8 @@ def check(arch: Architecture, graph: nx.MultiDiGraph[str], env: str | None) -> l
         found += _inside_vpc(environment)
         found += _overlaps(environment)
         found += _capacity(arch, environment, placed)
-    found += _between_environments(envs)
+    if needs_vpc((z.role for z in arch.zones), (c.kind for c in arch.components)):
+        found += _between_environments(envs)  # no VPC, no ranges to peer
     return found
 
 

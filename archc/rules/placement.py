@@ -16,6 +16,7 @@ _HINTS: dict[Scope, str] = {
     Scope.GLOBAL: "draw it outside the VPC subgraph (it is a regional or global AWS service)",
     Scope.INTERNET: "draw it outside the cloud, at top level or in an external platform zone",
     Scope.VPC_EDGE: "draw it in the VPC or cloud zone, outside every subnet",
+    Scope.ANYWHERE: "draw it outside the VPC, or inside one of its private subnets",
 }
 
 
@@ -77,6 +78,10 @@ def _misplaced(arch: Architecture, comp: Component) -> str | None:
         return "sits inside the VPC" if in_vpc else None
     if scope is Scope.VPC_EDGE:
         return "sits inside a subnet" if tier is not None else None
+    if scope is Scope.ANYWHERE:  # outside the VPC, or in a private subnet
+        if tier is None:
+            return "is in the VPC but in no subnet" if in_vpc else None
+        return _subnet_problem(Scope.PRIVATE_SUBNET, tier)
     if tier is None:
         return "is not in any subnet" if in_vpc else "is not inside a VPC subnet"
     if comp.kind == Kind.BASTION and _ssm_access(arch, comp):

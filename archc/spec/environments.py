@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from archc import diagnostics as d
-from archc.kinds import Role, Tier
+from archc.kinds import Role, Tier, needs_vpc
 from archc.model import Component, Environment, SubnetBlock, Zone, freeze, thaw
 from archc.source import Span
 from archc.spec.overlay_view import OverlayView
@@ -99,9 +99,10 @@ def _drawn_vpc_unused(specs: Mapping[str, Mapping[str, Any]], drawn_vpc: tuple[s
     """ARC209 when no environment of the overlay uses the block the diagram's VPC title
     writes: the overlay wins."""
     cidr, span = drawn_vpc
-    if any(_network(spec.get("vpc_cidr")) == _network(cidr) for spec in specs.values()):
-        return
-    first = next(iter(specs))
+    given = [name for name, spec in specs.items() if "vpc_cidr" in spec]
+    if not given or any(_network(specs[n]["vpc_cidr"]) == _network(cidr) for n in given):
+        return  # (a missing vpc_cidr is ARC162)
+    first = given[0]
     diags.append(d.warning(
         "ARC209", f"overlay environments.{first}.vpc_cidr ({specs[first].get('vpc_cidr')}) "
                   f"contradicts the diagram (its VPC title writes {cidr}), as does every "
@@ -123,6 +124,13 @@ def _environment(name: str, spec: Mapping[str, Any], ov: OverlayView, zones: tup
                  drawn_span: Span | None = None,
                  drawn_blocks: DrawnBlocks = ({}, False)) -> Environment:
     span = ov.key_span(("environments", name)) or Span(ov.file or "", 1, 1, 1, 2)
+    written = ov.value_span(("environments", name, "vpc_cidr")) is not None  # but invalid
+    if "vpc_cidr" not in spec and not written and needs_vpc((z.role for z in zones),
+                                                            (c.kind for c in components)):
+        diags.append(d.error(
+            "ARC162", f"environments.{name} is missing required property 'vpc_cidr'", span,
+            hint="add 'vpc_cidr:' here; the environment's VPC range, e.g. 10.10.0.0/16 (the "
+                 "diagram draws a VPC, a subnet or a component that lives in one)"))
     azs = int(spec.get("azs", 2))
     props = _resolved_props(name, spec, ov, components, diags)
     subnets = _subnets(name, spec, ov, zones, components, props, azs, diags, drawn_blocks)

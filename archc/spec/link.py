@@ -485,6 +485,12 @@ class Linker:
         flow_class = self._flow_class(edge, key, spec, initiator, target, decisions)
         protocol, ports = self._ports(edge, key, spec, flow_class, initiator, target, decisions)
         buckets, access = self._iam(edge, key, spec, flow_class, target, decisions)
+        if flow_class is FlowClass.EVENT and initiator.kind == Kind.OBJECT_STORAGE:
+            # an upload event comes from the buckets the label names (all when it names none)
+            buckets, why = infer_buckets(edge.label, initiator.props.get("buckets")
+                                         or {"default": {}})
+            decisions.append(Decision("buckets", ", ".join(buckets), "inferred", why,
+                                      edge.span))
         if (initiator.kind, target.kind) == (Kind.SCM_SERVER, Kind.CI_SERVER) and (
                 flow_class is FlowClass.NETWORK):
             decisions.append(Decision(

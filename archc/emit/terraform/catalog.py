@@ -14,6 +14,7 @@ from typing import Any
 
 from archc.aws.derivation import PRODUCTION_ENVS, Derivation
 from archc.aws.iam import principal
+from archc.aws.names import tf_id
 from archc.catalog.spec import Built, KindView, Peer
 from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.hcl_data import principal_arn
@@ -88,7 +89,6 @@ def _ends(v: Derivation) -> tuple[dict[str, list[tuple[int, Flow]]],
 
 
 def _view(v: Derivation, comp: Component) -> KindView:
-    spec = KINDS[comp.kind]
     into, out = _ends(v)
     inbound = tuple(_peer(v, f, f.initiator, n) for n, f in into.get(comp.id, ()))
     outbound = tuple(_peer(v, f, f.target, n) for n, f in out.get(comp.id, ()))
@@ -100,7 +100,7 @@ def _view(v: Derivation, comp: Component) -> KindView:
         production=frozenset(e.name for e in v.arch.environments if e.name in PRODUCTION_ENVS),
         inbound=tuple(sorted(inbound, key=_peer_order)),
         outbound=tuple(sorted(outbound, key=_peer_order)),
-        security_group=v.ids[comp.id] if spec.security_group else None,
+        security_group=v.ids[comp.id] if v.has_security_group(comp) else None,
         subnet_tier=v.tier_of(comp), log_retention_days=v.log_retention_days,
         ids_by_kind={kind: tuple(sorted(v.ids[c.id] for c in v.of(kind)))
                      for kind in sorted({str(c.kind) for c in v.arch.components if c.kind})})
@@ -117,7 +117,8 @@ def _peer(v: Derivation, flow: Flow, other: str, order: int) -> Peer:
                 verb=flow.access if flow.flow_class in _VERB_CLASSES
                 or v.kind(flow.target) in NETWORK_IAM_KINDS else "",
                 label=flow.label, ports=flow.ports, order=order,
-                role_arn=principal_arn(who) if who else "", outputs=outputs)
+                role_arn=principal_arn(who) if who else "", outputs=outputs,
+                parts=tuple(tf_id(b) for b in flow.buckets))
 
 
 def _peer_order(peer: Peer) -> tuple[str, str, str]:

@@ -476,6 +476,7 @@ class LogGroup(TypedDict):
 
 
 class Network(TypedDict):
+    vpc: bool  # a component lives in the VPC (else no VPC, subnets or zones at all)
     flow_log: FlowLog
     gateway_endpoints: list[GatewayEndpoint]
     interface_endpoints: list[InterfaceEndpoint]
@@ -552,7 +553,7 @@ class DatabaseInputs(TypedDict):
 class Inputs(TypedDict):
     admin_cidr_blocks: NotRequired[list[str]]  # ssh bastion only
     autoscaling_groups: dict[str, AsgInputs]
-    availability_zones: list[str]
+    availability_zones: NotRequired[list[str]]  # with a VPC
     cloudfront_price_class: NotRequired[str]  # with a CDN
     components: NotRequired[dict[str, Any]]  # with a catalog kind: its values by component id
     databases: dict[str, DatabaseInputs]
@@ -567,8 +568,8 @@ class Inputs(TypedDict):
     log_retention_days: int
     name: str
     single_nat_gateway: NotRequired[bool]  # with a NAT gateway
-    subnet_cidrs: dict[str, list[str]]
-    vpc_cidr: str
+    subnet_cidrs: NotRequired[dict[str, list[str]]]  # with a VPC
+    vpc_cidr: NotRequired[str]  # with a VPC
     waf_rate_limit: NotRequired[int]  # with a WAF
 
 

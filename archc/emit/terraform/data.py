@@ -130,11 +130,13 @@ def declared_buckets(v: Derivation) -> dict[str, tuple[Component, BucketSpec]]:
     for comp in v.of(Kind.OBJECT_STORAGE):
         for key, spec in (comp.props.get("buckets") or {}).items():
             out.setdefault(str(key), (comp, dict(spec)))
-    for flow in v.flows(FlowClass.IAM):
-        target = v.arch.component(flow.target)
+    for flow in (*v.flows(FlowClass.IAM), *v.flows(FlowClass.EVENT)):
+        # a call to the buckets, or their upload events (the bucket is the initiator)
+        store = v.arch.component(flow.target if flow.flow_class is FlowClass.IAM
+                                 else flow.initiator)
         for key in flow.buckets:
-            if target is not None and target.kind == Kind.OBJECT_STORAGE:
-                out.setdefault(key, (target, {"purpose": "data"}))
+            if store is not None and store.kind == Kind.OBJECT_STORAGE:
+                out.setdefault(key, (store, {"purpose": "data"}))
     return out
 
 

@@ -35,15 +35,17 @@ def inputs(v: Derivation, platform: ct.Platform, env: Environment) -> ct.Inputs:
     name = f"{short_project(v.arch.project)}-{env.name}"
     _check(v, platform, env, name)
     values: ct.Inputs = {
-        "name": name, "environment": env.name, "vpc_cidr": env.vpc_cidr,
-        "availability_zones": network.availability_zones(v.arch.region, env.azs),
-        "subnet_cidrs": network.subnet_cidrs(v, env),
+        "name": name, "environment": env.name,
         "log_retention_days": v.log_retention_days,
         "deletion_protection": env.name in PROTECTED_ENVS,
         "instances": compute.instance_inputs(v, env),
         "autoscaling_groups": compute.asg_inputs(v, env),
         "databases": data.database_inputs(v, env),
     }
+    if platform["network"]["vpc"]:
+        values["vpc_cidr"] = env.vpc_cidr
+        values["availability_zones"] = network.availability_zones(v.arch.region, env.azs)
+        values["subnet_cidrs"] = network.subnet_cidrs(v, env)
     if platform["kinds"]:
         values["components"] = catalog.settings(v, env.name)
     if platform["network"]["nat_gateway"]:

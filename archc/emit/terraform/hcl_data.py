@@ -433,9 +433,10 @@ def _always(p: ct.Platform) -> list[Output]:
     if p["waf"]:
         logs[f"waf_{p['waf']['id']}"] = hcl_expr(
             f"aws_cloudwatch_log_group.waf_{p['waf']['id']}.name")
+    vpc = [_out("vpc_id", "VPC id.", "module.vpc.vpc_id"),
+           _out("subnet_ids", "Subnet ids per tier (one per AZ).", "local.subnet_ids")]
     return [
-        _out("vpc_id", "VPC id.", "module.vpc.vpc_id"),
-        _out("subnet_ids", "Subnet ids per tier (one per AZ).", "local.subnet_ids"),
+        *(vpc if p["network"]["vpc"] else []),
         _out("security_group_ids", "Security group id per component security group.",
              refs(p["security_groups"], "aws_security_group.{id}.id")),
         _out("instance_ids", "EC2 instance id per standalone instance.",

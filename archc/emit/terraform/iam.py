@@ -23,7 +23,7 @@ description, which AWS cannot update in place; a line inserted above would repla
 from __future__ import annotations
 
 from archc.aws.derivation import Derivation
-from archc.aws.iam import INSTANCE_ROLE_KINDS, principal, workload
+from archc.aws.iam import INSTANCE_ROLE_KINDS, Principal, principal, workload
 from archc.aws.names import line_refs, overlay_spans, pascal, tf_id
 from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.compute import ecr_image
@@ -120,10 +120,16 @@ def _s3_policy(v: Derivation, flow: Flow, kms_of: dict[str, str | None]) -> list
                               [{"kind": "kms_key", "ref": k}]) for k in keys]
     what = " and ".join(flow.buckets) + (" buckets" if len(ids) > 1 else " bucket")
     spans = [flow.span] + overlay_spans(flow.decisions, "buckets", "access")
-    return [{"id": f"{who['ref']}_{'_'.join(ids)}_{access}", "role": who,
+    return [{"id": f"{_owner(v, flow, who)}_{'_'.join(ids)}_{access}", "role": who,
              "description": f"{_flow_text(flow)}: {ACCESS_WORDS[access]} on the {what}",
              "source": line_refs(*spans),
              "statements": statements}]
+
+
+def _owner(v: Derivation, flow: Flow, who: Principal) -> str:
+    """What a policy of the flow's caller is named after: its role's id, or the caller's own
+    id when its role is a catalog kind's (an HCL expression, not an id)."""
+    return v.ids[flow.initiator] if who["kind"] == "kind_role" else who["ref"]
 
 
 def _kind_policy(v: Derivation, flow: Flow) -> list[ct.Policy]:
@@ -169,9 +175,7 @@ def _db_policy(v: Derivation, flow: Flow, db_keys: dict[str, str]) -> list[ct.Po
     db = v.ids[flow.target]
     if db not in db_keys:
         return []
-    # a catalog kind's role is an expression: its component's id names the policy
-    caller = v.ids[flow.initiator] if who["kind"] == "kind_role" else who["ref"]
-    return [{"id": f"{caller}_{db}_credentials", "role": who,
+    return [{"id": f"{_owner(v, flow, who)}_{db}_credentials", "role": who,
              "description": f"{_flow_text(flow)}: read the {flow.target} credentials from its "
                             "RDS-managed secret",
              "source": line_refs(flow.span),

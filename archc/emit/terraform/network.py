@@ -68,6 +68,7 @@ def network(v: Derivation, rules: list[ct.SecurityGroupRule]) -> ct.Network:
     tags = {r: t for r, t in EKS_SUBNET_TAGS.items() if r in roles} if v.of(
         Kind.EKS_CONTROL_PLANE) else {}
     return {
+        "vpc": v.needs_vpc(),
         "subnet_tiers": subnet_tiers(v),
         "subnet_role_tags": tags,
         "nat_gateway": bool(v.of(Kind.NAT_GATEWAY)),

@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 
 from archc.catalog import CATALOG
 from archc.diagnostics import Diagnostic
+from archc.spec import load_spec
 from archc.spec.overlay import load_overlay
 from archc.spec.schema import SCHEMA_CODES, load_schema, schema_text, validate_overlay
 
@@ -180,16 +181,26 @@ def test_unknown_component_property_through_ref(tmp_path: Path) -> None:
     assert diagnostics[0].hint == "did you mean 'instance_type'?"
 
 
-def test_missing_vpc_cidr_at_environment_key(tmp_path: Path) -> None:
-    diagnostics = check(tmp_path, """\
+@pytest.mark.parametrize(("diagram", "missing"), [
+    ('flowchart TB\n  subgraph VPC["VPC"]\n    subgraph S["Private Subnet"]\n'
+     "      EC2[App server]\n    end\n  end\n", True),
+    # a serverless architecture has no VPC, so no VPC range to give
+    ("flowchart TB\n  Fn[Orders Lambda] -->|write| T[(Orders DynamoDB)]\n", False),
+])
+def test_missing_vpc_cidr_at_environment_key(tmp_path: Path, diagram: str,
+                                             missing: bool) -> None:
+    (tmp_path / "architecture.mmd").write_text(diagram, encoding="utf-8")
+    assert check(tmp_path, """\
         environments:
           dev:
             azs: 2
-        """)
-    assert [where(d) for d in diagnostics] == [("ARC162", 4, 3)]
-    assert "environments.dev" in diagnostics[0].message
-    assert "'vpc_cidr'" in diagnostics[0].message
-    assert diagnostics[0].hint and "10.10.0.0/16" in diagnostics[0].hint
+        """) == []  # the schema cannot tell: the diagram decides
+    diagnostics = [d for d in load_spec(tmp_path).diagnostics if d.code == "ARC162"]
+    assert [where(d) for d in diagnostics] == ([("ARC162", 4, 3)] if missing else [])
+    if missing:
+        assert "environments.dev" in diagnostics[0].message
+        assert "'vpc_cidr'" in diagnostics[0].message
+        assert diagnostics[0].hint and "10.10.0.0/16" in diagnostics[0].hint
 
 
 def test_missing_top_level_properties(tmp_path: Path) -> None:
@@ -291,12 +302,11 @@ def test_all_errors_reported_in_file_order(tmp_path: Path) -> None:
         ("ARC163", 3, 8),    # cloud enum
         ("ARC161", 4, 1),    # tgas
         ("ARC163", 6, 38),   # port range
-        ("ARC162", 8, 3),    # dev: vpc_cidr missing
         ("ARC160", 9, 10),   # azs type
         ("ARC163", 12, 10),  # nat enum
     ]
     assert diagnostics[2].hint == "did you mean 'tags'?"
-    assert diagnostics[6].hint is not None and "did you mean 'per_az'?" in diagnostics[6].hint
+    assert diagnostics[5].hint is not None and "did you mean 'per_az'?" in diagnostics[5].hint
     assert all(d.hint for d in diagnostics)
     assert validate_overlay_twice_is_stable(tmp_path)
 
