@@ -126,6 +126,11 @@ class Terraform:
     attachment: str | None = None
     # the platform outputs it exposes: name -> (HCL expression with `{id}`, description)
     outputs: Mapping[str, tuple[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    # what it encrypts with the platform's `data` KMS key (`aws_kms_key.data`), which is then
+    # made ("EFS file systems"); None: it uses no data key
+    data_key: str | None = None
+    # the AWS provider constraint its modules need when it is higher than archc's floor
+    aws_provider: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,3 +177,6 @@ class KindSpec:
     # share one module, so these reach it per environment through `Built.settings`
     per_environment: tuple[str, ...] = ()
     terraform: Terraform | None = None
+    # it stands in front of what it connects to (an RDS proxy): a flow to it uses the port of
+    # its own flow to that target (the database engine's), not a port of its own
+    fronts: bool = False

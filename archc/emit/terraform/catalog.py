@@ -16,10 +16,7 @@ from archc.aws.derivation import PRODUCTION_ENVS, Derivation
 from archc.catalog.spec import Built, KindView, Peer
 from archc.emit.terraform import context_types as ct
 from archc.kinds import KINDS
-from archc.model import Component, Flow, FlowClass, thaw
-
-# Every flow's verb is its `access` when it has the IAM meaning; other flows carry none.
-_VERB_CLASSES = frozenset({FlowClass.IAM})
+from archc.model import Component, Flow, thaw
 
 
 def kind_files(v: Derivation) -> list[ct.KindFile]:
@@ -86,7 +83,8 @@ def _peer(v: Derivation, flow: Flow, other: str) -> Peer:
     comp = v.comp(other)
     return Peer(component=comp.id, id=v.ids[comp.id], kind=str(comp.kind),
                 flow_class=str(flow.flow_class),
-                verb=flow.access if flow.flow_class in _VERB_CLASSES else "",
+                # the IAM verb: a flow with the IAM meaning, or to a kind in the VPC with one
+                verb=flow.access,
                 label=flow.label, ports=flow.ports)
 
 

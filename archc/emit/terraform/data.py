@@ -9,7 +9,7 @@ from archc.aws.derivation import PRODUCTION_ENVS, Derivation, skip
 from archc.aws.names import kebab, short_project, tf_id
 from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.compute import host_log_group
-from archc.kinds import DATABASE_PORTS, Kind
+from archc.kinds import DATABASE_PORTS, KINDS, Kind
 from archc.model import Component, Environment, FlowClass
 
 # The overlay's spec of one bucket (`object_storage.buckets.<key>`): user YAML the schema
@@ -259,6 +259,8 @@ def _data_key_uses(platform: ct.PlatformParts) -> list[str]:
         uses.append("Secrets Manager secrets")
     if any(i["data_volume"] for i in platform["instances"]):
         uses.append("EBS data volumes")
+    uses += [what for f in platform["kinds"]
+             if (tf := KINDS[f["kind"]].terraform) and (what := tf.data_key)]
     return uses
 
 

@@ -80,10 +80,13 @@ def policies(v: Derivation, platform: ct.PlatformParts) -> list[ct.Policy]:
             out += _s3_policy(v, flow, kms_of)
         else:
             out += _kind_policy(v, flow)
+    for flow in v.flows(FlowClass.NETWORK):
+        if flow.access:  # a flow to a kind in the VPC that also has an IAM meaning
+            out += _kind_policy(v, flow)
     db_keys = {db["id"]: db["kms_key"] for db in platform["databases"]}
     for flow in v.flows(FlowClass.NETWORK):
-        if v.kind(flow.target) == Kind.DATABASE:
-            out += _db_policy(v, flow, db_keys)
+        if (db := _database_behind(v, flow.target)) is not None:
+            out += _db_policy(v, flow, db, db_keys)
     if platform["eks"]:
         out += _deploy_policies(v, platform["eks"])
     out += _secret_policies(v, platform["secrets"])
@@ -150,18 +153,32 @@ def _expression(template: str, ident: str) -> ct.Resource:
     return {"kind": "expression", "ref": template.format(id=ident)}
 
 
-def _db_policy(v: Derivation, flow: Flow, db_keys: dict[str, str]) -> list[ct.Policy]:
+def _database_behind(v: Derivation, target: str) -> str | None:
+    """The database a flow reaches: its target, or the database a kind that fronts one (an
+    RDS proxy, `KindSpec.fronts`) connects to; its clients sign in with that database's
+    credentials."""
+    kind = v.kind(target)
+    if kind == Kind.DATABASE:
+        return target
+    if kind is None or not KINDS[kind].fronts:
+        return None
+    return next((f.target for f in v.flows(FlowClass.NETWORK)
+                 if f.initiator == target and v.kind(f.target) == Kind.DATABASE), None)
+
+
+def _db_policy(v: Derivation, flow: Flow, target: str,
+               db_keys: dict[str, str]) -> list[ct.Policy]:
     """Read the database's RDS-managed master secret (and decrypt it with its key): IAM
     database authentication is off, since it needs users created inside the database that
     Terraform cannot reach; RDS creates and rotates this one credential."""
     who = principal(v, v.arch.component(flow.initiator))
     if who is None:
         return []
-    db = v.ids[flow.target]
+    db = v.ids[target]
     if db not in db_keys:
         return []
     return [{"id": f"{who['ref']}_{db}_credentials", "role": who,
-             "description": f"{_flow_text(flow)}: read the {flow.target} credentials from its "
+             "description": f"{_flow_text(flow)}: read the {target} credentials from its "
                             "RDS-managed secret",
              "source": line_refs(flow.span),
              "statements": [
