@@ -34,6 +34,10 @@ CODES: dict[str, str] = {
     "ARC560": "an EFS file system has no client: nothing mounts it",
     "ARC561": "an RDS proxy fronts no database it can proxy",
     "ARC562": "an OpenSearch domain has no client: nothing reads or writes it",
+    # the seed database's engines (archc/emit/terraform/data.py)
+    "ARC563": "a database's storage is below its engine's minimum: archc allocates the minimum",
+    "ARC564": "a database asks Multi-AZ on an engine RDS runs single-AZ only (SQL Server "
+              "Express or Web)",
 }
 
 # --------------------------------------------------------------------------- RDS proxy

@@ -198,7 +198,10 @@ def _protocol_port(shown: str, name: str, port: int | None, word: str, target: s
 
 # Database protocol words and the engine each names ("sql" names none: any engine).
 _ENGINE_WORDS: dict[str, str] = {"mysql": "mysql", "mariadb": "mariadb", "postgres": "postgres",
-                                 "postgresql": "postgres", "psql": "postgres"}
+                                 "postgresql": "postgres", "psql": "postgres",
+                                 "mssql": "sqlserver-se", "sql server": "sqlserver-se",
+                                 "sqlserver": "sqlserver-se", "tds": "sqlserver-se",
+                                 "oracle": "oracle-se2"}
 # A label is read this far for its protocol and port (as kinds read labels).
 INFER_LABEL_CHARS = 1000
 

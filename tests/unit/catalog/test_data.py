@@ -57,7 +57,7 @@ environments:
 
 
 def _spec(tmp_path: Path, db: str = "SQL", index: str = "index orders",
-          engine: str = "postgres", drop: str = "") -> Path:
+          engine: str = "postgres", drop: str = "", db_props: str = "") -> Path:
     spec = tmp_path / "spec"
     spec.mkdir(parents=True)
     diagram = DIAGRAM.replace("{db}", db).replace("{index}", index)
@@ -65,7 +65,8 @@ def _spec(tmp_path: Path, db: str = "SQL", index: str = "index orders",
         diagram = "".join(line for line in diagram.splitlines(keepends=True)
                           if line.strip() != drop)
     (spec / "architecture.mmd").write_text(diagram, encoding="utf-8")
-    (spec / "archc.yaml").write_text(OVERLAY.replace("{engine}", engine), encoding="utf-8")
+    (spec / "archc.yaml").write_text(OVERLAY.replace("{engine}", engine + db_props),
+                                     encoding="utf-8")
     return spec
 
 
@@ -151,7 +152,8 @@ def test_app_to_proxy_to_db_opens_exactly_the_engine_port(built: tuple[dict[str,
 
 
 @pytest.mark.parametrize(("engine", "port", "family"), [
-    ("mysql", 3306, "MYSQL"), ("mariadb", 3306, "MYSQL"), ("postgres", 5432, "POSTGRESQL")])
+    ("mysql", 3306, "MYSQL"), ("mariadb", 3306, "MYSQL"), ("postgres", 5432, "POSTGRESQL"),
+    ("sqlserver-se", 1433, "SQLSERVER")])
 def test_the_proxy_takes_its_databases_engine(tmp_path: Path, engine: str, port: int,
                                              family: str) -> None:
     files, diags = emit(load(_spec(tmp_path, db="queries", engine=engine)))
@@ -275,3 +277,81 @@ def test_an_unmounted_file_system_is_said(tmp_path: Path) -> None:
                                                         ""), encoding="utf-8")
     _, diags = emit(load(spec))
     assert [d.code for d in diags if d.code == "ARC560"] == ["ARC560"]
+
+
+# --------------------------------------------------------------------------- database engines
+def _db(files: dict[str, str]) -> dict:
+    return modules(_platform(files))["db_db"]
+
+
+@pytest.mark.parametrize(("label", "engine", "port"), [
+    ("SQL Server", "sqlserver-se", 1433), ("MSSQL Express", "sqlserver-ex", 1433),
+    ("SQL Server 2022 Web", "sqlserver-web", 1433),
+    ("SQL Server Enterprise", "sqlserver-ee", 1433), ("Oracle", "oracle-se2", 1521),
+    ("Oracle 19c Enterprise", "oracle-ee", 1521), ("Orders DB", "postgres", 5432)])
+def test_a_label_names_the_engine_and_its_port(tmp_path: Path, label: str, engine: str,
+                                               port: int) -> None:
+    spec = _spec(tmp_path, db="queries")
+    diagram = (spec / "architecture.mmd").read_text(encoding="utf-8")
+    (spec / "architecture.mmd").write_text(
+        diagram.replace("DB[(Orders Database)]", f"DB[({label})]"), encoding="utf-8")
+    (spec / "archc.yaml").write_text(OVERLAY.replace("  DB: {engine: {engine}}\n", ""),
+                                     encoding="utf-8")
+    arch = load(spec)
+    db = next(c for c in arch.components if c.id == "DB")
+    assert (db.kind, db.props.get("engine", "postgres")) == ("database", engine)
+    assert [f.ports for f in arch.flows if f.target == "DB"] == [((port, port),)]
+
+
+@pytest.mark.parametrize(("engine", "family", "major", "license_model", "storage"), [
+    ("sqlserver-ex", "sqlserver-ex-16.0", "16.00", "license-included", 20),
+    ("sqlserver-web", "sqlserver-web-16.0", "16.00", "license-included", 20),
+    ("sqlserver-se", "sqlserver-se-16.0", "16.00", "license-included", 200),
+    ("sqlserver-ee", "sqlserver-ee-16.0", "16.00", "license-included", 200),
+    ("oracle-se2", "oracle-se2-19", "19", "license-included", 20),
+    ("oracle-ee", "oracle-ee-19", "19", "bring-your-own-license", 20)])
+def test_sql_server_and_oracle_build_with_their_family_license_and_storage(
+        tmp_path: Path, engine: str, family: str, major: str, license_model: str,
+        storage: int) -> None:
+    files, diags = emit(load(_spec(tmp_path, engine=engine)))
+    assert not [d for d in diags if d.severity is Severity.ERROR]
+    db = _db(files)
+    assert (db["engine"], db["family"], db["major_engine_version"], db["license_model"]) == (
+        engine, family, major, license_model)
+    assert db["port"] == (1433 if engine.startswith("sqlserver") else 1521)
+    assert tfvars(files, "dev")["databases"]["db"]["allocated_storage"] == storage
+    # x86 classes: SQL Server and Oracle do not run on Graviton
+    assert "t4g" not in tfvars(files, "dev")["databases"]["db"]["instance_class"]
+    if engine.startswith("sqlserver"):
+        assert db["db_name"] is None
+        assert db["parameters"] == [{"apply_method": "pending-reboot", "name": "rds.force_ssl",
+                                     "value": "1"}]
+        assert db["enabled_cloudwatch_logs_exports"] == ["agent", "error"]
+    else:
+        assert len(db["db_name"]) <= 8
+        assert db["options"][0]["option_name"] == "NATIVE_NETWORK_ENCRYPTION"
+        assert "audit" in db["enabled_cloudwatch_logs_exports"]
+
+
+def test_postgres_stays_the_default_and_has_no_license_line(
+        built: tuple[dict[str, str], list]) -> None:
+    files, _ = built
+    db = _db(files)
+    assert (db["engine"], db["family"]) == ("postgres", "postgres16")
+    assert "license_model" not in db and "options" not in db
+
+
+def test_sql_server_express_is_never_multi_az(tmp_path: Path) -> None:
+    files, diags = emit(load(_spec(tmp_path, engine="sqlserver-ex",
+                                   db_props=", multi_az: true")))
+    assert tfvars(files, "prod")["databases"]["db"]["multi_az"] is False
+    assert [d.code for d in diags if d.code == "ARC564"] == ["ARC564", "ARC564"]
+    files, _ = emit(load(_spec(tmp_path / "se", engine="sqlserver-se")))
+    assert tfvars(files, "prod")["databases"]["db"]["multi_az"] is True
+
+
+def test_storage_below_the_editions_minimum_is_raised_and_said(tmp_path: Path) -> None:
+    files, diags = emit(load(_spec(tmp_path, engine="sqlserver-se",
+                                   db_props=", storage_gb: 100")))
+    assert tfvars(files, "dev")["databases"]["db"]["allocated_storage"] == 200
+    assert {d.code for d in diags if d.code == "ARC563"} == {"ARC563"}
