@@ -263,6 +263,8 @@ def test_efs_is_encrypted_backed_up_and_tls_only(built: tuple[dict[str, str], li
     fs = modules(_platform(files))["efs_files"]
     assert fs["encrypted"] is True and "aws_kms_key.data" in str(fs["kms_key_arn"])
     assert fs["deny_nonsecure_transport"] is True and fs["attach_policy"] is True
+    # the module's allow-everyone-through-a-mount-target statement would bypass the IAM grants
+    assert fs["deny_nonsecure_transport_via_mount_target"] is False
     assert fs["create_backup_policy"] is True and fs["enable_backup_policy"] is True
     assert fs["lifecycle_policy"]["transition_to_ia"] == "AFTER_30_DAYS"
     assert sorted(fs["access_points"]) == ["reports", "uploads"]
