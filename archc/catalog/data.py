@@ -51,11 +51,23 @@ PROXY_CLIENT_AUTH: dict[str, str] = {"POSTGRESQL": "POSTGRES_SCRAM_SHA_256",
 PROXY_IDLE_CLIENT_TIMEOUT = 1800
 
 
+# What a proxy can front, by kind: the target's module, whether it is a cluster, and the
+# outputs naming it and its RDS-managed master secret. An Aurora cluster (the containers
+# family) is named by its kind only, so this family imports none of it.
+PROXY_TARGETS: dict[str, dict[str, object]] = {
+    "database": {"module": "db", "cluster": False, "identifier": "db_instance_identifier",
+                 "secret": "db_instance_master_user_secret_arn"},
+    "aurora": {"module": "aurora", "cluster": True, "identifier": "cluster_id",
+               "secret": "cluster_master_user_secret[0].secret_arn"},
+}
+
+
 def _proxy_target(view: KindView) -> tuple[Peer, str] | None:
-    """The database the proxy fronts (its first flow to an RDS database) and its family."""
+    """The database the proxy fronts (its first flow to an RDS database or Aurora cluster on an
+    engine port a proxy speaks) and the proxy's engine family."""
     for peer in view.outbound:
         port = peer.ports[0][0] if peer.ports else None
-        if peer.kind == "database" and port in PROXY_FAMILIES:
+        if peer.kind in PROXY_TARGETS and port in PROXY_FAMILIES:
             return peer, PROXY_FAMILIES[port]
     return None
 
@@ -67,14 +79,16 @@ def _proxy(view: KindView) -> Built:
         return Built(item={"id": view.id, "component": view.component, "title": view.title,
                            "target": None, "clients": clients},
                      warnings=(("ARC561", f"RDS proxy {view.component} fronts no RDS database "
-                                "(PostgreSQL, MySQL or SQL Server), so none is made",
+                                "or Aurora cluster (PostgreSQL, MySQL or SQL Server), so none "
+                                "is made",
                                 f"draw the database it fronts: `{view.component} --> DB`"),))
     target, family = found
     return Built(item={
         "id": view.id, "component": view.component, "title": view.title,
         "name_suffix": view.id.replace("_", "-"), "security_group": view.security_group,
         "subnet_tier": view.subnet_tier, "clients": clients,
-        "target": {"component": target.component, "id": target.id},
+        "target": {"component": target.component, "id": target.id,
+                   **PROXY_TARGETS[target.kind]},
         "engine_family": family, "client_password_auth_type": PROXY_CLIENT_AUTH[family],
         "idle_client_timeout": PROXY_IDLE_CLIENT_TIMEOUT})
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from archc.catalog.data import KINDS as DATA
+from archc.catalog.spec import KindView, Peer
 from archc.diagnostics import Severity
 from archc.kinds import infer_kind
 from archc.spec import load_spec
@@ -357,3 +358,20 @@ def test_storage_below_the_editions_minimum_is_raised_and_said(tmp_path: Path) -
                                    db_props=", storage_gb: 100")))
     assert tfvars(files, "dev")["databases"]["db"]["allocated_storage"] == 200
     assert {d.code for d in diags if d.code == "ARC563"} == {"ARC563"}
+
+
+def test_a_proxy_in_front_of_an_aurora_cluster_targets_the_cluster() -> None:
+    # Aurora is the containers family's kind: the proxy names it by its kind alone
+    proxy = next(k for k in DATA if k.name == "rds_proxy")
+    assert proxy.terraform is not None
+    aurora = Peer(component="Ledger", id="ledger", kind="aurora", flow_class="network", verb="",
+                  label="", ports=((3306, 3306),))
+    view = KindView(component="Proxy", id="proxy", title="RDS Proxy", project="shop",
+                    region="eu-west-1", props={}, env_props={}, production=frozenset(),
+                    inbound=(), outbound=(aurora,), security_group="proxy", subnet_tier="app",
+                    log_retention_days=30)
+    item = proxy.terraform.build(view).item
+    assert item["engine_family"] == "MYSQL"
+    assert item["target"] == {"component": "Ledger", "id": "ledger", "module": "aurora",
+                              "cluster": True, "identifier": "cluster_id",
+                              "secret": "cluster_master_user_secret[0].secret_arn"}
