@@ -13,7 +13,22 @@ from archc.catalog.spec import KindView, Peer
 from archc.diagnostics import Severity
 from archc.kinds import infer_kind
 from archc.spec import load_spec
-from tests.unit.emit.test_terraform_emit import data_blocks, emit, load, modules, parse_dir, tfvars
+from tests.conftest import assert_terraform_fmt_clean, missing_tool
+from tests.test_security_scan import (
+    ALLOWED_SKIPS,
+    CHECKOV,
+    declared_skips,
+    run_checkov,
+)
+from tests.unit.emit.test_terraform_emit import (
+    data_blocks,
+    emit,
+    load,
+    modules,
+    parse_dir,
+    tfvars,
+    write,
+)
 
 DIAGRAM = """flowchart TB
     Users((Users))
@@ -105,6 +120,28 @@ def _actions(files: dict[str, str], policy: str) -> list[str]:
 
 def _policies(files: dict[str, str]) -> set[str]:
     return set(data_blocks(_platform(files), "aws_iam_policy_document"))
+
+
+@pytest.fixture(scope="module")
+def tree(built: tuple[dict[str, str], list], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write(built[0], tmp_path_factory.mktemp("tree")) / "terraform"
+
+
+def test_the_terraform_is_fmt_clean(tree: Path) -> None:
+    assert_terraform_fmt_clean(tree)
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_checkov_finds_nothing_in_the_data_kinds(tree: Path, env: str) -> None:
+    if not CHECKOV.exists():
+        missing_tool(f"checkov (looked for {CHECKOV})", "`make tools`, or set ARCHC_CHECKOV")
+    root = tree / "envs" / env
+    report = run_checkov(root)
+    failed = [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
+    assert report["summary"]["parsing_errors"] == 0 and failed == [], failed
+    skipped = [c["check_id"] for c in report["results"]["skipped_checks"]]
+    assert set(skipped) <= set(ALLOWED_SKIPS["envs"])
+    assert sorted(skipped) == sorted(declared_skips(root).elements())
 
 
 @pytest.mark.parametrize(("label", "kind"), [
