@@ -152,6 +152,45 @@ def _efs(view: KindView) -> Built:
                           for name in sorted(set(names))]}, warnings=warnings)
 
 
+# --------------------------------------------------------------------------- Redshift
+# A provisioned cluster: RA3 nodes (managed storage), two in production; snapshots kept a
+# week, 35 days in production; its connection, user and activity logs to CloudWatch.
+REDSHIFT_NODE_TYPE = "ra3.large"
+REDSHIFT_PORT = 5439
+REDSHIFT_LOGS: tuple[str, ...] = ("connectionlog", "useractivitylog", "userlog")
+REDSHIFT_SNAPSHOT_DAYS = {"production": 35, "other": 7}
+
+
+def _redshift(view: KindView) -> Built:
+    settings = {}
+    for env, props in view.env_props.items():
+        prod = env in view.production
+        settings[env] = {
+            "node_type": str(props.get("node_type", REDSHIFT_NODE_TYPE)),
+            "number_of_nodes": int(props.get("number_of_nodes", 2 if prod else 1)),
+            "snapshot_retention_days": REDSHIFT_SNAPSHOT_DAYS["production" if prod
+                                                              else "other"]}
+    name = "".join(ch for ch in view.project if ch.isalnum()).lower()
+    days = view.log_retention_days
+    return Built(item={
+        "cluster_checkov_skips": [{"id": "CKV_AWS_71", "reason": (
+            f"Logging is on: aws_redshift_logging.{view.id} exports it to CloudWatch (AWS "
+            "provider 6 moved logging out of the cluster resource); checkov reads only the "
+            "cluster's former logging block")}],
+        "log_checkov_skips": [] if days >= 365 else [{"id": "CKV_AWS_338", "reason": (
+            f"Retention is an architecture decision: observability.log_retention_days = {days} "
+            "in the overlay; the one-year retention baseline of this check is not a requirement "
+            "of this architecture")}],
+        "id": view.id, "component": view.component, "title": view.title,
+        "name_suffix": view.id.replace("_", "-"), "security_group": view.security_group,
+        "subnet_tier": view.subnet_tier, "port": REDSHIFT_PORT,
+        # the cluster's first database: the project's name, never Redshift's default "dev"
+        "database_name": (name if name[:1].isalpha() else f"db{name}")[:60],
+        "master_username": f"{(name or 'db')[:12]}admin",
+        "clients": sorted({p.component for p in view.inbound}),
+        "log_types": list(REDSHIFT_LOGS)}, settings=settings)
+
+
 _GONE = "removing it deletes the data it holds"
 _NAME = r"^[a-z][a-z0-9-]{0,30}$"
 
@@ -231,5 +270,25 @@ KINDS: tuple[KindSpec, ...] = (
                                 "file_system_id": ("module.efs_{id}.id", "EFS file system id"),
                                 "dns_name": ("module.efs_{id}.dns_name",
                                              "EFS file system DNS name")})),
+    ),
+    KindSpec(
+        "redshift", "Redshift cluster", Scope.DATA_SUBNET, 10, service_port=REDSHIFT_PORT,
+        recognise=r"redshift|data ?warehouse",
+        icons=("aws:redshift",), security_group=True, holds_data=True, addresses=2,
+        diagram_icon=("diagrams.aws.analytics", "Redshift"), mermaid_class="data",
+        risks=(Risk("removed", "high", _GONE),
+               Risk("node_type", "medium", "changing the node type resizes the cluster, which "
+                                           "is read-only while it runs")),
+        properties=MappingProxyType({
+            "node_type": {"type": "string", "pattern": r"^(ra3|dc2)\.[a-z0-9]+$",
+                          "description": f"Redshift node type (default {REDSHIFT_NODE_TYPE})."},
+            "number_of_nodes": {"type": "integer", "minimum": 1, "maximum": 128,
+                                "description": "Nodes (default 2 in production, else 1)."},
+        }),
+        per_environment=("node_type", "number_of_nodes"),
+        terraform=Terraform("redshift.tf", _redshift, data_key="Redshift clusters",
+                            outputs=MappingProxyType({
+                                "endpoint": ("aws_redshift_cluster.{id}.endpoint",
+                                             "Redshift cluster endpoint")})),
     ),
 )

@@ -412,3 +412,81 @@ def test_a_proxy_in_front_of_an_aurora_cluster_targets_the_cluster() -> None:
     assert item["target"] == {"component": "Ledger", "id": "ledger", "module": "aurora",
                               "cluster": True, "identifier": "cluster_id",
                               "secret": "cluster_master_user_secret[0].secret_arn"}
+
+
+# --------------------------------------------------------------------------- Redshift
+WAREHOUSE = """flowchart TB
+    subgraph VPC["VPC 10.20.0.0/16"]
+        subgraph App["Private Subnet"]
+            API[Reports API]
+            ETL[ETL Worker Service]
+        end
+        subgraph Data["Data Subnet"]
+            DWH[(Redshift Data Warehouse)]
+        end
+    end
+    API --> DWH
+    ETL -->|load facts| DWH
+"""
+WAREHOUSE_OVERLAY = """version: 1
+project: shop
+components:
+  API: {container_image: "public.ecr.aws/nginx/nginx:1.27"}
+  ETL: {container_image: "public.ecr.aws/nginx/nginx:1.27"}
+environments:
+  dev: {vpc_cidr: 10.20.0.0/16}
+  prod: {vpc_cidr: 10.30.0.0/16, components: {DWH: {node_type: ra3.xlplus, number_of_nodes: 3}}}
+"""
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], list]:
+    spec = tmp_path_factory.mktemp("warehouse") / "spec"
+    spec.mkdir()
+    (spec / "architecture.mmd").write_text(WAREHOUSE, encoding="utf-8")
+    (spec / "archc.yaml").write_text(WAREHOUSE_OVERLAY, encoding="utf-8")
+    return emit(load(spec))
+
+
+def _resource(files: dict[str, str], rtype: str, name: str) -> dict:
+    return next(b[rtype][name] for b in _platform(files).get("resource", []) if rtype in b
+                and name in b[rtype])
+
+
+@pytest.mark.parametrize("label", ["Amazon Redshift", "Data Warehouse", "Redshift cluster"])
+def test_redshift_is_recognised(label: str) -> None:
+    found = infer_kind("X", label)
+    assert found is not None and found[0] == "redshift"
+
+
+def test_redshift_opens_its_port_from_exactly_its_clients(
+        warehouse: tuple[dict[str, str], list]) -> None:
+    files, diags = warehouse
+    assert not [d for d in diags if d.severity is Severity.ERROR]
+    assert _touching(files, "dwh") == {
+        ("out", "api", "dwh", 5439), ("in", "dwh", "api", 5439),
+        ("out", "etl", "dwh", 5439), ("in", "dwh", "etl", 5439)}
+
+
+def test_redshift_is_private_encrypted_tls_only_and_logged(
+        warehouse: tuple[dict[str, str], list], tmp_path: Path) -> None:
+    files, _ = warehouse
+    cluster = _resource(files, "aws_redshift_cluster", "dwh")
+    assert cluster["publicly_accessible"] is False and cluster["encrypted"] == "true"
+    assert cluster["enhanced_vpc_routing"] is True and cluster["manage_master_password"] is True
+    assert "master_password" not in cluster and cluster["database_name"] == "shop"
+    assert "aws_kms_key.data" in str(cluster["kms_key_id"])
+    params = _resource(files, "aws_redshift_parameter_group", "dwh")["parameter"]
+    assert {"name": "require_ssl", "value": "true"} in params
+    logging = _resource(files, "aws_redshift_logging", "dwh")
+    assert logging["log_destination_type"] == "cloudwatch"
+    assert tfvars(files, "prod")["components"]["dwh"] == {
+        "node_type": "ra3.xlplus", "number_of_nodes": 3, "snapshot_retention_days": 35}
+    assert tfvars(files, "dev")["components"]["dwh"]["number_of_nodes"] == 1
+    root = write(files, tmp_path) / "terraform"
+    assert_terraform_fmt_clean(root)
+    if CHECKOV.exists():
+        report = run_checkov(root / "envs" / "dev")
+        assert report["results"]["failed_checks"] == []
+        skipped = [c["check_id"] for c in report["results"]["skipped_checks"]]
+        assert set(skipped) <= set(ALLOWED_SKIPS["envs"])
