@@ -71,7 +71,11 @@ INTERNET_KINDS: frozenset[str] = frozenset(
 DEFAULT_ENTRY_KINDS: frozenset[str] = frozenset(
     name for name, spec in CATALOG.items() if spec.entry)
 
-DATABASE_PORTS: dict[str, int] = {"postgres": 5432, "mysql": 3306, "mariadb": 3306}
+DATABASE_PORTS: dict[str, int] = {
+    "postgres": 5432, "mysql": 3306, "mariadb": 3306,
+    "sqlserver-ex": 1433, "sqlserver-web": 1433, "sqlserver-se": 1433, "sqlserver-ee": 1433,
+    "oracle-se2": 1521, "oracle-ee": 1521,
+}
 
 # A git server that notifies a CI server (webhook, scm_server -> ci_server) is also cloned
 # from by it, in the reverse direction: git over HTTPS (tcp/22 stays the bastion's alone).
@@ -91,6 +95,8 @@ LABEL_PROTOCOLS: tuple[tuple[re.Pattern[str], str, int | None], ...] = tuple(
         (r"\bhttp\b|\bws\b", "HTTP", 80),
         (r"\bsftp\b|\bssh\b|\bscp\b", "SSH", 22),
         (r"\bmysql\b|\bmariadb\b", "MySQL", 3306),
+        (r"\bmssql\b|\bsql ?server\b|\btds\b", "SQL Server", 1433),
+        (r"\boracle\b|\bsql\*?net\b", "Oracle", 1521),
         (r"\bpostgres(?:ql)?\b|\bpsql\b|\bsql\b", "SQL", None),
         (r"\bredis\b|\bvalkey\b", "Redis", 6379),
         (r"\bmemcached?\b", "Memcached", 11211),
@@ -110,6 +116,14 @@ LABEL_ENGINES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:aurora[\s_-]*)?(?:postgres(?:ql)?|psql)" + _VERSION, "postgres"),
         (r"\b(?:aurora[\s_-]*)?mysql" + _VERSION, "mysql"),
         (r"\bmariadb" + _VERSION, "mariadb"),
+        # SQL Server and Oracle by edition (no version: RDS names theirs by build); a label
+        # that names none is Standard, the edition RDS licenses for production
+        (r"\b(?:sql ?server|mssql)\W*(?:\d{4}\W*)?express\b", "sqlserver-ex"),
+        (r"\b(?:sql ?server|mssql)\W*(?:\d{4}\W*)?web\b", "sqlserver-web"),
+        (r"\b(?:sql ?server|mssql)\W*(?:\d{4}\W*)?enterprise\b", "sqlserver-ee"),
+        (r"\bsql ?server\b|\bmssql\b", "sqlserver-se"),
+        (r"\boracle\W*(?:\d+c?\W*)?enterprise\b", "oracle-ee"),
+        (r"\boracle\b", "oracle-se2"),
     )
 )
 # The major versions archc builds, per engine, and the full version each stands for when a
@@ -119,6 +133,9 @@ ENGINE_VERSIONS: dict[str, dict[str, str]] = {
     "postgres": {"13": "13.16", "14": "14.13", "15": "15.8", "16": "16.4", "17": "17.2"},
     "mysql": {"8.0": "8.0.39", "8.4": "8.4.3"},
     "mariadb": {"10.6": "10.6.19", "10.11": "10.11.9", "11.4": "11.4.3"},
+    # SQL Server 2022 and Oracle 19c, license included (Oracle Enterprise: bring your own)
+    **{f"sqlserver-{e}": {"16.00": "16.00.4120.1.v1"} for e in ("ex", "web", "se", "ee")},
+    **{f"oracle-{e}": {"19": "19.0.0.0.ru-2024-10.rur-2024-10.r1"} for e in ("se2", "ee")},
 }
 # Instance sizes in a label: an RDS class ("db.r6g.large") and an EC2 type ("t3.large");
 # a size word other than these is no size archc can build.
@@ -129,6 +146,10 @@ INSTANCE_SIZES = re.compile(r"\.(nano|micro|small|medium|large|\d{0,2}xlarge|met
 # database (RDS for MySQL and MariaDB: db.t2, db.t3 and db.t4g micro and small).
 NO_INSIGHTS_CLASSES: dict[str, re.Pattern[str]] = {
     engine: re.compile(r"^db\.t(?:2|3|4g)\.(?:micro|small)$") for engine in ("mysql", "mariadb")
+} | {  # SQL Server and Oracle: Performance Insights from db.t3.medium up
+    engine: re.compile(r"^db\.t[23]\.(?:micro|small)$")
+    for engine in ("sqlserver-ex", "sqlserver-web", "sqlserver-se", "sqlserver-ee",
+                   "oracle-se2", "oracle-ee")
 }
 # The overlay key a size written in a label fills, by kind (kinds with no size are absent).
 SIZE_KEYS: dict[str, str] = {name: spec.size_key for name, spec in CATALOG.items()
@@ -342,9 +363,11 @@ def infer_role(zone_id: str, title: str) -> tuple[Role, Tier | None, str] | None
 IAM_TARGET_KINDS: frozenset[str] = frozenset(
     {Kind.OBJECT_STORAGE} | {name for name, spec in CATALOG.items()
                              if spec.iam and not spec.network_iam})
-# The kinds a network connection to is also an IAM grant on the caller's role (`network_iam`).
+# The kinds a network connection to is also an IAM grant on the caller's role: MSK with IAM
+# authentication (`network_iam`), and every kind in the VPC with an API (EFS, OpenSearch).
 NETWORK_IAM_KINDS: frozenset[str] = frozenset(
-    name for name, spec in CATALOG.items() if spec.iam and spec.network_iam)
+    name for name, spec in CATALOG.items()
+    if spec.iam and (spec.network_iam or spec.security_group))
 
 # Kinds that hold data of their own: a database, a bucket, a queue, and the hosts that keep
 # state on a data volume (CI workspaces, git repositories, a plain instance). Removing or

@@ -116,6 +116,8 @@ def _flows(comps: list[tuple[str, KindSpec]], rng: random.Random) -> list[str]:
             target = callee[rng.randrange(len(callee))] if callee else ident
             if target != ident:
                 lines.append(f"    {ident} --> {target}")
+        if spec.fronts and of.get("database"):  # a proxy connects to its database
+            lines.append(f"    {ident} --> {of['database'][rng.randrange(len(of['database']))]}")
         if spec.polled and compute:
             lines.append(f"    {ident} --> {compute[rng.randrange(len(compute))]}")
         for source in sorted(spec.triggered_by):

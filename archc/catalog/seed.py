@@ -52,7 +52,8 @@ LAST: tuple[KindSpec, ...] = (
              holds_data=True, diagram_icon=("diagrams.aws.storage", "S3"), mermaid_class="data",
              risks=(Risk("removed", "high", _GONE),)),
     KindSpec("database", "relational database (RDS)", Scope.DATA_SUBNET, 10,
-             recognise=r"\brds\b|aurora|postgres|mysql|mariadb|database|\bdb\b|read replica",
+             recognise=(r"\brds\b|aurora|postgres|mysql|mariadb|database|\bdb\b|read replica|"
+                        r"sql ?server|\bmssql\b|\boracle\b"),
              icons=("aws:rds",), security_group=True, holds_data=True, addresses=2,
              size_key="instance_class", diagram_icon=("diagrams.aws.database", "RDS"),
              mermaid_class="data", risks=(Risk("removed", "high", _GONE),)),

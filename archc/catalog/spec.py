@@ -141,6 +141,11 @@ class Terraform:
     attachment: str | None = None
     # the platform outputs it exposes: name -> (HCL expression with `{id}`, description)
     outputs: Mapping[str, tuple[str, str]] = field(default_factory=lambda: MappingProxyType({}))
+    # what it encrypts with the platform's `data` KMS key (`aws_kms_key.data`), which is then
+    # made ("EFS file systems"); None: it uses no data key
+    data_key: str | None = None
+    # the AWS provider constraint its modules need when it is higher than archc's floor
+    aws_provider: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,3 +213,6 @@ class KindSpec:
     engine_ports: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     # the overlay key naming its engine (a label naming one of `engine_ports` fills it)
     engine_key: str = "engine"
+    # it stands in front of what it connects to (an RDS proxy): a flow to it uses the port of
+    # its own flow to that target (the database engine's), not a port of its own
+    fronts: bool = False

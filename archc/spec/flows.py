@@ -60,7 +60,7 @@ _CLASS_RULES: dict[str, tuple[Any, FlowClass]] = {
     "S3 is reached through its API: an IAM permission": (
         lambda i, t: t == Kind.OBJECT_STORAGE, FlowClass.IAM),
     "the target is an AWS API: a flow to it is an IAM permission on the caller's role": (
-        lambda i, t: t in IAM_TARGET_KINDS, FlowClass.IAM),
+        lambda i, t: t in IAM_TARGET_KINDS and not KINDS[t].security_group, FlowClass.IAM),
     "administrators take the admin path, not public ingress": (
         lambda i, t: Kind.ADMINS in (i, t), FlowClass.ADMIN),
     "traffic from the internet side enters the architecture": (
@@ -209,7 +209,10 @@ def _protocol_port(shown: str, name: str, port: int | None, word: str, target: s
 
 # Database protocol words and the engine each names ("sql" names none: any engine).
 _ENGINE_WORDS: dict[str, str] = {"mysql": "mysql", "mariadb": "mariadb", "postgres": "postgres",
-                                 "postgresql": "postgres", "psql": "postgres"}
+                                 "postgresql": "postgres", "psql": "postgres",
+                                 "mssql": "sqlserver-se", "sql server": "sqlserver-se",
+                                 "sqlserver": "sqlserver-se", "tds": "sqlserver-se",
+                                 "oracle": "oracle-se2"}
 # A label is read this far for its protocol and port (as kinds read labels).
 INFER_LABEL_CHARS = 1000
 

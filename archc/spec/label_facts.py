@@ -97,7 +97,7 @@ def _engine(text: _Text, facts: list[LabelFact], problems: list[LabelProblem]) -
         if found is None:
             continue
         facts.append(LabelFact("engine", engine, engine, text.of(found)))
-        written = found.group(1)
+        written = found.group(1) if pattern.groups else None
         if written is None:
             return
         parts = written.split(".")

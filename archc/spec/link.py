@@ -109,6 +109,7 @@ class Linker:
         self._drawn_tiers: dict[str, Tier] = {}
         self.subgraphs = {s.id: s for s in chart.subgraphs}
         self._refs: dict[str, str] = {}
+        self._comps: dict[str, Component] = {}
 
     def link(self) -> Architecture:
         zones = self._zones()
@@ -420,8 +421,9 @@ class Linker:
     def _ambiguity(self, node_id: str, label: str, chosen: str, span: Span) -> None:
         """A label that reads as kinds living in different places (a bucket or a database?)
         is a guess worth flagging; 'Jenkins Server' (CI server or instance) is not."""
+        # a kind that fronts another is named with its words ("RDS Proxy"): no guess
         others = [k for k in kind_candidates(node_id, label)
-                  if KINDS[k].scope is not KINDS[chosen].scope]
+                  if KINDS[k].scope is not KINDS[chosen].scope and not KINDS[chosen].fronts]
         if others:
             alternatives = ", ".join(str(k) for k in others)
             self.diags.append(d.warning(
@@ -449,6 +451,7 @@ class Linker:
 
     def _flows(self, comps: dict[str, Component], zones: dict[str, Zone]) -> tuple[Flow, ...]:
         edges = [e for e in self.chart.edges if e.stroke != "invisible"]
+        self._comps = comps
         specs = self._flow_specs(edges)
         flows = []
         for edge in sorted(edges, key=lambda e: e.span.sort_key()):
@@ -588,10 +591,11 @@ class Linker:
                flow_class: FlowClass, init: Component, tgt: Component,
                decisions: list[Decision]) -> tuple[str, tuple[tuple[int, int], ...]]:
         protocol = str(spec.get("protocol", "tcp"))
-        named = (label_port(edge.label, tgt.kind, tgt.props)
+        behind = self._fronted(tgt)
+        named = (label_port(edge.label, behind.kind, behind.props)
                  if flow_class in LABEL_PORT_CLASSES else None)
         if named is not None and named.engine is not None:
-            self._engine_mismatch(edge, named, tgt)
+            self._engine_mismatch(edge, named, behind)
         if "ports" in spec:
             decisions.append(self._from_overlay("ports", spec["ports"], ("flows", key, "ports")))
             ranges = parse_ports(spec["ports"])
@@ -610,9 +614,10 @@ class Linker:
             decisions.append(Decision("ports", f"{protocol}/{named.port}", "inferred",
                                       named.reason, edge.span))
             return protocol, ((named.port, named.port),)
-        found = default_port(flow_class, init.kind, tgt.kind, tgt.props)
+        found = default_port(flow_class, init.kind, behind.kind, behind.props)
         if found is not None:
-            decisions.append(Decision("ports", f"{protocol}/{found[0]}", "inferred", found[1],
+            why = found[1] if behind is tgt else f"{tgt.id} fronts {behind.id}: {found[1]}"
+            decisions.append(Decision("ports", f"{protocol}/{found[0]}", "inferred", why,
                                       edge.span))
             return protocol, ((found[0], found[0]),)
         known = init.id not in self.unknown_kinds and tgt.id not in self.unknown_kinds
@@ -625,6 +630,17 @@ class Linker:
                                 f"{{\"{_edge_ref(edge)}\": {{ports: [...]}}}}` to the overlay"),
                 self._flow_cause(edge, "ports", init, tgt)))
         return ("", ())
+
+    def _fronted(self, tgt: Component) -> Component:
+        """What a kind that fronts another (an RDS proxy) stands in front of: the target of its
+        own first edge, whose port a flow to it uses; the component itself otherwise."""
+        if tgt.kind is None or not KINDS[tgt.kind].fronts:
+            return tgt
+        for edge in sorted(self.chart.edges, key=lambda e: e.span.sort_key()):
+            behind = self._comps.get(edge.dst) if edge.src == tgt.id else None
+            if behind is not None and behind.id != tgt.id and behind.kind is not None:
+                return behind
+        return tgt
 
     def _engine_mismatch(self, edge: FlowEdge, named: LabelPort, tgt: Component) -> None:
         """ARC209 when a label names a database engine the target database does not run."""

@@ -63,12 +63,16 @@ def _add_catalog(schema: dict[str, Any]) -> None:
     names = defs["kind"]["enum"]
     names += [name for name in KINDS if name not in names]
     readers: dict[str, list[str]] = {}
+    shapes: dict[str, dict[str, dict[str, Any]]] = {}  # key -> kind -> its schema of the key
     for name, spec in KINDS.items():
         for key, key_schema in spec.properties.items():
             known = defs["component_fields"]["properties"].setdefault(key, dict(key_schema))
             if known != dict(key_schema) and key not in readers:
                 continue  # a key of the shipped file keeps its own schema
             readers.setdefault(key, []).append(name)
+            shapes.setdefault(key, {})[name] = dict(key_schema)
+    for key, by_kind in sorted(shapes.items()):
+        _share_key(defs, key, by_kind)
     override_keys = defs["component_override"]["propertyNames"]["enum"]
     override_keys += sorted({key for spec in KINDS.values() for key in spec.per_environment
                              if key not in override_keys})
@@ -79,6 +83,24 @@ def _add_catalog(schema: dict[str, Any]) -> None:
             "then": {"properties": {key: {
                 "not": {}, "errorMessage": f"'{key}' is only used by kind "
                                            f"{' or '.join(kinds)}"}}}})
+
+
+def _share_key(defs: dict[str, Any], key: str, by_kind: Mapping[str, dict[str, Any]]) -> None:
+    """A key several kinds read with different values (`node_type`: cache.* for ElastiCache,
+    ra3.* for Redshift): a field (and an environment override, which names no kind) may take
+    any of them, and a component of a kind must take its kind's."""
+    variants = [schema for n, schema in by_kind.items()
+                if schema not in list(by_kind.values())[:list(by_kind).index(n)]]
+    if len(variants) < 2:
+        return
+    defs["component_fields"]["properties"][key] = {
+        "description": " / ".join(str(v.get("description", "")) for v in variants),
+        "anyOf": [{k: v for k, v in schema.items() if k != "description"}
+                  for schema in variants]}
+    for name, schema in by_kind.items():
+        defs["component"]["allOf"].append({
+            "if": {"required": ["kind"], "properties": {"kind": {"const": name}}},
+            "then": {"properties": {key: schema}}})
 
 
 def _share_shipped_keys(rules: list[dict[str, Any]], kinds: Mapping[str, Any]) -> None:

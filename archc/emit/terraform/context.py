@@ -34,7 +34,7 @@ def build_context(arch: Architecture) -> tuple[ct.Context, list[d.Diagnostic]]:
         "schema_version": SCHEMA_VERSION,
         "generated_from": list(arch.inputs),
         "project": {"name": arch.project, "description": f"{v.project_title} platform"},
-        "terraform": pins.terraform(uses),
+        "terraform": pins.terraform(uses, tuple(f["kind"] for f in platform["kinds"])),
         "modules": pins.modules(),
         "state": _state(v),
         "environments": envs.environments(v, platform),

@@ -101,6 +101,17 @@ class Origin(TypedDict):
 class Parameter(TypedDict):
     name: str
     value: str
+    apply_method: NotRequired[str]  # "pending-reboot" for a static parameter
+
+
+class OptionSetting(TypedDict):
+    name: str
+    value: str
+
+
+class DbOption(TypedDict):
+    option_name: str
+    option_settings: list[OptionSetting]
 
 
 class Record(TypedDict):
@@ -323,7 +334,7 @@ class Database(TypedDict):
     auto_minor_version_upgrade: bool
     cloudwatch_logs_exports: list[str]
     component: str
-    db_name: str
+    db_name: str | None
     engine: str
     engine_version: str
     family: str
@@ -332,9 +343,11 @@ class Database(TypedDict):
     identifier_suffix: str
     kms_key: str
     label: str
+    license_model: str | None
     log_kms_key: str
     major_engine_version: str
     monitoring_interval: int
+    options: list[DbOption]
     parameters: list[Parameter]
     performance_insights_retention_period: int
     port: int

@@ -9,7 +9,7 @@ from archc.aws.derivation import PRODUCTION_ENVS, Derivation, skip
 from archc.aws.names import kebab, short_project, tf_id
 from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.compute import host_log_group
-from archc.kinds import DATABASE_PORTS, KINDS, Kind
+from archc.kinds import DATABASE_PORTS, ENGINE_VERSIONS, KINDS, Kind
 from archc.model import Component, Environment, FlowClass
 
 # The overlay's spec of one bucket (`object_storage.buckets.<key>`): user YAML the schema
@@ -21,24 +21,67 @@ class EngineFacts(TypedDict):
     version: str
     logs: list[str]
     parameters: list[ct.Parameter]
+    # RDS's license for the engine; None: the engine's own (open source)
+    license: str | None
+    # the smallest class archc builds it on by default, and the least storage RDS accepts
+    instance_class: str
+    min_storage_gb: int
+    multi_az: bool  # RDS offers Multi-AZ for it
+    options: list[ct.DbOption]
+
+
+_MYSQL_TLS: list[ct.Parameter] = [{"name": "require_secure_transport", "value": "ON"}]
+# SQL Server refuses connections without TLS (a static parameter: applied at the first boot).
+_SQLSERVER_TLS: list[ct.Parameter] = [
+    {"name": "rds.force_ssl", "value": "1", "apply_method": "pending-reboot"}]
+# Oracle encrypts and checksums every connection with its native network encryption.
+_ORACLE_NNE: list[ct.DbOption] = [{"option_name": "NATIVE_NETWORK_ENCRYPTION",
+                                   "option_settings": [
+                                       {"name": "SQLNET.ENCRYPTION_SERVER", "value": "REQUIRED"},
+                                       {"name": "SQLNET.CRYPTO_CHECKSUM_SERVER",
+                                        "value": "REQUIRED"}]}]
+
+
+def _open_source(version: str, logs: list[str], parameters: list[ct.Parameter]) -> EngineFacts:
+    return {"version": version, "logs": logs, "parameters": parameters, "license": None,
+            "instance_class": "db.t4g.medium", "min_storage_gb": 20, "multi_az": True,
+            "options": []}
+
+
+def _sqlserver(edition: str, instance_class: str, min_storage_gb: int,
+               multi_az: bool) -> EngineFacts:
+    return {"version": ENGINE_VERSIONS[f"sqlserver-{edition}"]["16.00"],
+            "logs": ["agent", "error"], "parameters": _SQLSERVER_TLS,
+            "license": "license-included", "instance_class": instance_class,
+            "min_storage_gb": min_storage_gb, "multi_az": multi_az, "options": []}
+
+
+def _oracle(edition: str, license_model: str) -> EngineFacts:
+    return {"version": ENGINE_VERSIONS[f"oracle-{edition}"]["19"],
+            "logs": ["alert", "audit", "listener", "trace"], "parameters": [],
+            "license": license_model, "instance_class": "db.m6i.large", "min_storage_gb": 20,
+            "multi_az": True, "options": _ORACLE_NNE}
 
 
 # Engine facts RDS needs and the IR does not carry: default version (the linker's defaults
-# assume postgres), parameter-group family, exported logs, parameters that force TLS.
+# assume postgres), exported logs, parameters (or options) that force TLS, license, the
+# default class (SQL Server and Oracle run on x86 classes only), the storage minimum and
+# whether RDS runs it Multi-AZ (not SQL Server Express or Web).
 ENGINES: dict[str, EngineFacts] = {
-    "postgres": {"version": "16.4", "logs": ["postgresql", "upgrade"],
-                 "parameters": [{"name": "rds.force_ssl", "value": "1"},
-                                {"name": "log_min_duration_statement", "value": "1000"}]},
-    "mysql": {"version": "8.0.39", "logs": ["error", "general", "slowquery"],
-              "parameters": [{"name": "require_secure_transport", "value": "ON"}]},
-    "mariadb": {"version": "10.11.9", "logs": ["error", "general", "slowquery"],
-                "parameters": [{"name": "require_secure_transport", "value": "ON"}]},
+    "postgres": _open_source("16.4", ["postgresql", "upgrade"],
+                             [{"name": "rds.force_ssl", "value": "1"},
+                              {"name": "log_min_duration_statement", "value": "1000"}]),
+    "mysql": _open_source("8.0.39", ["error", "general", "slowquery"], _MYSQL_TLS),
+    "mariadb": _open_source("10.11.9", ["error", "general", "slowquery"], _MYSQL_TLS),
+    "sqlserver-ex": _sqlserver("ex", "db.t3.medium", 20, multi_az=False),
+    "sqlserver-web": _sqlserver("web", "db.t3.medium", 20, multi_az=False),
+    "sqlserver-se": _sqlserver("se", "db.m6i.large", 200, multi_az=True),
+    "sqlserver-ee": _sqlserver("ee", "db.m6i.xlarge", 200, multi_az=True),
+    "oracle-se2": _oracle("se2", "license-included"),
+    "oracle-ee": _oracle("ee", "bring-your-own-license"),
 }
 DEFAULT_ENGINE = "postgres"
-# Sizes when the overlay gives none: a burstable Graviton class and RDS's 20 GiB minimum;
-# storage autoscaling may grow to twice the allocation.
-DEFAULT_INSTANCE_CLASS = "db.t4g.medium"
-DEFAULT_STORAGE_GB = 20
+# Storage autoscaling may grow to twice the allocation.
 MAX_STORAGE_FACTOR = 2
 # Automated backups: 30 days in production, a week elsewhere.
 BACKUP_DAYS = {"production": 30, "other": 7}
@@ -71,9 +114,16 @@ def engine_of(comp: Component) -> str:
     return str(comp.props.get("engine") or DEFAULT_ENGINE)
 
 
-def _major(engine: str, version: str) -> str:
+def _major(engine: str, version: str) -> tuple[str, str]:
+    """(major engine version, parameter-group family): "16", "postgres16"; "8.0", "mysql8.0";
+    "16.00", "sqlserver-se-16.0"; "19", "oracle-se2-19"."""
     parts = version.split(".")
-    return parts[0] if engine == "postgres" else ".".join(parts[:2])
+    if engine.startswith("sqlserver-"):
+        return ".".join(parts[:2]), f"{engine}-{int(parts[0])}.0"
+    if engine.startswith("oracle-"):
+        return parts[0], f"{engine}-{parts[0]}"
+    major = parts[0] if engine == "postgres" else ".".join(parts[:2])
+    return major, f"{engine}{major}"
 
 
 def databases(v: Derivation) -> list[ct.Database]:
@@ -85,20 +135,51 @@ def _database(v: Derivation, comp: Component) -> ct.Database:
     engine = engine_of(comp)
     facts = ENGINES[engine]
     version = str(comp.props.get("engine_version") or facts["version"])
-    major = _major(engine, version)
+    major, family = _major(engine, version)
+    _engine_limits(v, comp, engine)
     return {
         "id": ident, "component": comp.id, "label": v.title(comp),
         "identifier_suffix": kebab(ident), "engine": engine, "engine_version": version,
-        "family": f"{engine}{major}", "major_engine_version": major,
+        "family": family, "major_engine_version": major, "license_model": facts["license"],
         "auto_minor_version_upgrade": False,  # the version is the architecture's choice
         "storage_type": "gp3", "port": DATABASE_PORTS[engine],
-        "db_name": db_name(v.arch.project), "username": f"{short_project(v.arch.project)}admin",
+        "db_name": _initial_database(engine, v.arch.project),
+        "username": f"{short_project(v.arch.project)}admin",
         "subnet_tier": v.tier_of(comp) or next(iter(v.tiers.values())),
         "security_group": ident, "kms_key": "data", "log_kms_key": "logs",
         "cloudwatch_logs_exports": list(facts["logs"]), "iam_database_authentication": False,
         **DB_TUNING,
-        "parameters": [{"name": p["name"], "value": p["value"]} for p in facts["parameters"]],
+        "parameters": [p.copy() for p in facts["parameters"]],
+        "options": [{"option_name": o["option_name"],
+                     "option_settings": [x.copy() for x in o["option_settings"]]}
+                    for o in facts["options"]],
     }
+
+
+def _initial_database(engine: str, project: str) -> str | None:
+    """SQL Server creates none (its databases are made inside it); an Oracle name (SID) has at
+    most 8 characters."""
+    if engine.startswith("sqlserver-"):
+        return None
+    return db_name(project)[:8] if engine.startswith("oracle-") else db_name(project)
+
+
+def _engine_limits(v: Derivation, comp: Component, engine: str) -> None:
+    """ARC563 below the engine's storage minimum, ARC564 Multi-AZ where RDS has none: the
+    environments that ask get what RDS builds (the minimum; a single instance)."""
+    facts = ENGINES[engine]
+    for env in v.arch.environments:
+        props = env.props(comp.id)
+        storage = props.get("storage_gb")
+        if storage is not None and int(storage) < facts["min_storage_gb"]:
+            v.warning("ARC563", f"{comp.id} asks {storage} GB in {env.name}, below the "
+                                f"{facts['min_storage_gb']} GB RDS needs for {engine}; archc "
+                                "allocates the minimum", comp.span,
+                      hint=f"set storage_gb: {facts['min_storage_gb']} or more")
+        if props.get("multi_az") and not facts["multi_az"]:
+            v.warning("ARC564", f"{comp.id} asks Multi-AZ in {env.name}, which RDS does not "
+                                f"offer for {engine}; archc builds a single instance",
+                      comp.span, hint="use sqlserver-se or sqlserver-ee for Multi-AZ")
 
 
 def db_name(project: str) -> str:
@@ -112,11 +193,12 @@ def database_inputs(v: Derivation, env: Environment) -> dict[str, ct.DatabaseInp
     prod = env.name in PRODUCTION_ENVS
     for comp in v.of(Kind.DATABASE):
         props = env.props(comp.id)
-        storage = int(props.get("storage_gb") or DEFAULT_STORAGE_GB)
+        facts = ENGINES[engine_of(comp)]
+        storage = max(int(props.get("storage_gb") or 0), facts["min_storage_gb"])
         out[v.ids[comp.id]] = {
-            "instance_class": str(props.get("instance_class") or DEFAULT_INSTANCE_CLASS),
+            "instance_class": str(props.get("instance_class") or facts["instance_class"]),
             "allocated_storage": storage, "max_allocated_storage": storage * MAX_STORAGE_FACTOR,
-            "multi_az": bool(props.get("multi_az", prod)),
+            "multi_az": bool(props.get("multi_az", prod)) and facts["multi_az"],
             "backup_retention_period": BACKUP_DAYS["production" if prod else "other"],
         }
     return dict(sorted(out.items()))
@@ -263,6 +345,8 @@ def _data_key_uses(platform: ct.PlatformParts) -> list[str]:
         uses.append("EBS data volumes")
     uses += [KINDS[f["kind"]].title for f in platform["kinds"]
              if KINDS[f["kind"]].kms_key == "data"]
+    uses += [what for f in platform["kinds"]
+             if (tf := KINDS[f["kind"]].terraform) and (what := tf.data_key)]
     return uses
 
 

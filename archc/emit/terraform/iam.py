@@ -84,8 +84,8 @@ def policies(v: Derivation, platform: ct.PlatformParts) -> list[ct.Policy]:
     for flow in v.flows(FlowClass.NETWORK):
         if v.kind(flow.target) in NETWORK_IAM_KINDS:
             out += _kind_policy(v, flow)
-        if v.kind(flow.target) == Kind.DATABASE:
-            out += _db_policy(v, flow, db_keys)
+        if (db := _database_behind(v, flow.target)) is not None:
+            out += _db_policy(v, flow, db, db_keys)
         elif KINDS[v.comp(flow.target).kind].master_secret:
             out += _master_secret_policy(v, flow)
     if platform["eks"]:
@@ -165,18 +165,32 @@ def _expression(template: str, ident: str, caller: str) -> ct.Resource:
             "ref": template.replace("{id}", ident).replace("{caller}", caller)}
 
 
-def _db_policy(v: Derivation, flow: Flow, db_keys: dict[str, str]) -> list[ct.Policy]:
+def _database_behind(v: Derivation, target: str) -> str | None:
+    """The database a flow reaches: its target, or the database a kind that fronts one (an
+    RDS proxy, `KindSpec.fronts`) connects to; its clients sign in with that database's
+    credentials."""
+    kind = v.kind(target)
+    if kind == Kind.DATABASE:
+        return target
+    if kind is None or not KINDS[kind].fronts:
+        return None
+    return next((f.target for f in v.flows(FlowClass.NETWORK)
+                 if f.initiator == target and v.kind(f.target) == Kind.DATABASE), None)
+
+
+def _db_policy(v: Derivation, flow: Flow, target: str,
+               db_keys: dict[str, str]) -> list[ct.Policy]:
     """Read the database's RDS-managed master secret (and decrypt it with its key): IAM
     database authentication is off, since it needs users created inside the database that
     Terraform cannot reach; RDS creates and rotates this one credential."""
     who = principal(v, v.arch.component(flow.initiator))
     if who is None:
         return []
-    db = v.ids[flow.target]
+    db = v.ids[target]
     if db not in db_keys:
         return []
     return [{"id": f"{_owner(v, flow, who)}_{db}_credentials", "role": who,
-             "description": f"{_flow_text(flow)}: read the {flow.target} credentials from its "
+             "description": f"{_flow_text(flow)}: read the {target} credentials from its "
                             "RDS-managed secret",
              "source": line_refs(flow.span),
              "statements": [

@@ -78,10 +78,19 @@ def _module(source: str, version: str, repo: str, commit: str) -> ct.Module:
             "commit": commit, "checkov_skips": [skip("CKV_TF_1", reason)]}
 
 
-def terraform(uses: set[str]) -> ct.Terraform:
-    """The `terraform` block: providers limited to what the architecture uses."""
-    providers: list[ct.Provider] = [{"name": name, "source": source, "version": version}
-                 for name, (source, version, needs) in PROVIDERS.items()
-                 if "everything" in needs or set(needs) & uses]
+def terraform(uses: set[str], kinds: tuple[str, ...] = ()) -> ct.Terraform:
+    """The `terraform` block: providers limited to what the architecture uses; the AWS
+    provider's floor raised only by a catalog kind in `kinds` whose modules need more."""
+    floors = {tf.aws_provider for k in kinds if (tf := KINDS[k].terraform) and tf.aws_provider}
+    providers: list[ct.Provider] = [
+        {"name": name, "source": source,
+         "version": max(floors, key=_floor) if name == "aws" and floors else version}
+        for name, (source, version, needs) in PROVIDERS.items()
+        if "everything" in needs or set(needs) & uses]
     return {"required_version": REQUIRED_VERSION, "providers": providers,
             "edge_provider": EDGE_PROVIDER.copy()}
+
+
+def _floor(constraint: str) -> tuple[int, ...]:
+    """The lower bound of a `>= X.Y, < Z` constraint, as numbers to compare."""
+    return tuple(int(n) for n in constraint.split(",")[0].strip(">= ").split("."))
