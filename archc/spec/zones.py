@@ -18,7 +18,8 @@ from archc.model import Component, Decision, Zone
 from archc.source import Span
 from archc.spec.flowchart import FlowSubgraph
 
-SUBNET_SCOPES = frozenset({Scope.PUBLIC_SUBNET, Scope.PRIVATE_SUBNET, Scope.DATA_SUBNET})
+SUBNET_SCOPES = frozenset({Scope.PUBLIC_SUBNET, Scope.ANY_SUBNET, Scope.PRIVATE_SUBNET,
+                           Scope.DATA_SUBNET})
 
 RoleOf = Callable[[str], Role | None]
 KindOf = Callable[[str], str | None]
@@ -61,7 +62,8 @@ def suggested_tier(kinds: list[str | None]) -> Tier:
     scopes = {KINDS[k].scope for k in kinds if k is not None}
     if Scope.DATA_SUBNET in scopes:
         return Tier.DATA
-    return Tier.PUBLIC if Scope.PUBLIC_SUBNET in scopes else Tier.APP
+    # a kind that may sit in any subnet faces the internet by default (a load balancer)
+    return Tier.PUBLIC if scopes & {Scope.PUBLIC_SUBNET, Scope.ANY_SUBNET} else Tier.APP
 
 
 def _inside_vpc(sg: FlowSubgraph, subgraphs: Mapping[str, FlowSubgraph],
