@@ -182,6 +182,12 @@ DESCRIBED_NODES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
          "archc keeps the default network ACLs; the security groups filter"),
         (r"\bsubnets?\b", "a subnet",
          "a subnet is a subgraph around the components it holds"),
+        (r"^\W*(amazon |aws )?vpc\b(?!\s*(endpoint|link|peering|lattice))", "a VPC",
+         "a VPC is a subgraph around the subnets it holds"),
+        (r"\bddos\b|\bshield\b|\bbot (fight|protection|control)|\brate.?limit",
+         "a WAF or Shield protection",
+         "archc's WAF web ACL in front of the CDN carries the rate limit and AWS's managed "
+         "rules; AWS Shield Standard protects every account"),
     )
 )
 
@@ -249,16 +255,54 @@ INFER_CHARS = 1000
 
 
 def _inference_text(label: str, ident: str) -> str:
-    return f"{label[:INFER_CHARS]} {ident[:INFER_CHARS]}".lower()
+    return f"{label[:INFER_CHARS]} {_id_words(ident[:INFER_CHARS])}".lower()
+
+
+# An id that copies a component per availability zone: an acronym and the zone's letter or
+# number (`NATa`, `ALB2`, `NAT_b`).
+_PER_AZ_ID = re.compile(r"^([A-Z][A-Z0-9]*?)[_-]?([a-f]|[0-9])$")
+
+
+def _id_words(ident: str) -> str:
+    """An id as words: `NATa` is `NAT a`, so the acronym is read as a word."""
+    per_az = _PER_AZ_ID.match(ident)
+    return f"{per_az.group(1)} {per_az.group(2)}" if per_az else ident
 
 
 def infer_kind(node_id: str, label: str) -> tuple[str, str] | None:
-    """The kind a label suggests and the pattern that matched, or None."""
+    """The kind a label (else its id) suggests and the words that said so, or None."""
     text = _inference_text(label, node_id).replace("\\n", " ")
     for pattern, kind in LABEL_KINDS:
-        if pattern.search(text):
-            return kind, pattern.pattern
+        match = pattern.search(text)
+        if match:
+            return kind, match.group().strip()
     return None
+
+
+# Mermaid shapes that draw a data store (`[( )]`, `@{ shape: cyl }` and their aliases): a
+# node drawn so whose label names no kind is read as a relational database.
+DATA_STORE_SHAPES: frozenset[str] = frozenset({
+    "cylinder", "cyl", "db", "database", "datastore", "data-store", "h-cyl", "das",
+    "horizontal-cylinder", "lin-cyl", "disk", "lined-cylinder"})
+DATA_STORE_KIND = "database"
+
+
+def _icon_name(icon: str) -> str:
+    """`aws:lambda`, `logos:aws-lambda`, `aws:Amazon-SQS` -> `lambda`, `sqs`: the service
+    word of an icon name, whatever icon pack wrote it."""
+    name = icon[:INFER_CHARS].lower().rsplit(":", 1)[-1]
+    for prefix in ("aws-", "amazon-", "aws_", "amazon_"):
+        name = name.removeprefix(prefix)
+    return name.replace("_", "-")
+
+
+_ICON_KINDS: dict[str, str] = {_icon_name(icon): spec.name for family in FAMILIES
+                               for spec in family for icon in spec.icons}
+
+
+def infer_kind_from_icon(icon: str) -> str | None:
+    """The kind whose catalog entry lists a Mermaid `@{ icon: ... }` name, or None."""
+    return _ICON_KINDS.get(_icon_name(icon))
 
 
 def kind_candidates(node_id: str, label: str) -> tuple[str, ...]:
@@ -272,12 +316,14 @@ def kind_candidates(node_id: str, label: str) -> tuple[str, ...]:
 
 
 def infer_role(zone_id: str, title: str) -> tuple[Role, Tier | None, str] | None:
-    """The role a zone's title (else its id) names, and the pattern that matched, or None (a
+    """The role a zone's title (else its id) names, and the words that said so, or None (a
     logical group). Title and id are read apart, so `^AWS$` can mean a whole title."""
     texts = (title[:INFER_CHARS].lower(), zone_id[:INFER_CHARS].lower())
     for pattern, role, tier in TITLE_ROLES:
-        if any(pattern.search(text) for text in texts):
-            return role, tier, pattern.pattern
+        for text in texts:
+            match = pattern.search(text)
+            if match:
+                return role, tier, match.group().strip(" -_")
     return None
 
 # The kinds a flow with the IAM meaning reaches: archc turns such a flow into a least-privilege

@@ -106,7 +106,12 @@ LAST: tuple[KindSpec, ...] = (
                         r"identity provider|third.party"),
              internet=True, diagram_icon=("diagrams.saas", "Saas"), mermaid_class="external"),
     KindSpec("backend_service", "backend service on EC2", Scope.PRIVATE_SUBNET, 6,
-             service_port=8080, recognise=r"backend|\bapi\b|service", security_group=True,
+             service_port=8080,
+             # what people call an application they run: its framework or its job
+             recognise=(r"backend|\bapi\b|service|\bweb ?app|django|fastapi|flask|nest\.?js|"
+                        r"express\.?js|spring ?boot|\brails\b|laravel|node\.?js|\bagents?\b|"
+                        r"microservices?"),
+             security_group=True,
              compute=True, size_key="instance_type",
              icons=("aws:ec2-auto-scaling", "aws:auto-scaling"),
              diagram_icon=("diagrams.aws.compute", "EC2AutoScaling"), mermaid_class="compute"),

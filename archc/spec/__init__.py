@@ -104,7 +104,7 @@ def _find_diagram(loaded: LoadedSpec, spec_dir: Path) -> Path | None:
         return candidates[0]
     what = "no diagram" if not candidates else f"{len(candidates)} diagrams"
     loaded.diagnostics.append(d.error(
-        "ARC002", f"{spec_dir.name}/ holds {what} (.mmd or .md with a mermaid fence)", None,
+        "ARC002", f"{_dir_name(spec_dir)}/ holds {what} (.mmd or .md with a mermaid fence)", None,
         hint="keep exactly one diagram in the spec directory, or name it with `diagram:` "
              "in the overlay"))
     return None
@@ -151,7 +151,7 @@ def _load_overlay(loaded: LoadedSpec, path: Path) -> None:
     others = _other_overlays(path)
     if others:
         loaded.diagnostics.append(d.error(
-            "ARC013", f"{loaded.spec_dir.name}/ holds {len(others) + 1} overlays: "
+            "ARC013", f"{_dir_name(loaded.spec_dir)}/ holds {len(others) + 1} overlays: "
                       f"{', '.join([path.name, *others])}; only {path.name} would be read",
             None, hint="keep one overlay (archc.yaml) and delete or merge the others"))
     overlay, source, diags = load_overlay(path, _display(loaded, path), loaded.spec_dir)
@@ -260,3 +260,9 @@ def _overlay_value(loaded: LoadedSpec, key: str) -> object:
 def _overlay_span(loaded: LoadedSpec, path: tuple[str, ...]) -> Span | None:
     overlay = loaded.overlay
     return overlay.value_span(path) if overlay is not None else None
+
+
+def _dir_name(spec_dir: Path) -> str:
+    """The spec directory's own name as messages cite it: `.` is the working directory's name
+    (never its absolute path)."""
+    return display_path(spec_dir.name or spec_dir.resolve().name)

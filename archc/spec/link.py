@@ -16,6 +16,8 @@ from typing import Any
 from archc import diagnostics as d
 from archc.kinds import (
     CERTIFICATE,
+    DATA_STORE_KIND,
+    DATA_STORE_SHAPES,
     DATABASE_PORTS,
     GIT_CLONE_PORTS,
     IAM_TARGET_KINDS,
@@ -26,6 +28,7 @@ from archc.kinds import (
     Tier,
     described_node,
     infer_kind,
+    infer_kind_from_icon,
     infer_role,
     kind_candidates,
     with_article,
@@ -69,6 +72,7 @@ from archc.spec.zones import (
     stranded_in_vpc,
     suggested_tier,
     title_facts,
+    vpc_draws_no_subnet,
     zone_end,
 )
 
@@ -101,6 +105,8 @@ class Linker:
         # follows from it (no initiator, no port) is only a note.
         self.unknown_kinds: dict[str, d.Diagnostic] = {}
         self.unknown_roles: set[str] = set()
+        # groups read as subnets (their VPC draws none) -> the tier of what they hold
+        self._drawn_tiers: dict[str, Tier] = {}
         self.subgraphs = {s.id: s for s in chart.subgraphs}
         self._refs: dict[str, str] = {}
 
@@ -192,7 +198,7 @@ class Linker:
                       "environment's AZs (environments.<env>.azs)"
                       if role is Role.AVAILABILITY_ZONE else "")
             decisions.append(Decision("role", role, "inferred",
-                                      f"title {sg.title!r} matches /{inferred[2]}/{spread}",
+                                      f"title {sg.title!r} says {inferred[2]!r}{spread}",
                                       sg.span))
         else:
             role = self._group_or_unknown(sg, decisions)
@@ -211,10 +217,17 @@ class Linker:
                 "(VPC, subnet, EKS cluster, availability zone, region, account): a logical "
                 "group, which places nothing", sg.span))
             return Role.GROUP
+        tier = suggested_tier([self._label_kind(n) for n in stranded])
+        if vpc_draws_no_subnet(sg, self.subgraphs, self._declared_role):
+            self._drawn_tiers[sg.id] = tier
+            decisions.append(Decision(
+                "role", Role.SUBNET, "inferred", f"the VPC around {sg.title!r} draws no subnet, "
+                f"so its groups are its subnets; this one holds {', '.join(stranded[:5])}",
+                sg.span))
+            return Role.SUBNET
         self.unknown_roles.add(sg.id)
         decisions.append(Decision("role", "unknown", "default",
                                   "nothing tells it (ARC203): only a group", sg.span))
-        tier = suggested_tier([self._label_kind(n) for n in stranded])
         self.diags.append(follow_up(d.error(
             "ARC203", f"cannot tell whether zone {sg.title!r} is a subnet or a logical group: "
                       f"it sits in the VPC and holds {', '.join(stranded[:5])}, which must sit "
@@ -243,8 +256,14 @@ class Linker:
             return Tier(spec["tier"])
         if inferred and inferred[1] is not None:
             decisions.append(Decision("tier", inferred[1], "inferred",
-                                      f"title {sg.title!r} matches /{inferred[2]}/", sg.span))
+                                      f"title {sg.title!r} says {inferred[2]!r}", sg.span))
             return inferred[1]
+        if sg.id in self._drawn_tiers:
+            tier = self._drawn_tiers[sg.id]
+            decisions.append(Decision("tier", tier, "inferred", "the tier of what it holds: "
+                                      "data for a database, public for what faces the "
+                                      "internet, else app", sg.span))
+            return tier
         holds_data = any(self._label_kind(n) == Kind.DATABASE for n in self._subtree_nodes(sg))
         tier = Tier.DATA if holds_data else Tier.APP
         reason = ("it holds a database" if holds_data
@@ -267,7 +286,13 @@ class Linker:
             return str(spec["kind"])
         if self._described(node_id) is not None:
             return None
+        icon = dict(node.data).get("icon", "") if node else ""
+        by_icon = infer_kind_from_icon(icon) if icon else None
+        if by_icon is not None:
+            return by_icon
         found = infer_kind(node_id, node.label if node else node_id)
+        if found is None and node is not None and node.shape in DATA_STORE_SHAPES:
+            return DATA_STORE_KIND
         return found[0] if found else None
 
     # -- components --------------------------------------------------------------------
@@ -342,12 +367,25 @@ class Linker:
             decisions.append(Decision("kind", by_zone, "inferred",
                                       f"it sits in {zone.title!r} ({zone.role})", span))
             return by_zone
+        node = self.nodes[node_id]
+        icon = dict(node.data).get("icon", "")
+        by_icon = infer_kind_from_icon(icon) if icon else None
+        if by_icon is not None:
+            decisions.append(Decision("kind", by_icon, "inferred",
+                                      f"its icon {one_line(icon)!r} draws {by_icon}", span))
+            return by_icon
         found = infer_kind(node_id, label)
         if found:
             decisions.append(Decision("kind", found[0], "inferred",
-                                      f"label {one_line(label)!r} matches /{found[1]}/", span))
+                                      f"label {one_line(label)!r} says {found[1]!r}", span))
             self._ambiguity(node_id, label, found[0], span)
             return found[0]
+        if node.shape in DATA_STORE_SHAPES:
+            decisions.append(Decision(
+                "kind", DATA_STORE_KIND, "inferred",
+                f"it is drawn as a data store ({node.shape}) and its label names no other kind",
+                span))
+            return DATA_STORE_KIND
         if label == node_id and self.nodes[node_id].shape is None:
             unknown = self._undeclared(node_id, span)
         else:
@@ -355,7 +393,7 @@ class Linker:
                 "ARC202", f"cannot tell what kind of component {node_id!r} "
                           f"({one_line(label)!r}) is", span,
                 hint=f"add `components: {{{node_id}: {{kind: ...}}}}` to the overlay "
-                     f"(one of: {', '.join(k.value for k in Kind)})")
+                     f"(one of: {', '.join(sorted(KINDS))})")
         self.unknown_kinds[node_id] = unknown
         decisions.append(Decision("kind", "unknown", "default", f"nothing tells it ({unknown.code})"
                                   ": left out of the rules that need a kind", span))

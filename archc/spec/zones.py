@@ -57,13 +57,48 @@ def title_region(title: str) -> str | None:
 
 
 def suggested_tier(kinds: list[str | None]) -> Tier:
-    """The tier a subnet holding these kinds would have: data for a database, public for
-    what must face the internet, else app."""
-    scopes = {KINDS[k].scope for k in kinds if k is not None}
-    if Scope.DATA_SUBNET in scopes:
-        return Tier.DATA
+    """The tier a subnet holding these kinds would have: the one most of them need (data for
+    a database, public for what must face the internet, else app); a tie goes to the more
+    private tier, so the fewest components end up exposed."""
     # a kind that may sit in any subnet faces the internet by default (a load balancer)
-    return Tier.PUBLIC if scopes & {Scope.PUBLIC_SUBNET, Scope.ANY_SUBNET} else Tier.APP
+    needs = {Scope.DATA_SUBNET: Tier.DATA, Scope.PUBLIC_SUBNET: Tier.PUBLIC,
+             Scope.ANY_SUBNET: Tier.PUBLIC}
+    counts = {Tier.DATA: 0, Tier.APP: 0, Tier.PUBLIC: 0}
+    for kind in kinds:
+        if kind is not None and KINDS[kind].scope in SUBNET_SCOPES:
+            counts[needs.get(KINDS[kind].scope, Tier.APP)] += 1
+    return max(counts, key=lambda tier: counts[tier])  # dict order breaks ties: data, app
+
+
+def vpc_draws_no_subnet(sg: FlowSubgraph, subgraphs: Mapping[str, FlowSubgraph],
+                        role_of: RoleOf) -> bool:
+    """True when the VPC around `sg` holds no subgraph that is a subnet: its groups ("Compute
+    Layer", "Data Layer") are then the only subnets the author drew."""
+    vpc = _enclosing(sg, subgraphs, role_of, Role.VPC)
+    if vpc is None:
+        return False
+    stack, seen = [vpc], {vpc.id}
+    while stack:
+        for child in stack.pop().subgraphs:
+            if child in seen or (sub := subgraphs.get(child)) is None:
+                continue
+            if role_of(child) is Role.SUBNET:
+                return False
+            seen.add(child)
+            stack.append(sub)
+    return True
+
+
+def _enclosing(sg: FlowSubgraph, subgraphs: Mapping[str, FlowSubgraph], role_of: RoleOf,
+               role: Role) -> FlowSubgraph | None:
+    parent, seen = sg.parent, set()
+    while parent is not None and parent not in seen:
+        seen.add(parent)
+        above = subgraphs.get(parent)
+        if role_of(parent) is role:
+            return above
+        parent = above.parent if above is not None else None
+    return None
 
 
 def _inside_vpc(sg: FlowSubgraph, subgraphs: Mapping[str, FlowSubgraph],
