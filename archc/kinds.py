@@ -186,6 +186,7 @@ TITLE_ROLES: tuple[tuple[re.Pattern[str], Role, Tier | None], ...] = tuple(
 # Nodes that draw what archc derives, not a component to build: (pattern over the lower-cased
 # label and id, what it is, where archc gets it). Read before the kinds: "ALB Security Group"
 # is a security group, not a load balancer. The overlay's `kind` makes any of them a component.
+CERTIFICATE = "a TLS certificate"  # what a drawn certificate is: archc issues it
 DESCRIBED_NODES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
     (re.compile(pattern), what, source) for pattern, what, source in (
         (r"security.?groups?\b|\bsgs?\b|\bnsgs?\b", "a security group",
@@ -195,7 +196,7 @@ DESCRIBED_NODES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
         (r"\biam\b|\b(execution|task|service|instance) role\b|instance profile|\birsa\b",
          "an IAM role or policy",
          "archc derives the roles and policies from the flows"),
-        (r"\bcertificates?\b|\bacm\b", "a TLS certificate",
+        (r"\bcertificates?\b|\bacm\b", CERTIFICATE,
          "archc issues ACM certificates for the load balancer and the CDN from the DNS zone"),
         (r"\boidc (trust|provider)\b", "an IAM role or policy",
          "archc derives the roles and policies from the flows"),

@@ -34,6 +34,7 @@ SINGLE = frozenset({"internet_gateway", "nat_gateway", "bastion", "eks_control_p
 PLACES: dict[Scope, tuple[str, ...]] = {
     Scope.INTERNET: (), Scope.GLOBAL: ("cloud",), Scope.ANYWHERE: ("cloud",),
     Scope.VPC_EDGE: ("cloud", "vpc"), Scope.PUBLIC_SUBNET: ("cloud", "vpc", "pub"),
+    Scope.ANY_SUBNET: ("cloud", "vpc", "pub"),
     Scope.PRIVATE_SUBNET: ("cloud", "vpc", "app"), Scope.DATA_SUBNET: ("cloud", "vpc", "data"),
 }
 # Addresses per AZ the generated components may take in all (a /16 over three AZs, with

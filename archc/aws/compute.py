@@ -11,7 +11,8 @@ from typing import Any
 
 from archc import diagnostics as d
 from archc.aws.derivation import Derivation
-from archc.kinds import HOLDS_DATA, Kind
+from archc.catalog.edge import INTERNAL, load_balancer_scheme
+from archc.kinds import HOLDS_DATA, Kind, Tier
 from archc.model import Architecture, Component
 
 # EC2 hosts, and the overlay keys that say what they run.
@@ -60,3 +61,8 @@ def boot_findings(arch: Architecture) -> list[d.Diagnostic]:
     for comp in v.of(*EC2_KINDS):
         warn_unbooted(v, comp)
     return v.diags
+
+
+def lb_internal(arch: Architecture, comp: Component) -> bool:
+    """An internal load balancer: drawn in a private subnet, or `scheme: internal`."""
+    return load_balancer_scheme(comp.props, arch.tier_of(comp) is Tier.PUBLIC) == INTERNAL

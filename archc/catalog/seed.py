@@ -9,6 +9,8 @@ no other kind uses (NAT, bastion, load balancer, CloudFront); `LAST` holds the b
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from archc.catalog.spec import KindSpec, Risk, Scope
 
 # What removing a component of a data-holding kind costs (`archc diff` prints
@@ -16,6 +18,17 @@ from archc.catalog.spec import KindSpec, Risk, Scope
 # after a final snapshot.
 _GONE = "its data goes with it"
 _VOLUME_GONE = "its data volume goes with it (only its final snapshot is kept)"
+# The load balancer's scheme and type (edge.py reads them: `load_balancer_scheme` and
+# `load_balancer_type`).
+_LB_PROPERTIES = MappingProxyType({
+    "scheme": {"enum": ["internal", "internet-facing"],
+               "description": "internet-facing (the default in a public subnet) or internal "
+                              "(the default in a private subnet: reached only from the VPC)."},
+    "type": {"enum": ["application", "network"],
+             "description": "application (an HTTPS listener; the default) or network (a TLS "
+                            "listener and TCP target groups); a label naming an NLB means "
+                            "network."},
+})
 
 FIRST: tuple[KindSpec, ...] = (
     KindSpec("nat_gateway", "NAT gateway", Scope.PUBLIC_SUBNET, 8,
@@ -29,11 +42,13 @@ FIRST: tuple[KindSpec, ...] = (
              size_key="instance_type",
              # AWS has no bastion icon; its reference architectures draw the EC2 instance icon
              diagram_icon=("diagrams.aws.compute", "EC2Instance"), mermaid_class="network"),
-    KindSpec("load_balancer", "internet-facing load balancer", Scope.PUBLIC_SUBNET, 5,
+    # internet-facing in a public subnet, internal in a private one (edge.py reads which)
+    KindSpec("load_balancer", "internet-facing load balancer", Scope.ANY_SUBNET, 5,
              service_port=443, recognise=r"load balancer|\balb\b|\bnlb\b|\belb\b",
              icons=("aws:elastic-load-balancing", "aws:application-load-balancer",
                     "aws:network-load-balancer", "aws:elb"),
              security_group=True, entry=True, addresses=8,
+             properties=_LB_PROPERTIES,
              diagram_icon=("diagrams.aws.network", "ALB"), mermaid_class="edge"),
     KindSpec("waf", "WAF web ACL", Scope.GLOBAL, 2, recognise=r"\bwaf\b|web application firewall",
              icons=("aws:waf",), diagram_icon=("diagrams.aws.security", "WAF"),

@@ -33,6 +33,9 @@ class Scope(enum.StrEnum):
     GLOBAL = "global"  # a regional/global AWS service outside the VPC (Route53, S3, SQS)
     VPC_EDGE = "vpc_edge"  # attached to the VPC, not in a subnet (internet gateway)
     PUBLIC_SUBNET = "public_subnet"
+    # A public subnet by default, a private one when drawn there (a load balancer: internet-
+    # facing in a public subnet, internal in a private one).
+    ANY_SUBNET = "any_subnet"
     PRIVATE_SUBNET = "private_subnet"
     DATA_SUBNET = "data_subnet"
     # A serverless service that runs outside the VPC unless the diagram draws it in a subnet

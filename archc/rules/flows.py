@@ -5,6 +5,7 @@ from __future__ import annotations
 import networkx as nx
 
 from archc import diagnostics as d
+from archc.catalog.edge import INTERNAL, load_balancer_scheme
 from archc.kinds import DEFAULT_ENTRY_KINDS, INTERNET_KINDS, Kind, Tier
 from archc.model import Architecture, Component, Flow, FlowClass
 
@@ -24,6 +25,7 @@ def check(arch: Architecture, graph: nx.MultiDiGraph[str], env: str | None) -> l
         if {init.id, tgt.id} & arch.unknown_kinds:  # its meaning was guessed from the kinds
             continue
         found += _entry(arch, flow, init, tgt)
+        found += _internal_balancer(arch, flow, init, tgt)
         found += _admin_path(arch, flow, init, tgt)
         found += _nat_inbound(flow, init, tgt)
         found += _dns_target(flow, init, tgt)
@@ -51,6 +53,24 @@ def _entry(arch: Architecture, flow: Flow, init: Component, tgt: Component) -> l
         "ARC303", f"internet traffic from {init.id} goes straight to {tgt.id} ({where})",
         flow.span, hint=f"internet traffic may only enter through {declared}; route it through "
                         "an entry point, or list the target in `policy.internet_entry`")]
+
+
+def _internal_balancer(arch: Architecture, flow: Flow, init: Component,
+                       tgt: Component) -> list[d.Diagnostic]:
+    """Inbound internet traffic (through a gateway or a CDN too) cannot reach an internal load
+    balancer: one drawn in a private subnet, or `scheme: internal`."""
+    if flow.flow_class is not FlowClass.INGRESS or tgt.kind != Kind.LOAD_BALANCER:
+        return []
+    private = arch.tier_of(tgt) in (Tier.APP, Tier.DATA)
+    if load_balancer_scheme(tgt.props, not private) != INTERNAL or (
+            private and init.kind in INTERNET_KINDS):  # ARC303 says that one
+        return []
+    why = f"in a private {arch.tier_of(tgt)} subnet" if private else "`scheme: internal`"
+    return [d.error(
+        "ARC565", f"inbound internet traffic from {init.id} reaches {tgt.id}, an internal load "
+                  f"balancer ({why}) that only the VPC can reach", flow.span,
+        hint=f"draw the internet-facing load balancer in a public subnet, or let {tgt.id} "
+             "face the internet (`scheme: internet-facing`, in a public subnet)")]
 
 
 def _admin_path(arch: Architecture, flow: Flow, init: Component,

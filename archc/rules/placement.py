@@ -11,6 +11,8 @@ from archc.spec.followups import follows_from
 
 _HINTS: dict[Scope, str] = {
     Scope.PUBLIC_SUBNET: "move it into a subnet whose tier is public",
+    Scope.ANY_SUBNET: "move it into a subnet: a public one faces the internet, a private one "
+                      "is internal",
     Scope.PRIVATE_SUBNET: "move it into a private (app or data tier) subnet",
     Scope.DATA_SUBNET: "move it into a private subnet whose tier is data",
     Scope.GLOBAL: "draw it outside the VPC subgraph (it is a regional or global AWS service)",
@@ -86,6 +88,9 @@ def _misplaced(arch: Architecture, comp: Component) -> str | None:
         return "is not in any subnet" if in_vpc else "is not inside a VPC subnet"
     if comp.kind == Kind.BASTION and _ssm_access(arch, comp):
         return None  # Session Manager dials out: the bastion needs no public subnet or IP
+    if scope is Scope.ANY_SUBNET and tier is not Tier.PUBLIC and comp.props.get(
+            "scheme") == "internet-facing":
+        return f"is internet-facing (`scheme`) but sits in a private {tier} subnet"
     return _subnet_problem(scope, tier)
 
 
@@ -108,7 +113,7 @@ def _code(comp: Component) -> str:
     scope = KINDS[comp.kind].scope
     if comp.kind == Kind.DATABASE:
         return "ARC212"
-    if scope is Scope.PUBLIC_SUBNET:
+    if scope in (Scope.PUBLIC_SUBNET, Scope.ANY_SUBNET):
         return "ARC211"
     if scope is Scope.PRIVATE_SUBNET:
         return "ARC213"

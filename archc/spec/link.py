@@ -15,6 +15,7 @@ from typing import Any
 
 from archc import diagnostics as d
 from archc.kinds import (
+    CERTIFICATE,
     DATA_STORE_KIND,
     DATA_STORE_SHAPES,
     DATABASE_PORTS,
@@ -310,11 +311,27 @@ class Linker:
             if described is not None:
                 self.diags.append(d.note(
                     "ARC291", f"{node.id} ({one_line(node.label)!r}) draws {described[0]}, not a "
-                              f"component to build: {described[1]}; its edges are left out",
+                              f"component to build: {described[1]}"
+                              f"{self._issued(node.id, described[0])}; "
+                              "its edges are left out",
                     node.span, hint=f"if it is a component, give it a kind: `components: "
                                     f"{{{node.id}: {{kind: ...}}}}` in the overlay"))
         return tuple(self._component(n.id, n.label, n.parent, n.span, zones) for n in ordered
                      if self._described(n.id) is None)
+
+    def _issued(self, node_id: str, what_it_draws: str) -> str:
+        """For a drawn certificate: the certificate archc issues for each load balancer or CDN
+        it is drawn next to ("" for other described nodes, or none drawn next to it)."""
+        if what_it_draws != CERTIFICATE:
+            return ""
+        what: dict[str, str] = {
+            Kind.LOAD_BALANCER: "the listener certificate of load balancer {}",
+            Kind.CDN: "the viewer certificate of CloudFront distribution {} (in us-east-1)"}
+        ends = sorted({e.dst if e.src == node_id else e.src for e in self.chart.edges
+                       if node_id in (e.src, e.dst)})
+        issued = [what[kind].format(end) for end in ends
+                  if (kind := self._label_kind(end)) in what]
+        return f" ({'; '.join(issued)})" if issued else ""
 
     def _described(self, node_id: str) -> tuple[str, str, str] | None:
         """What a node draws when it is something archc derives (a security group, a route

@@ -18,7 +18,8 @@ from archc.model import Component, Decision, Zone
 from archc.source import Span
 from archc.spec.flowchart import FlowSubgraph
 
-SUBNET_SCOPES = frozenset({Scope.PUBLIC_SUBNET, Scope.PRIVATE_SUBNET, Scope.DATA_SUBNET})
+SUBNET_SCOPES = frozenset({Scope.PUBLIC_SUBNET, Scope.ANY_SUBNET, Scope.PRIVATE_SUBNET,
+                           Scope.DATA_SUBNET})
 
 RoleOf = Callable[[str], Role | None]
 KindOf = Callable[[str], str | None]
@@ -59,7 +60,9 @@ def suggested_tier(kinds: list[str | None]) -> Tier:
     """The tier a subnet holding these kinds would have: the one most of them need (data for
     a database, public for what must face the internet, else app); a tie goes to the more
     private tier, so the fewest components end up exposed."""
-    needs = {Scope.DATA_SUBNET: Tier.DATA, Scope.PUBLIC_SUBNET: Tier.PUBLIC}
+    # a kind that may sit in any subnet faces the internet by default (a load balancer)
+    needs = {Scope.DATA_SUBNET: Tier.DATA, Scope.PUBLIC_SUBNET: Tier.PUBLIC,
+             Scope.ANY_SUBNET: Tier.PUBLIC}
     counts = {Tier.DATA: 0, Tier.APP: 0, Tier.PUBLIC: 0}
     for kind in kinds:
         if kind is not None and KINDS[kind].scope in SUBNET_SCOPES:

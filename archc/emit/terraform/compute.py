@@ -7,10 +7,11 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from archc.aws.compute import EC2_KINDS, STATEFUL_KINDS, serves, warn_unbooted
+from archc.aws.compute import EC2_KINDS, STATEFUL_KINDS, lb_internal, serves, warn_unbooted
 from archc.aws.derivation import Derivation
 from archc.aws.names import kebab
 from archc.aws.security_groups import access_mode
+from archc.catalog.edge import NETWORK, load_balancer_type
 from archc.emit.terraform import context_types as ct
 from archc.kinds import KINDS, Kind, Tier
 from archc.model import Component, Environment, FlowClass
@@ -231,25 +232,33 @@ def load_balancers(v: Derivation, log_bucket: str | None,
 def _load_balancer(v: Derivation, comp: Component, log_bucket: str | None,
                    verify: dict[str, ct.OriginVerify]) -> ct.LoadBalancer:
     ident = v.ids[comp.id]
-    groups = _target_groups(v, comp)
-    if not groups:
+    lb_type = load_balancer_type(comp.props, comp.label, comp.id)
+    network = lb_type == NETWORK
+    groups = _target_groups(v, comp, network)
+    if not groups and network:
+        v.error("ARC565", f"network load balancer {comp.id} forwards to no backend_service or "
+                          "node group: an NLB listener cannot answer by itself", comp.span,
+                hint="draw a flow from it to a backend_service or an EKS node group")
+    elif not groups:
         v.warning("ARC512", f"load balancer {comp.id} forwards to no backend_service: its "
                             "listener answers 404", comp.span,
                   hint="draw a flow from it to a backend_service")
     return {
         "id": ident, "component": comp.id, "label": v.title(comp),
         "subnet_tier": v.tier_of(comp) or next(iter(v.tiers.values())),
+        "internal": lb_internal(v.arch, comp), "type": lb_type,
         "security_group": ident, "certificate": ident,
         "access_logs": {"bucket": log_bucket, "prefix": kebab(ident)},
-        "listener": {"key": "https", "origin_verify": verify.get(ident),
+        "listener": {"key": "tls" if network else "https", "origin_verify": verify.get(ident),
                      "port": int(comp.props.get("listener_port", DEFAULT_LISTENER_PORT)),
-                     "protocol": "HTTPS", "ssl_policy": SSL_POLICY,
+                     "protocol": "TLS" if network else "HTTPS", "ssl_policy": SSL_POLICY,
                      "target_group": groups[0]["key"] if groups else None},
         "target_groups": groups,
     }
 
 
-def _target_groups(v: Derivation, comp: Component) -> list[ct.LoadBalancerTargetGroup]:
+def _target_groups(v: Derivation, comp: Component,
+                   network: bool) -> list[ct.LoadBalancerTargetGroup]:
     groups: dict[str, ct.LoadBalancerTargetGroup] = {}
     for flow in v.flows(FlowClass.NETWORK):
         if flow.initiator != comp.id:
@@ -266,8 +275,11 @@ def _target_groups(v: Derivation, comp: Component) -> list[ct.LoadBalancerTarget
             continue
         key = v.ids[flow.target]
         port = flow.ports[0][0] if flow.ports else 80
+        # an NLB passes TCP through and checks its targets' health over HTTP
+        check: ct.HealthCheck = {**HEALTH_CHECK, "protocol": "HTTP"} if network else {
+            **HEALTH_CHECK}
         groups.setdefault(key, {"key": key, "name_suffix": kebab(key), "port": port,
-                                "protocol": "HTTP", "health_check": HEALTH_CHECK.copy(),
+                                "protocol": "TCP" if network else "HTTP", "health_check": check,
                                 "deregistration_delay": DEREGISTRATION_DELAY,
                                 "target_type": target_type})
     return [groups[k] for k in sorted(groups)]

@@ -66,6 +66,7 @@ class HealthCheck(TypedDict):
     path: str
     timeout: int
     unhealthy_threshold: int
+    protocol: NotRequired[str]  # an NLB's TCP target group checks over HTTP
 
 
 class TargetGroupRef(TypedDict):
@@ -472,11 +473,13 @@ class LoadBalancer(TypedDict):
     certificate: str
     component: str
     id: str
+    internal: bool  # no internet ingress: reached from the VPC only
     label: str
     listener: Listener
     security_group: str
     subnet_tier: str
     target_groups: list[LoadBalancerTargetGroup]
+    type: str  # application or network
 
 
 class LogGroup(TypedDict):

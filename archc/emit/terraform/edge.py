@@ -16,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import cast
 
+from archc.aws.compute import lb_internal
 from archc.aws.derivation import PRODUCTION_ENVS, Derivation, zone_mode
 from archc.aws.names import kebab, lines, overlay_spans, tf_id, waf_text
+from archc.catalog.edge import APPLICATION, load_balancer_type
 from archc.emit.terraform import context_types as ct
 from archc.kinds import Kind
 from archc.model import Component, Environment, Flow, FlowClass
@@ -114,17 +116,23 @@ def edge(v: Derivation) -> Edge:
 
 # --------------------------------------------------------------------------- records
 def _cdn_origin(v: Derivation, cdn: Component) -> tuple[Component, list[Flow]] | None:
-    """The load balancer the CDN reaches (directly or through an internet gateway)."""
+    """The internet-facing application load balancer the CDN reaches (directly or through an
+    internet gateway): its listener checks the origin secret."""
+    def origin(ident: str) -> bool:
+        comp = v.arch.component(ident)
+        return comp is not None and comp.kind == Kind.LOAD_BALANCER and not lb_internal(
+            v.arch, comp) and load_balancer_type(comp.props, comp.label, comp.id) == APPLICATION
+
     for flow in v.flows(FlowClass.INGRESS):
         if flow.initiator != cdn.id:
             continue
-        if v.kind(flow.target) == Kind.LOAD_BALANCER:
+        if origin(flow.target):
             return v.comp(flow.target), [flow]
         for hop in v.flows(FlowClass.INGRESS):
-            if hop.initiator == flow.target and v.kind(hop.target) == Kind.LOAD_BALANCER:
+            if hop.initiator == flow.target and origin(hop.target):
                 return v.comp(hop.target), [flow, hop]
-    v.warning("ARC523", f"CDN {cdn.id} reaches no load balancer, so it has no origin and is not "
-                        "emitted", cdn.span,
+    v.warning("ARC523", f"CDN {cdn.id} reaches no internet-facing application load balancer, so "
+                        "it has no origin and is not emitted", cdn.span,
               hint=f"draw {cdn.id} --> <internet gateway> --> <load balancer>")
     return None
 

@@ -72,6 +72,7 @@ class HealthCheckArgs(TypedDict):
     timeout: int
     healthy_threshold: int
     unhealthy_threshold: int
+    protocol: NotRequired[str]
 
 
 class TargetGroupArgs(TypedDict):

@@ -60,3 +60,15 @@ def test_certificates_and_trusts_are_derived_too(label: str) -> None:
 def test_the_internet_replicas_and_third_parties(label: str, kind: Kind) -> None:
     found = infer_kind("x", label)
     assert found is not None and found[0] == kind
+
+
+def test_a_drawn_certificate_says_which_certificates_archc_issues(tmp_path: Path) -> None:
+    drawn = add_after(BASE, NAT, '                Cert["ACM Certificate"]\n') + \
+        "    Cert -.-> ALB\n    CDN --- Cert\n    Cert -.-> SG2\n"
+    outcome = check(tmp_path, add_after(drawn, NAT, '                SG2["API Security Group"]\n'))
+    assert outcome.ok, errors(outcome)
+    notes = {x.message.split(" ")[0]: x.message for x in outcome.diagnostics
+             if x.code == "ARC291"}
+    assert ("(the listener certificate of load balancer ALB; the viewer certificate of CloudFront "
+            "distribution CDN (in us-east-1))") in notes["Cert"]
+    assert "certificate" not in notes["SG2"]
