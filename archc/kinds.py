@@ -209,6 +209,13 @@ DESCRIBED_NODES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
          "a subnet is a subgraph around the components it holds"),
         (r"^\W*(amazon |aws )?vpc\b(?!\s*(endpoint|link|peering|lattice))", "a VPC",
          "a VPC is a subgraph around the subnets it holds"),
+        (r"cloud ?trail|cloud ?formation|\baws config\b|guard ?duty|security ?hub|"
+         r"trusted advisor|cost explorer|\bbudgets?\b|\borgani[sz]ations\b|control tower|"
+         r"\bmacie\b|\binspector\b",
+         "an account-level AWS service",
+         "it audits, deploys or governs the account rather than serving the architecture: "
+         "archc builds the architecture's own infrastructure (as Terraform) and calls none of "
+         "these"),
         (r"\bddos\b|\bshield\b|\bbot (fight|protection|control)|\brate.?limit",
          "a WAF or Shield protection",
          "archc's WAF web ACL in front of the CDN carries the rate limit and AWS's managed "
@@ -368,7 +375,7 @@ IAM_TARGET_KINDS: frozenset[str] = frozenset(
 # authentication (`network_iam`), and every kind in the VPC with an API (EFS, OpenSearch).
 NETWORK_IAM_KINDS: frozenset[str] = frozenset(
     name for name, spec in CATALOG.items()
-    if spec.iam and (spec.network_iam or spec.security_group))
+    if spec.iam and (spec.network_iam or (spec.security_group and spec.service_port)))
 
 # Kinds that hold data of their own: a database, a bucket, a queue, and the hosts that keep
 # state on a data volume (CI workspaces, git repositories, a plain instance). Removing or

@@ -134,7 +134,10 @@ API_ENDPOINTS: Mapping[str, str] = MappingProxyType({
     "bedrock": "bedrock-runtime", "textract": "textract", "comprehend": "comprehend",
     "rekognition": "rekognition", "translate": "translate", "polly": "polly",
     "transcribe": "transcribe", "sagemaker": "sagemaker.runtime", "xray": "xray",
+    "athena": "athena", "glue": "glue", "ses": "email",
 })
+# The ARN of every resource of one type in this account and region (the service, the type)
+_ACCOUNT_ARN = '"arn:${local.partition}:%s:${local.region}:${local.account_id}:%s/*"'
 API_SERVICES: Mapping[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = MappingProxyType({
     # service: (label pattern, actions, resources)
     "bedrock": (r"bedrock", ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"),
@@ -157,6 +160,14 @@ API_SERVICES: Mapping[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = Mappi
     "sagemaker": (r"sage ?maker", ("sagemaker:InvokeEndpoint",),
                   ('"arn:${local.partition}:sagemaker:${local.region}:${local.account_id}'
                    ':endpoint/*"',)),
+    # a query runs in a workgroup; its catalog (Glue) and result bucket (S3) are flows of their own
+    "athena": (r"\bathena\b", ("athena:GetQueryExecution", "athena:GetQueryResults",
+                                "athena:StartQueryExecution", "athena:StopQueryExecution"),
+               (_ACCOUNT_ARN % ("athena", "workgroup"),)),
+    "glue": (r"\bglue\b", ("glue:GetJobRun", "glue:GetJobRuns", "glue:StartJobRun"),
+             (_ACCOUNT_ARN % ("glue", "job"),)),
+    "ses": (r"\bses\b|simple email", ("ses:SendEmail", "ses:SendRawEmail"),
+            (_ACCOUNT_ARN % ("ses", "identity"),)),
 })
 # What the overlay may name (schema patterns; checked again here, since a value that passes
 # reaches HCL inside a quoted string): an action, a Bedrock model id, an ARN.
@@ -264,9 +275,11 @@ KINDS: tuple[KindSpec, ...] = (
     KindSpec(
         "aws_api", "AWS service API (Bedrock, Textract, ...)", Scope.GLOBAL, 10,
         recognise=(r"bedrock|textract|comprehend|rekognition|sage ?maker|\btranslate\b|"
-                   r"\bpolly\b|transcribe|\bx-?ray\b"),
+                   r"\bpolly\b|transcribe|\bx-?ray\b|\bathena\b|\bglue\b|\bses\b|"
+                   r"simple email"),
         icons=("aws:bedrock", "aws:textract", "aws:comprehend", "aws:rekognition",
-               "aws:sagemaker", "aws:translate", "aws:polly", "aws:transcribe", "aws:x-ray"),
+               "aws:sagemaker", "aws:translate", "aws:polly", "aws:transcribe", "aws:x-ray",
+               "aws:athena", "aws:glue", "aws:simple-email-service"),
         iam=Iam(actions=MappingProxyType({"invoke": ()}), resources=(), default_verb="invoke",
                 resolve=_api_grant),
         diagram_icon=("diagrams.aws.ml", "Bedrock"), mermaid_class="integration",

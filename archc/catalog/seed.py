@@ -98,7 +98,7 @@ LAST: tuple[KindSpec, ...] = (
     KindSpec("users", "end users on the internet", Scope.INTERNET, 0,
              recognise=(r"\b(users?|clients?|browsers?|customers?|devices?|shoppers?|partners?|"
                         r"visitors?)\b(?!\s*(service|server|api|lambda|function|pool|table|db|"
-                        r"database|queue|topic|bucket|store|cache))|\bmobile\b|"
+                        r"database|queue|topic|bucket|store|cache))|\bmobile\b|\b(ios|android)\b|"
                         r"\binternet\b(?!\s*-?\s*(gateway|facing))"),
              internet=True, diagram_icon=("diagrams.onprem.client", "Users"),
              mermaid_class="external"),
@@ -113,9 +113,11 @@ LAST: tuple[KindSpec, ...] = (
     KindSpec("backend_service", "backend service on EC2", Scope.PRIVATE_SUBNET, 6,
              service_port=8080,
              # what people call an application they run: its framework or its job
-             recognise=(r"backend|\bapi\b|service|\bweb ?app|django|fastapi|flask|nest\.?js|"
-                        r"express\.?js|spring ?boot|\brails\b|laravel|node\.?js|\bagents?\b|"
-                        r"microservices?"),
+             recognise=(r"backend|\bapi\b|service|\bweb ?app|django|fastapi|"
+                        r"flask|nest\.?js|express\.?js|spring ?boot|\brails\b|laravel|node\.?js|"
+                        r"\bagents?\b|microservices?|"
+                        r"(?<!mobile )(?<!ios )(?<!android )(?<!app )"
+                        r"\bapp(lication)?s?\b(?!\s*(load|lb|gateway|firewall|tier|layer|subnet))"),
              security_group=True,
              compute=True, size_key="instance_type",
              icons=("aws:ec2-auto-scaling", "aws:auto-scaling"),

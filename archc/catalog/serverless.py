@@ -323,7 +323,8 @@ KINDS: tuple[KindSpec, ...] = (
         "cognito_user_pool", "Cognito user pool", Scope.GLOBAL, 10, service_port=443,
         recognise=r"cognito|user ?pool",
         icons=("aws:cognito", "aws:amazon-cognito"),
-        holds_data=True, triggered_by=frozenset({"api_gateway"}),
+        # its hosted sign-in faces the internet by design: users reach it directly
+        entry=True, holds_data=True, triggered_by=frozenset({"api_gateway"}),
         diagram_icon=("diagrams.aws.security", "Cognito"), mermaid_class="edge",
         risks=(Risk("removed", "high", "removing it deletes every user account and password"),),
         properties=MappingProxyType({

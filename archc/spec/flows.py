@@ -40,6 +40,14 @@ def initiator_by_rank(src_kind: str, dst_kind: str) -> int | None:
     return 0 if a < b else 1
 
 
+def replicates(kind: str) -> bool:
+    """A managed data store (a database, a cache, a bucket, a user pool): an arrow between two
+    of its kind is its service's replication. Hosts that keep data (an EC2 instance) talk to
+    each other, and a queue drawn to a queue is a redrive, so neither is."""
+    spec = KINDS[kind]
+    return spec.holds_data and not spec.compute and not spec.polled
+
+
 def classify(initiator: str, target: str) -> tuple[FlowClass, str]:
     """The class of a flow from its two kinds, and the rule that decided it."""
     for rule, (test, flow_class) in _CLASS_RULES.items():
@@ -53,14 +61,15 @@ def classify(initiator: str, target: str) -> tuple[FlowClass, str]:
 _CLASS_RULES: dict[str, tuple[Any, FlowClass]] = {
     "DNS: one end is a DNS zone": (
         lambda i, t: Kind.DNS_ZONE in (i, t), FlowClass.DNS),
-    "a database replicates to its replica, which RDS manages": (
-        lambda i, t: i == Kind.DATABASE and t == Kind.DATABASE, FlowClass.REPLICATION),
+    "a data store replicates to its replica of the same kind, which its service manages": (
+        lambda i, t: i == t and replicates(t), FlowClass.REPLICATION),
     "an AWS service invokes the target on an event: its trigger, no connection": (
         lambda i, t: i in KINDS[t].triggered_by, FlowClass.EVENT),
     "S3 is reached through its API: an IAM permission": (
         lambda i, t: t == Kind.OBJECT_STORAGE, FlowClass.IAM),
     "the target is an AWS API: a flow to it is an IAM permission on the caller's role": (
-        lambda i, t: t in IAM_TARGET_KINDS and not KINDS[t].security_group, FlowClass.IAM),
+        lambda i, t: t in IAM_TARGET_KINDS
+        and not (KINDS[t].security_group and KINDS[t].service_port), FlowClass.IAM),
     "administrators take the admin path, not public ingress": (
         lambda i, t: Kind.ADMINS in (i, t), FlowClass.ADMIN),
     "traffic from the internet side enters the architecture": (

@@ -62,6 +62,7 @@ from archc.spec.flows import (
     initiator_by_rank,
     label_port,
     parse_ports,
+    replicates,
 )
 from archc.spec.followups import Causes, follow_up
 from archc.spec.overlay import format_path
@@ -111,6 +112,7 @@ class Linker:
         self.subgraphs = {s.id: s for s in chart.subgraphs}
         self._refs: dict[str, str] = {}
         self._comps: dict[str, Component] = {}
+        self._ends: frozenset[str] | None = None  # the nodes some edge touches
 
     def link(self) -> Architecture:
         zones = self._zones()
@@ -339,7 +341,15 @@ class Linker:
         node = self.nodes.get(node_id)
         if node is None or "kind" in self.ov.mapping("components", node_id):
             return None
+        if _TITLE.search(node.label.lower()) and node_id not in self._edge_ends():
+            return ("the diagram's title", "a node no edge touches whose label names the "
+                    "drawing", _TITLE.pattern)
         return described_node(node_id, node.label)
+
+    def _edge_ends(self) -> frozenset[str]:
+        if self._ends is None:
+            self._ends = frozenset(end for e in self.chart.edges for end in (e.src, e.dst))
+        return self._ends
 
     def _component(self, node_id: str, label: str, parent: str | None, span: Span,
                    zones: dict[str, Zone]) -> Component:
@@ -573,8 +583,9 @@ class Linker:
         if reading is not None:
             decisions.append(Decision("initiator", dst.id, "inferred", reading, edge.span))
             return dst, src
-        if not bidirectional or src.kind == dst.kind == Kind.DATABASE:
-            why = ("a database replicates to the replica drawn second" if bidirectional
+        if not bidirectional or (src.kind == dst.kind and replicates(src.kind)):
+            why = (f"{with_article(KINDS[src.kind].title)} replicates to the replica drawn "
+                   "second" if bidirectional
                    else "a directed edge starts at its initiator")
             decisions.append(Decision("initiator", src.id, "inferred" if bidirectional
                                       else "diagram", why, edge.span))
@@ -885,11 +896,22 @@ def _assumption_notes(zones: tuple[Zone, ...], components: tuple[Component, ...]
     return notes
 
 
+# A node that titles the drawing ("Notes API - AWS Serverless Architecture"): when no edge
+# touches it, it is a caption, not a component
+_TITLE = re.compile(r"\b(architecture|diagram|overview)\b")
+# A node of a Kubernetes cluster: "Node 1", "Worker", "Node t3.small" (an EC2 instance type)
+_WORKER_NODE = re.compile(r"\bnodes?\b|\bworkers?\b|\b[a-z][0-9][a-z]*\.(nano|micro|small|"
+                          r"medium|large|[0-9]*xlarge)\b")
+
+
 def _kind_from_zone(zone: Zone | None, label: str) -> str | None:
     if zone is None:
         return None
     if zone.role is Role.NODE_GROUPS:
         return Kind.EKS_NODE_GROUP
+    if zone.role is Role.EKS_CLUSTER and _WORKER_NODE.search(label.lower()) \
+            and infer_kind("", label) is None:
+        return Kind.EKS_NODE_GROUP  # a cluster's nodes are its worker nodes
     if zone.role is Role.EXTERNAL:
         found = infer_kind("", label)
         if found and found[0] in INTERNET_KINDS:

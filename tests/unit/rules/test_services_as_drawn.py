@@ -1,0 +1,56 @@
+"""How people draw services (issue 11): captions, account-level services, AWS APIs by name,
+cluster nodes drawn one by one, replicated pairs, applications called "App"."""
+
+from __future__ import annotations
+
+import pytest
+
+from archc.catalog.operations import _api_grant
+from archc.kinds import described_node, infer_kind
+from archc.spec.flows import classify, replicates
+
+
+@pytest.mark.parametrize(("label", "service", "action"), [
+    ("Athena queries", "athena", "athena:StartQueryExecution"),
+    ("AWS Glue ETL", "glue", "glue:StartJobRun"),
+    ("SES email", "ses", "ses:SendEmail"),
+    ("Amazon Simple Email Service", "ses", "ses:SendRawEmail"),
+])
+def test_an_aws_api_by_name_is_granted_its_services_actions_only(
+        label: str, service: str, action: str) -> None:
+    assert infer_kind("x", label) is not None and infer_kind("x", label)[0] == "aws_api"
+    grant = _api_grant({}, label.lower())
+    assert grant is not None and action in grant.actions["invoke"]
+    assert {a.split(":")[0] for a in grant.actions["invoke"]} == {service}
+    assert all(f":{service}:" in r for r in grant.resources)  # never "*"
+
+
+@pytest.mark.parametrize("label", ["CloudTrail (audit)", "AWS CloudFormation", "GuardDuty",
+                                   "AWS Security Hub", "AWS Config"])
+def test_account_level_services_are_described_not_built(label: str) -> None:
+    found = described_node("x", label)
+    assert found is not None and found[0] == "an account-level AWS service"
+
+
+@pytest.mark.parametrize(("label", "kind"), [
+    ("OSRM App", "backend_service"), ("Tickets Application", "backend_service"),
+    ("Application Load Balancer", "load_balancer"), ("Mobile App", "users"),
+    ("iOS app", "users"), ("Android App", "users")])
+def test_an_app_is_an_application_unless_people_hold_it(label: str, kind: str) -> None:
+    found = infer_kind("x", label)
+    assert found is not None and found[0] == kind
+
+
+@pytest.mark.parametrize(("kind", "replicated"), [
+    ("database", True), ("aurora", True), ("elasticache", True), ("object_storage", True),
+    ("instance", False), ("sqs_queue", False), ("backend_service", False)])
+def test_an_arrow_between_two_data_stores_of_a_kind_is_replication(
+        kind: str, replicated: bool) -> None:
+    assert replicates(kind) is replicated
+    assert (str(classify(kind, kind)[0]) == "replication") is replicated
+
+
+def test_a_function_is_invoked_through_its_api_not_its_security_group() -> None:
+    # a Lambda in a VPC has a security group for its own calls; nothing connects to it
+    assert str(classify("state_machine", "lambda_function")[0]) == "iam"
+    assert str(classify("backend_service", "efs_file_system")[0]) == "network"
