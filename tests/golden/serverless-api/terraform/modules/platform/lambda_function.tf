@@ -3,6 +3,13 @@
 # logs encrypted with this file's KMS key, reserved concurrency per environment, and the
 # triggers drawn to them (routes, queues, uploads, table streams). What a function calls is
 # granted in iam.tf to its execution role.
+#
+# A topic, an event bus or a schedule drawn to a function is written by its own file: the
+# subscription and its permission (sns_topic.tf), the rule's target and its permission
+# (event_bus.tf), the schedule with its role's grant (schedule.tf, iam.tf). The source owns
+# the permission because its source ARN is the source's (a rule's ARN is known by the rule's
+# key in the bus module only), and the permission lives and dies with the subscription or
+# rule it allows; here those triggers only turn on the asynchronous settings.
 
 data "aws_iam_policy_document" "kms_lambda" {
   #checkov:skip=CKV_AWS_109:KMS key policy, not an identity policy: Resource "*" in a key policy means this key only, and the account-root statement delegates access to IAM policies (AWS default key policy)
