@@ -7,8 +7,10 @@ both before the seed's broad `api`/`service`.
 
 A function's triggers are read from its edges: the gateway's route to it (an integration and a
 permission), a queue it polls (an event source mapping), a bucket or a table whose arrow goes
-to it (a bucket notification, a stream mapping). archc never builds code: a function's package
-is an existing S3 object or container image the overlay names.
+to it (a bucket notification, a stream mapping), a topic, an event bus or a schedule drawn to
+it (their subscription, rule or schedule, written by the source's own kind). archc never
+builds code: a function's package is an existing S3 object or container image the overlay
+names.
 """
 
 from __future__ import annotations
@@ -57,8 +59,13 @@ THROTTLE_RATE = 100
 THROTTLE_BURST = 200
 
 # Kinds that invoke a function asynchronously (an event, not a request that waits for the
-# answer): a failure there is lost unless an on-failure destination keeps it.
-ASYNC_TRIGGERS = frozenset({"object_storage"})
+# answer): a failure there is lost unless an on-failure destination keeps it. S3
+# notifications, SNS subscriptions, EventBridge rules and EventBridge Scheduler all invoke
+# with InvocationType Event.
+ASYNC_TRIGGERS = frozenset({"object_storage", "sns_topic", "event_bus", "schedule"})
+# Triggers whose subscription, rule or schedule the source's kind writes (messaging.py,
+# integration.py): the function only records them, for its asynchronous settings.
+SOURCE_OWNED = frozenset({"sns_topic", "event_bus", "schedule"})
 # The gateway's routes: "GET /orders" in a flow's label, else every method under the target.
 _ROUTE = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY)\s+(/[A-Za-z0-9_./{}+-]*)")
 _ATTRIBUTE = re.compile(r"^[A-Za-z0-9_.-]{1,255}$")
@@ -128,6 +135,8 @@ def _source(peer: Peer) -> dict[str, Any] | None:
     if peer.kind == "object_storage" and peer.flow_class == "event":
         return {"key": f"s3_{peer.id}", "kind": peer.kind, "peer": peer.id,
                 "buckets": list(peer.parts)}
+    if peer.kind in SOURCE_OWNED and peer.flow_class == "event":
+        return {"key": f"{peer.kind}_{peer.id}", "kind": peer.kind, "peer": peer.id}
     return None
 
 
@@ -276,7 +285,8 @@ KINDS: tuple[KindSpec, ...] = (
         recognise=r"\blambdas?\b|λ|serverless function|(?<!step )\bfunctions?\b",
         icons=("aws:lambda", "aws:lambda-function", "aws:aws-lambda"),
         security_group=True, compute=True,
-        triggered_by=frozenset({"api_gateway", "object_storage", "dynamodb_table"}),
+        triggered_by=frozenset({"api_gateway", "object_storage", "dynamodb_table",
+                                *SOURCE_OWNED}),
         iam=Iam(actions=MappingProxyType({"invoke": ("lambda:InvokeFunction",)}),
                 resources=("module.lambda_{id}.lambda_function_arn",), default_verb="invoke"),
         role="module.lambda_{id}.lambda_role_name",

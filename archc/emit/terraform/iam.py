@@ -80,6 +80,13 @@ def policies(v: Derivation, platform: ct.PlatformParts) -> list[ct.Policy]:
             out += _s3_policy(v, flow, kms_of)
         else:
             out += _kind_policy(v, flow)
+    for flow in v.flows(FlowClass.EVENT):
+        # a source that invokes its target with a role of its own (EventBridge Scheduler's
+        # execution role, not a resource policy on the target): that role gets the target's
+        # default verb, exactly on it
+        source = v.kind(flow.initiator)
+        if source is not None and KINDS[source].role is not None:
+            out += _kind_policy(v, flow)
     db_keys = {db["id"]: db["kms_key"] for db in platform["databases"]}
     for flow in v.flows(FlowClass.NETWORK):
         if v.kind(flow.target) in NETWORK_IAM_KINDS:
@@ -141,10 +148,12 @@ def _kind_policy(v: Derivation, flow: Flow) -> list[ct.Policy]:
     if iam is not None and iam.resolve is not None:
         iam = iam.resolve(target.props, f"{target.label} {target.id}".lower())
     who = principal(v, v.arch.component(flow.initiator))
-    if iam is None or who is None or flow.access not in iam.actions:
+    # an event flow has no verb of its own: its source invokes with the target's default
+    verb = flow.access or (iam.default_verb if iam is not None
+                           and flow.flow_class is FlowClass.EVENT else "")
+    if iam is None or who is None or verb not in iam.actions:
         return []
     ident, caller = v.ids[target.id], v.ids[flow.initiator]
-    verb = flow.access
     statements = [_statement(f"{pascal(verb)}{pascal(ident)}", list(iam.actions[verb]),
                              [_expression(r, ident, caller) for r in iam.resources])]
     for n, (actions, resources) in enumerate(iam.extra.get(verb, ()), start=1):

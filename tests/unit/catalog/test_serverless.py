@@ -247,3 +247,77 @@ def test_a_function_without_a_package_and_an_api_without_routes_are_said(
     assert sorted(d.code for d in diags if d.code in ("ARC550", "ARC551")) == [
         "ARC550", "ARC551"]
     assert tfvars(files, "dev")["components"]["orders_fn"]["s3_bucket"] is None
+
+
+# -- triggers whose subscription, rule or schedule the source's kind writes ----------------
+def _permissions(doc: dict[str, list], function: str) -> list[dict]:
+    """Every Lambda permission on the function, wherever written: a resource, or an entry of
+    its module's allowed_triggers."""
+    arn = f"${{module.lambda_{function}.lambda_function_arn}}"
+    found = [p for p in _resources(doc, "aws_lambda_permission").values()
+             if p["function_name"] == arn]
+    allowed = modules(doc)[f"lambda_{function}"].get("allowed_triggers", {})
+    return found + [{"principal": f"{t['service']}.amazonaws.com", **t}
+                    for t in allowed.values()]
+
+
+@pytest.mark.parametrize(("src", "dst"), [("placed", "notifier"), ("events", "notifier"),
+                                          ("nightly", "nightly_fn")])
+def test_a_topic_a_bus_and_a_schedule_drawn_to_a_function_are_its_event_triggers(
+        tmp_path: Path, src: str, dst: str) -> None:
+    assert {"sns_topic", "event_bus", "schedule"} <= SPEC["lambda_function"].triggered_by
+    (flow,) = [f for f in load(_example(tmp_path)).flows if (f.src, f.dst) == (src, dst)]
+    assert (flow.flow_class, flow.initiator, flow.ports) == ("event", src, ())
+
+
+def test_a_topic_subscribes_the_function_with_one_permission(tmp_path: Path) -> None:
+    doc = _platform(emit(load(_example(tmp_path)))[0])
+    topic = modules(doc)["sns_placed"]
+    assert topic["subscriptions"] == {"notifier": {
+        "protocol": "lambda", "endpoint": "${module.lambda_notifier.lambda_function_arn}"}}
+    sns = [p for p in _permissions(doc, "notifier") if p["principal"] == "sns.amazonaws.com"]
+    assert [(p["action"], p["source_arn"]) for p in sns] == [
+        ("lambda:InvokeFunction", "${module.sns_placed.topic_arn}")]
+
+
+def test_a_bus_rule_targets_the_function_with_one_permission(tmp_path: Path) -> None:
+    doc = _platform(emit(load(_example(tmp_path)))[0])
+    bus = modules(doc)["eventbridge_events"]
+    assert bus["rules"]["notifier"]["event_pattern"] == '{"detail-type": ["OrderShipped"]}'
+    (target,) = bus["targets"]["notifier"]
+    assert target["arn"] == "${module.lambda_notifier.lambda_function_arn}"
+    events = [p for p in _permissions(doc, "notifier")
+              if p["principal"] == "events.amazonaws.com"]
+    assert [(p["action"], p["source_arn"]) for p in events] == [
+        ("lambda:InvokeFunction",
+         '${module.eventbridge_events.eventbridge_rule_arns["notifier"]}')]
+    # the topic's and the bus's permissions: one each, with statement ids of their own
+    assert len({p["statement_id"] for p in _permissions(doc, "notifier")}) == 2
+
+
+def test_a_schedule_invokes_the_function_with_its_role(tmp_path: Path) -> None:
+    doc = _platform(emit(load(_example(tmp_path)))[0])
+    schedule = _resources(doc, "aws_scheduler_schedule")["nightly_nightly_fn"]
+    assert schedule["schedule_expression"] == "cron(0 2 * * ? *)"
+    (target,) = schedule["target"]
+    assert target["arn"] == "${module.lambda_nightly_fn.lambda_function_arn}"
+    assert target["role_arn"] == "${aws_iam_role.scheduler_nightly.arn}"
+    # EventBridge Scheduler calls with its execution role: a grant on that role, exactly on
+    # this function, and no resource policy on the function
+    assert _permissions(doc, "nightly_fn") == []
+    attach = _resources(doc, "aws_iam_role_policy_attachment")["nightly_nightly_fn_invoke"]
+    assert attach["role"] == "${aws_iam_role.scheduler_nightly.name}"
+    (statement,) = data_blocks(doc, "aws_iam_policy_document")[
+        "nightly_nightly_fn_invoke"]["statement"]
+    assert (statement["actions"], statement["resources"]) == (
+        ["lambda:InvokeFunction"], ["${module.lambda_nightly_fn.lambda_function_arn}"])
+
+
+@pytest.mark.parametrize("function", ["notifier", "nightly_fn", "thumbs"])
+def test_async_triggers_get_retries_and_a_dead_letter_queue(tmp_path: Path,
+                                                            function: str) -> None:
+    fn = modules(_platform(emit(load(_example(tmp_path)))[0]))[f"lambda_{function}"]
+    assert fn["create_async_event_config"] is True
+    assert fn["maximum_retry_attempts"] == 2
+    assert fn["destination_on_failure"] == f"${{aws_sqs_queue.lambda_{function}_dlq.arn}}"
+    assert fn["attach_async_event_policy"] is True

@@ -55,6 +55,11 @@ output "log_group_names" {
   value       = module.platform.log_group_names
 }
 
+output "events_event_bus_arn" {
+  description = "EventBridge event bus events: event bus ARN."
+  value       = module.platform.events_event_bus_arn
+}
+
 output "gateway_api_endpoint" {
   description = "API Gateway HTTP API gateway: HTTP API endpoint URL."
   value       = module.platform.gateway_api_endpoint
@@ -70,9 +75,24 @@ output "jobs_queue_url" {
   value       = module.platform.jobs_queue_url
 }
 
+output "nightly_fn_function_arn" {
+  description = "Lambda function nightly_fn: function ARN."
+  value       = module.platform.nightly_fn_function_arn
+}
+
+output "notifier_function_arn" {
+  description = "Lambda function notifier: function ARN."
+  value       = module.platform.notifier_function_arn
+}
+
 output "orders_fn_function_arn" {
   description = "Lambda function orders_fn: function ARN."
   value       = module.platform.orders_fn_function_arn
+}
+
+output "placed_topic_arn" {
+  description = "SNS topic placed: topic ARN."
+  value       = module.platform.placed_topic_arn
 }
 
 output "pool_user_pool_client_id" {

@@ -5,6 +5,9 @@
 aws_region         = "eu-west-1"
 autoscaling_groups = {}
 components = {
+  events = {
+    archive = true
+  }
   gateway = {
     throttling_burst_limit = 1000
     throttling_rate_limit  = 500
@@ -12,6 +15,18 @@ components = {
   jobs = {
     message_retention_seconds  = 345600
     visibility_timeout_seconds = 360
+  }
+  nightly_fn = {
+    memory_size                    = 256
+    reserved_concurrent_executions = -1
+    s3_bucket                      = "orders-artifacts"
+    s3_key                         = "orders/nightly-report.zip"
+  }
+  notifier = {
+    memory_size                    = 256
+    reserved_concurrent_executions = -1
+    s3_bucket                      = "orders-artifacts"
+    s3_key                         = "orders/notifier.zip"
   }
   orders_fn = {
     memory_size                    = 512

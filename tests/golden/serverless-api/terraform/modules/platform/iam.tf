@@ -14,7 +14,56 @@ data "aws_iam_policy_document" "ec2_assume_role" {
   }
 }
 
-# orders_fn to jobs: publish the jobs SQS queue (architecture.mmd:25)
+# nightly_fn to table: read the table DynamoDB table (architecture.mmd:43)
+data "aws_iam_policy_document" "nightly_fn_table_read" {
+  statement {
+    sid       = "ReadTable"
+    effect    = "Allow"
+    actions   = ["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"]
+    resources = [module.dynamodb_table.dynamodb_table_arn, "${module.dynamodb_table.dynamodb_table_arn}/index/*"]
+  }
+
+  statement {
+    sid       = "ReadTableExtra1"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt", "kms:DescribeKey"]
+    resources = [aws_kms_key.dynamodb.arn]
+  }
+}
+
+resource "aws_iam_policy" "nightly_fn_table_read" {
+  name_prefix = "${var.name}-nightly_fn_table_read-"
+  description = "nightly_fn to table: read the table DynamoDB table"
+  policy      = data.aws_iam_policy_document.nightly_fn_table_read.json
+}
+
+resource "aws_iam_role_policy_attachment" "nightly_fn_table_read" {
+  role       = module.lambda_nightly_fn.lambda_role_name
+  policy_arn = aws_iam_policy.nightly_fn_table_read.arn
+}
+
+# nightly to nightly_fn: invoke the nightly_fn Lambda function (architecture.mmd:42)
+data "aws_iam_policy_document" "nightly_nightly_fn_invoke" {
+  statement {
+    sid       = "InvokeNightlyFn"
+    effect    = "Allow"
+    actions   = ["lambda:InvokeFunction"]
+    resources = [module.lambda_nightly_fn.lambda_function_arn]
+  }
+}
+
+resource "aws_iam_policy" "nightly_nightly_fn_invoke" {
+  name_prefix = "${var.name}-nightly_nightly_fn_invoke-"
+  description = "nightly to nightly_fn: invoke the nightly_fn Lambda function"
+  policy      = data.aws_iam_policy_document.nightly_nightly_fn_invoke.json
+}
+
+resource "aws_iam_role_policy_attachment" "nightly_nightly_fn_invoke" {
+  role       = aws_iam_role.scheduler_nightly.name
+  policy_arn = aws_iam_policy.nightly_nightly_fn_invoke.arn
+}
+
+# orders_fn to jobs: publish the jobs SQS queue (architecture.mmd:32)
 data "aws_iam_policy_document" "orders_fn_jobs_publish" {
   statement {
     sid       = "PublishJobs"
@@ -35,7 +84,35 @@ resource "aws_iam_role_policy_attachment" "orders_fn_jobs_publish" {
   policy_arn = aws_iam_policy.orders_fn_jobs_publish.arn
 }
 
-# orders_fn to table: write the table DynamoDB table (architecture.mmd:23)
+# orders_fn to placed: publish the placed SNS topic (architecture.mmd:38)
+data "aws_iam_policy_document" "orders_fn_placed_publish" {
+  statement {
+    sid       = "PublishPlaced"
+    effect    = "Allow"
+    actions   = ["sns:Publish"]
+    resources = [module.sns_placed.topic_arn]
+  }
+
+  statement {
+    sid       = "PublishPlacedExtra1"
+    effect    = "Allow"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    resources = [aws_kms_key.sns_placed.arn]
+  }
+}
+
+resource "aws_iam_policy" "orders_fn_placed_publish" {
+  name_prefix = "${var.name}-orders_fn_placed_publish-"
+  description = "orders_fn to placed: publish the placed SNS topic"
+  policy      = data.aws_iam_policy_document.orders_fn_placed_publish.json
+}
+
+resource "aws_iam_role_policy_attachment" "orders_fn_placed_publish" {
+  role       = module.lambda_orders_fn.lambda_role_name
+  policy_arn = aws_iam_policy.orders_fn_placed_publish.arn
+}
+
+# orders_fn to table: write the table DynamoDB table (architecture.mmd:30)
 data "aws_iam_policy_document" "orders_fn_table_write" {
   statement {
     sid       = "WriteTable"
@@ -63,7 +140,7 @@ resource "aws_iam_role_policy_attachment" "orders_fn_table_write" {
   policy_arn = aws_iam_policy.orders_fn_table_write.arn
 }
 
-# report_fn to table: read the table DynamoDB table (architecture.mmd:24)
+# report_fn to table: read the table DynamoDB table (architecture.mmd:31)
 data "aws_iam_policy_document" "report_fn_table_read" {
   statement {
     sid       = "ReadTable"
@@ -91,7 +168,7 @@ resource "aws_iam_role_policy_attachment" "report_fn_table_read" {
   policy_arn = aws_iam_policy.report_fn_table_read.arn
 }
 
-# thumbs to uploads: write on the uploads bucket (architecture.mmd:30)
+# thumbs to uploads: write on the uploads bucket (architecture.mmd:37)
 data "aws_iam_policy_document" "thumbs_uploads_write" {
   statement {
     sid       = "ListUploadsBucket"
@@ -126,7 +203,28 @@ resource "aws_iam_role_policy_attachment" "thumbs_uploads_write" {
   policy_arn = aws_iam_policy.thumbs_uploads_write.arn
 }
 
-# worker to jobs: consume the jobs SQS queue (architecture.mmd:26)
+# worker to events: publish the events EventBridge event bus (architecture.mmd:40)
+data "aws_iam_policy_document" "worker_events_publish" {
+  statement {
+    sid       = "PublishEvents"
+    effect    = "Allow"
+    actions   = ["events:PutEvents"]
+    resources = [module.eventbridge_events.eventbridge_bus_arn]
+  }
+}
+
+resource "aws_iam_policy" "worker_events_publish" {
+  name_prefix = "${var.name}-worker_events_publish-"
+  description = "worker to events: publish the events EventBridge event bus"
+  policy      = data.aws_iam_policy_document.worker_events_publish.json
+}
+
+resource "aws_iam_role_policy_attachment" "worker_events_publish" {
+  role       = module.lambda_worker.lambda_role_name
+  policy_arn = aws_iam_policy.worker_events_publish.arn
+}
+
+# worker to jobs: consume the jobs SQS queue (architecture.mmd:33)
 data "aws_iam_policy_document" "worker_jobs_consume" {
   statement {
     sid       = "ConsumeJobs"
@@ -147,7 +245,7 @@ resource "aws_iam_role_policy_attachment" "worker_jobs_consume" {
   policy_arn = aws_iam_policy.worker_jobs_consume.arn
 }
 
-# worker to table: read_write the table DynamoDB table (architecture.mmd:27)
+# worker to table: read_write the table DynamoDB table (architecture.mmd:34)
 data "aws_iam_policy_document" "worker_table_read_write" {
   statement {
     sid       = "ReadWriteTable"

@@ -58,6 +58,11 @@ output "log_group_names" {
   value       = {}
 }
 
+output "events_event_bus_arn" {
+  description = "EventBridge event bus events: event bus ARN."
+  value       = module.eventbridge_events.eventbridge_bus_arn
+}
+
 output "gateway_api_endpoint" {
   description = "API Gateway HTTP API gateway: HTTP API endpoint URL."
   value       = module.apigw_gateway.api_endpoint
@@ -73,9 +78,24 @@ output "jobs_queue_url" {
   value       = module.sqs_jobs.queue_url
 }
 
+output "nightly_fn_function_arn" {
+  description = "Lambda function nightly_fn: function ARN."
+  value       = module.lambda_nightly_fn.lambda_function_arn
+}
+
+output "notifier_function_arn" {
+  description = "Lambda function notifier: function ARN."
+  value       = module.lambda_notifier.lambda_function_arn
+}
+
 output "orders_fn_function_arn" {
   description = "Lambda function orders_fn: function ARN."
   value       = module.lambda_orders_fn.lambda_function_arn
+}
+
+output "placed_topic_arn" {
+  description = "SNS topic placed: topic ARN."
+  value       = module.sns_placed.topic_arn
 }
 
 output "pool_user_pool_client_id" {
