@@ -246,6 +246,11 @@ def _split_by_zone(arch: Architecture, header: str) -> list[OutputFile]:
         pending.append(("top-level", outside))
     while pending:
         name, comps = pending.pop(0)
+        if len(comps) > 1 and len(index.touching(comps)) > MAX_EDGES:
+            # too many edges whatever its text: split unrendered, or every level of a deep
+            # zone tree renders its components again (O(N log N))
+            pending[0:0] = _smaller(arch, name, comps, index)
+            continue
         text, flows = _part(arch, comps, header, index)
         if _fits(text, flows) or len(comps) == 1:
             parts.append(OutputFile(f"diagrams/zones/{_file_id(name)}.mmd", text))

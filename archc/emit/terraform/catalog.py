@@ -10,6 +10,7 @@ input (`var.components["<id>"]`). A view is plain data, so a kind's module never
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from archc.aws.derivation import PRODUCTION_ENVS, Derivation
@@ -102,8 +103,19 @@ def _view(v: Derivation, comp: Component) -> KindView:
         outbound=tuple(sorted(outbound, key=_peer_order)),
         security_group=v.ids[comp.id] if v.has_security_group(comp) else None,
         subnet_tier=v.tier_of(comp), log_retention_days=v.log_retention_days,
-        ids_by_kind={kind: tuple(sorted(v.ids[c.id] for c in v.of(kind)))
-                     for kind in sorted({str(c.kind) for c in v.arch.components if c.kind})})
+        ids_by_kind=_ids_by_kind(v))
+
+
+def _ids_by_kind(v: Derivation) -> Mapping[str, tuple[str, ...]]:
+    """Every kind's Terraform ids, once per derivation (one shared, read-only mapping: built
+    per view it made the catalog's Terraform O(components^2))."""
+    cached: dict[str, Any] = v.__dict__.setdefault("_kind_ids", {})
+    if "ids" not in cached:
+        cached["ids"] = MappingProxyType({
+            kind: tuple(sorted(v.ids[c.id] for c in v.of(kind)))
+            for kind in sorted({str(c.kind) for c in v.arch.components if c.kind})})
+    ids: Mapping[str, tuple[str, ...]] = cached["ids"]
+    return ids
 
 
 def _peer(v: Derivation, flow: Flow, other: str, order: int) -> Peer:
