@@ -179,3 +179,25 @@ def test_two_cdns_without_a_zone_take_one_origin_input_each(tmp_path: Path) -> N
     variables = {n for block in plat["variable"] for n in block}
     assert {"cdn_origin_domain_name", "cdn_docscdn_origin_domain_name"} <= variables
     assert mods["cdn_docscdn"]["viewer_certificate"] == {"cloudfront_default_certificate": True}
+
+
+def test_a_certificate_over_two_zones_validates_each_name_in_its_zone(tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    case = Path(__file__).resolve().parents[3] / CASE
+    (spec / "architecture.mmd").write_text((case / "architecture.mmd").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    (spec / "archc.yaml").write_text((case / "archc.yaml").read_text(encoding="utf-8").replace(
+        "ShopCDN: {aliases: [www.shop.example.com]}",
+        "ShopCDN: {aliases: [www.shop.example.com, shop.example.org]}"), encoding="utf-8")
+    files, diags = emit(load("spec", tmp_path))
+    assert not [d.code for d in diags if d.severity.value != "note"]
+    plat = parse_dir(files, "terraform/modules/platform")
+    assert modules(plat)["cdn"]["aliases"] == [
+        "www.${var.dns_zone_name}", 'shop.${var.dns_zones["docsdns"].zone_name}']
+    zone_id = resources(plat, "aws_route53_record")["edge_validation"]["zone_id"]
+    assert "module.dns.id" in zone_id and "module.dns_docsdns.id" in zone_id
+    assert zone_id.endswith("[each.key]}")
+    assert resources(plat, "aws_acm_certificate_validation")["edge"]["depends_on"] == [
+        "${aws_route53_record.dns_delegation}", "${aws_route53_record.dns_docsdns_delegation}"]
+    assert_terraform_fmt_clean(write(files, tmp_path / "out"))
