@@ -159,10 +159,9 @@ def edge(v: Derivation) -> Edge:
         _frontend_records(v, recs)
         out.zones = [_zone(v, z) for z in recs.zones]
     out.certificates = _certificates(v, cdns, lb_ids, zoned)
-    waf_cdns = [c for c in cdns if _waf_on(v, c.comp)]
-    out.cdns = [_cdn(v, c, lb_ids, out.certificates, bool(waf_cdns and c in waf_cdns))
-                for c in cdns]
-    out.waf = _waf(v, [c.comp for c in waf_cdns]) if waf_cdns else None
+    fronted = [c.comp for c in cdns if _waf_on(v, c.comp)]
+    out.cdns = [_cdn(v, c, lb_ids, out.certificates, c.comp in fronted) for c in cdns]
+    out.waf = _waf(v, fronted) if fronted else None
     return out
 
 
