@@ -76,7 +76,8 @@ class Derivation:
         for extra in found[1:]:
             self.error("ARC517", f"{extra.id} is a second {what}; archc emits one "
                                  f"({found[0].id}) and ignores {extra.id}", extra.span,
-                       hint=f"draw a single {what} per architecture")
+                       hint=f"draw a single {what} per architecture (several DNS zones and "
+                            "CDNs are fine, a second bastion or EKS control plane is not)")
         return found[0] if found else None
 
     def tier_of(self, comp: Component) -> str | None:

@@ -181,12 +181,41 @@ def stateful_renamed(change: Change, base: Side, head: Side) -> str | None:
             "before applying, its data goes with a replacement")
 
 
+# The kinds whose first component in the diagram keeps the single-instance Terraform names
+# (archc/emit/terraform/edge.py) and the module that carries them.
+EDGE_FIRSTS = {"cdn": ("CDN", "module.cdn", "distributions"),
+               "dns_zone": ("DNS zone", "module.dns", "zones and records")}
+
+
+def _first(side: Side, kind: str) -> str | None:
+    return next((c.id for c in side.arch.components if c.kind == kind), None)
+
+
+def edge_first_changed(change: Change, base: Side, head: Side) -> str | None:
+    """The first CDN or DNS zone of the diagram is `module.cdn` / `module.dns`, the others are
+    named after their ids: adding one above it, or removing it, hands those names to another
+    component, and Terraform replaces both instead of moving anything."""
+    if change.subject != "component" or change.kind not in ("added", "removed"):
+        return None
+    comp = (head if change.kind == "added" else base).components.get(change.id)
+    if comp is None or str(comp.kind) not in EDGE_FIRSTS:
+        return None
+    old, new = _first(base, str(comp.kind)), _first(head, str(comp.kind))
+    if old is None or new is None or old == new or change.id not in (old, new):
+        return None
+    what, module, objects = EDGE_FIRSTS[str(comp.kind)]
+    keep = (f"; draw {new} after {old} to keep the names" if change.kind == "added" else "")
+    return (f"{module} passes from {old} to {new} (the first {what} of the diagram): Terraform "
+            f"replaces their {objects} instead of moving them{keep}")
+
+
 # Biggest first: a report lists its risks in this order. Anyone on the internet beats a
 # named admin range; losing data beats losing availability.
 RISKS: dict[str, RiskRule] = {
     "internet-ingress": internet_ingress,
     "stateful-removed": stateful_removed,
     "stateful-renamed": stateful_renamed,
+    "edge-first-changed": edge_first_changed,
     "property-high": _property_risk("high"),
     "iam-widened": iam_widened,
     "admin-ingress": admin_ingress,

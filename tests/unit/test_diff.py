@@ -406,6 +406,25 @@ def test_environment_added_and_cidrs_changed(tmp_path: Path) -> None:
     assert not [c for c in changes if c.env == "qa"]
 
 
+def test_a_cdn_drawn_above_the_first_takes_its_names(tmp_path: Path) -> None:
+    """The first CDN of the diagram is module.cdn: a new one drawn above it takes the name
+    (a risk); one drawn after it is module.cdn_<id> and changes nothing else (no risk)."""
+    above = edit(edit(BASE_MMD, '        CDN["CloudFront"]\n',
+                      '        Edge["Edge CloudFront"]\n        CDN["CloudFront"]\n'),
+                 '    CDN -->|"Origin"| IGW\n', '    CDN -->|"Origin"| IGW\n'
+                                               '    Edge -->|"Origin"| IGW\n')
+    (tmp_path / "above").mkdir()
+    _, risks = diff(tmp_path / "above", above)
+    assert codes(risks) == [("edge-first-changed", "Edge")]
+    assert risks[0].message.startswith("module.cdn passes from CDN to Edge (the first CDN of "
+                                       "the diagram)")
+    below = edit(above, '        Edge["Edge CloudFront"]\n        CDN["CloudFront"]\n',
+                 '        CDN["CloudFront"]\n        Edge["Edge CloudFront"]\n')
+    (tmp_path / "below").mkdir()
+    _, risks = diff(tmp_path / "below", below)
+    assert "edge-first-changed" not in [code for code, _ in codes(risks)]
+
+
 # --------------------------------------------------------------------------- risks, model
 def test_leaving_a_private_subnet_is_a_risk(tmp_path: Path) -> None:
     side = Side.of(load(tmp_path, "base"))
@@ -432,9 +451,9 @@ def test_checks_and_risks_are_named_literal_tables() -> None:
     assert list(STATE_CHECKS["component"]) == ["kind", "label", "placement", "props"]
     # biggest first: a report lists its risks in this order
     assert list(RISKS) == ["internet-ingress", "stateful-removed", "stateful-renamed",
-                           "property-high", "iam-widened", "admin-ingress", "ssh", "data-tier",
-                           "left-private-subnet", "protection-off", "multi-az-off",
-                           "property-medium"]
+                           "edge-first-changed", "property-high", "iam-widened",
+                           "admin-ingress", "ssh", "data-tier", "left-private-subnet",
+                           "protection-off", "multi-az-off", "property-medium"]
 
 
 # --------------------------------------------------------------------------- files, render

@@ -222,9 +222,9 @@ def lb_targets(v: Derivation) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- load balancers
 def load_balancers(v: Derivation, log_bucket: str | None,
-                   cdn: ct.Cdn | None) -> list[ct.LoadBalancer]:
-    """Behind the CDN, a load balancer's listener checks CloudFront's origin secret."""
-    verify = {cdn["origin"]["id"]: cdn["origin"]["verify"]} if cdn else {}
+                   cdns: list[ct.Cdn]) -> list[ct.LoadBalancer]:
+    """Behind a CDN, a load balancer's listener checks that CloudFront's origin secret."""
+    verify = {cdn["origin"]["id"]: cdn["origin"]["verify"] for cdn in cdns}
     out = [_load_balancer(v, c, log_bucket, verify) for c in v.of(Kind.LOAD_BALANCER)]
     return sorted(out, key=lambda lb: lb["id"])
 

@@ -28,7 +28,7 @@ STATE_BUCKET_SUFFIX_MAX = len("-123456789012-ap-southeast-5")
 def build_context(arch: Architecture) -> tuple[ct.Context, list[d.Diagnostic]]:
     v = Derivation(arch)
     platform = _platform(v)
-    parts = {"eks": platform["eks"], "secrets": platform["secrets"], "cdn": platform["cdn"]}
+    parts = {"eks": platform["eks"], "secrets": platform["secrets"], "cdn": platform["cdns"]}
     uses = {name for name, part in parts.items() if part}
     context: ct.Context = {
         "schema_version": SCHEMA_VERSION,
@@ -50,7 +50,7 @@ def _platform(v: Derivation) -> ct.Platform:
     bucket_list, log_bucket = data.buckets(v)
     edges = edge.edge(v)
     cluster = eks.eks(v)
-    lbs = compute.load_balancers(v, log_bucket, edges.cdn)
+    lbs = compute.load_balancers(v, log_bucket, edges.cdns)
     parts: ct.PlatformParts = {
         "max_az_count": max_az_count(v),
         "network": network(v, rules),
@@ -70,7 +70,8 @@ def _platform(v: Derivation) -> ct.Platform:
         "buckets": bucket_list,
         "access_log_bucket": log_bucket,
         "secrets": data.secrets(v),
-        "dns": edges.dns, "certificates": edges.certificates, "cdn": edges.cdn, "waf": edges.waf,
+        "dns_zones": edges.zones, "certificates": edges.certificates, "cdns": edges.cdns,
+        "waf": edges.waf,
     }
     return {**parts,
             "iam": {"instance_roles": iam.instance_roles(v), "irsa_roles": iam.irsa_roles(v),

@@ -90,6 +90,7 @@ class LifecycleRule(TypedDict):
 
 
 class Origin(TypedDict):
+    domain_input: str  # the operator input naming the origin host when `record` is null
     http_port: int
     https_port: int
     id: str
@@ -306,6 +307,7 @@ class Bucket(TypedDict):
 class Cdn(TypedDict):
     access_log_group: WafLogGroup  # CloudFront standard logging v2, in the edge region
     aliases: list[str]
+    module: str  # module.<module>: `cdn` for the first distribution, `cdn_<id>` for the rest
     allowed_methods: list[str]
     cache_policy: str
     cached_methods: list[str]
@@ -359,10 +361,21 @@ class Database(TypedDict):
 
 
 class Dns(TypedDict):
+    """One Route53 hosted zone: the first is `module.dns` on `var.dns_zone_name`, each other
+    `module.dns_<id>` on `var.dns_zones["<id>"]` (HCL expressions in `create_zone`, `domain`
+    and `zone_name`)."""
+
     component: str
+    create_zone: str
+    delegation: str  # aws_route53_record.<delegation>: the NS record in the domain's zone
     delegation_ttl: int
+    domain: str
+    domain_data: str  # data.aws_route53_zone.<domain_data>: the domain's existing zone
+    id: str
+    module: str
     records: list[Record]
     zone_comment: str
+    zone_name: str
 
 
 class Addon(TypedDict):
@@ -566,6 +579,12 @@ class DatabaseInputs(TypedDict):
     multi_az: bool
 
 
+class DnsZoneInputs(TypedDict):
+    create_zone: bool
+    domain: str
+    zone_name: str
+
+
 class Inputs(TypedDict):
     admin_cidr_blocks: NotRequired[list[str]]  # ssh bastion only
     autoscaling_groups: dict[str, AsgInputs]
@@ -577,6 +596,7 @@ class Inputs(TypedDict):
     dns_create_zone: NotRequired[bool]  # with a DNS zone
     dns_domain: NotRequired[str]  # with a DNS zone
     dns_zone_name: NotRequired[str]  # with a DNS zone
+    dns_zones: NotRequired[dict[str, DnsZoneInputs]]  # with a second DNS zone: the others
     eks_node_groups: NotRequired[dict[str, NodeGroupInputs]]  # with EKS
     environment: str
     instances: dict[str, InstanceInputs]
@@ -668,12 +688,12 @@ class PlatformParts(TypedDict):
     backup: Backup | None
     bastion: Bastion | None
     buckets: list[Bucket]
-    cdn: Cdn | None
+    cdns: list[Cdn]  # in diagram order
     certificates: list[Certificate]
     cluster_addons: ClusterAddons | None
     cloudwatch_agents: list[CloudWatchAgent]
     databases: list[Database]
-    dns: Dns | None
+    dns_zones: list[Dns]  # in diagram order
     eks: Eks | None
     instances: list[Instance]
     load_balancers: list[LoadBalancer]

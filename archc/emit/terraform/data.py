@@ -323,7 +323,7 @@ def kms_keys(v: Derivation, platform: ct.PlatformParts) -> list[ct.KmsKey]:
     if data_uses:
         keys.append(_key("data", "primary",
                          f"{_join(data_uses)} of the {v.project_title} platform", []))
-    edge_uses = (["CloudFront access logs"] if platform["cdn"] else []) + (
+    edge_uses = (["CloudFront access logs"] if platform["cdns"] else []) + (
         ["WAF logs"] if platform["waf"] else [])
     if edge_uses:
         keys.append(_key("edge", "edge", f"{_join(edge_uses)} of the CloudFront edge "

@@ -1,10 +1,15 @@
-"""Edge: the Route53 zone and its records, ACM certificates, CloudFront and its WAF.
+"""Edge: the Route53 zones and their records, ACM certificates, CloudFront and its WAF.
 
 Records come from the diagram: dns_zone -> external frontend/service = CNAME to its `target`;
-the CDN's `aliases` = A/AAAA aliases to the distribution; a load balancer behind the CDN gets
-an `origin-<name>` A alias (CloudFront reaches it over HTTPS by that name, with a certificate
-for it); other load balancers get their `aliases`. The zone is the project domain in
-production and `<env>.<domain>` elsewhere, so every record name is relative.
+a CDN's `aliases` = A/AAAA aliases to its distribution; a load balancer behind a CDN gets an
+`origin-<name>` A alias (CloudFront reaches it over HTTPS by that name, with a certificate for
+it); other load balancers get their `aliases`. The first zone is the project domain, each other
+one the `domain` of its overlay entry; a zone is its domain in production and `<env>.<domain>`
+elsewhere, so every record name is relative, and a host name's record goes to the zone whose
+domain it ends with (the longest). Each CDN is its own distribution with its own origin (a
+load balancer no other CDN fronts) and viewer certificate; one web ACL serves the CDNs a WAF is
+drawn in front of. The first zone and CDN keep the single-instance names (`module.dns`,
+`module.cdn`, certificate `edge`); the others are named after their component ids.
 
 Without a DNS zone nothing can be validated: the load balancers' certificates and the CDN
 origin's host name become operator inputs (ARC514) and the CDN serves its default certificate
@@ -57,84 +62,207 @@ EDGE_CERTIFICATE = "edge"
 
 @dataclass
 class Edge:
-    dns: ct.Dns | None = None
+    zones: list[ct.Dns] = field(default_factory=list)
     certificates: list[ct.Certificate] = field(default_factory=list)
-    cdn: ct.Cdn | None = None
+    cdns: list[ct.Cdn] = field(default_factory=list)
     waf: ct.Waf | None = None
+
+
+@dataclass
+class _Zone:
+    """One emitted hosted zone: the first keeps the single-zone names (`module.dns`, record ids
+    without a prefix), each other one is named after its component id."""
+
+    comp: Component
+    ident: str
+    domain: str
+    first: bool
+    records: dict[str, ct.Record] = field(default_factory=dict)
+
+    @property
+    def module(self) -> str:
+        return "dns" if self.first else f"dns_{self.ident}"
 
 
 @dataclass
 class _Records:
     v: Derivation
-    domain: str
-    records: dict[str, ct.Record] = field(default_factory=dict)
+    zones: list[_Zone]
 
-    def relative(self, host: str, span: Span | None) -> str | None:
-        if host.endswith("." + self.domain):
-            return host[: -len(self.domain) - 1]
-        self.v.warning("ARC513", f"{host} is not a subdomain of the project domain "
-                                 f"{self.domain or '(none)'}: no DNS record is written for it",
-                       span, hint="use a name under `domain`, e.g. api." + (self.domain or
-                                                                           "example.com"))
+    def relative(self, host: str, span: Span | None) -> tuple[_Zone, str] | None:
+        """The zone a host name lives in (the longest domain it ends with) and its name there."""
+        under = [z for z in self.zones if host.endswith("." + z.domain)]
+        if under:
+            zone = max(under, key=lambda z: len(z.domain))
+            return zone, host[: -len(zone.domain) - 1]
+        domain = self.v.arch.domain
+        if len(self.zones) == 1:
+            self.v.warning("ARC513", f"{host} is not a subdomain of the project domain "
+                                     f"{domain or '(none)'}: no DNS record is written for it",
+                           span, hint="use a name under `domain`, e.g. api." + (domain or
+                                                                               "example.com"))
+        else:
+            names = ", ".join(z.domain for z in self.zones)
+            self.v.warning("ARC513", f"{host} is under none of the DNS zones' domains ({names}): "
+                                     "no DNS record is written for it", span,
+                           hint=f"use a name under one of them, e.g. api.{self.zones[0].domain}")
         return None
 
-    def add(self, name: str, rtype: str, comment: str, alias: ct.Alias | None = None,
+    def add(self, zone: _Zone, name: str, rtype: str, comment: str, alias: ct.Alias | None = None,
             target: str | None = None, suffix: str = "") -> str:
-        ident = tf_id(name) + suffix
-        self.records.setdefault(ident, {
+        ident = ("" if zone.first else zone.ident + "_") + tf_id(name) + suffix
+        zone.records.setdefault(ident, {
             "id": ident, "name": name, "type": rtype, "alias": alias,
             "ttl": None if alias else CNAME_TTL, "records": [] if alias else [cast(str, target)],
             "comment": comment})
         return ident
 
+    def find(self, ident: str) -> tuple[_Zone, ct.Record]:
+        return next((z, z.records[ident]) for z in self.zones if ident in z.records)
+
+
+@dataclass
+class _Cdn:
+    """A CDN with an origin, and the names of its Terraform resources (the first keeps the
+    single-CDN names: `module.cdn`, certificate `edge`, `var.cdn_origin_domain_name`)."""
+
+    comp: Component
+    ident: str
+    origin: tuple[Component, list[Flow]]
+    first: bool
+    records: list[str] = field(default_factory=list)
+
+    @property
+    def module(self) -> str:
+        return "cdn" if self.first else f"cdn_{self.ident}"
+
+    @property
+    def certificate(self) -> str:
+        return EDGE_CERTIFICATE if self.first else f"{EDGE_CERTIFICATE}_{self.ident}"
+
+    @property
+    def domain_input(self) -> str:
+        return "cdn_origin_domain_name" if self.first else f"cdn_{self.ident}_origin_domain_name"
+
 
 def edge(v: Derivation) -> Edge:
-    zone = v.first(Kind.DNS_ZONE, "DNS zone")
-    if zone is not None and not v.arch.domain:
-        v.error("ARC513", f"{zone.id} is a DNS zone but the overlay sets no `domain`, so its "
-                          "records have no names", zone.span,
-                hint="set domain: example.com at the top of the overlay")
-        zone = None
-    cdn_comp = v.first(Kind.CDN, "CDN")
-    origin = _cdn_origin(v, cdn_comp) if cdn_comp else None
-    recs = _Records(v, v.arch.domain) if zone else None
+    recs = _Records(v, _zones(v))
+    zoned = bool(recs.zones)
+    cdns = _cdns(v)
     out = Edge()
-    cdn_ids = (_cdn_records(v, recs, cdn_comp, _hosts(
-        v, cdn_comp, "CDN", f"set aliases: [api.{v.arch.domain}] on {cdn_comp.id}"))
-               if cdn_comp and origin and recs else [])
-    lb_ids = _lb_records(v, recs, origin, cdn_ids)
-    if zone and recs is not None:
-        _frontend_records(v, recs, zone)
-        out.dns = {"component": zone.id, "delegation_ttl": DELEGATION_TTL,
-                   "zone_comment": f"{v.title(zone)} of {v.project_title}, managed by archc",
-                   "records": [recs.records[k] for k in sorted(recs.records)]}
-    out.certificates = _certificates(v, cdn_ids, lb_ids, zone is not None)
-    if cdn_comp and origin:
-        out.cdn, out.waf = _cdn(v, cdn_comp, origin, cdn_ids, lb_ids, out.certificates)
+    if zoned:
+        for c in cdns:
+            c.records = _cdn_records(v, recs, c, _hosts(
+                v, c.comp, "CDN", f"set aliases: [api.{v.arch.domain}] on {c.comp.id}"))
+    lb_ids = _lb_records(v, recs if zoned else None, cdns)
+    if zoned:
+        _frontend_records(v, recs)
+        out.zones = [_zone(v, z) for z in recs.zones]
+    out.certificates = _certificates(v, cdns, lb_ids, zoned)
+    fronted = [c.comp for c in cdns if _waf_on(v, c.comp)]
+    out.cdns = [_cdn(v, c, lb_ids, out.certificates, c.comp in fronted) for c in cdns]
+    out.waf = _waf(v, fronted) if fronted else None
     return out
 
 
+def _zone(v: Derivation, z: _Zone) -> ct.Dns:
+    """A zone with the HCL expressions of its per-environment inputs and its delegation's
+    names: the first zone's own variables, `var.dns_zones["<id>"]` for the others."""
+    key = "var.dns" if z.first else f'var.dns_zones["{z.ident}"].'
+    sep = "_" if z.first else ""
+    return {"id": z.ident, "component": z.comp.id, "module": z.module,
+            "zone_name": f"{key}{sep}zone_name", "create_zone": f"{key}{sep}create_zone",
+            "domain": f"{key}{sep}domain",
+            "delegation": "dns_delegation" if z.first else f"dns_{z.ident}_delegation",
+            "domain_data": "domain" if z.first else f"domain_{z.ident}",
+            "delegation_ttl": DELEGATION_TTL,
+            "zone_comment": f"{v.title(z.comp)} of {v.project_title}, managed by archc",
+            "records": [z.records[k] for k in sorted(z.records)]}
+
+
+def _zones(v: Derivation) -> list[_Zone]:
+    """Every DNS zone with a domain: the first serves the project domain, each other one the
+    `domain` its overlay entry sets (ARC513 without one, or when two zones share it)."""
+    found = v.of(Kind.DNS_ZONE)
+    if not found:
+        return []
+    if not v.arch.domain:
+        v.error("ARC513", f"{found[0].id} is a DNS zone but the overlay sets no `domain`, so its "
+                          "records have no names", found[0].span,
+                hint="set domain: example.com at the top of the overlay")
+        return []
+    zones = [_Zone(found[0], v.ids[found[0].id], v.arch.domain, True)]
+    for comp in found[1:]:
+        domain = str(comp.props.get("domain") or "")
+        taken = next((z for z in zones if z.domain == domain), None)
+        if not domain or taken is not None:
+            why = (f"serves {domain} like {taken.comp.id}" if taken is not None
+                   else "sets no `domain`")
+            v.warning("ARC513", f"{comp.id} is a second DNS zone but {why}, so it is not "
+                                "emitted", comp.span,
+                      hint=f"set `components: {{{comp.id}: {{domain: shop.example.org}}}}` in "
+                           "the overlay (a domain no other zone serves)")
+            continue
+        zones.append(_Zone(comp, v.ids[comp.id], domain, False))
+    return zones
+
+
+def _cdns(v: Derivation) -> list[_Cdn]:
+    """Every CDN with an origin of its own: the first load balancer it reaches that no CDN
+    before it fronts (ARC523 when it reaches none, or only those)."""
+    out: list[_Cdn] = []
+    for comp in v.of(Kind.CDN):
+        origins = _cdn_origins(v, comp)
+        if not origins:
+            v.warning("ARC523", f"CDN {comp.id} reaches no internet-facing application load "
+                                "balancer, so it has no origin and is not emitted", comp.span,
+                      hint=f"draw {comp.id} --> <internet gateway> --> <load balancer>")
+            continue
+        taken = {c.origin[0].id: c for c in out}
+        origin = next((o for o in origins if o[0].id not in taken), None)
+        if origin is None:
+            other = taken[origins[0][0].id]
+            v.warning("ARC523", f"CDN {comp.id} reaches load balancer {origins[0][0].id}, "
+                                f"already the origin of CDN {other.comp.id}, so it is not "
+                                "emitted", comp.span,
+                      hint=f"draw {comp.id} to a load balancer of its own")
+            continue
+        out.append(_Cdn(comp, v.ids[comp.id], origin, not out))
+    return out
+
+
+def _waf_on(v: Derivation, cdn: Component) -> bool:
+    """A WAF drawn in front of some CDN protects those (and any CDN whose overlay sets `waf:
+    true`); otherwise every CDN has one unless its overlay sets `waf: false` and the diagram
+    draws no WAF."""
+    wafs = {c.id for c in v.of(Kind.WAF)}
+    fronted = {f.target if f.initiator in wafs else f.initiator for f in v.arch.flows
+               if (f.initiator in wafs) != (f.target in wafs)
+               and v.kind(f.target if f.initiator in wafs else f.initiator) == Kind.CDN}
+    if fronted:
+        return cdn.id in fronted or bool(cdn.props.get("waf", False))
+    return bool(cdn.props.get("waf", True)) or bool(wafs)
+
+
 # --------------------------------------------------------------------------- records
-def _cdn_origin(v: Derivation, cdn: Component) -> tuple[Component, list[Flow]] | None:
-    """The internet-facing application load balancer the CDN reaches (directly or through an
-    internet gateway): its listener checks the origin secret."""
+def _cdn_origins(v: Derivation, cdn: Component) -> list[tuple[Component, list[Flow]]]:
+    """The internet-facing application load balancers the CDN reaches (directly or through an
+    internet gateway), in flow order: its origin's listener checks the origin secret."""
     def origin(ident: str) -> bool:
         comp = v.arch.component(ident)
         return comp is not None and comp.kind == Kind.LOAD_BALANCER and not lb_internal(
             v.arch, comp) and load_balancer_type(comp.props, comp.label, comp.id) == APPLICATION
 
+    found: dict[str, tuple[Component, list[Flow]]] = {}
     for flow in v.flows(FlowClass.INGRESS):
         if flow.initiator != cdn.id:
             continue
         if origin(flow.target):
-            return v.comp(flow.target), [flow]
+            found.setdefault(flow.target, (v.comp(flow.target), [flow]))
         for hop in v.flows(FlowClass.INGRESS):
             if hop.initiator == flow.target and origin(hop.target):
-                return v.comp(hop.target), [flow, hop]
-    v.warning("ARC523", f"CDN {cdn.id} reaches no internet-facing application load balancer, so "
-                        "it has no origin and is not emitted", cdn.span,
-              hint=f"draw {cdn.id} --> <internet gateway> --> <load balancer>")
-    return None
+                found.setdefault(hop.target, (v.comp(hop.target), [flow, hop]))
+    return list(found.values())
 
 
 def _hosts(v: Derivation, comp: Component, what: str, hint: str | None = None) -> list[str]:
@@ -149,24 +277,26 @@ def _hosts(v: Derivation, comp: Component, what: str, hint: str | None = None) -
     return [host]
 
 
-def _cdn_records(v: Derivation, recs: _Records, cdn: Component, hosts: list[str]) -> list[str]:
+def _cdn_records(v: Derivation, recs: _Records, c: _Cdn, hosts: list[str]) -> list[str]:
+    cdn = c.comp
     dns_flows = [f for f in v.flows(FlowClass.DNS) if f.target == cdn.id]
     spans = [f.span for f in dns_flows] or overlay_spans(cdn.decisions, "aliases")
     label = next((f"{f.initiator} to {cdn.id} {f.label}".rstrip() for f in dns_flows),
                  f"{cdn.id} alias")
     ids = []
     for host in hosts:
-        name = recs.relative(host, cdn.span)
-        if name is None:
+        placed = recs.relative(host, cdn.span)
+        if placed is None:
             continue
-        alias: ct.Alias = {"kind": "cdn"}
-        ids.append(recs.add(name, "A", f"{label} {lines(*spans)}", alias))
-        recs.add(name, "AAAA", f"{label}, IPv6 {lines(*spans)}", alias, suffix="_ipv6")
+        zone, name = placed
+        alias: ct.Alias = {"kind": "cdn", "ref": c.module}
+        ids.append(recs.add(zone, name, "A", f"{label} {lines(*spans)}", alias))
+        recs.add(zone, name, "AAAA", f"{label}, IPv6 {lines(*spans)}", alias, suffix="_ipv6")
     return ids
 
 
-def _lb_records(v: Derivation, recs: _Records | None, origin: tuple[Component, list[Flow]] | None,
-                cdn_ids: list[str]) -> dict[str, list[str]]:
+def _lb_records(v: Derivation, recs: _Records | None,
+                cdns: list[_Cdn]) -> dict[str, list[str]]:
     """Load balancer tf id -> its record ids (empty without a zone)."""
     out: dict[str, list[str]] = {}
     for lb in v.of(Kind.LOAD_BALANCER):
@@ -175,24 +305,27 @@ def _lb_records(v: Derivation, recs: _Records | None, origin: tuple[Component, l
         if recs is None:
             continue
         alias: ct.Alias = {"kind": "load_balancer", "ref": ident}
-        if origin and origin[0].id == lb.id and cdn_ids:
-            origin_name = "origin-" + recs.records[cdn_ids[0]]["name"]
-            spans = [f.span for f in origin[1]]
+        fronting = next((c for c in cdns if c.origin[0].id == lb.id and c.records), None)
+        if fronting is not None:
+            zone, record = recs.find(fronting.records[0])
+            spans = [f.span for f in fronting.origin[1]]
             comment = f"CloudFront origin hostname for the {lb.id} {lines(*spans)}"
-            out[ident].append(recs.add(origin_name, "A", comment, alias))
+            out[ident].append(recs.add(zone, "origin-" + record["name"], "A", comment, alias))
             continue
         for host in _hosts(v, lb, "load balancer"):
-            name = recs.relative(host, lb.span)
-            if name is not None:
-                out[ident].append(recs.add(name, "A", f"{lb.id} alias {lines(lb.span)}", alias))
+            placed = recs.relative(host, lb.span)
+            if placed is not None:
+                out[ident].append(recs.add(*placed, "A", f"{lb.id} alias {lines(lb.span)}",
+                                           alias))
     return out
 
 
-def _frontend_records(v: Derivation, recs: _Records, zone: Component) -> None:
-    """CNAMEs for DNS flows from the zone to components hosted elsewhere (domain -> target)."""
+def _frontend_records(v: Derivation, recs: _Records) -> None:
+    """CNAMEs for DNS flows from a zone to components hosted elsewhere (domain -> target)."""
+    zone_ids = {z.comp.id for z in recs.zones}
     for flow in v.flows(FlowClass.DNS):
         target = v.arch.component(flow.target)
-        if flow.initiator != zone.id or target is None or target.kind not in (
+        if flow.initiator not in zone_ids or target is None or target.kind not in (
                 Kind.EXTERNAL_FRONTEND, Kind.EXTERNAL_SERVICE):
             continue
         host, points_to = target.props.get("domain"), target.props.get("target")
@@ -202,26 +335,32 @@ def _frontend_records(v: Derivation, recs: _Records, zone: Component) -> None:
                       hint=f"add `components: {{{target.id}: {{domain: www.example.com, "
                            "target: cname.vercel-dns.com}}}}` to the overlay")
             continue
-        name = recs.relative(str(host), flow.span)
-        if name is not None:
-            recs.add(name, "CNAME", f"{flow.initiator} to {target.id} {flow.label} "
-                                    f"{lines(flow.span)}", target=str(points_to))
+        placed = recs.relative(str(host), flow.span)
+        if placed is not None:
+            recs.add(*placed, "CNAME", f"{flow.initiator} to {target.id} {flow.label} "
+                                       f"{lines(flow.span)}", target=str(points_to))
 
 
 # --------------------------------------------------------------------------- certificates
-def _certificates(v: Derivation, cdn_ids: list[str], lb_ids: dict[str, list[str]],
+def _certificates(v: Derivation, cdns: list[_Cdn], lb_ids: dict[str, list[str]],
                   zoned: bool) -> list[ct.Certificate]:
     certs = []
-    if cdn_ids:
-        certs.append(_certificate(EDGE_CERTIFICATE, "edge", cdn_ids, zoned,
-                                  "CloudFront viewer certificate (us-east-1)"))
+    for c in cdns:
+        if c.records:
+            certs.append(_certificate(c.certificate, "edge", c.records, zoned,
+                                      "CloudFront viewer certificate (us-east-1)" if c.first
+                                      else f"{v.title(c.comp)} CloudFront viewer certificate "
+                                           "(us-east-1)"))
     for lb in v.of(Kind.LOAD_BALANCER):
         ident = v.ids[lb.id]
         certs.append(_certificate(ident, "primary", lb_ids.get(ident, []), zoned,
                                   f"{v.title(lb)} certificate"))
     if certs and not zoned:
         needs = f"certificate_arns (ACM ARNs for {', '.join(c['id'] for c in certs)})"
-        if v.of(Kind.CDN):
+        if len(cdns) > 1:
+            needs += (f" and {', '.join(c.domain_input for c in cdns)}; the CDNs serve their "
+                      "default certificates")
+        elif v.of(Kind.CDN):
             needs += " and cdn_origin_domain_name; the CDN serves its default certificate"
         v.warning("ARC514", "the architecture has no DNS zone, so archc cannot issue TLS "
                             f"certificates: at plan time each environment needs {needs}", None,
@@ -237,36 +376,36 @@ def _certificate(ident: str, provider: str, records: list[str], zoned: bool,
 
 
 # --------------------------------------------------------------------------- cdn and waf
-def _cdn(v: Derivation, comp: Component, origin: tuple[Component, list[Flow]], cdn_ids: list[str],
-         lb_ids: dict[str, list[str]], certs: list[ct.Certificate]
-         ) -> tuple[ct.Cdn, ct.Waf | None]:
-    lb = origin[0]
+def _cdn(v: Derivation, c: _Cdn, lb_ids: dict[str, list[str]], certs: list[ct.Certificate],
+         waf_on: bool) -> ct.Cdn:
+    comp, lb = c.comp, c.origin[0]
     lb_id = v.ids[lb.id]
-    waf_on = bool(comp.props.get("waf", True)) or bool(v.of(Kind.WAF))
-    cert = next((c["id"] for c in certs if c["id"] == EDGE_CERTIFICATE), None)
+    cert = next((x["id"] for x in certs if x["id"] == c.certificate), None)
     from archc.emit.terraform.data import retention_skips
-    cdn: ct.Cdn = {
-        "id": v.ids[comp.id], "component": comp.id,
-        "access_log_group": {"name_suffix": kebab(v.ids[comp.id]), "kms_key": "edge",
+    return {
+        "id": c.ident, "component": comp.id, "module": c.module,
+        "access_log_group": {"name_suffix": kebab(c.ident), "kms_key": "edge",
                              "checkov_skips": retention_skips(v)},
-        "comment": f"{v.project_title} via {v.title(comp)}", "aliases": cdn_ids,
+        "comment": f"{v.project_title} via {v.title(comp)}", "aliases": c.records,
         "origin": {"id": lb_id, "record": next(iter(lb_ids.get(lb_id) or ()), None),
+                   "domain_input": c.domain_input,
                    "https_port": int(lb.props.get("listener_port", 443)), **ORIGIN_SETTINGS,
                    "verify": {"header": ORIGIN_VERIFY_HEADER, "length": ORIGIN_VERIFY_LENGTH,
-                              "secret": f"{v.ids[comp.id]}_origin_verify"}},
+                              "secret": f"{c.ident}_origin_verify"}},
         "certificate": cert, **CDN_SETTINGS, "waf": "edge" if waf_on else None,
     }
-    return cdn, (_waf(v, comp) if waf_on else None)
 
 
-def _waf(v: Derivation, cdn: Component) -> ct.Waf:
+def _waf(v: Derivation, cdns: list[Component]) -> ct.Waf:
+    """One CLOUDFRONT web ACL, associated with every CDN it is in front of."""
     from archc.emit.terraform.data import retention_skips
     groups: list[ct.ManagedRuleGroup] = [
         {"name": name, "vendor": "AWS", "priority": 10 * (i + 1), "metric": metric}
               for i, (name, metric) in enumerate(WAF_RULE_GROUPS)]
+    titles = " and ".join(v.title(c) for c in cdns)
     return {
         "id": "edge", "name_suffix": "edge",
-        "label": waf_text(f"{v.title(cdn)} web ACL, AWS managed rules and per-IP rate limit"),
+        "label": waf_text(f"{titles} web ACL, AWS managed rules and per-IP rate limit"),
         "managed_rule_groups": groups,
         "rate_limit_rule": {"priority": 10 * (len(groups) + 1), "metric": "rate-limit"},
         "redacted_headers": list(WAF_REDACTED_HEADERS),
@@ -276,10 +415,22 @@ def _waf(v: Derivation, cdn: Component) -> ct.Waf:
 
 
 # --------------------------------------------------------------------------- inputs
-def zone_name(v: Derivation, env: Environment) -> str:
-    """The apex zone is the project domain itself; a subzone is `<env>.<domain>`."""
-    domain = v.arch.domain
+def zone_name(v: Derivation, env: Environment, domain: str | None = None) -> str:
+    """The apex zone is the project domain (or a second zone's own domain) itself; a subzone
+    is `<env>.<domain>`."""
+    domain = domain or v.arch.domain
     return f"{env.name}.{domain}" if zone_mode(env) == "subzone" else domain
+
+
+def zone_inputs(v: Derivation, env: Environment,
+                zones: list[ct.Dns]) -> dict[str, ct.DnsZoneInputs]:
+    """`dns_zones`: each DNS zone but the first, by id (the first has its own variables)."""
+    out: dict[str, ct.DnsZoneInputs] = {}
+    for z in zones[1:]:
+        domain = str(v.comp(z["component"]).props["domain"])
+        out[z["id"]] = {"domain": domain, "create_zone": zone_mode(env) == "subzone",
+                        "zone_name": zone_name(v, env, domain)}
+    return out
 
 
 def price_class(env: Environment) -> str:

@@ -15,7 +15,7 @@ ELB_NAME_MAX = 32  # ALB and target group names
 
 
 def environments(v: Derivation, platform: ct.Platform) -> list[ct.Environment]:
-    if platform["dns"]:
+    if platform["dns_zones"]:
         v.diags += apex_zone_collisions(v.arch)
     return [_environment(v, platform, env) for env in v.arch.environments]
 
@@ -50,14 +50,16 @@ def inputs(v: Derivation, platform: ct.Platform, env: Environment) -> ct.Inputs:
         values["components"] = catalog.settings(v, env.name)
     if platform["network"]["nat_gateway"]:
         values["single_nat_gateway"] = env.nat != "per_az"
-    if platform["dns"]:
+    if platform["dns_zones"]:
         values["dns_domain"] = v.arch.domain
         values["dns_create_zone"] = zone_mode(env) == "subzone"
         values["dns_zone_name"] = edge.zone_name(v, env)
+    if len(platform["dns_zones"]) > 1:
+        values["dns_zones"] = edge.zone_inputs(v, env, platform["dns_zones"])
     if platform["eks"]:
         values["kubernetes_version"] = eks.kubernetes_version(v, env)
         values["eks_node_groups"] = eks.node_group_inputs(v, env)
-    if platform["cdn"]:
+    if platform["cdns"]:
         values["cloudfront_price_class"] = edge.price_class(env)
     if platform["waf"]:
         values["waf_rate_limit"] = WAF_RATE_LIMIT

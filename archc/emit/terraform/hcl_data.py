@@ -204,21 +204,46 @@ def route_table_ids(roles: Sequence[str]) -> HclExpr:
 
 
 # --------------------------------------------------------------------------- edge
-def fqdn(dns: ct.Dns | None, record_id: str) -> str:
-    """The quoted host name of a DNS record in this environment's zone."""
-    name = next((r["name"] for r in dns["records"] if r["id"] == record_id), None) if dns else None
-    if name is None:
-        raise ValueError(f"unknown dns record: {record_id}")
-    return f'"{hcl_fragment(name)}.${{var.dns_zone_name}}"'
+def _zone_of(zones: Sequence[ct.Dns], record_id: str) -> tuple[ct.Dns, ct.Record]:
+    for zone in zones:
+        for r in zone["records"]:
+            if r["id"] == record_id:
+                return zone, r
+    raise ValueError(f"unknown dns record: {record_id}")
 
 
-def fqdn_list(dns: ct.Dns | None, record_ids: Iterable[str]) -> HclExpr:
-    return hcl_expr(f"[{', '.join(fqdn(dns, r) for r in record_ids)}]")
+def fqdn(zones: Sequence[ct.Dns], record_id: str) -> str:
+    """The quoted host name of a DNS record in this environment's zone (of its zones)."""
+    zone, r = _zone_of(zones, record_id)
+    return f'"{hcl_fragment(r["name"])}.${{{zone["zone_name"]}}}"'
+
+
+def fqdn_list(zones: Sequence[ct.Dns], record_ids: Iterable[str]) -> HclExpr:
+    return hcl_expr(f"[{', '.join(fqdn(zones, r) for r in record_ids)}]")
 
 
 def dns_records(dns: ct.Dns | None) -> dict[str, DnsRecordArgs]:
-    """The route53 module's ``records``: an alias to the CDN or a load balancer, else values."""
+    """The route53 module's ``records``: an alias to a CDN or a load balancer, else values."""
     return {r["id"]: _dns_record(r) for r in (dns["records"] if dns else [])}
+
+
+def certificate_zones(zones: Sequence[ct.Dns], cert: ct.Certificate) -> list[ct.Dns]:
+    """The zones a DNS-validated certificate's names live in, in zone order."""
+    ids = [i for i in [cert["record"], *cert["alternative_records"]] if i is not None]
+    used = {_zone_of(zones, i)[0]["id"] for i in ids}
+    return [z for z in zones if z["id"] in used]
+
+
+def validation_zone_id(zones: Sequence[ct.Dns], cert: ct.Certificate) -> HclExpr:
+    """The zone of a certificate's validation record (`each.key` is the name it validates):
+    its one zone, else the zone of each name."""
+    used = certificate_zones(zones, cert)
+    if len(used) == 1:
+        return hcl_expr(f"module.{used[0]['module']}.id")
+    ids = [i for i in [cert["record"], *cert["alternative_records"]] if i is not None]
+    pairs = ", ".join(f"{fqdn(zones, i)} = module.{_zone_of(zones, i)[0]['module']}.id"
+                      for i in ids)
+    return hcl_expr(f"{{ {pairs} }}[each.key]")
 
 
 def _dns_record(r: ct.Record) -> DnsRecordArgs:
@@ -227,8 +252,10 @@ def _dns_record(r: ct.Record) -> DnsRecordArgs:
     if alias is None:
         rec["ttl"], rec["records"] = r["ttl"], r["records"]
     elif alias["kind"] == "cdn":
-        rec["alias"] = {"name": hcl_expr("module.cdn.cloudfront_distribution_domain_name"),
-                        "zone_id": hcl_expr("module.cdn.cloudfront_distribution_hosted_zone_id")}
+        module = alias.get("ref", "cdn")
+        rec["alias"] = {
+            "name": hcl_expr(f"module.{module}.cloudfront_distribution_domain_name"),
+            "zone_id": hcl_expr(f"module.{module}.cloudfront_distribution_hosted_zone_id")}
     elif alias["kind"] == "load_balancer":
         rec["alias"] = {"name": hcl_expr(f"module.lb_{alias['ref']}.dns_name"),
                         "zone_id": hcl_expr(f"module.lb_{alias['ref']}.zone_id"),
@@ -354,9 +381,11 @@ def tfvars(env: ct.Environment, variables: Iterable[TemplateVariable],
 # --------------------------------------------------------------------------- outputs
 def platform_outputs(platform: ct.Platform) -> list[Output]:
     """The outputs of modules/platform in declaration order, each one the architecture has,
-    then the catalog kinds' outputs sorted by name."""
+    then those of a second DNS zone or CDN (`dns_<id>_*`, `cdn_<id>_*`) and the catalog kinds'
+    outputs, each sorted by name."""
     found = {o["name"]: o for o in _outputs(platform)}
     return [*(found[name] for name in OUTPUT_ORDER if name in found),
+            *(found[name] for name in sorted(found) if name not in OUTPUT_ORDER),
             *sorted(kind_outputs(platform["kinds"]), key=lambda o: o["name"])]
 
 
@@ -391,18 +420,25 @@ def _outputs(p: ct.Platform) -> list[Output]:
                       "module.eks.oidc_provider_arn")]
     if p["cluster_addons"]:
         outs += _addon_outputs(p["cluster_addons"])
-    if p["dns"]:
-        outs += [_out("dns_zone_id", "Route53 hosted zone id.", "module.dns.id"),
-                 _out("dns_name_servers", "Name servers of the hosted zone (delegate the zone "
-                      "to them).", "module.dns.name_servers"),
-                 _out("hostnames", "Fully qualified name per DNS record id.",
-                      {r["id"]: f'"{hcl_fragment(r["name"])}.${{var.dns_zone_name}}"'
-                       for r in p["dns"]["records"]})]
-    if p["cdn"]:
-        outs += [_out("cdn_distribution_id", "CloudFront distribution id.",
-                      "module.cdn.cloudfront_distribution_id"),
-                 _out("cdn_domain_name", "CloudFront distribution domain name.",
-                      "module.cdn.cloudfront_distribution_domain_name")]
+    for i, z in enumerate(p["dns_zones"]):
+        pre = "dns" if i == 0 else f"dns_{z['id']}"
+        outs += [_out(f"{pre}_zone_id", "Route53 hosted zone id." if i == 0 else
+                      f"Route53 hosted zone id of {z['component']}.", f"module.{z['module']}.id"),
+                 _out(f"{pre}_name_servers", "Name servers of the hosted zone (delegate the "
+                      "zone to them)." if i == 0 else f"Name servers of the hosted zone of "
+                      f"{z['component']} (delegate the zone to them).",
+                      f"module.{z['module']}.name_servers")]
+    if p["dns_zones"]:
+        outs.append(_out("hostnames", "Fully qualified name per DNS record id.",
+                         {r["id"]: fqdn(p["dns_zones"], r["id"])
+                          for z in p["dns_zones"] for r in z["records"]}))
+    for i, c in enumerate(p["cdns"]):
+        pre = "cdn" if i == 0 else f"cdn_{c['id']}"
+        of = "" if i == 0 else f" of {c['component']}"
+        outs += [_out(f"{pre}_distribution_id", f"CloudFront distribution id{of}.",
+                      f"module.{c['module']}.cloudfront_distribution_id"),
+                 _out(f"{pre}_domain_name", f"CloudFront distribution domain name{of}.",
+                      f"module.{c['module']}.cloudfront_distribution_domain_name")]
     return outs
 
 
@@ -428,7 +464,7 @@ def _addon_outputs(addons: ct.ClusterAddons) -> list[Output]:
 
 
 def _always(p: ct.Platform) -> list[Output]:
-    lb_text = ("DNS name per load balancer (reachable from CloudFront only)." if p["cdn"]
+    lb_text = ("DNS name per load balancer (reachable from CloudFront only)." if p["cdns"]
                else "DNS name per load balancer.")
     logs = refs(p["log_groups"], "aws_cloudwatch_log_group.{id}.name")
     if p["waf"]:

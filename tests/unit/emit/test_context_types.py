@@ -120,7 +120,8 @@ def _hcl_values(ctx: dict[str, Any]) -> Iterator[tuple[Callable[..., Any], tuple
     p = ctx["platform"]
     yield hcl_data.node_groups, (p["eks"],)
     yield hcl_data.access_entries, (p["eks"],)
-    yield hcl_data.dns_records, (p["dns"],)
+    for zone in p["dns_zones"]:
+        yield hcl_data.dns_records, (zone,)
     yield hcl_data.subnet_ids, (p["network"]["subnet_tiers"],)
     yield hcl_data.platform_outputs, (p,)
     for lb in p["load_balancers"]:

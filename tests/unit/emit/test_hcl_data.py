@@ -39,8 +39,8 @@ def test_subnets_of_one_tier_are_one_list_of_several_a_concat() -> None:
 
 
 def test_a_record_name_cannot_open_an_interpolation() -> None:
-    dns = {"records": [{"id": "www", "name": "${evil}"}]}
-    assert hcl_data.fqdn(dns, "www") == '"$${evil}.${var.dns_zone_name}"'
+    dns = {"records": [{"id": "www", "name": "${evil}"}], "zone_name": "var.dns_zone_name"}
+    assert hcl_data.fqdn([dns], "www") == '"$${evil}.${var.dns_zone_name}"'
 
 
 @pytest.mark.parametrize(("call", "message"), [
@@ -48,7 +48,7 @@ def test_a_record_name_cannot_open_an_interpolation() -> None:
     (lambda: hcl_data.dns_records({"records": [{"id": "a", "name": "a", "type": "A",
                                                "alias": {"kind": "s3"}}]}),
      "unknown dns alias kind"),
-    (lambda: hcl_data.fqdn({"records": []}, "www"), "unknown dns record"),
+    (lambda: hcl_data.fqdn([{"records": []}], "www"), "unknown dns record"),
 ])
 def test_a_context_the_emitter_never_builds_is_refused(call, message: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=message):

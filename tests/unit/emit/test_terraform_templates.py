@@ -483,7 +483,7 @@ def test_labels_cannot_inject_hcl(tmp_path) -> None:
     evil = '"} resource "aws_iam_user" "x" {\n ${var.secret} %{ if true }'
     ctx = copy.deepcopy(seed())
     ctx["project"]["description"] = evil
-    ctx["platform"]["dns"]["zone_comment"] = evil
+    ctx["platform"]["dns_zones"][0]["zone_comment"] = evil
     ctx["platform"]["iam"]["policies"][0]["description"] = evil
     ctx["platform"]["security_group_rules"][0]["checkov_skips"] = [{"id": "CKV_X", "reason": evil}]
     files = render(ctx, tmp_path)
