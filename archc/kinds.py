@@ -200,7 +200,7 @@ DESCRIBED_NODES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
          "archc issues ACM certificates for the load balancer and the CDN from the DNS zone"),
         (r"\boidc (trust|provider)\b", "an IAM role or policy",
          "archc derives the roles and policies from the flows"),
-        (r"vpc.?endpoints?\b|\bvpces?\b|private.?link|interface endpoints?\b",
+        (r"vpc.?endpoints?\b|\bvpces?\b|private.?link|(interface|gateway) endpoints?\b",
          "a VPC endpoint", "archc derives an interface endpoint for each AWS API that "
          "components in the VPC call (and the S3 gateway endpoint) from the flows"),
         (r"network acls?\b|\bnacls?\b", "a network ACL",

@@ -591,6 +591,12 @@ class Linker:
                                       else "diagram", why, edge.span))
             return src, dst
         order = initiator_by_rank(src.kind, dst.kind)
+        if order is None and not (_acts(src.kind) or _acts(dst.kind)):
+            decisions.append(Decision(
+                "initiator", src.id, "inferred", "neither end has a role or a security group "
+                "(AWS services that integrate with each other): who opens it changes no rule",
+                edge.span))
+            return src, dst
         if order is None:
             self.diags.append(follow_up(d.error(
                 "ARC301", f"cannot tell which end of {_edge_ref(edge)} opens the connection "
@@ -902,6 +908,13 @@ _TITLE = re.compile(r"\b(architecture|diagram|overview)\b")
 # A node of a Kubernetes cluster: "Node 1", "Worker", "Node t3.small" (an EC2 instance type)
 _WORKER_NODE = re.compile(r"\bnodes?\b|\bworkers?\b|\b[a-z][0-9][a-z]*\.(nano|micro|small|"
                           r"medium|large|[0-9]*xlarge)\b")
+
+
+def _acts(kind: str) -> bool:
+    """Whether a flow's direction matters at this end: a network rule (its security group) or
+    an IAM grant (its role) comes of it."""
+    spec = KINDS[kind]
+    return spec.security_group or spec.compute or spec.role is not None
 
 
 def _kind_from_zone(zone: Zone | None, label: str) -> str | None:

@@ -3,10 +3,13 @@ cluster nodes drawn one by one, replicated pairs, applications called "App"."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from archc.catalog.operations import _api_grant
 from archc.kinds import described_node, infer_kind
+from archc.spec import load_spec
 from archc.spec.flows import classify, replicates
 
 
@@ -54,3 +57,20 @@ def test_a_function_is_invoked_through_its_api_not_its_security_group() -> None:
     # a Lambda in a VPC has a security group for its own calls; nothing connects to it
     assert str(classify("state_machine", "lambda_function")[0]) == "iam"
     assert str(classify("backend_service", "efs_file_system")[0]) == "network"
+
+
+@pytest.mark.parametrize("label", ["S3 Gateway Endpoint", "SSM Interface Endpoints"])
+def test_gateway_and_interface_endpoints_are_derived(label: str) -> None:
+    found = described_node("x", label)
+    assert found is not None and found[0] == "a VPC endpoint"
+
+
+def test_two_aws_apis_drawn_both_ways_need_no_initiator(tmp_path: Path) -> None:
+    (tmp_path / "architecture.mmd").write_text(
+        'flowchart LR\n    fn["Report Lambda"] --> glue["AWS Glue catalog"]\n'
+        '    glue <--> athena["Athena"]\n', encoding="utf-8")
+    loaded = load_spec(tmp_path)
+    assert not [d for d in loaded.diagnostics if d.severity.name == "ERROR"]
+    assert loaded.arch is not None
+    flow = next(f for f in loaded.arch.flows if {f.initiator, f.target} == {"glue", "athena"})
+    assert flow.initiator == "glue" and not flow.ports
