@@ -223,6 +223,13 @@ DESCRIBED_NODES: tuple[tuple[re.Pattern[str], str, str], ...] = tuple(
     )
 )
 
+# What archc derives a described thing for: drawn next to one of these kinds (an edge joins
+# them) it stays a description even when a catalog kind builds such things (a certificate next
+# to a load balancer is the load balancer's, which archc issues).
+DERIVED_FOR: dict[str, frozenset[str]] = {
+    CERTIFICATE: frozenset({"load_balancer", "cdn"}),
+}
+
 
 def described_node(node_id: str, label: str) -> tuple[str, str, str] | None:
     """(what, where archc gets it, the pattern) for a node that draws something archc
@@ -232,6 +239,16 @@ def described_node(node_id: str, label: str) -> tuple[str, str, str] | None:
         if pattern.search(text):
             return what, source, pattern.pattern
     return None
+
+
+def kind_for_description(node_id: str, label: str, pattern: str) -> str | None:
+    """The catalog kind that builds what a described node draws, or None: the first kind whose
+    label words are the whole of each word the description read ("ACM" once a kind builds ACM
+    certificates; never "instance" for "instance role", a word of another thing)."""
+    text = _inference_text(label, node_id).replace("\\n", " ")
+    words = [m.group(0).strip() for m in re.finditer(pattern, text) if m.group(0).strip()]
+    return next((kind for regex, kind in LABEL_KINDS
+                 if words and all(regex.fullmatch(w) for w in words)), None)
 
 
 # The words that name each cloud's services, lower-cased: archc compiles AWS, and tells a

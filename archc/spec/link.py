@@ -9,6 +9,7 @@ findings that only restate such an earlier error become notes (`archc.spec.follo
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -19,6 +20,7 @@ from archc.kinds import (
     DATA_STORE_KIND,
     DATA_STORE_SHAPES,
     DATABASE_PORTS,
+    DERIVED_FOR,
     GIT_CLONE_PORTS,
     IAM_TARGET_KINDS,
     INTERNET_KINDS,
@@ -32,6 +34,7 @@ from archc.kinds import (
     infer_kind_from_icon,
     infer_role,
     kind_candidates,
+    kind_for_description,
     with_article,
 )
 from archc.model import (
@@ -344,7 +347,28 @@ class Linker:
         if _TITLE.search(node.label.lower()) and node_id not in self._edge_ends():
             return ("the diagram's title", "a node no edge touches whose label names the "
                     "drawing", _TITLE.pattern)
-        return described_node(node_id, node.label)
+        found = described_node(node_id, node.label)
+        if found is not None and kind_for_description(node_id, node.label, found[2]) and \
+                not self._next_to(node_id, DERIVED_FOR.get(found[0], frozenset())):
+            return None  # a catalog kind builds it (drawn apart from what archc derives it for)
+        return found
+
+    def _next_to(self, node_id: str, kinds: frozenset[str]) -> bool:
+        """Whether an edge joins the node to one of these kinds (as the overlay, the icon or
+        the label says: never through `_described`, which asks this)."""
+        ends = {e.dst if e.src == node_id else e.src for e in self.chart.edges
+                if node_id in (e.src, e.dst)}
+        return any(self._plain_kind(end) in kinds for end in ends)
+
+    def _plain_kind(self, node_id: str) -> str | None:
+        node = self.nodes.get(node_id)
+        spec = self.ov.mapping("components", node_id)
+        if "kind" in spec:
+            return str(spec["kind"])
+        icon = dict(node.data).get("icon", "") if node else ""
+        found = (infer_kind_from_icon(icon) if icon else None) or \
+            (infer_kind(node_id, node.label if node else node_id) or (None,))[0]
+        return found
 
     def _edge_ends(self) -> frozenset[str]:
         if self._ends is None:
@@ -404,8 +428,8 @@ class Linker:
             unknown = d.error(
                 "ARC202", f"cannot tell what kind of component {node_id!r} "
                           f"({one_line(label)!r}) is", span,
-                hint=f"add `components: {{{node_id}: {{kind: ...}}}}` to the overlay "
-                     f"(one of: {', '.join(sorted(KINDS))})")
+                hint=f"add `components: {{{node_id}: {{kind: ...}}}}` to the overlay: "
+                     + _closest_kinds(node_id, label))
         self.unknown_kinds[node_id] = unknown
         decisions.append(Decision("kind", "unknown", "default", f"nothing tells it ({unknown.code})"
                                   ": left out of the rules that need a kind", span))
@@ -1006,3 +1030,16 @@ def _yaml_key(text: str) -> str:
 def _slug(path: str) -> str:
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return re.sub(r"[^a-z0-9-]+", "-", stem.lower()).strip("-") or "architecture"
+
+
+def _closest_kinds(node_id: str, label: str) -> str:
+    """ARC202's hint: the kinds whose names are close to the label, its words or the id (none
+    when nothing is), and where every kind is listed; never the whole list, which grows with
+    the catalog (a new kind would change the hint of every spec)."""
+    text = f"{label} {node_id}".lower()
+    tries = {re.sub(r"[^a-z0-9]+", "_", t).strip("_")
+             for t in (label.lower(), node_id.lower(), *re.findall(r"[a-z0-9]+", text))}
+    close = sorted({kind for t in tries if t
+                    for kind in difflib.get_close_matches(t, sorted(KINDS), n=3, cutoff=0.6)})
+    where = "`archc schema` lists every kind ($defs.kind)"
+    return f"did you mean {' or '.join(close[:3])}? {where}" if close else where

@@ -12,7 +12,7 @@ import difflib
 import functools
 import json
 import pathlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from typing import TYPE_CHECKING, Any, cast
 
@@ -434,6 +434,11 @@ class _Explainer:
         allowed = self.rule
         shown = _describe(self.err.instance)
         message = f"{shown} is not a valid {self._label()} (at {self.where})"
+        if len(allowed) > LISTED_VALUES:  # the kinds: a list that grows with the catalog
+            label = self._label()
+            where = ("`archc schema` lists every kind ($defs.kind)" if label == "kind" else
+                     f"`archc schema` lists every {label}")
+            return message, long_enum_hint(self.err.instance, allowed, where)
         listed = ", ".join(_show(v) for v in allowed)
         guess = _close_match(self.err.instance, allowed)
         prefix = f"did you mean {_show(guess)}? " if guess is not None else ""
@@ -556,6 +561,22 @@ def _did_you_mean(key: str, allowed: set[str]) -> str:
     if guess:
         return f"did you mean '{guess[0]}'?"
     return f"allowed here: {', '.join(sorted(allowed))}" if allowed else f"remove '{key}'"
+
+
+# An enum longer than this (the kinds, which grow with the catalog) is not listed in a hint:
+# the closest values are, and `archc schema` lists them all. So adding a kind changes no
+# diagnostic of a spec that does not use it.
+LISTED_VALUES = 24
+
+
+def long_enum_hint(value: object, allowed: Iterable[Any], where: str) -> str:
+    """The hint for a value outside a long enum: its closest values (none when nothing is
+    close), then `where` the whole list is; no count, which would change with the catalog."""
+    texts = {str(v).lower(): v for v in allowed}
+    close = difflib.get_close_matches(str(value).lower(), sorted(texts), n=3, cutoff=0.6) \
+        if isinstance(value, str) else []
+    return f"did you mean {' or '.join(_show(texts[c]) for c in close)}? {where}" if close \
+        else where
 
 
 def _close_match(value: object, allowed: list[Any]) -> object | None:

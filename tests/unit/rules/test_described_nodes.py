@@ -72,3 +72,38 @@ def test_a_drawn_certificate_says_which_certificates_archc_issues(tmp_path: Path
     assert ("(the listener certificate of load balancer ALB; the viewer certificate of CloudFront "
             "distribution CDN (in us-east-1))") in notes["Cert"]
     assert "certificate" not in notes["SG2"]
+
+
+@pytest.mark.parametrize(("label", "kind"), [
+    ("ACM", "secret"), ("ACM certificate", "secret"), ("EC2 Instance Role", None),
+    ("ALB Security Group", None)])
+def test_a_description_gives_way_to_a_kind_that_reads_all_its_words(
+        monkeypatch: pytest.MonkeyPatch, label: str, kind: str | None) -> None:
+    import re
+
+    import archc.kinds
+    from archc.kinds import kind_for_description
+    # a catalog kind that builds what the description stands for (here: reads "acm" and
+    # "certificate"); "instance" reads only a word of "instance role"
+    monkeypatch.setattr(archc.kinds, "LABEL_KINDS", (
+        (re.compile(r"\bacm\b|\bcertificates?\b"), "secret"), *archc.kinds.LABEL_KINDS))
+    found = described_node("x", label)
+    assert found is not None
+    assert kind_for_description("x", label, found[2]) == kind
+
+
+def test_a_drawn_certificate_a_kind_builds_is_a_component_unless_next_to_an_lb(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    import archc.kinds
+    monkeypatch.setattr(archc.kinds, "LABEL_KINDS", (
+        (re.compile(r"\bacm\b|\bcertificates?\b"), "secret"), *archc.kinds.LABEL_KINDS))
+    drawn = add_after(BASE, NAT, '                Cert["ACM Certificate"]\n'
+                                 '                Own["ACM Certificate"]\n') + "    Cert -.-> ALB\n"
+    outcome = check(tmp_path, drawn)
+    arch = outcome.loaded.arch
+    assert arch is not None
+    # next to the load balancer: the certificate archc issues for it, no component
+    assert "Cert" not in {c.id for c in arch.components}
+    assert {c.id: str(c.kind) for c in arch.components}.get("Own") == "secret"

@@ -108,3 +108,15 @@ def test_nodes_that_draw_a_network_or_a_protection_are_derived(label: str, what:
 def test_vpc_endpoints_and_links_are_not_the_vpc(label: str) -> None:
     found = described_node("X", label)
     assert found is None or found[0] != "a VPC"
+
+
+@pytest.mark.parametrize(("label", "hint"), [
+    ("Thingamajig", "`archc schema` lists every kind ($defs.kind)"),
+    ("Aurura", "did you mean aurora? `archc schema` lists every kind ($defs.kind)"),
+])
+def test_an_unknown_kinds_hint_names_the_closest_kinds_not_all(tmp_path: Path, label: str,
+                                                               hint: str) -> None:
+    # the whole list grows with the catalog: a new kind would change every such hint
+    outcome = check(tmp_path, LEDGER.replace('Books["Amazon RDS"]', f'Books["{label}"]'))
+    found = [d.hint for d in outcome.diagnostics if d.code == "ARC202"]
+    assert found == [f"add `components: {{Books: {{kind: ...}}}}` to the overlay: {hint}"]
