@@ -79,14 +79,23 @@ def _admin_path(arch: Architecture, flow: Flow, init: Component,
     policy.admin_cidrs, or Session Manager), never straight from the internet."""
     if flow.flow_class is not FlowClass.ADMIN or init.kind != Kind.ADMINS:
         return []
-    if tgt.kind == Kind.BASTION or not arch.in_vpc(tgt):
-        return []
+    if tgt.kind == Kind.BASTION or not arch.in_vpc(tgt) or _faces_internet(arch, tgt):
+        return []  # developers use the public entry point like everyone else
     bastion = next((c.id for c in arch.components_of(Kind.BASTION)), "Bastion")
     return [d.error(
         "ARC303", f"administrators {init.id} reach {tgt.id} inside the VPC directly; the admin "
                   "path goes through the bastion", flow.span,
         hint=f"draw `{init.id} --> {bastion}` and `{bastion} --> {tgt.id}` (a bastion host in "
              "the public subnet, or `policy.bastion_access: ssm`)")]
+
+
+def _faces_internet(arch: Architecture, comp: Component) -> bool:
+    """An entry point the internet reaches: an internet-facing load balancer in a public
+    subnet (what users reach, developers may use too)."""
+    if comp.kind not in DEFAULT_ENTRY_KINDS:
+        return False
+    public = arch.tier_of(comp) is Tier.PUBLIC
+    return public and load_balancer_scheme(comp.props, public) != INTERNAL
 
 
 def _nat_inbound(flow: Flow, init: Component, tgt: Component) -> list[d.Diagnostic]:

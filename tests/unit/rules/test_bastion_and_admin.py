@@ -122,3 +122,14 @@ def test_explain_says_which_end_is_outside_the_vpc(tmp_path: Path) -> None:
 
 def test_the_default_flow_class_reason_names_no_place() -> None:
     assert "inside the VPC" not in classify(Kind.INSTANCE, Kind.DATABASE)[1]
+
+
+def test_developers_may_use_the_public_load_balancer_but_not_reach_the_app_directly(
+        tmp_path: Path) -> None:
+    to_alb = BASE.replace('    Users["End Users"]\n', '    Users["End Users"]\n'
+                          '    Devs["Developers"]\n') + '    Devs -->|"HTTPS"| ALB\n'
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    assert [c for c in codes(check(tmp_path / "a", to_alb)) if c == "ARC303"] == []
+    to_api = to_alb.replace('Devs -->|"HTTPS"| ALB', 'Devs -->|"HTTPS"| API')
+    assert "ARC303" in codes(check(tmp_path / "b", to_api))
