@@ -57,7 +57,7 @@ def _platform(v: Derivation) -> ct.Platform:
         "log_groups": data.log_groups(v),
         "security_groups": security_groups(v.arch),
         "security_group_rules": rules,
-        "bastion": compute.bastion(v),
+        "bastions": compute.bastions(v),
         "instances": compute.instances(v),
         "autoscaling_groups": compute.autoscaling_groups(v),
         "kinds": catalog.kind_files(v),

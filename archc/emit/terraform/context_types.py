@@ -291,7 +291,9 @@ class AutoscalingGroup(TypedDict):
 
 class Bastion(TypedDict):
     access: str
+    component: str
     instance: str
+    public_ip_output: str  # bastion_public_ip for the first, bastion_<id>_public_ip after
 
 
 class Bucket(TypedDict):
@@ -686,7 +688,7 @@ class PlatformParts(TypedDict):
     autoscaling_groups: list[AutoscalingGroup]
     kinds: list[KindFile]  # the catalog kinds' files (archc/emit/terraform/catalog.py)
     backup: Backup | None
-    bastion: Bastion | None
+    bastions: list[Bastion]  # in diagram order
     buckets: list[Bucket]
     cdns: list[Cdn]  # in diagram order
     certificates: list[Certificate]

@@ -135,8 +135,8 @@ def _taints(comp: Component) -> dict[str, ct.Taint]:
 
 def access_entries(v: Derivation, control: Component) -> list[ct.AccessEntry]:
     """One edit entry per CI instance role with a DEPLOY flow to the cluster, scoped to the
-    namespaces of the workloads archc generates charts for; one cluster admin entry for the
-    bastion's role (the admin path to the private endpoint)."""
+    namespaces of the workloads archc generates charts for; one cluster admin entry per role of
+    a bastion administering it (the admin path to the private endpoint)."""
     namespaces = sorted({workload(c)[1] for c in v.of(Kind.EKS_NODE_GROUP)})
     entries: dict[str, ct.AccessEntry] = {}
     for flow in v.flows(FlowClass.DEPLOY):
@@ -149,7 +149,7 @@ def access_entries(v: Derivation, control: Component) -> list[ct.AccessEntry]:
                                  else {"type": "cluster", "namespaces": []})
         entries[ident] = {"id": ident, "principal": {"kind": "instance_role", "ref": ident},
                           "policy": DEPLOY_POLICY, "access_scope": scope}
-    for bastion in v.of(Kind.BASTION)[:1]:
+    for bastion in v.cluster_admins(control):
         ident = v.ids[bastion.id]
         entries[ident] = {"id": ident, "principal": {"kind": "instance_role", "ref": ident},
                           "policy": ADMIN_POLICY,

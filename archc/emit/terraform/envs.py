@@ -63,7 +63,7 @@ def inputs(v: Derivation, platform: ct.Platform, env: Environment) -> ct.Inputs:
         values["cloudfront_price_class"] = edge.price_class(env)
     if platform["waf"]:
         values["waf_rate_limit"] = WAF_RATE_LIMIT
-    if platform["bastion"] and platform["bastion"]["access"] == "ssh":
+    if compute.ssh_bastion(platform):
         values["admin_cidr_blocks"] = list(v.arch.policy.admin_cidrs)
     return values
 

@@ -409,9 +409,11 @@ def _outputs(p: ct.Platform) -> list[Output]:
     if p["network"]["nat_gateway"]:
         outs.append(_out("nat_public_ips", "Public IPs of the NAT gateway(s): the egress "
                          "addresses of the private subnets.", "module.vpc.nat_public_ips"))
-    if p["bastion"]:
-        outs.append(_out("bastion_public_ip", "Public IP of the bastion host (null when it has "
-                         "none).", f"module.ec2_{p['bastion']['instance']}.public_ip"))
+    for i, b in enumerate(p["bastions"]):
+        outs.append(_out(b["public_ip_output"], "Public IP of the bastion host (null when it "
+                         "has none)." if i == 0 else f"Public IP of the bastion host "
+                         f"{b['component']} (null when it has none).",
+                         f"module.ec2_{b['instance']}.public_ip"))
     if p["eks"]:
         outs += [_out("eks_cluster_name", "EKS cluster name.", "module.eks.cluster_name"),
                  _out("eks_cluster_endpoint", "EKS API endpoint (private).",

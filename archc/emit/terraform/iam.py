@@ -237,7 +237,7 @@ def _deploy_policies(v: Derivation, eks: ct.Eks) -> list[ct.Policy]:
          "source": line_refs(b.span),
          "statements": [_statement("DescribeCluster", ["eks:DescribeCluster"],
                                    [{"kind": "eks_cluster"}])]}
-        for b in v.of(Kind.BASTION)[:1]]
+        for b in v.cluster_admins(v.comp(eks["component"]))]
     for flow in v.flows(FlowClass.DEPLOY):
         who = principal(v, v.arch.component(flow.initiator))
         if flow.target != eks["component"] or who is None:
