@@ -70,16 +70,6 @@ class Derivation:
             return tuple(self._by_kind.get(kinds[0], ()))
         return tuple(c for c in self.arch.components if c.kind in kinds)
 
-    def first(self, kind: str, what: str) -> Component | None:
-        """The one component of a kind the templates support once (ARC517 for the rest)."""
-        found = self.of(kind)
-        for extra in found[1:]:
-            self.error("ARC517", f"{extra.id} is a second {what}; archc emits one "
-                                 f"({found[0].id}) and ignores {extra.id}", extra.span,
-                       hint=f"draw a single {what} per architecture (several DNS zones, "
-                            "CDNs and bastions are fine, a second EKS control plane is not)")
-        return found[0] if found else None
-
     # -- EKS clusters and their administrators ---------------------------------------------
     def cluster_of(self, group: Component) -> Component | None:
         """The control plane a node group joins: the only one when the diagram draws one;
@@ -102,6 +92,11 @@ class Derivation:
     def node_groups(self, control: Component) -> tuple[Component, ...]:
         """The node groups that join a control plane, in diagram order."""
         return tuple(g for g in self.of(Kind.EKS_NODE_GROUP) if self.cluster_of(g) == control)
+
+    def cluster_module(self, control: Component) -> str:
+        """The Terraform module of a cluster: eks for the first, eks_<id> for the others."""
+        first = self.of(Kind.EKS_CONTROL_PLANE)[0]
+        return "eks" if control == first else f"eks_{self.ids[control.id]}"
 
     def cluster_admins(self, control: Component) -> tuple[Component, ...]:
         """The bastions that administer a cluster (kubectl to its private endpoint): those

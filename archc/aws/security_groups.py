@@ -213,10 +213,12 @@ def _attachment(v: Derivation, comp: Component) -> str | None:
     if comp.kind in (Kind.BASTION, Kind.CI_SERVER, Kind.SCM_SERVER, Kind.INSTANCE):
         return f"module.ec2_{ident} (vpc_security_group_ids)"
     if comp.kind == Kind.EKS_CONTROL_PLANE:
-        return "module.eks (additional_security_group_ids)"
+        return f"module.{v.cluster_module(comp)} (additional_security_group_ids)"
     if comp.kind == Kind.EKS_NODE_GROUP:
+        control = v.cluster_of(comp)
+        module = "eks" if control is None else v.cluster_module(control)
         key = node_group_name(comp)
-        return f"module.eks (eks_managed_node_groups.{key}.vpc_security_group_ids)"
+        return f"module.{module} (eks_managed_node_groups.{key}.vpc_security_group_ids)"
     if comp.kind == Kind.DATABASE:
         return f"module.db_{ident} (vpc_security_group_ids)"
     tf = KINDS[comp.kind].terraform

@@ -420,6 +420,13 @@ def _outputs(p: ct.Platform) -> list[Output]:
                       "module.eks.cluster_endpoint"),
                  _out("eks_oidc_provider_arn", "IAM OIDC provider of the cluster (IRSA).",
                       "module.eks.oidc_provider_arn")]
+    for k in p["extra_eks_clusters"]:
+        outs += [_out(f"{k['id']}_cluster_name", f"EKS cluster name of {k['component']}.",
+                      f"module.{k['id']}.cluster_name"),
+                 _out(f"{k['id']}_cluster_endpoint", f"EKS API endpoint (private) of "
+                      f"{k['component']}.", f"module.{k['id']}.cluster_endpoint"),
+                 _out(f"{k['id']}_oidc_provider_arn", f"IAM OIDC provider of {k['component']} "
+                      "(IRSA).", f"module.{k['id']}.oidc_provider_arn")]
     if p["cluster_addons"]:
         outs += _addon_outputs(p["cluster_addons"])
     for i, z in enumerate(p["dns_zones"]):
