@@ -41,7 +41,8 @@ TERRAFORM_CODES: dict[str, str] = {**CATALOG_CODES, **{
               "out",
     "ARC532": "an EC2 host with no AMI, user data or container image: nothing runs on it "
               "(EC2 health checks for its Auto Scaling group)",
-    "ARC533": "a second EKS cluster gets no cluster add-ons nor cluster-addons output",
+    "ARC533": "a second EKS cluster gets no cluster add-ons (no pod target binding) nor "
+              "cluster-addons output",
 }}
 
 

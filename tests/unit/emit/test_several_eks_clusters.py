@@ -97,3 +97,30 @@ def test_the_charts_of_both_clusters_lint_render_and_validate(tmp_path: Path) ->
     root = test_helm.write(charts, tmp_path)
     assert sorted(p.name for p in root.iterdir()) == ["ml-cpu", "ml-gpu", "web"]
     assert test_helm._check_charts(root) == 3 * 3 * 5
+
+
+def test_pods_of_another_cluster_get_no_binding_and_a_warning(tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    diagram = (CASE / "spec" / "architecture.mmd").read_text(encoding="utf-8")
+    diagram = diagram.replace("            OpsHost[Ops Instance]\n",
+                              "            OpsHost[Ops Instance]\n            Lb[Load Balancer]\n")
+    diagram += ("    OpsHost -->|HTTPS| Lb\n    Lb -->|HTTP :8080| WebNodes\n"
+                "    Lb -->|HTTP :9090| MlCpu\n")
+    (spec / "architecture.mmd").write_text(diagram, encoding="utf-8")
+    overlay = (CASE / "spec" / "archc.yaml").read_text(encoding="utf-8")
+    (spec / "archc.yaml").write_text(overlay.replace(
+        "components:\n", "components:\n  Lb: {kind: load_balancer}\n"), encoding="utf-8")
+    arch = load("spec", tmp_path)
+    files, diags = emit(arch)
+    warned = [d.message for d in diags if d.code == "ARC533"]
+    assert len(warned) == 2 and warned[1].startswith("Lb -> MlCpu: the pods of MlCpu run on "
+                                                     "MlEKS")
+    plat = parse_dir(files, PLATFORM)
+    assert "irsa_load_balancer_controller" in modules(plat)  # the first cluster's, for web
+    bound = {n: o for blk in plat["output"] for n, o in blk.items()}["pod_target_group_arns"]
+    assert list(bound["value"]) == ["node_web"]
+    charts = test_helm.emit(arch)
+    assert "enabled: true" in charts["helm/web/values.yaml"].split("targetGroupBinding:")[1][:40]
+    assert "enabled: false" in charts["helm/ml-cpu/values.yaml"].split(
+        "targetGroupBinding:")[1][:40]
