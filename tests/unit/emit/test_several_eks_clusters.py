@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from archc.diff import compare
+from archc.diff.risks import assess
+from archc.diff.side import Side
 from tests.unit.emit import test_helm
 from tests.unit.emit.test_in_use import resources, rules, sg
 from tests.unit.emit.test_terraform_emit import REPO, emit, load, modules, parse_dir
@@ -124,3 +127,22 @@ def test_pods_of_another_cluster_get_no_binding_and_a_warning(tmp_path: Path) ->
     assert "enabled: true" in charts["helm/web/values.yaml"].split("targetGroupBinding:")[1][:40]
     assert "enabled: false" in charts["helm/ml-cpu/values.yaml"].split(
         "targetGroupBinding:")[1][:40]
+
+
+def test_a_control_plane_drawn_above_the_first_takes_module_eks(tmp_path: Path) -> None:
+    base = load(CASE / "spec")
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    diagram = (CASE / "spec" / "architecture.mmd").read_text(encoding="utf-8")
+    (spec / "architecture.mmd").write_text(diagram.replace(
+        "            subgraph WebCluster", "            NewEKS[New EKS Control Plane]\n"
+        "            subgraph WebCluster"), encoding="utf-8")
+    overlay = (CASE / "spec" / "archc.yaml").read_text(encoding="utf-8")
+    (spec / "archc.yaml").write_text(overlay.replace(
+        "components:\n", "components:\n  NewEKS: {kind: eks_control_plane}\n"), encoding="utf-8")
+    head = load("spec", tmp_path)
+    changes = compare(base, head)
+    risks = assess(changes, Side.of(base), Side.of(head))
+    first = [r for r in risks if r.code == "edge-first-changed"]
+    assert [r.change.id for r in first] == ["NewEKS"]
+    assert first[0].message.startswith("module.eks passes from WebEKS to NewEKS")
