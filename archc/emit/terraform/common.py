@@ -43,6 +43,7 @@ TERRAFORM_CODES: dict[str, str] = {**CATALOG_CODES, **{
               "(EC2 health checks for its Auto Scaling group)",
     "ARC533": "a second EKS cluster gets no cluster add-ons (no pod target binding) nor "
               "cluster-addons output",
+    "ARC534": "two EKS node groups share a name: their inputs and charts would collide",
 }}
 
 

@@ -91,6 +91,14 @@ def clusters(v: Derivation) -> list[ct.Eks]:
                     group.span, hint="draw the EKS control plane (kind eks_control_plane)"
                     if not controls else "draw a flow from its control plane to it, or draw "
                     "it inside that control plane's EKS-cluster subgraph")
+    named: dict[str, Component] = {}
+    for group in v.of(Kind.EKS_NODE_GROUP):
+        other = named.setdefault(node_group_name(group), group)
+        if other is not group:
+            v.error("ARC534", f"node groups {other.id} and {group.id} are both named "
+                              f"{node_group_name(group)}: their eks_node_groups inputs and Helm "
+                              "charts would collide (even on different clusters)", group.span,
+                    hint=f"give {group.id} another `name` in the overlay")
     out = [_cluster(v, c, i == 0) for i, c in enumerate(controls)]
     for extra in controls[1:]:
         v.warning("ARC533", f"{extra.id} gets its cluster, node groups and IRSA roles "

@@ -146,3 +146,16 @@ def test_a_control_plane_drawn_above_the_first_takes_module_eks(tmp_path: Path) 
     first = [r for r in risks if r.code == "edge-first-changed"]
     assert [r.change.id for r in first] == ["NewEKS"]
     assert first[0].message.startswith("module.eks passes from WebEKS to NewEKS")
+
+
+def test_node_groups_of_two_clusters_may_not_share_a_name(tmp_path: Path) -> None:
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "architecture.mmd").write_text(
+        (CASE / "spec" / "architecture.mmd").read_text(encoding="utf-8"), encoding="utf-8")
+    overlay = (CASE / "spec" / "archc.yaml").read_text(encoding="utf-8")
+    (spec / "archc.yaml").write_text(overlay.replace("name: ml-cpu", "name: web"),
+                                     encoding="utf-8")
+    _, diags = emit(load("spec", tmp_path))
+    assert [(d.code, d.severity.value) for d in diags if d.code == "ARC534"] == [
+        ("ARC534", "error")]
