@@ -61,11 +61,17 @@ class PodTarget:
     flow: Flow
 
 
-def pod_targets(v: Derivation) -> list[PodTarget]:
-    """One per (load balancer, node group) pair with a network flow, the first flow's port."""
+def pod_targets(v: Derivation, served: bool = True) -> list[PodTarget]:
+    """One per (load balancer, node group) pair with a network flow, the first flow's port:
+    those whose node group is on the first cluster (its AWS Load Balancer Controller binds
+    them), or with served=False those on another cluster (no controller there, ARC533)."""
+    controls = v.of(Kind.EKS_CONTROL_PLANE)
     out: dict[tuple[str, str], PodTarget] = {}
     for flow in v.flows_between((FlowClass.NETWORK,), [Kind.LOAD_BALANCER],
                                 [Kind.EKS_NODE_GROUP]):
+        first = bool(controls) and v.cluster_of(v.comp(flow.target)) == controls[0]
+        if first != served:
+            continue
         port = flow.ports[0][0] if flow.ports else DEFAULT_POD_PORT
         out.setdefault((flow.initiator, flow.target),
                        PodTarget(flow.initiator, flow.target, port, flow))

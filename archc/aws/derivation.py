@@ -12,7 +12,7 @@ from typing import TypedDict
 from archc import diagnostics as d
 from archc.aws.names import component_ids, subnet_tier_ids, title_case
 from archc.catalog.spec import Scope
-from archc.kinds import KINDS, Kind, needs_vpc
+from archc.kinds import KINDS, Kind, Role, needs_vpc
 from archc.model import Architecture, Component, Environment, Flow, FlowClass, Zone, one_line
 from archc.source import Span
 
@@ -70,15 +70,43 @@ class Derivation:
             return tuple(self._by_kind.get(kinds[0], ()))
         return tuple(c for c in self.arch.components if c.kind in kinds)
 
-    def first(self, kind: str, what: str) -> Component | None:
-        """The one component of a kind the templates support once (ARC517 for the rest)."""
-        found = self.of(kind)
-        for extra in found[1:]:
-            self.error("ARC517", f"{extra.id} is a second {what}; archc emits one "
-                                 f"({found[0].id}) and ignores {extra.id}", extra.span,
-                       hint=f"draw a single {what} per architecture (several DNS zones and "
-                            "CDNs are fine, a second bastion or EKS control plane is not)")
-        return found[0] if found else None
+    # -- EKS clusters and their administrators ---------------------------------------------
+    def cluster_of(self, group: Component) -> Component | None:
+        """The control plane a node group joins: the only one when the diagram draws one;
+        else the first drawn to it (a flow control plane -> node group) or, failing that,
+        the one inside the same EKS-cluster subgraph. None: it joins no cluster (ARC530)."""
+        controls = self.of(Kind.EKS_CONTROL_PLANE)
+        if len(controls) <= 1:
+            return controls[0] if controls else None
+        ids = {c.id for c in controls}
+        drawn = [f.initiator for f in self.arch.flows
+                 if f.target == group.id and f.initiator in ids]
+        if drawn:
+            return self.comp(drawn[0])
+        zone = self.arch.enclosing(group, Role.EKS_CLUSTER)
+        if zone is None:
+            return None
+        return next((c for c in controls
+                     if self.arch.enclosing(c, Role.EKS_CLUSTER) == zone), None)
+
+    def node_groups(self, control: Component) -> tuple[Component, ...]:
+        """The node groups that join a control plane, in diagram order."""
+        return tuple(g for g in self.of(Kind.EKS_NODE_GROUP) if self.cluster_of(g) == control)
+
+    def cluster_module(self, control: Component) -> str:
+        """The Terraform module of a cluster: eks for the first, eks_<id> for the others."""
+        first = self.of(Kind.EKS_CONTROL_PLANE)[0]
+        return "eks" if control == first else f"eks_{self.ids[control.id]}"
+
+    def cluster_admins(self, control: Component) -> tuple[Component, ...]:
+        """The bastions that administer a cluster (kubectl to its private endpoint): those
+        drawing a flow to its control plane or to one of its node groups; when none does,
+        the first bastion (the admin path every private cluster needs)."""
+        bastions = self.of(Kind.BASTION)
+        ends = {control.id} | {g.id for g in self.node_groups(control)}
+        drawn = tuple(b for b in bastions
+                      if any(f.initiator == b.id and f.target in ends for f in self.arch.flows))
+        return drawn or bastions[:1]
 
     def tier_of(self, comp: Component) -> str | None:
         zone = self.arch.subnet_of(comp)

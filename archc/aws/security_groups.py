@@ -213,10 +213,12 @@ def _attachment(v: Derivation, comp: Component) -> str | None:
     if comp.kind in (Kind.BASTION, Kind.CI_SERVER, Kind.SCM_SERVER, Kind.INSTANCE):
         return f"module.ec2_{ident} (vpc_security_group_ids)"
     if comp.kind == Kind.EKS_CONTROL_PLANE:
-        return "module.eks (additional_security_group_ids)"
+        return f"module.{v.cluster_module(comp)} (additional_security_group_ids)"
     if comp.kind == Kind.EKS_NODE_GROUP:
+        control = v.cluster_of(comp)
+        module = "eks" if control is None else v.cluster_module(control)
         key = node_group_name(comp)
-        return f"module.eks (eks_managed_node_groups.{key}.vpc_security_group_ids)"
+        return f"module.{module} (eks_managed_node_groups.{key}.vpc_security_group_ids)"
     if comp.kind == Kind.DATABASE:
         return f"module.db_{ident} (vpc_security_group_ids)"
     tf = KINDS[comp.kind].terraform
@@ -258,9 +260,13 @@ def rule_rows(arch: Architecture) -> tuple[list[Row], list[d.Diagnostic]]:
     return [merged[k] for k in sorted(merged)], v.diags
 
 
-def access_mode(v: Derivation) -> str:
-    """ssh or ssm: the bastion's access (else the policy default)."""
-    bastions = v.of(Kind.BASTION)
+def access_mode(v: Derivation, flow: Flow | None = None) -> str:
+    """ssh or ssm: the access of the flow's bastion (either end), else of the first bastion,
+    else the policy default."""
+    ends = () if flow is None else (v.arch.component(flow.initiator),
+                                    v.arch.component(flow.target))
+    bastions = [c for c in ends if c is not None and c.kind == Kind.BASTION] or list(
+        v.of(Kind.BASTION)[:1])
     return v.bastion_access(bastions[0]) if bastions else v.arch.policy.bastion_access
 
 
@@ -279,7 +285,8 @@ def _flow_rows(v: Derivation, flow: Flow) -> list[Row]:
 
 def _ports(v: Derivation, flow: Flow) -> list[tuple[int, int]]:
     """The flow's port ranges, minus port 22 in ssm mode (ARC518); ARC510 when it has none."""
-    if not flow.ports and access_mode(v) == "ssm" and Kind.BASTION in (
+    mode = access_mode(v, flow)
+    if not flow.ports and mode == "ssm" and Kind.BASTION in (
             v.kind(flow.initiator), v.kind(flow.target)):
         v.note("ARC518", f"bastion access is ssm: {flow.ref} goes through Session Manager "
                          "and opens no port", flow.span,
@@ -291,7 +298,7 @@ def _ports(v: Derivation, flow: Flow) -> list[tuple[int, int]]:
                           "no narrow security-group rule can be written", flow.span,
                 hint=f'give it ports in the overlay: flows: "{flow.ref}": {{ports: [443]}}')
         return []
-    if access_mode(v) != "ssm":
+    if mode != "ssm":
         return list(flow.ports)
     kept = [(lo, hi) for lo, hi in flow.ports if not lo <= SSH <= hi]
     if len(kept) != len(flow.ports):
@@ -451,13 +458,18 @@ def _implicit_endpoint_rows(v: Derivation) -> list[Row]:
 
 
 def _bastion_rows(v: Derivation) -> list[Row]:
-    bastions = v.of(Kind.BASTION)
-    if not bastions:
-        return []
-    bastion = bastions[0]
+    """Per bastion its admin path: tcp/443 to the clusters it administers, and with ssh
+    access tcp/22 from policy.admin_cidrs into its own security group."""
+    rows = _cluster_admin_rows(v)
+    for bastion in v.of(Kind.BASTION):
+        rows += _admin_cidr_rows(v, bastion)
+    return rows
+
+
+def _admin_cidr_rows(v: Derivation, bastion: Component) -> list[Row]:
     sg = v.ids[bastion.id]
     spans = overlay_spans(bastion.decisions, "access") + [v.arch.policy.span]
-    rows = _cluster_admin_rows(v, bastion)
+    rows: list[Row] = []
     if v.bastion_access(bastion) == "ssm":
         return rows  # Session Manager: the agent's egress (_agent_rows), no port 22
     if not v.arch.policy.admin_cidrs:
@@ -470,13 +482,18 @@ def _bastion_rows(v: Derivation) -> list[Row]:
                        edges=["policy.admin_cidrs", f"{bastion.id} access: ssh"])]
 
 
-def _cluster_admin_rows(v: Derivation, bastion: Component) -> list[Row]:
-    """The admin path to a private EKS API endpoint: the bastion (reached by SSH or Session
-    Manager) runs kubectl against it, so tcp/443 from the bastion to the control plane."""
-    controls = v.of(Kind.EKS_CONTROL_PLANE)
-    if not controls:
-        return []
-    control = controls[0]
+def _cluster_admin_rows(v: Derivation) -> list[Row]:
+    """The admin path to a private EKS API endpoint: a bastion (reached by SSH or Session
+    Manager) runs kubectl against it, so tcp/443 from each bastion administering a cluster
+    (Derivation.cluster_admins) to that cluster's control plane."""
+    out: list[Row] = []
+    for control in v.of(Kind.EKS_CONTROL_PLANE):
+        for bastion in v.cluster_admins(control):
+            out += _admin_pair(v, bastion, control)
+    return out
+
+
+def _admin_pair(v: Derivation, bastion: Component, control: Component) -> list[Row]:
     src, dst = v.ids[bastion.id], v.ids[control.id]
     rows = _pair_rows(src, dst, "tcp", [(HTTPS, HTTPS)], [bastion.span, control.span],
                       lambda lo, hi: f"{bastion.id} to {control.id} tcp/443 kubectl to the "

@@ -182,9 +182,11 @@ def stateful_renamed(change: Change, base: Side, head: Side) -> str | None:
 
 
 # The kinds whose first component in the diagram keeps the single-instance Terraform names
-# (archc/emit/terraform/edge.py) and the module that carries them.
+# (archc/emit/terraform/edge.py, eks.py) and the module that carries them.
 EDGE_FIRSTS = {"cdn": ("CDN", "module.cdn", "distributions"),
-               "dns_zone": ("DNS zone", "module.dns", "zones and records")}
+               "dns_zone": ("DNS zone", "module.dns", "zones and records"),
+               "eks_control_plane": ("EKS control plane", "module.eks",
+                                     "clusters and node groups")}
 
 
 def _first(side: Side, kind: str) -> str | None:
@@ -192,9 +194,10 @@ def _first(side: Side, kind: str) -> str | None:
 
 
 def edge_first_changed(change: Change, base: Side, head: Side) -> str | None:
-    """The first CDN or DNS zone of the diagram is `module.cdn` / `module.dns`, the others are
-    named after their ids: adding one above it, or removing it, hands those names to another
-    component, and Terraform replaces both instead of moving anything."""
+    """The first CDN, DNS zone or EKS control plane of the diagram is `module.cdn` /
+    `module.dns` / `module.eks`, the others are named after their ids: adding one above it,
+    or removing it, hands those names to another component, and Terraform replaces both
+    instead of moving anything."""
     if change.subject != "component" or change.kind not in ("added", "removed"):
         return None
     comp = (head if change.kind == "added" else base).components.get(change.id)

@@ -87,6 +87,15 @@ def _controller(v: Derivation, load_balancers: list[ct.LoadBalancer],
               if tg["target_type"] == "ip"}
     forwards = {lb["id"]: lb["listener"]["target_group"] for lb in load_balancers}
     targets: list[ct.PodTargetGroup] = []
+    for target in pod_targets(v, served=False):
+        control = v.cluster_of(v.comp(target.node_group))
+        if control is not None:
+            v.warning("ARC533", f"{target.flow.ref}: the pods of {target.node_group} run on "
+                                f"{control.id}, which gets no AWS Load Balancer Controller: "
+                                "its chart has no TargetGroupBinding and no pod is registered "
+                                f"in {target.load_balancer}'s target group",
+                      target.flow.span, hint="forward to a node group of the first cluster, "
+                                             "or bind the pods with your own controller")
     for target in pod_targets(v):
         lb, key = v.ids[target.load_balancer], v.ids[target.node_group]
         if (lb, key) not in groups:

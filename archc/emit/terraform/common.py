@@ -21,7 +21,6 @@ TERRAFORM_CODES: dict[str, str] = {**CATALOG_CODES, **{
     "ARC514": "no DNS zone: certificates and the CDN origin host name are operator inputs",
     "ARC515": "an environment sets nat: none but the diagram routes traffic through NAT",
     "ARC516": "an environment has fewer than two availability zones (ALB, RDS, EKS need two)",
-    "ARC517": "a second EKS control plane or bastion: only the first is emitted",
     "ARC518": "bastion access is ssm: a port-22 flow is not opened",
     "ARC519": "an EKS node group calls AWS without a workload: its IRSA service account is "
               "assumed",
@@ -42,6 +41,9 @@ TERRAFORM_CODES: dict[str, str] = {**CATALOG_CODES, **{
               "out",
     "ARC532": "an EC2 host with no AMI, user data or container image: nothing runs on it "
               "(EC2 health checks for its Auto Scaling group)",
+    "ARC533": "a second EKS cluster gets no cluster add-ons (no pod target binding) nor "
+              "cluster-addons output",
+    "ARC534": "two EKS node groups share a name: their inputs and charts would collide",
 }}
 
 

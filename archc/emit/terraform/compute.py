@@ -10,7 +10,6 @@ from typing import Any
 from archc.aws.compute import EC2_KINDS, STATEFUL_KINDS, lb_internal, serves, warn_unbooted
 from archc.aws.derivation import Derivation
 from archc.aws.names import kebab
-from archc.aws.security_groups import access_mode
 from archc.catalog.edge import NETWORK, load_balancer_type
 from archc.emit.terraform import context_types as ct
 from archc.kinds import KINDS, Kind, Tier
@@ -174,9 +173,18 @@ def instance_inputs(v: Derivation, env: Environment) -> dict[str, ct.InstanceInp
     return dict(sorted(out.items()))
 
 
-def bastion(v: Derivation) -> ct.Bastion | None:
-    comp = v.first(Kind.BASTION, "bastion")
-    return None if comp is None else {"instance": v.ids[comp.id], "access": access_mode(v)}
+def bastions(v: Derivation) -> list[ct.Bastion]:
+    """Every bastion, in diagram order: the first keeps the output name bastion_public_ip,
+    the others are named after their component (bastion_<id>_public_ip)."""
+    return [{"instance": v.ids[c.id], "component": c.id, "access": v.bastion_access(c),
+             "public_ip_output": "bastion_public_ip" if i == 0
+             else f"bastion_{v.ids[c.id]}_public_ip"}
+            for i, c in enumerate(v.of(Kind.BASTION))]
+
+
+def ssh_bastion(platform: ct.PlatformParts) -> bool:
+    """Some bastion is reached over SSH: the key pair and the admin CIDR inputs exist."""
+    return any(b["access"] == "ssh" for b in platform["bastions"])
 
 
 # --------------------------------------------------------------------------- auto scaling

@@ -49,7 +49,8 @@ def _platform(v: Derivation) -> ct.Platform:
     v.diags += diags
     bucket_list, log_bucket = data.buckets(v)
     edges = edge.edge(v)
-    cluster = eks.eks(v)
+    clusters = eks.clusters(v)
+    cluster = clusters[0] if clusters else None
     lbs = compute.load_balancers(v, log_bucket, edges.cdns)
     parts: ct.PlatformParts = {
         "max_az_count": max_az_count(v),
@@ -57,14 +58,14 @@ def _platform(v: Derivation) -> ct.Platform:
         "log_groups": data.log_groups(v),
         "security_groups": security_groups(v.arch),
         "security_group_rules": rules,
-        "bastion": compute.bastion(v),
+        "bastions": compute.bastions(v),
         "instances": compute.instances(v),
         "autoscaling_groups": compute.autoscaling_groups(v),
         "kinds": catalog.kind_files(v),
         "cloudwatch_agents": compute.cloudwatch_agents(v),
         "backup": compute.backup(v),
         "load_balancers": lbs,
-        "eks": cluster,
+        "eks": cluster, "extra_eks_clusters": clusters[1:],
         "cluster_addons": cluster_addons.cluster_addons(v, cluster, lbs),
         "databases": data.databases(v),
         "buckets": bucket_list,

@@ -179,6 +179,7 @@ class InstanceRole(TypedDict):
 
 
 class IrsaRole(TypedDict):
+    cluster: str  # the module of the cluster whose OIDC provider it trusts
     id: str
     label: str
     name_suffix: str
@@ -291,7 +292,9 @@ class AutoscalingGroup(TypedDict):
 
 class Bastion(TypedDict):
     access: str
+    component: str
     instance: str
+    public_ip_output: str  # bastion_public_ip for the first, bastion_<id>_public_ip after
 
 
 class Bucket(TypedDict):
@@ -391,9 +394,11 @@ class Eks(TypedDict):
     enable_cluster_creator_admin_permissions: bool
     enabled_log_types: list[str]
     endpoint_public_access: bool
-    id: str
+    id: str  # its module: eks for the first cluster, eks_<id> for the others
+    kubernetes_version: str  # HCL expression: var.kubernetes_version for the first
     label: str
     log_kms_key: str
+    name_suffix: str | None  # the cluster name is var.name, -<suffix> after it for the others
     node_groups: list[NodeGroup]
     node_max_unavailable_percentage: int
     node_root_device_name: str
@@ -597,6 +602,7 @@ class Inputs(TypedDict):
     dns_domain: NotRequired[str]  # with a DNS zone
     dns_zone_name: NotRequired[str]  # with a DNS zone
     dns_zones: NotRequired[dict[str, DnsZoneInputs]]  # with a second DNS zone: the others
+    eks_kubernetes_versions: NotRequired[dict[str, str]]  # with several EKS clusters
     eks_node_groups: NotRequired[dict[str, NodeGroupInputs]]  # with EKS
     environment: str
     instances: dict[str, InstanceInputs]
@@ -686,7 +692,7 @@ class PlatformParts(TypedDict):
     autoscaling_groups: list[AutoscalingGroup]
     kinds: list[KindFile]  # the catalog kinds' files (archc/emit/terraform/catalog.py)
     backup: Backup | None
-    bastion: Bastion | None
+    bastions: list[Bastion]  # in diagram order
     buckets: list[Bucket]
     cdns: list[Cdn]  # in diagram order
     certificates: list[Certificate]
@@ -694,7 +700,8 @@ class PlatformParts(TypedDict):
     cloudwatch_agents: list[CloudWatchAgent]
     databases: list[Database]
     dns_zones: list[Dns]  # in diagram order
-    eks: Eks | None
+    eks: Eks | None  # the first cluster: the add-ons and Helm serve it
+    extra_eks_clusters: list[Eks]  # the others (module.eks_<id>), Terraform only (ARC533)
     instances: list[Instance]
     load_balancers: list[LoadBalancer]
     log_groups: list[LogGroup]

@@ -10,7 +10,7 @@ from typing import Any
 from archc.aws.compute import GPU_RE, instance_types
 from archc.aws.derivation import Derivation
 from archc.aws.iam import workload
-from archc.aws.names import node_group_name, tf_id
+from archc.aws.names import kebab, node_group_name, tf_id
 from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.common import plain
 from archc.emit.terraform.compute import GRAVITON_RE, ROOT_DEVICE, ROOT_VOLUME_TYPE, scaling
@@ -80,15 +80,44 @@ def ami_type(instance_type: str) -> str:
     return "AL2023_ARM_64_STANDARD" if arm else "AL2023_x86_64_STANDARD"
 
 
-def eks(v: Derivation) -> ct.Eks | None:
-    comp = v.first(Kind.EKS_CONTROL_PLANE, "EKS control plane")
-    if comp is None:
-        for group in v.of(Kind.EKS_NODE_GROUP):
+def clusters(v: Derivation) -> list[ct.Eks]:
+    """Every EKS cluster, one per control plane in diagram order: the first is module.eks
+    (today's names), the others module.eks_<id>. A node group joins the cluster
+    Derivation.cluster_of says; one that joins none is ARC530."""
+    controls = v.of(Kind.EKS_CONTROL_PLANE)
+    for group in v.of(Kind.EKS_NODE_GROUP):
+        if v.cluster_of(group) is None:
             v.error("ARC530", f"node group {group.id} has no EKS control plane to join",
-                    group.span, hint="draw the EKS control plane (kind eks_control_plane)")
-        return None
+                    group.span, hint="draw the EKS control plane (kind eks_control_plane)"
+                    if not controls else "draw a flow from its control plane to it, or draw "
+                    "it inside that control plane's EKS-cluster subgraph")
+    named: dict[str, Component] = {}
+    for group in v.of(Kind.EKS_NODE_GROUP):
+        other = named.setdefault(node_group_name(group), group)
+        if other is not group:
+            v.error("ARC534", f"node groups {other.id} and {group.id} are both named "
+                              f"{node_group_name(group)}: their eks_node_groups inputs and Helm "
+                              "charts would collide (even on different clusters)", group.span,
+                    hint=f"give {group.id} another `name` in the overlay")
+    out = [_cluster(v, c, i == 0) for i, c in enumerate(controls)]
+    for extra in controls[1:]:
+        v.warning("ARC533", f"{extra.id} gets its cluster, node groups and IRSA roles "
+                            f"(module.eks_{v.ids[extra.id]}), but not the cluster add-ons (EBS "
+                            "CSI driver, CloudWatch Observability, AWS Load Balancer "
+                            "Controller, monitoring) nor the cluster-addons output: they serve "
+                            f"{controls[0].id} only", extra.span,
+                  hint=f"install the add-ons on {extra.id} yourself, or draw its node groups "
+                       f"in {controls[0].id}'s cluster")
+    return out
+
+
+def _cluster(v: Derivation, comp: Component, first: bool) -> ct.Eks:
+    ident = v.ids[comp.id]
     return {
-        "id": "eks", "component": comp.id, "label": v.title(comp),
+        "id": "eks" if first else f"eks_{ident}", "component": comp.id, "label": v.title(comp),
+        "name_suffix": None if first else kebab(ident),
+        "kubernetes_version": ("var.kubernetes_version" if first else
+                               f"var.eks_kubernetes_versions[{json.dumps(ident)}]"),
         "subnet_tier": v.tier_of(comp) or next(iter(v.tiers.values())),
         "security_group": v.ids[comp.id],
         "endpoint_public_access": False,  # CI reaches it from inside the VPC (DEPLOY flows)
@@ -98,7 +127,7 @@ def eks(v: Derivation) -> ct.Eks | None:
         "node_root_device_name": ROOT_DEVICE, "node_root_volume_type": ROOT_VOLUME_TYPE,
         "node_max_unavailable_percentage": MAX_UNAVAILABLE_PERCENTAGE,
         "addons": plain(ADDONS),
-        "node_groups": sorted((_node_group(v, c) for c in v.of(Kind.EKS_NODE_GROUP)),
+        "node_groups": sorted((_node_group(v, c) for c in v.node_groups(comp)),
                               key=lambda n: n["id"]),
         "access_entries": access_entries(v, comp),
         "node_security_group_rules": plain(NODE_SG_RULES),
@@ -135,9 +164,9 @@ def _taints(comp: Component) -> dict[str, ct.Taint]:
 
 def access_entries(v: Derivation, control: Component) -> list[ct.AccessEntry]:
     """One edit entry per CI instance role with a DEPLOY flow to the cluster, scoped to the
-    namespaces of the workloads archc generates charts for; one cluster admin entry for the
-    bastion's role (the admin path to the private endpoint)."""
-    namespaces = sorted({workload(c)[1] for c in v.of(Kind.EKS_NODE_GROUP)})
+    namespaces of the workloads archc generates charts for; one cluster admin entry per role of
+    a bastion administering it (the admin path to the private endpoint)."""
+    namespaces = sorted({workload(c)[1] for c in v.node_groups(control)})
     entries: dict[str, ct.AccessEntry] = {}
     for flow in v.flows(FlowClass.DEPLOY):
         caller = v.arch.component(flow.initiator)
@@ -149,7 +178,7 @@ def access_entries(v: Derivation, control: Component) -> list[ct.AccessEntry]:
                                  else {"type": "cluster", "namespaces": []})
         entries[ident] = {"id": ident, "principal": {"kind": "instance_role", "ref": ident},
                           "policy": DEPLOY_POLICY, "access_scope": scope}
-    for bastion in v.of(Kind.BASTION)[:1]:
+    for bastion in v.cluster_admins(control):
         ident = v.ids[bastion.id]
         entries[ident] = {"id": ident, "principal": {"kind": "instance_role", "ref": ident},
                           "policy": ADMIN_POLICY,
@@ -185,3 +214,9 @@ def capacity_type(props: Mapping[str, Any], env: Environment) -> str:
 def kubernetes_version(v: Derivation, env: Environment) -> str:
     comp = v.of(Kind.EKS_CONTROL_PLANE)[0]
     return str(env.props(comp.id).get("version") or DEFAULT_KUBERNETES_VERSION)
+
+
+def extra_kubernetes_versions(v: Derivation, env: Environment) -> dict[str, str]:
+    """The Kubernetes version of every cluster but the first, by its component's tf id."""
+    return {v.ids[c.id]: str(env.props(c.id).get("version") or DEFAULT_KUBERNETES_VERSION)
+            for c in v.of(Kind.EKS_CONTROL_PLANE)[1:]}

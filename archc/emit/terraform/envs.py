@@ -59,11 +59,13 @@ def inputs(v: Derivation, platform: ct.Platform, env: Environment) -> ct.Inputs:
     if platform["eks"]:
         values["kubernetes_version"] = eks.kubernetes_version(v, env)
         values["eks_node_groups"] = eks.node_group_inputs(v, env)
+    if platform["extra_eks_clusters"]:
+        values["eks_kubernetes_versions"] = eks.extra_kubernetes_versions(v, env)
     if platform["cdns"]:
         values["cloudfront_price_class"] = edge.price_class(env)
     if platform["waf"]:
         values["waf_rate_limit"] = WAF_RATE_LIMIT
-    if platform["bastion"] and platform["bastion"]["access"] == "ssh":
+    if compute.ssh_bastion(platform):
         values["admin_cidr_blocks"] = list(v.arch.policy.admin_cidrs)
     return values
 

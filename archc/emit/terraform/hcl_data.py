@@ -409,15 +409,24 @@ def _outputs(p: ct.Platform) -> list[Output]:
     if p["network"]["nat_gateway"]:
         outs.append(_out("nat_public_ips", "Public IPs of the NAT gateway(s): the egress "
                          "addresses of the private subnets.", "module.vpc.nat_public_ips"))
-    if p["bastion"]:
-        outs.append(_out("bastion_public_ip", "Public IP of the bastion host (null when it has "
-                         "none).", f"module.ec2_{p['bastion']['instance']}.public_ip"))
+    for i, b in enumerate(p["bastions"]):
+        outs.append(_out(b["public_ip_output"], "Public IP of the bastion host (null when it "
+                         "has none)." if i == 0 else f"Public IP of the bastion host "
+                         f"{b['component']} (null when it has none).",
+                         f"module.ec2_{b['instance']}.public_ip"))
     if p["eks"]:
         outs += [_out("eks_cluster_name", "EKS cluster name.", "module.eks.cluster_name"),
                  _out("eks_cluster_endpoint", "EKS API endpoint (private).",
                       "module.eks.cluster_endpoint"),
                  _out("eks_oidc_provider_arn", "IAM OIDC provider of the cluster (IRSA).",
                       "module.eks.oidc_provider_arn")]
+    for k in p["extra_eks_clusters"]:
+        outs += [_out(f"{k['id']}_cluster_name", f"EKS cluster name of {k['component']}.",
+                      f"module.{k['id']}.cluster_name"),
+                 _out(f"{k['id']}_cluster_endpoint", f"EKS API endpoint (private) of "
+                      f"{k['component']}.", f"module.{k['id']}.cluster_endpoint"),
+                 _out(f"{k['id']}_oidc_provider_arn", f"IAM OIDC provider of {k['component']} "
+                      "(IRSA).", f"module.{k['id']}.oidc_provider_arn")]
     if p["cluster_addons"]:
         outs += _addon_outputs(p["cluster_addons"])
     for i, z in enumerate(p["dns_zones"]):

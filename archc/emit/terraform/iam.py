@@ -55,8 +55,8 @@ def instance_roles(v: Derivation) -> list[ct.InstanceRole]:
 def irsa_roles(v: Derivation) -> list[ct.IrsaRole]:
     roles: dict[str, ct.IrsaRole] = {}
     for comp in v.of(Kind.EKS_NODE_GROUP):
-        who = principal(v, comp)
-        if who is None:
+        who, control = principal(v, comp), v.cluster_of(comp)
+        if who is None or control is None:
             continue
         name, namespace, account = workload(comp)
         if not comp.props.get("workload"):
@@ -64,6 +64,7 @@ def irsa_roles(v: Derivation) -> list[ct.IrsaRole]:
                              f"role trusts service account {namespace}:{account}", comp.span,
                    hint=f"set workload: {{namespace: ..., service_account: ...}} on {comp.id}")
         role = roles.setdefault(who["ref"], {
+            "cluster": v.cluster_module(control),
             "id": who["ref"], "label": f"{name} workload on {v.title(comp)}",
             "name_suffix": who["ref"].replace("_", "-"), "namespace_service_accounts": []})
         if f"{namespace}:{account}" not in role["namespace_service_accounts"]:
@@ -95,8 +96,8 @@ def policies(v: Derivation, platform: ct.PlatformParts) -> list[ct.Policy]:
             out += _db_policy(v, flow, db, db_keys)
         elif KINDS[v.comp(flow.target).kind].master_secret:
             out += _master_secret_policy(v, flow)
-    if platform["eks"]:
-        out += _deploy_policies(v, platform["eks"])
+    for cluster in ([platform["eks"]] if platform["eks"] else []) + platform["extra_eks_clusters"]:
+        out += _deploy_policies(v, cluster)
     out += _secret_policies(v, platform["secrets"])
     out += _log_policies(v, platform["log_groups"])
     # Two flows can ask for the same policy (same caller, buckets and access): which one
@@ -230,24 +231,29 @@ def _master_secret_policy(v: Derivation, flow: Flow) -> list[ct.Policy]:
 
 
 def _deploy_policies(v: Derivation, eks: ct.Eks) -> list[ct.Policy]:
+    """eks:DescribeCluster on one cluster for its admins and its deployers; the policies of
+    the first cluster are <role>_eks_admin / _eks_deploy, the others' <role>_<module>_*."""
+    pre = "eks" if eks["id"] == "eks" else eks["id"]
+    cluster: ct.Resource = ({"kind": "eks_cluster"} if eks["id"] == "eks" else
+                            {"kind": "eks_cluster", "ref": eks["id"]})
     out: list[ct.Policy] = [
-        {"id": f"{v.ids[b.id]}_eks_admin", "role": {"kind": "instance_role", "ref": v.ids[b.id]},
+        {"id": f"{v.ids[b.id]}_{pre}_admin", "role": {"kind": "instance_role", "ref": v.ids[b.id]},
          "description": f"{b.id} administers {eks['component']}: describe the cluster to build "
                         "a kubeconfig (the access entry grants the Kubernetes rights)",
          "source": line_refs(b.span),
          "statements": [_statement("DescribeCluster", ["eks:DescribeCluster"],
-                                   [{"kind": "eks_cluster"}])]}
-        for b in v.of(Kind.BASTION)[:1]]
+                                   [ct.Resource(**cluster)])]}
+        for b in v.cluster_admins(v.comp(eks["component"]))]
     for flow in v.flows(FlowClass.DEPLOY):
         who = principal(v, v.arch.component(flow.initiator))
         if flow.target != eks["component"] or who is None:
             continue
-        out.append({"id": f"{who['ref']}_eks_deploy", "role": who,
+        out.append({"id": f"{who['ref']}_{pre}_deploy", "role": who,
                     "description": f"{_flow_text(flow)}: describe the cluster to build a "
                                    "kubeconfig",
                     "source": line_refs(flow.span),
                     "statements": [_statement("DescribeCluster", ["eks:DescribeCluster"],
-                                              [{"kind": "eks_cluster"}])]})
+                                              [ct.Resource(**cluster)])]})
     return out
 
 
