@@ -11,9 +11,9 @@ from typing import Any
 
 from archc import diagnostics as d
 from archc.aws.derivation import Derivation
-from archc.catalog.edge import INTERNAL, load_balancer_scheme
+from archc.catalog.edge import INTERNAL, NETWORK, load_balancer_scheme, load_balancer_type
 from archc.kinds import HOLDS_DATA, Kind, Tier
-from archc.model import Architecture, Component
+from archc.model import Architecture, Component, Flow, FlowClass
 
 # EC2 hosts, and the overlay keys that say what they run.
 EC2_KINDS = (Kind.BASTION, Kind.BACKEND_SERVICE, Kind.CI_SERVER, Kind.INSTANCE,
@@ -66,3 +66,43 @@ def boot_findings(arch: Architecture) -> list[d.Diagnostic]:
 def lb_internal(arch: Architecture, comp: Component) -> bool:
     """An internal load balancer: drawn in a private subnet, or `scheme: internal`."""
     return load_balancer_scheme(comp.props, arch.tier_of(comp) is Tier.PUBLIC) == INTERNAL
+
+
+# A load balancer's one listener: HTTPS (ALB) or TLS (NLB), on listener_port (default 443).
+DEFAULT_LISTENER_PORT = 443
+# The kinds that route to a load balancer through a VPC link (API Gateway HTTP APIs).
+VPC_LINK_KINDS = frozenset({"api_gateway"})
+
+
+def listener_key(comp: Component) -> str:
+    """The key of a load balancer's listener in its module's `listeners` map."""
+    network = load_balancer_type(comp.props, comp.label, comp.id) == NETWORK
+    return "tls" if network else "https"
+
+
+def listener_port(comp: Component) -> int:
+    return int(comp.props.get("listener_port", DEFAULT_LISTENER_PORT))
+
+
+def vpc_link_target(v: Derivation, flow: Flow) -> Component | None:
+    """The load balancer an API gateway's flow reaches through its VPC link: the flow's target
+    when that is a load balancer, else the first (in diagram order) that forwards to the
+    target (an ECS or backend service behind one); None when the flow is no such route."""
+    if flow.flow_class is not FlowClass.NETWORK or v.kind(flow.initiator) not in VPC_LINK_KINDS:
+        return None
+    target = v.comp(flow.target)
+    if target.kind == Kind.LOAD_BALANCER:
+        return target
+    for f in v.flows(FlowClass.NETWORK):
+        if f.target == flow.target and v.kind(f.initiator) == Kind.LOAD_BALANCER:
+            return v.comp(f.initiator)
+    return None
+
+
+def vpc_link_tier(v: Derivation, lb: Component) -> str | None:
+    """The subnets of a VPC link to a load balancer: the private app subnets (the load
+    balancer's own when it is in one); None when the VPC has no private app subnet."""
+    own = v.tier_of(lb)
+    if own is not None and own.split("_")[0] == str(Tier.APP):
+        return own
+    return next((t for t in v.tiers.values() if t == str(Tier.APP)), None)

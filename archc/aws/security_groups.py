@@ -37,7 +37,13 @@ from dataclasses import dataclass, field
 from typing import NotRequired, TypedDict
 
 from archc import diagnostics as d
-from archc.aws.compute import EC2_KINDS
+from archc.aws.compute import (
+    EC2_KINDS,
+    VPC_LINK_KINDS,
+    listener_port,
+    vpc_link_target,
+    vpc_link_tier,
+)
 from archc.aws.derivation import CheckovSkip, Derivation, skip
 from archc.aws.iam import principal
 from archc.aws.names import (
@@ -48,6 +54,7 @@ from archc.aws.names import (
     port_text,
     sg_text,
 )
+from archc.catalog.serverless import vpc_link_group
 from archc.kinds import GIT_CLONE_PORTS, INTERNET_KINDS, KINDS, Kind, Tier
 from archc.model import Architecture, Component, Flow, FlowClass
 from archc.source import Span
@@ -135,6 +142,7 @@ def security_groups(arch: Architecture) -> list[SecurityGroup]:
     v = Derivation(arch)
     groups = [_group(v, c) for c in arch.components if v.has_security_group(c)]
     groups += [_endpoint_group(service) for service in interface_endpoints(v)]
+    groups += [_vpc_link_group(v, api) for api in vpc_links(v)]
     return sorted(groups, key=lambda g: g["id"])
 
 
@@ -180,6 +188,29 @@ def _endpoint_group(service: str) -> SecurityGroup:
             "description": sg_text(f"{service} VPC interface endpoint, tcp/443 from its callers"),
             "source": "", "checkov_skips": [skip(
                 "CKV2_AWS_5", "Attached through module.vpc_endpoints (security_group_ids); "
+                              "checkov cannot expand registry modules offline, so it does not "
+                              "see the attachment")]}
+
+
+def vpc_links(v: Derivation) -> dict[str, list[tuple[Flow, Component]]]:
+    """API gateway id -> its routes through a VPC link (the flow, the load balancer it
+    reaches), for the gateways whose link has private app subnets to live in."""
+    out: dict[str, list[tuple[Flow, Component]]] = {}
+    for flow in v.flows(FlowClass.NETWORK):
+        lb = vpc_link_target(v, flow)
+        if lb is not None and vpc_link_tier(v, lb) is not None:
+            out.setdefault(flow.initiator, []).append((flow, lb))
+    return out
+
+
+def _vpc_link_group(v: Derivation, api: str) -> SecurityGroup:
+    ident = vpc_link_group(v.ids[api])
+    comp = v.comp(api)
+    return {"id": ident, "component": api, "name_suffix": ident.replace("_", "-"),
+            "description": sg_text(f"{api} API Gateway VPC link, to its load balancers' "
+                                   "listeners"),
+            "source": line_refs(comp.span), "checkov_skips": [skip(
+                "CKV2_AWS_5", f"Attached through module.apigw_{v.ids[api]} (vpc_links); "
                               "checkov cannot expand registry modules offline, so it does not "
                               "see the attachment")]}
 
@@ -312,6 +343,8 @@ def _ports(v: Derivation, flow: Flow) -> list[tuple[int, int]]:
 
 
 def _network_rows(v: Derivation, flow: Flow) -> list[Row]:
+    if v.kind(flow.initiator) in VPC_LINK_KINDS:
+        return _vpc_link_rows(v, flow)
     src, dst = _sg(v, flow.initiator), _sg(v, flow.target)
     if src is None or dst is None:
         v.warning("ARC522", f"flow {flow.ref} ({flow.flow_class}) has an end without a "
@@ -322,6 +355,27 @@ def _network_rows(v: Derivation, flow: Flow) -> list[Row]:
     rows = _pair_rows(src, dst, flow.protocol, _ports(v, flow), _spans(flow),
                       lambda lo, hi: _text(flow, lo, hi))
     return rows + _clone_rows(v, flow, src, dst)
+
+
+def _vpc_link_rows(v: Derivation, flow: Flow) -> list[Row]:
+    """An API gateway's route to a load balancer (or a service behind one) goes through its
+    VPC link: egress from the link's group to the load balancer's on the listener port, and
+    that ingress on the load balancer's group; nothing when the route has no link (ARC553,
+    ARC554 from the gateway's kind)."""
+    lb = vpc_link_target(v, flow)
+    if lb is None or vpc_link_tier(v, lb) is None:
+        return []
+    port = listener_port(lb)
+    via = "" if lb.id == flow.target else f" in front of {flow.target}"
+    label = f" {flow.label}" if flow.label else ""
+    text = (f"{flow.initiator} VPC link to {lb.id}{via} {port_text('tcp', port, port)}{label}, "
+            "private integration")
+    rows = _pair_rows(vpc_link_group(v.ids[flow.initiator]), v.ids[lb.id], "tcp",
+                      [(port, port)], _spans(flow), _fixed(text))
+    if via:
+        for row in rows:
+            row.edges = [flow.ref, f"{lb.id} forwards to {flow.target}"]
+    return rows
 
 
 def _pair_rows(src: str, dst: str, protocol: str, ports: list[tuple[int, int]],

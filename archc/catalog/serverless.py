@@ -68,6 +68,8 @@ ASYNC_TRIGGERS = frozenset({"object_storage", "sns_topic", "event_bus", "schedul
 SOURCE_OWNED = frozenset({"sns_topic", "event_bus", "schedule"})
 # The gateway's routes: "GET /orders" in a flow's label, else every method under the target.
 _ROUTE = re.compile(r"\b(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY)\s+(/[A-Za-z0-9_./{}+-]*)")
+# What an API gateway reaches through a VPC link: a load balancer, or a service behind one.
+VPC_LINK_TARGETS = frozenset({"load_balancer", "ecs_service", "backend_service"})
 _ATTRIBUTE = re.compile(r"^[A-Za-z0-9_.-]{1,255}$")
 
 
@@ -142,20 +144,37 @@ def _source(peer: Peer) -> dict[str, Any] | None:
 
 # --------------------------------------------------------------------------- API Gateway
 def _api(view: KindView) -> Built:
-    routes = []
+    routes: list[dict[str, Any]] = []
+    warnings: list[tuple[str, str, str]] = []
+    tiers: list[str] = []
     for peer in view.outbound:
-        if peer.kind != "lambda_function":
-            continue
-        found = _ROUTE.findall(peer.label)
-        keys = ([f"{method} {path}" for method, path in found]
-                or [f"ANY /{_kebab(peer.id)}/{{proxy+}}"])
-        routes += [{"key": k, "function": peer.id} for k in keys]
+        if peer.kind == "lambda_function":
+            routes += [{"key": k, "function": peer.id, "listener_arn": None}
+                       for k in _route_keys(peer)]
+        elif peer.kind in VPC_LINK_TARGETS and peer.flow_class == "network":
+            if not peer.listener_arn:
+                warnings.append(("ARC554", f"API {view.component} routes to {peer.component}, "
+                                           "which no load balancer fronts: a VPC link reaches "
+                                           "an ALB or NLB listener only, so no route is "
+                                           "written",
+                                 f"draw the load balancer in front of it: `ALB --> "
+                                 f"{peer.component}` and `{view.component} --> ALB`"))
+            elif not peer.link_tier:
+                warnings.append(("ARC553", f"API {view.component} routes to {peer.component} "
+                                           "through a VPC link, but the diagram draws no VPC "
+                                           "with a private subnet for the link: no route is "
+                                           "written",
+                                 "draw the load balancer inside a VPC with a private subnet "
+                                 "(`subgraph app[\"Private Subnet\"]`)"))
+            else:
+                tiers.append(peer.link_tier)
+                routes += [{"key": k, "function": None, "listener_arn": peer.listener_arn}
+                           for k in _route_keys(peer)]
     pools = sorted({p.id for p in (*view.inbound, *view.outbound)
                     if p.kind == "cognito_user_pool"})
-    warnings: list[tuple[str, str, str]] = []
     if not routes:
-        warnings.append(("ARC551", f"API {view.component} routes to no function: it would "
-                                   "answer every request with 404",
+        warnings.append(("ARC551", f"API {view.component} routes to no function or load "
+                                   "balancer: it would answer every request with 404",
                          f"draw the function it serves: `{view.component} -->|GET /items| "
                          "Fn`"))
     if len(pools) > 1:
@@ -172,11 +191,26 @@ def _api(view: KindView) -> Built:
         item={"id": view.id, "component": view.component, "title": view.title,
               "name_suffix": _kebab(view.id),
               "routes": sorted(routes, key=lambda r: r["key"]),
+              # one VPC link (its own security group) in the private app subnets
+              "vpc_link": {"subnet_tier": tiers[0], "security_group": vpc_link_group(view.id)}
+              if tiers else None,
               "user_pool": pools[0] if pools else None,
               "domain_name": str(domain) if domain else None,
               "certificate_arn": view.props.get("certificate_arn"),
               "log_retention_days": view.log_retention_days},
         settings=settings, warnings=tuple(warnings))
+
+
+def _route_keys(peer: Peer) -> list[str]:
+    """The route keys a flow's label names (`GET /orders`), else every method under the
+    target's id."""
+    found = _ROUTE.findall(peer.label)
+    return [f"{method} {path}" for method, path in found] or [f"ANY /{_kebab(peer.id)}/{{proxy+}}"]
+
+
+def vpc_link_group(api: str) -> str:
+    """The security group id of an API gateway's VPC link."""
+    return f"vpc_link_{api}"
 
 
 # --------------------------------------------------------------------------- Cognito
@@ -237,8 +271,10 @@ _KEY_TYPE: Mapping[str, Any] = {"enum": ["S", "N", "B"],
 CODES: dict[str, str] = {
     "ARC550": "a Lambda function names no package (s3_bucket + s3_key, or image_uri): the "
               "operator must set it per environment",
-    "ARC551": "an API gateway routes to no function",
+    "ARC551": "an API gateway routes to no function or load balancer",
     "ARC552": "an API gateway is drawn with more than one user pool; its authorizer trusts one",
+    "ARC553": "an API gateway routes through a VPC link but the VPC has no private subnet",
+    "ARC554": "an API gateway routes to a service no load balancer fronts",
 }
 
 _STREAM_ACTIONS = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator",

@@ -94,6 +94,11 @@ class Peer:
     outputs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     order: int = 0  # the flow's place in the diagram (its edges in source order)
     parts: tuple[str, ...] = ()  # Terraform ids of the parts the flow names (S3 buckets)
+    # an API gateway's route through its VPC link: the HCL expression of the listener ARN of the
+    # load balancer the flow reaches (its target, or the one in front of it), and the subnet
+    # tier id of the link (the private app subnets; "" when the VPC has none)
+    listener_arn: str = ""
+    link_tier: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,10 +13,12 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
+from archc.aws.compute import listener_key, vpc_link_target, vpc_link_tier
 from archc.aws.derivation import PRODUCTION_ENVS, Derivation
 from archc.aws.iam import principal
 from archc.aws.names import tf_id
 from archc.catalog.spec import Built, KindView, Peer
+from archc.emit._hcl import hcl_string
 from archc.emit.terraform import context_types as ct
 from archc.emit.terraform.hcl_data import principal_arn
 from archc.kinds import KINDS, NETWORK_IAM_KINDS
@@ -124,13 +126,17 @@ def _peer(v: Derivation, flow: Flow, other: str, order: int) -> Peer:
     tf = KINDS[comp.kind].terraform
     outputs = {name: expr.format(id=v.ids[comp.id])
                for name, (expr, _) in (tf.outputs.items() if tf else ())}
+    lb = vpc_link_target(v, flow) if other == flow.target else None
+    listener = (f"module.lb_{v.ids[lb.id]}.listeners[{hcl_string(listener_key(lb))}].arn"
+                if lb else "")
     return Peer(component=comp.id, id=v.ids[comp.id], kind=str(comp.kind),
                 flow_class=str(flow.flow_class),
                 verb=flow.access if flow.flow_class in _VERB_CLASSES
                 or v.kind(flow.target) in NETWORK_IAM_KINDS else "",
                 label=flow.label, ports=flow.ports, order=order,
                 role_arn=principal_arn(who) if who else "", outputs=outputs,
-                parts=tuple(tf_id(b) for b in flow.buckets))
+                parts=tuple(tf_id(b) for b in flow.buckets), listener_arn=listener,
+                link_tier=(vpc_link_tier(v, lb) or "") if lb else "")
 
 
 def _peer_order(peer: Peer) -> tuple[str, str, str]:

@@ -7,7 +7,15 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from archc.aws.compute import EC2_KINDS, STATEFUL_KINDS, lb_internal, serves, warn_unbooted
+from archc.aws.compute import (
+    EC2_KINDS,
+    STATEFUL_KINDS,
+    lb_internal,
+    listener_key,
+    listener_port,
+    serves,
+    warn_unbooted,
+)
 from archc.aws.derivation import Derivation
 from archc.aws.names import kebab
 from archc.catalog.edge import NETWORK, load_balancer_type
@@ -38,7 +46,6 @@ ASG_TUNING: ct.AsgTuning = {"health_check_grace_period": 300,
                             "instance_refresh_min_healthy_percentage": 90,
                             "target_cpu_utilization": 60}
 # ALB: TLS 1.3 policy (TLS 1.2 fallback); HTTP inside the VPC to the instances.
-DEFAULT_LISTENER_PORT = 443
 SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 # Target health: archc services answer /healthz with 200 (the convention archc's workloads
 # follow); 15 s checks, 2 good / 3 bad, 30 s connection draining.
@@ -257,8 +264,8 @@ def _load_balancer(v: Derivation, comp: Component, log_bucket: str | None,
         "internal": lb_internal(v.arch, comp), "type": lb_type,
         "security_group": ident, "certificate": ident,
         "access_logs": {"bucket": log_bucket, "prefix": kebab(ident)},
-        "listener": {"key": "tls" if network else "https", "origin_verify": verify.get(ident),
-                     "port": int(comp.props.get("listener_port", DEFAULT_LISTENER_PORT)),
+        "listener": {"key": listener_key(comp), "origin_verify": verify.get(ident),
+                     "port": listener_port(comp),
                      "protocol": "TLS" if network else "HTTPS", "ssl_policy": SSL_POLICY,
                      "target_group": groups[0]["key"] if groups else None},
         "target_groups": groups,
