@@ -382,6 +382,7 @@ class Linker:
                                               "the innermost subgraph that mentions it", span)]
         kind = self._component_kind(node_id, label, parent, spec, zones, decisions, span)
         props = {k: v for k, v in spec.items() if k != "kind"}
+        kind = self._aurora_engine(node_id, kind, spec, props, decisions)
         for prop in sorted(props):
             decisions.append(self._from_overlay(prop, props[prop],
                                                 ("components", node_id, prop)))
@@ -389,6 +390,30 @@ class Linker:
             self._label_facts(node_id, kind, label, props, decisions, span)
         return Component(id=node_id, label=label, kind=kind, zone=parent,
                          props=freeze(props), span=span, decisions=tuple(decisions))
+
+    def _aurora_engine(self, node_id: str, kind: str, spec: Mapping[str, Any],
+                       props: dict[str, Any], decisions: list[Decision]) -> str:
+        """`engine: aurora-postgresql` (or `aurora-mysql`), as RDS names it, is an Aurora
+        cluster of that engine: the kind follows unless the overlay names another one."""
+        engine = props.get("engine")
+        if engine not in AURORA_ENGINE_NAMES:
+            return kind
+        path = ("components", node_id, "engine")
+        if "kind" in spec and kind != "aurora":
+            self.diags.append(d.error(
+                "ARC163", f"{engine!r} is an Aurora engine, and {node_id} is a {kind}",
+                self.ov.value_span(path) or self.nodes[node_id].span,
+                hint=f"set `kind: aurora` on {node_id}, or an RDS engine such as "
+                     f"{AURORA_ENGINE_NAMES[engine]!r}"))
+            props.pop("engine")
+            return kind
+        props["engine"] = AURORA_ENGINE_NAMES[engine]
+        if kind != "aurora":  # the engine decides, not the label's guess
+            decisions[:] = [x for x in decisions if x.attribute != "kind"]
+            decisions.append(Decision("kind", "aurora", "overlay",
+                                      f"engine {engine!r} is an Aurora cluster",
+                                      self.ov.value_span(path)))
+        return "aurora"
 
     def _component_kind(self, node_id: str, label: str, parent: str | None,
                         spec: Mapping[str, Any], zones: dict[str, Zone],
@@ -926,6 +951,8 @@ def _assumption_notes(zones: tuple[Zone, ...], components: tuple[Component, ...]
     return notes
 
 
+# The engines as RDS names Aurora's -> the engine archc's aurora kind builds
+AURORA_ENGINE_NAMES = {"aurora-postgresql": "postgres", "aurora-mysql": "mysql"}
 # A node that titles the drawing ("Notes API - AWS Serverless Architecture"): when no edge
 # touches it, it is a caption, not a component
 _TITLE = re.compile(r"\b(architecture|diagram|overview)\b")

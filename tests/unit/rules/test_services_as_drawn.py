@@ -74,3 +74,50 @@ def test_two_aws_apis_drawn_both_ways_need_no_initiator(tmp_path: Path) -> None:
     assert loaded.arch is not None
     flow = next(f for f in loaded.arch.flows if {f.initiator, f.target} == {"glue", "athena"})
     assert flow.initiator == "glue" and not flow.ports
+
+
+AURORA_DIAGRAM = """flowchart LR
+    Users --> ALB
+    subgraph vpc ["VPC"]
+        subgraph pub ["Public Subnet"]
+            ALB["Application Load Balancer"]
+            NAT["NAT Gateway"]
+        end
+        subgraph app ["Private App Subnet"]
+            API["Orders API"]
+        end
+        subgraph data ["Private Data Subnet"]
+            DB[("Orders DB")]
+        end
+    end
+    ALB --> API
+    API --> DB
+    API --> NAT
+"""
+
+
+@pytest.mark.parametrize(("engine", "built", "port"), [("aurora-postgresql", "postgres", 5432),
+                                                       ("aurora-mysql", "mysql", 3306)])
+def test_an_aurora_engine_as_rds_names_it_is_an_aurora_cluster(
+        tmp_path: Path, engine: str, built: str, port: int) -> None:
+    (tmp_path / "architecture.mmd").write_text(AURORA_DIAGRAM, encoding="utf-8")
+    (tmp_path / "archc.yaml").write_text(
+        f"version: 1\nproject: aur\ncomponents:\n  DB: {{engine: {engine}}}\n", encoding="utf-8")
+    loaded = load_spec(tmp_path)
+    assert not [d.message for d in loaded.diagnostics if d.severity.name == "ERROR"]
+    assert loaded.arch is not None
+    db = loaded.arch.component("DB")
+    assert db is not None and db.kind == "aurora" and db.props["engine"] == built
+    assert [d.value for d in db.decisions if d.attribute == "kind"] == ["aurora"]
+    flow = next(f for f in loaded.arch.flows if f.target == "DB")
+    assert flow.ports == ((port, port),)
+
+
+def test_an_aurora_engine_on_an_rds_database_is_a_positioned_error(tmp_path: Path) -> None:
+    (tmp_path / "architecture.mmd").write_text(AURORA_DIAGRAM, encoding="utf-8")
+    (tmp_path / "archc.yaml").write_text(
+        "version: 1\nproject: aur\ncomponents:\n  DB: {kind: database, engine: aurora-mysql}\n",
+        encoding="utf-8")
+    errors = [d for d in load_spec(tmp_path).diagnostics if d.severity.name == "ERROR"]
+    assert [(d.code, d.span.line if d.span else None) for d in errors] == [("ARC163", 4)]
+    assert "kind: aurora" in (errors[0].hint or "")
