@@ -101,6 +101,12 @@ class Component:
         """The label on one line, as people read it in the diagram."""
         return one_line(self.label)
 
+    @property
+    def kind_is_known(self) -> bool:
+        """False when nothing told its kind (ARC202 or a line that did not parse): `kind` is
+        then a placeholder that no decision about the whole architecture may rest on."""
+        return not any(x.attribute == "kind" and x.value == "unknown" for x in self.decisions)
+
 
 @dataclass(frozen=True, slots=True)
 class Flow:

@@ -119,7 +119,7 @@ class Derivation:
         """A VPC when the diagram draws one or a subnet, or a component cannot live without
         one; a serverless architecture (API Gateway, Lambda outside a subnet) has none."""
         return needs_vpc((z.role for z in self.arch.zones),
-                         (c.kind for c in self.arch.components))
+                         (c.kind for c in self.arch.components if c.kind_is_known))
 
     def has_security_group(self, comp: Component) -> bool:
         """Its kind filters with a security group and it lives in the VPC: a kind that may run

@@ -20,7 +20,8 @@ def check(arch: Architecture, graph: nx.MultiDiGraph[str], env: str | None) -> l
         found += _inside_vpc(environment)
         found += _overlaps(environment)
         found += _capacity(arch, environment, placed)
-    if needs_vpc((z.role for z in arch.zones), (c.kind for c in arch.components)):
+    if needs_vpc((z.role for z in arch.zones),
+                 (c.kind for c in arch.components if c.kind_is_known)):
         found += _between_environments(envs)  # no VPC, no ranges to peer
     return found
 

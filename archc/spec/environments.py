@@ -126,7 +126,8 @@ def _environment(name: str, spec: Mapping[str, Any], ov: OverlayView, zones: tup
     span = ov.key_span(("environments", name)) or Span(ov.file or "", 1, 1, 1, 2)
     written = ov.value_span(("environments", name, "vpc_cidr")) is not None  # but invalid
     if "vpc_cidr" not in spec and not written and needs_vpc((z.role for z in zones),
-                                                            (c.kind for c in components)):
+                                                            (c.kind for c in components
+                                                             if c.kind_is_known)):
         diags.append(d.error(
             "ARC162", f"environments.{name} is missing required property 'vpc_cidr'", span,
             hint="add 'vpc_cidr:' here; the environment's VPC range, e.g. 10.10.0.0/16 (the "

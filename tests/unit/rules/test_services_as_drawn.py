@@ -121,3 +121,17 @@ def test_an_aurora_engine_on_an_rds_database_is_a_positioned_error(tmp_path: Pat
     errors = [d for d in load_spec(tmp_path).diagnostics if d.severity.name == "ERROR"]
     assert [(d.code, d.span.line if d.span else None) for d in errors] == [("ARC163", 4)]
     assert "kind: aurora" in (errors[0].hint or "")
+
+
+def test_a_line_that_does_not_parse_asks_for_no_vpc_of_its_own(tmp_path: Path) -> None:
+    """A serverless spec (no VPC) whose function line Mermaid rejects: the one error is that
+    line's, not a VPC the placeholder kind of the unreadable node would need."""
+    example = Path(__file__).resolve().parents[3] / "examples" / "serverless-api"
+    diagram = (example / "architecture.mmd").read_text(encoding="utf-8")
+    broken = diagram.replace('orders_fn["Orders Lambda"]', 'orders_fn["Orders "x" Lambda"]')
+    assert broken != diagram
+    (tmp_path / "architecture.mmd").write_text(broken, encoding="utf-8")
+    (tmp_path / "archc.yaml").write_text((example / "archc.yaml").read_text(encoding="utf-8"),
+                                         encoding="utf-8")
+    errors = [d.code for d in load_spec(tmp_path).diagnostics if d.severity.name == "ERROR"]
+    assert errors == ["ARC118"]
