@@ -5,9 +5,9 @@ every derivation shares.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TypedDict
+from typing import Any, TypedDict, TypeVar
 
 from archc import diagnostics as d
 from archc.aws.names import component_ids, subnet_tier_ids, title_case
@@ -15,6 +15,8 @@ from archc.catalog.spec import Scope
 from archc.kinds import KINDS, Kind, Role, needs_vpc
 from archc.model import Architecture, Component, Environment, Flow, FlowClass, Zone, one_line
 from archc.source import Span
+
+_T = TypeVar("_T")
 
 # Production-like environments, by name: they get the stricter defaults listed where used.
 PRODUCTION_ENVS = frozenset({"prod", "production", "prd"})
@@ -58,6 +60,15 @@ class Derivation:
         self._by_kind: dict[str, list[Component]] = {}
         for comp in self.arch.components:
             self._by_kind.setdefault(comp.kind, []).append(comp)
+        self._memo: dict[str, Any] = {}
+
+    def memo(self, key: str, make: Callable[[], _T]) -> _T:
+        """What `make` derives from the IR, made once per derivation (the IR is immutable):
+        indexes that context modules would otherwise rebuild per component."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        found: _T = self._memo[key]
+        return found
 
     # -- components ----------------------------------------------------------------------
     def comp(self, component_id: str) -> Component:

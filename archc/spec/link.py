@@ -115,7 +115,7 @@ class Linker:
         self.subgraphs = {s.id: s for s in chart.subgraphs}
         self._refs: dict[str, str] = {}
         self._comps: dict[str, Component] = {}
-        self._ends: frozenset[str] | None = None  # the nodes some edge touches
+        self._ends: dict[str, set[str]] | None = None  # see `_neighbours`
 
     def link(self) -> Architecture:
         zones = self._zones()
@@ -287,12 +287,18 @@ class Linker:
         return nodes
 
     def _label_kind(self, node_id: str) -> str | None:
+        if "kind" not in self.ov.mapping("components", node_id) and \
+                self._described(node_id) is not None:
+            return None
+        return self._drawn_kind(node_id)
+
+    def _drawn_kind(self, node_id: str) -> str | None:
+        """The kind the overlay, the icon, the label or the shape gives a node (not asking
+        whether it draws something archc derives: `_described` asks this)."""
         node = self.nodes.get(node_id)
         spec = self.ov.mapping("components", node_id)
         if "kind" in spec:
             return str(spec["kind"])
-        if self._described(node_id) is not None:
-            return None
         icon = dict(node.data).get("icon", "") if node else ""
         by_icon = infer_kind_from_icon(icon) if icon else None
         if by_icon is not None:
@@ -344,7 +350,7 @@ class Linker:
         node = self.nodes.get(node_id)
         if node is None or "kind" in self.ov.mapping("components", node_id):
             return None
-        if _TITLE.search(node.label.lower()) and node_id not in self._edge_ends():
+        if _TITLE.search(node.label.lower()) and node_id not in self._neighbours():
             return ("the diagram's title", "a node no edge touches whose label names the "
                     "drawing", _TITLE.pattern)
         found = described_node(node_id, node.label)
@@ -354,25 +360,17 @@ class Linker:
         return found
 
     def _next_to(self, node_id: str, kinds: frozenset[str]) -> bool:
-        """Whether an edge joins the node to one of these kinds (as the overlay, the icon or
-        the label says: never through `_described`, which asks this)."""
-        ends = {e.dst if e.src == node_id else e.src for e in self.chart.edges
-                if node_id in (e.src, e.dst)}
-        return any(self._plain_kind(end) in kinds for end in ends)
+        """Whether an edge joins the node to one of these kinds."""
+        return any(self._drawn_kind(end) in kinds
+                   for end in sorted(self._neighbours().get(node_id, ())))
 
-    def _plain_kind(self, node_id: str) -> str | None:
-        node = self.nodes.get(node_id)
-        spec = self.ov.mapping("components", node_id)
-        if "kind" in spec:
-            return str(spec["kind"])
-        icon = dict(node.data).get("icon", "") if node else ""
-        found = (infer_kind_from_icon(icon) if icon else None) or \
-            (infer_kind(node_id, node.label if node else node_id) or (None,))[0]
-        return found
-
-    def _edge_ends(self) -> frozenset[str]:
+    def _neighbours(self) -> dict[str, set[str]]:
+        """node id -> the nodes an edge joins it to, indexed once."""
         if self._ends is None:
-            self._ends = frozenset(end for e in self.chart.edges for end in (e.src, e.dst))
+            self._ends = {}
+            for e in self.chart.edges:
+                self._ends.setdefault(e.src, set()).add(e.dst)
+                self._ends.setdefault(e.dst, set()).add(e.src)
         return self._ends
 
     def _component(self, node_id: str, label: str, parent: str | None, span: Span,

@@ -62,36 +62,31 @@ def settings(v: Derivation, env_name: str) -> dict[str, Any]:
 
 def _built(v: Derivation, comp: Component) -> Built:
     """A component's `build` result, computed once per derivation (items and settings)."""
-    cached: dict[str, Built] = v.__dict__.setdefault("_kind_builds", {})
-    if comp.id not in cached:
+    builds: dict[str, Built] = v.memo("kind_builds", dict)
+    if comp.id not in builds:
         build = KINDS[comp.kind].terraform
         assert build is not None, comp.kind
-        cached[comp.id] = build.build(view(v, comp))
-    return cached[comp.id]
+        builds[comp.id] = build.build(view(v, comp))
+    return builds[comp.id]
 
 
-def view(v: Derivation, comp: Component) -> KindView:
-    return _view(v, comp)
+_Ends = dict[str, list[tuple[int, Flow]]]  # component id -> (place in the diagram, flow)
 
 
-def _ends(v: Derivation) -> tuple[dict[str, list[tuple[int, Flow]]],
-                                  dict[str, list[tuple[int, Flow]]]]:
+def _ends(v: Derivation) -> tuple[_Ends, _Ends]:
     """The flows into and out of each component, indexed once per derivation: a view per
     component scanning every flow made the catalog's Terraform O(components x flows)."""
-    cached: dict[str, Any] = v.__dict__.setdefault("_kind_flow_ends", {})
-    if "ends" not in cached:
-        into: dict[str, list[tuple[int, Flow]]] = {}
-        out: dict[str, list[tuple[int, Flow]]] = {}
+    def index() -> tuple[_Ends, _Ends]:
+        into: _Ends = {}
+        out: _Ends = {}
         for order, flow in enumerate(v.arch.flows):
             into.setdefault(flow.target, []).append((order, flow))
             out.setdefault(flow.initiator, []).append((order, flow))
-        cached["ends"] = (into, out)
-    ends: tuple[dict[str, list[tuple[int, Flow]]], dict[str, list[tuple[int, Flow]]]] = \
-        cached["ends"]
-    return ends
+        return into, out
+    return v.memo("kind_flow_ends", index)
 
 
-def _view(v: Derivation, comp: Component) -> KindView:
+def view(v: Derivation, comp: Component) -> KindView:
     into, out = _ends(v)
     inbound = tuple(_peer(v, f, f.initiator, n) for n, f in into.get(comp.id, ()))
     outbound = tuple(_peer(v, f, f.target, n) for n, f in out.get(comp.id, ()))
@@ -105,19 +100,15 @@ def _view(v: Derivation, comp: Component) -> KindView:
         outbound=tuple(sorted(outbound, key=_peer_order)),
         security_group=v.ids[comp.id] if v.has_security_group(comp) else None,
         subnet_tier=v.tier_of(comp), log_retention_days=v.log_retention_days,
-        ids_by_kind=_ids_by_kind(v))
+        ids_by_kind=v.memo("kind_ids", lambda: _ids_by_kind(v)))
 
 
 def _ids_by_kind(v: Derivation) -> Mapping[str, tuple[str, ...]]:
-    """Every kind's Terraform ids, once per derivation (one shared, read-only mapping: built
-    per view it made the catalog's Terraform O(components^2))."""
-    cached: dict[str, Any] = v.__dict__.setdefault("_kind_ids", {})
-    if "ids" not in cached:
-        cached["ids"] = MappingProxyType({
-            kind: tuple(sorted(v.ids[c.id] for c in v.of(kind)))
-            for kind in sorted({str(c.kind) for c in v.arch.components if c.kind})})
-    ids: Mapping[str, tuple[str, ...]] = cached["ids"]
-    return ids
+    """Every kind's Terraform ids: one shared, read-only mapping (built per view it made the
+    catalog's Terraform O(components^2))."""
+    return MappingProxyType({
+        kind: tuple(sorted(v.ids[c.id] for c in v.of(kind)))
+        for kind in sorted({str(c.kind) for c in v.arch.components if c.kind})})
 
 
 def _peer(v: Derivation, flow: Flow, other: str, order: int) -> Peer:
