@@ -388,11 +388,20 @@ def infer_role(zone_id: str, title: str) -> tuple[Role, Tier | None, str] | None
 IAM_TARGET_KINDS: frozenset[str] = frozenset(
     {Kind.OBJECT_STORAGE} | {name for name, spec in CATALOG.items()
                              if spec.iam and not spec.network_iam})
+
+
+def listens(kind: str) -> bool:
+    """Whether callers connect to it on a port of its security group (EFS, OpenSearch), not
+    only through its AWS API (a Lambda's group is for its own calls)."""
+    spec = CATALOG[kind]
+    return spec.security_group and spec.service_port is not None
+
+
 # The kinds a network connection to is also an IAM grant on the caller's role: MSK with IAM
 # authentication (`network_iam`), and every kind in the VPC with an API (EFS, OpenSearch).
 NETWORK_IAM_KINDS: frozenset[str] = frozenset(
     name for name, spec in CATALOG.items()
-    if spec.iam and (spec.network_iam or (spec.security_group and spec.service_port)))
+    if spec.iam and (spec.network_iam or listens(name)))
 
 # Kinds that hold data of their own: a database, a bucket, a queue, and the hosts that keep
 # state on a data volume (CI workspaces, git repositories, a plain instance). Removing or

@@ -18,6 +18,7 @@ from archc.kinds import (
     KINDS,
     LABEL_PROTOCOLS,
     Kind,
+    listens,
     with_article,
 )
 from archc.model import FlowClass, one_line
@@ -68,8 +69,7 @@ _CLASS_RULES: dict[str, tuple[Any, FlowClass]] = {
     "S3 is reached through its API: an IAM permission": (
         lambda i, t: t == Kind.OBJECT_STORAGE, FlowClass.IAM),
     "the target is an AWS API: a flow to it is an IAM permission on the caller's role": (
-        lambda i, t: t in IAM_TARGET_KINDS
-        and not (KINDS[t].security_group and KINDS[t].service_port), FlowClass.IAM),
+        lambda i, t: t in IAM_TARGET_KINDS and not listens(t), FlowClass.IAM),
     "administrators take the admin path, not public ingress": (
         lambda i, t: Kind.ADMINS in (i, t), FlowClass.ADMIN),
     "traffic from the internet side enters the architecture": (
